@@ -1,0 +1,236 @@
+"""The `kamtui` command: open the app, make a demo book, export, plan.
+
+Exit codes: 0 success; 1 a clear one-line error (bad input, bad file); 2 bad usage.
+Bugs are logged with their traceback; the user sees a short message and the log path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from kamtui import __version__
+from kamtui.domain.errors import InputError, KamError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-23") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="kamtui",
+        description="A key-account workbench for the terminal. With no command, opens the app.",
+    )
+    p.add_argument("--version", action="version", version=f"kamtui {__version__}")
+    p.add_argument(
+        "--db", metavar="PATH", help="the book to open (default: your book in the user data folder)"
+    )
+    p.add_argument(
+        "--demo", action="store_true", help="open a demo book kept apart from your real book"
+    )
+    p.add_argument(
+        "--read-only", action="store_true", help="open the book without any possibility of writing"
+    )
+    p.add_argument(
+        "--today", type=_date, metavar="YYYY-MM-DD", help="work as if today were this date"
+    )
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    d = sub.add_parser(
+        "demo", help="create a demo book", description="Create a deterministic demo book."
+    )
+    d.add_argument(
+        "--db", metavar="PATH", required=True, help="where to create it (must not exist)"
+    )
+    d.add_argument(
+        "--accounts", type=int, default=200, metavar="N", help="how many accounts (default 200)"
+    )
+    d.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
+    d.add_argument(
+        "--today", type=_date, metavar="YYYY-MM-DD", help="the date the book is made for"
+    )
+
+    i = sub.add_parser("init", help="create an empty book", description="Create an empty book.")
+    i.add_argument(
+        "--db", metavar="PATH", required=True, help="where to create it (must not exist)"
+    )
+
+    e = sub.add_parser("export", help="export data", description="Export accounts as JSON or CSV.")
+    e.add_argument("what", choices=["accounts"], help="what to export")
+    e.add_argument("--db", metavar="PATH", help="the book (default: your book)")
+    e.add_argument(
+        "--format", choices=["json", "csv"], default="json", help="output format (default json)"
+    )
+    e.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
+    )
+    e.add_argument(
+        "--today", type=_date, metavar="YYYY-MM-DD", help="compute health as of this date"
+    )
+
+    pl = sub.add_parser(
+        "plan", help="the weekly plan", description="The weekly plan for an ISO week."
+    )
+    pl.add_argument("--db", metavar="PATH", help="the book (default: your book)")
+    pl.add_argument(
+        "--week", metavar="YYYY-Www", help="ISO week, e.g. 2026-W48 (default: this week)"
+    )
+    pl.add_argument("--owner", metavar="NAME", help="only this rep's accounts")
+    pl.add_argument(
+        "--today", type=_date, metavar="YYYY-MM-DD", help="today's date (default: the clock)"
+    )
+    pl.add_argument(
+        "--format", choices=["md", "json"], default="md", help="output format (default md)"
+    )
+    pl.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
+    )
+    return p
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        from kamtui.services.export import write_atomic
+
+        write_atomic(output, text)
+    else:
+        sys.stdout.write(text)
+
+
+def _open(db: str | None, read_only: bool = False):  # type: ignore[no-untyped-def]
+    from kamtui import paths
+    from kamtui.services.book import Book
+
+    if db is None:
+        db_path = paths.default_book()
+        if not db_path.exists():
+            raise InputError(
+                f"You have no book yet at {db_path}; run `kamtui` to start one, or pass --db."
+            )
+        return Book.open(db_path, read_only=read_only)
+    return Book.open(db, read_only=read_only)
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    today: date = args.today or date.today()
+    if args.command == "demo":
+        from kamtui.services.demo import make_demo
+
+        if args.accounts < 1:
+            raise InputError("--accounts must be at least 1.")
+        with make_demo(
+            args.db,
+            accounts=args.accounts,
+            seed=args.seed,
+            today=today,
+            progress=(lambda m: print(m, file=sys.stderr)) if args.accounts >= 20_000 else None,
+        ) as book:
+            print(f"Demo book with {book.summary().accounts} accounts written to {book.path}")
+        return 0
+    if args.command == "init":
+        from kamtui.services.book import Book
+
+        with Book.create(args.db) as book:
+            print(f"Empty book created at {book.path}")
+        return 0
+    if args.command == "export":
+        from kamtui.services import export
+
+        with _open(args.db, read_only=True) as book:
+            records = book.account_records(today)
+            if args.format == "json":
+                text = export.accounts_json(records)
+            else:
+                text = export.accounts_csv(records, book.config.model.keys)
+        _emit(text, args.output)
+        return 0
+    if args.command == "plan":
+        from kamtui.domain.plan import IsoWeek
+        from kamtui.services import export
+
+        week = IsoWeek.parse(args.week) if args.week else IsoWeek.of(today)
+        with _open(args.db, read_only=True) as book:
+            items = book.plan(week, today, args.owner)
+        _emit(
+            export.plan_json(items)
+            if args.format == "json"
+            else export.plan_markdown(items, week, args.owner),
+            args.output,
+        )
+        return 0
+    return _run_app(args, today)
+
+
+def _run_app(args: argparse.Namespace, today: date) -> int:
+    from kamtui import paths
+    from kamtui.services.book import Book
+
+    if args.demo:
+        path = paths.demo_book()
+        if not path.exists():
+            from kamtui.services.demo import make_demo
+
+            path.parent.mkdir(parents=True, exist_ok=True)
+            make_demo(path, today=today).close()
+        book = Book.open(path, read_only=args.read_only)
+    elif args.db:
+        book = Book.open(args.db, read_only=args.read_only)
+    else:
+        path = paths.default_book()
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            Book.create(path).close()
+        book = Book.open(path, read_only=args.read_only)
+    from kamtui.ui.app import KamApp
+
+    try:
+        KamApp(book, today=today).run()
+    finally:
+        book.close()
+    return 0
+
+
+def _log_bug() -> Path | None:
+    from kamtui import paths
+
+    try:
+        log = paths.log_file()
+        log.parent.mkdir(parents=True, exist_ok=True)
+        logging.basicConfig(filename=log, level=logging.ERROR)
+        logging.exception("unexpected error")
+        return log
+    except OSError:
+        return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return run(argv)
+    except KamError as e:
+        print(f"kamtui: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("kamtui: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as e:  # a bug: keep the traceback in the log, tell the user where it is
+        log = _log_bug()
+        where = f"; details are in {log}" if log else ""
+        print(f"kamtui: unexpected error ({type(e).__name__}: {e}){where}", file=sys.stderr)
+        return 1

@@ -1,0 +1,34 @@
+"""Errors a user can cause. Each carries a message meant for a person."""
+
+from __future__ import annotations
+
+
+class KamError(Exception):
+    """Base of every error that a user, not a bug, can cause."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ModelError(KamError):
+    """A scoring model, cadence table or health configuration that cannot be used."""
+
+
+class RatingError(KamError):
+    """A rating outside 1–5 or for a criterion the model does not have."""
+
+
+class StageGateError(KamError):
+    """A deal move refused because deliverables of the current stage are missing."""
+
+    def __init__(self, message: str, missing: list[str]) -> None:
+        super().__init__(message)
+        self.missing = missing
+
+
+class InputError(KamError):
+    """A value typed or passed by the user that cannot be understood."""

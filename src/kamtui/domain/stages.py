@@ -1,0 +1,173 @@
+"""The five-stage sales SOP (销售流程) and its deliverables (输出物)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from kamtui.domain.errors import InputError, StageGateError
+
+
+@dataclass(frozen=True)
+class Deliverable:
+    key: str
+    label: str
+    label_zh: str
+
+
+@dataclass(frozen=True)
+class Stage:
+    number: int
+    label: str
+    label_zh: str
+    deliverables: tuple[Deliverable, ...]
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage(
+        1,
+        "Initial contact & discovery",
+        "初步接洽与需求挖掘",
+        (
+            Deliverable("initial_assessment", "initial account assessment", "客户初步评估报告"),
+            Deliverable("discovery_notes", "discovery interview notes", "客户需求访谈纪要"),
+        ),
+    ),
+    Stage(
+        2,
+        "Solution design & value proposition",
+        "方案定制与价值呈现",
+        (
+            Deliverable("solution_proposal", "tailored solution proposal", "定制化解决方案建议书"),
+            Deliverable("demo_deck", "demo deck", "产品演示PPT"),
+            Deliverable("roi_analysis", "ROI analysis", "ROI分析报告"),
+        ),
+    ),
+    Stage(
+        3,
+        "Negotiation & contracting",
+        "商务谈判与合同签订",
+        (
+            Deliverable("commercial_quote", "commercial quote", "商务报价单"),
+            Deliverable("signed_contract", "signed contract", "正式销售合同"),
+        ),
+    ),
+    Stage(
+        4,
+        "Implementation & initial feedback",
+        "项目交付与初步反馈",
+        (
+            Deliverable("kickoff_minutes", "kickoff minutes", "项目启动会纪要"),
+            Deliverable("usage_feedback", "initial usage feedback", "客户初步使用反馈报告"),
+        ),
+    ),
+    Stage(
+        5,
+        "Account management & upsell",
+        "关系维护与增购挖掘",
+        (
+            Deliverable("health_check", "periodic health check", "客户定期健康度检查报告"),
+            Deliverable("upsell_log", "upsell/renewal opportunity log", "增购/续约商机记录"),
+        ),
+    ),
+)
+FIRST_STAGE, LAST_STAGE = 1, len(STAGES)
+DEAL_STATUSES = ("open", "lost")
+
+
+def stage(number: int) -> Stage:
+    if not FIRST_STAGE <= number <= LAST_STAGE:
+        raise InputError(f"Stage {number} does not exist; stages run 1–{LAST_STAGE}.")
+    return STAGES[number - 1]
+
+
+def stage_of_deliverable(key: str) -> Stage:
+    for s in STAGES:
+        if any(d.key == key for d in s.deliverables):
+            return s
+    raise InputError(f"{key!r} is not a deliverable of any stage.")
+
+
+def missing_deliverables(stage_number: int, checked: Iterable[str]) -> list[Deliverable]:
+    done = set(checked)
+    return [d for d in stage(stage_number).deliverables if d.key not in done]
+
+
+@dataclass(frozen=True)
+class StageChange:
+    from_stage: int | None  # None when the deal was created
+    to_stage: int
+    on: date
+    forced: bool = False
+    reason: str = ""
+    lost: bool = False
+
+
+def advance(
+    current: int, checked: Iterable[str], today: date, force_reason: str | None = None
+) -> StageChange:
+    """Move k → k+1; refused with the missing deliverables named unless forced with a reason."""
+    if current >= LAST_STAGE:
+        raise InputError(f"Stage {LAST_STAGE} is the last stage; the deal cannot advance.")
+    missing = missing_deliverables(current, checked)
+    if missing and force_reason is not None:
+        reason = force_reason.strip()
+        if not reason:
+            raise InputError("Forcing a deal forward needs a written reason.")
+        return StageChange(current, current + 1, today, forced=True, reason=reason)
+    if missing:
+        names = ", ".join(d.label for d in missing)
+        raise StageGateError(
+            f"Stage {current} is missing {len(missing)} deliverable(s): {names}.",
+            [d.key for d in missing],
+        )
+    return StageChange(current, current + 1, today)
+
+
+def move_back(current: int, today: date, reason: str = "") -> StageChange:
+    if current <= FIRST_STAGE:
+        raise InputError("Stage 1 is the first stage; the deal cannot move back.")
+    return StageChange(current, current - 1, today, reason=reason.strip())
+
+
+def close_lost(current: int, today: date, reason: str) -> StageChange:
+    reason = reason.strip()
+    if not reason:
+        raise InputError("Closing a deal as lost needs a reason.")
+    return StageChange(current, current, today, reason=reason, lost=True)
+
+
+def entered_current_stage(history: Sequence[StageChange]) -> date | None:
+    """The date the deal entered the stage it is in now (history oldest first)."""
+    for change in reversed(history):
+        if change.from_stage != change.to_stage:
+            return change.on
+    return history[0].on if history else None
+
+
+def days_in_stage(history: Sequence[StageChange], today: date) -> int:
+    entered = entered_current_stage(history)
+    return max(0, (today - entered).days) if entered else 0
+
+
+@dataclass(frozen=True)
+class FollowUpRule:
+    """Entering ``stage`` creates a task titled ``title`` due ``due_in_days`` later."""
+
+    stage: int
+    title: str
+    due_in_days: int = 7
+
+
+DEFAULT_FOLLOW_UPS: tuple[FollowUpRule, ...] = (
+    FollowUpRule(3, "Contract draft (legal)", 7),
+    FollowUpRule(3, "Review terms and pricing (finance)", 7),
+    FollowUpRule(4, "Kickoff meeting with delivery lead", 14),
+)
+
+
+def follow_ups_for(change: StageChange, rules: Iterable[FollowUpRule]) -> list[FollowUpRule]:
+    if change.lost or change.from_stage is not None and change.to_stage <= change.from_stage:
+        return []
+    return [r for r in rules if r.stage == change.to_stage]

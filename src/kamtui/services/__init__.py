@@ -1,0 +1,1 @@
+"""Use-cases that combine the store and the domain: what the UI and the CLI call."""

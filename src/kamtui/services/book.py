@@ -1,0 +1,682 @@
+"""An open book: what the CLI and the UI read and change, in a rep's terms."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, insert
+
+from kamtui.config import BookConfig, config_from_dict, config_to_dict
+from kamtui.domain import stages as sop
+from kamtui.domain.errors import InputError, KamError
+from kamtui.domain.plan import IsoWeek, PlanAccount, PlanDeal, PlanItem, PlanTask, build_plan
+from kamtui.domain.rfm import RFM, Concentration, concentration, rfm_scores
+from kamtui.domain.scoring import check_pin, check_rating
+from kamtui.domain.tracks import track as check_track
+from kamtui.services.derive import Derived, derive, parse_rfm
+from kamtui.store import repo
+from kamtui.store.db import Store, create_store, open_store
+from kamtui.store.repo import AccountRow, BookQuery
+from kamtui.store.tables import Account as AccountTable
+
+__all__ = ["AccountRow", "Book", "BookQuery", "StaleEditError"]
+
+Progress = Callable[[int, int], None]
+CHUNK = 5000
+
+
+class StaleEditError(KamError):
+    """A save made from a view older than the record: refused, never a silent overwrite."""
+
+
+@dataclass(frozen=True)
+class Summary:
+    accounts: int
+    by_tier: dict[str, int]
+    by_color: dict[str, int]
+
+
+# ---- the 360° view ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    on: date
+    kind: str  # interaction kind, order, invoice, payment, ticket, usage
+    text: str
+    executive: bool = False
+
+
+@dataclass(frozen=True)
+class DealView:
+    id: int
+    name: str
+    amount: float
+    stage: int
+    status: str
+    days_in_stage: int
+    next_step: str
+    expected_close: date | None
+    checked: frozenset[str]
+    missing: tuple[str, ...]  # deliverable keys of the current stage still missing
+    history: tuple[sop.StageChange, ...]
+    version: int
+
+
+@dataclass(frozen=True)
+class AccountView:
+    id: int
+    version: int
+    profile: dict[str, Any]
+    derived: Derived
+    pinned_tier: str | None
+    pin_reason: str
+    contacts: tuple[Any, ...]  # domain Contact
+    deals: tuple[DealView, ...]
+    timeline: tuple[TimelineEntry, ...]
+    tasks: tuple[tuple[int, str, date], ...]
+
+
+PROFILE_FIELDS = (
+    "name", "industry", "segment", "region", "annual_revenue", "employees", "branches",
+    "tech_maturity", "financial_health", "owner", "status", "track", "pain_points",
+    "renewal_intent", "reference_willing", "created_on", "last_touch", "last_exec_touch",
+)  # fmt: skip
+TIMELINE_LIMIT = 200
+
+
+class Book:
+    """One open book file and its configuration."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        with store.reading() as conn:
+            self.config = config_from_dict(store.get_setting(conn, "config", {}))
+
+    # ---- opening -------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | Path, *, read_only: bool = False) -> Book:
+        return cls(open_store(path, read_only=read_only))
+
+    @classmethod
+    def create(cls, path: str | Path, config: BookConfig | None = None) -> Book:
+        store = create_store(path)
+        with store.writing() as conn:
+            store.put_setting(conn, "config", config_to_dict(config or BookConfig()))
+        return cls(store)
+
+    @property
+    def path(self) -> Path:
+        return self.store.path
+
+    @property
+    def read_only(self) -> bool:
+        return self.store.read_only
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Book:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self.store.writing() as conn:
+            yield conn
+
+    def save_config(self, config: BookConfig, today: date) -> None:
+        """Store a new configuration and recompute every tier and health at once."""
+        with self._write() as conn:
+            self.store.put_setting(conn, "config", config_to_dict(config))
+        self.config = config
+        self.refresh(today)
+
+    # ---- derived values ------------------------------------------------------------------
+    def derived_on(self) -> date | None:
+        with self.store.reading() as conn:
+            value = self.store.get_setting(conn, "derived_on")
+        return date.fromisoformat(value) if value else None
+
+    def is_fresh(self, today: date) -> bool:
+        return self.derived_on() == today
+
+    def compute(
+        self,
+        conn: Connection,
+        today: date,
+        ids: Sequence[int] | None = None,
+        with_rfm: bool = True,
+        progress: Progress | None = None,
+    ) -> dict[int, tuple[repo.DeriveInputs, Derived]]:
+        stats = repo.order_stats(conn, today) if with_rfm else {}
+        rfms: Mapping[int, RFM | None] = rfm_scores(stats) if with_rfm else {}
+        inputs = repo.load_derive_inputs(conn, today, ids)
+        out: dict[int, tuple[repo.DeriveInputs, Derived]] = {}
+        total = len(inputs)
+        for n, (aid, a) in enumerate(inputs.items(), 1):
+            rfm = rfms.get(aid) if with_rfm else parse_rfm(a.stored_rfm)
+            out[aid] = (a, derive(a, self.config, today, rfm, stats.get(aid)))
+            if progress and n % CHUNK == 0:
+                progress(n, total)
+        if progress:
+            progress(total, total)
+        return out
+
+    def refresh(self, today: date, progress: Progress | None = None) -> int:
+        """Recompute every account's derived values for ``today``; returns how many changed."""
+        with self._write() as conn:
+            results = self.compute(conn, today, progress=progress)
+            changed = [
+                (*cols, aid)
+                for aid, (a, dv) in results.items()
+                if (cols := dv.columns()) != a.stored
+            ]
+            repo.write_derived(conn, changed)
+            self.store.put_setting(conn, "derived_on", today.isoformat())
+        return len(changed)
+
+    def _recompute(self, conn: Connection, account_ids: Sequence[int], today: date) -> None:
+        """Recompute the given accounts inside the caller's write transaction."""
+        results = self.compute(conn, today, ids=list(account_ids), with_rfm=False)
+        repo.write_derived(conn, [(*dv.columns(), aid) for aid, (_, dv) in results.items()])
+
+    def _overlay(self, conn: Connection, today: date) -> dict[int, Derived] | None:
+        """Derived values for ``today`` computed in memory when the stored ones are older."""
+        stored = self.store.get_setting(conn, "derived_on")
+        if stored == today.isoformat():
+            return None
+        return {aid: dv for aid, (_, dv) in self.compute(conn, today).items()}
+
+    # ---- the Book ------------------------------------------------------------------------
+    def count(self, query: BookQuery) -> int:
+        with self.store.reading() as conn:
+            return repo.count_accounts(conn, query)
+
+    def page(self, query: BookQuery, offset: int, limit: int) -> list[AccountRow]:
+        with self.store.reading() as conn:
+            return repo.account_page(conn, query, offset, limit)
+
+    def owners(self) -> list[str]:
+        with self.store.reading() as conn:
+            return [
+                r[0]
+                for r in conn.exec_driver_sql(
+                    "SELECT DISTINCT owner FROM accounts WHERE deleted_at IS NULL ORDER BY owner"
+                )
+            ]
+
+    def summary(self) -> Summary:
+        with self.store.reading() as conn:
+            by_tier = {
+                (t or "unscored"): n
+                for t, n in conn.exec_driver_sql(
+                    "SELECT tier, count(*) FROM accounts WHERE deleted_at IS NULL GROUP BY tier"
+                )
+            }
+            by_color = {
+                (c or "none"): n
+                for c, n in conn.exec_driver_sql(
+                    "SELECT health_color, count(*) FROM accounts WHERE deleted_at IS NULL GROUP BY health_color"
+                )
+            }
+        return Summary(sum(by_tier.values()), by_tier, by_color)
+
+    def concentration(self, today: date) -> Concentration:
+        with self.store.reading() as conn:
+            stats = repo.order_stats(conn, today)
+        return concentration({aid: s.monetary for aid, s in stats.items()})
+
+    # ---- export --------------------------------------------------------------------------
+    def account_records(self, today: date) -> list[dict[str, Any]]:
+        """One record per account: the agreed export fields (see README, CLI)."""
+        with self.store.reading() as conn:
+            overlay = self._overlay(conn, today)
+            keys = self.config.model.keys
+            ratings: dict[int, dict[str, int]] = {}
+            for aid, crit, rating in conn.exec_driver_sql(
+                "SELECT account_id, criterion, rating FROM ratings"
+            ):
+                ratings.setdefault(aid, {})[crit] = rating
+            checked = repo.deliverables_checked(conn)
+            deals: dict[int, list[dict[str, Any]]] = {}
+            for did, aid, name, amount, stage, close, step, entered in conn.exec_driver_sql(
+                "SELECT id, account_id, name, amount, stage, expected_close, next_step, stage_entered_on "
+                "FROM deals WHERE status = 'open' ORDER BY account_id, id"
+            ):
+                deals.setdefault(aid, []).append(
+                    {
+                        "id": did,
+                        "name": name,
+                        "amount": amount,
+                        "stage": stage,
+                        "stage_name": sop.stage(stage).label,
+                        "expected_close": close,
+                        "next_step": step,
+                        "days_in_stage": (today - date.fromisoformat(entered)).days,
+                        "missing_deliverables": [
+                            x.key for x in sop.missing_deliverables(stage, checked.get(did, ()))
+                        ],
+                    }
+                )
+            out = []
+            for r in conn.exec_driver_sql(
+                "SELECT id, name, owner, track, status, industry, segment, region, annual_revenue, "
+                "employees, pinned_tier, pin_reason, last_touch, last_exec_touch, score, computed_tier, "
+                "tier, missing_criteria, rfm, health_score, health_color, health_flags, coverage, next_action "
+                "FROM accounts WHERE deleted_at IS NULL ORDER BY id"
+            ):
+                aid = r[0]
+                if overlay is not None and aid in overlay:
+                    cols = overlay[aid].columns()
+                    score, computed, tier, missing, rfm, hs, hc, hf, cov, nxt = (
+                        cols[0],
+                        cols[1],
+                        cols[2],
+                        cols[4],
+                        cols[5],
+                        cols[6],
+                        cols[7],
+                        cols[8],
+                        cols[9],
+                        cols[11],
+                    )
+                else:
+                    score, computed, tier, missing, rfm, hs, hc, hf, cov, nxt = r[14:24]
+                rf = parse_rfm(rfm)
+                out.append(
+                    {
+                        "id": aid,
+                        "name": r[1],
+                        "owner": r[2],
+                        "track": r[3],
+                        "status": r[4],
+                        "industry": r[5],
+                        "segment": r[6],
+                        "region": r[7],
+                        "annual_revenue": r[8],
+                        "employees": r[9],
+                        "ratings": {k: ratings.get(aid, {}).get(k) for k in keys},
+                        "score": None if score is None else round(score, 2),
+                        "computed_tier": computed,
+                        "tier": tier or "unscored",
+                        "tier_pinned": r[10] is not None,
+                        "pin_reason": r[11] or None,
+                        "missing_criteria": [m for m in missing.split(",") if m],
+                        "rfm": {"r": rf.r, "f": rf.f, "m": rf.m} if rf else None,
+                        "health": {"score": hs, "color": hc, "flags": json.loads(hf)},
+                        "coverage_warnings": json.loads(cov),
+                        "last_touch": r[12],
+                        "last_exec_touch": r[13],
+                        "next_action": nxt,
+                        "open_deals": deals.get(aid, []),
+                    }
+                )
+        return out
+
+    # ---- the weekly plan -----------------------------------------------------------------
+    def plan(self, week: IsoWeek, today: date, owner: str | None = None) -> list[PlanItem]:
+        with self.store.reading() as conn:
+            overlay = self._overlay(conn, today)
+            accounts = []
+            for aid, name, own, tier, status, lt, let, color, flags in conn.exec_driver_sql(
+                "SELECT id, name, owner, tier, status, last_touch, last_exec_touch, health_color, health_flags "
+                "FROM accounts WHERE deleted_at IS NULL"
+            ):
+                if overlay is not None and aid in overlay:
+                    dv = overlay[aid]
+                    tier, color = dv.tier, dv.health.color
+                    reason = dv.health.flags[0].reason if dv.health.flags else ""
+                else:
+                    parsed = json.loads(flags) if color in ("red", "yellow") else []
+                    reason = parsed[0]["reason"] if parsed else ""
+                accounts.append(
+                    PlanAccount(
+                        aid, name, own, tier, status, repo.d(lt), repo.d(let), color, reason
+                    )
+                )
+            tasks = [
+                PlanTask(tid, aid, title, date.fromisoformat(due))
+                for tid, aid, title, due in conn.exec_driver_sql(
+                    "SELECT id, account_id, title, due_on FROM tasks WHERE done_on IS NULL AND due_on <= ?",
+                    (week.sunday.isoformat(),),
+                )
+            ]
+            checked = repo.deliverables_checked(conn)
+            deals = []
+            for did, aid, name, stage, entered in conn.exec_driver_sql(
+                "SELECT id, account_id, name, stage, stage_entered_on FROM deals WHERE status = 'open'"
+            ):
+                missing = tuple(
+                    x.label for x in sop.missing_deliverables(stage, checked.get(did, ()))
+                )
+                deals.append(
+                    PlanDeal(
+                        did,
+                        aid,
+                        name,
+                        stage,
+                        missing,
+                        max(0, (today - date.fromisoformat(entered)).days),
+                    )
+                )
+        return build_plan(
+            week, today, accounts, tasks, deals, self.config.cadences, self.config.stale_days, owner
+        )
+
+    # ---- changes -------------------------------------------------------------------------
+    def add_account(self, today: date, *, name: str, **fields: Any) -> int:
+        name = name.strip()
+        if not name:
+            raise InputError("An account needs a name.")
+        if "track" in fields:
+            check_track(fields["track"])
+        allowed = {
+            "industry",
+            "segment",
+            "region",
+            "annual_revenue",
+            "employees",
+            "branches",
+            "tech_maturity",
+            "financial_health",
+            "owner",
+            "status",
+            "track",
+            "pain_points",
+            "renewal_intent",
+            "reference_willing",
+        }
+        unknown = set(fields) - allowed
+        if unknown:
+            raise InputError(f"Unknown account field(s): {', '.join(sorted(unknown))}.")
+        with self._write() as conn:
+            aid = conn.execute(
+                insert(AccountTable.__table__).values(name=name, created_on=today, **fields)  # type: ignore[attr-defined]
+            ).inserted_primary_key[0]
+            assert aid is not None
+            self._recompute(conn, [aid], today)
+        return int(aid)
+
+    def _bump(self, conn: Connection, account_id: int, seen_version: int | None) -> None:
+        """Raise the account's version, refusing if it moved on since ``seen_version``."""
+        row = conn.exec_driver_sql(
+            "SELECT version FROM accounts WHERE id = ? AND deleted_at IS NULL", (account_id,)
+        ).first()
+        if row is None:
+            raise InputError(f"There is no account {account_id}.")
+        if seen_version is not None and row[0] != seen_version:
+            raise StaleEditError(
+                f"Account {account_id} was changed elsewhere (version {row[0]}, you saw {seen_version}); "
+                "reload it before saving."
+            )
+        conn.exec_driver_sql(
+            "UPDATE accounts SET version = version + 1 WHERE id = ?", (account_id,)
+        )
+
+    def set_ratings(
+        self,
+        account_id: int,
+        ratings: Mapping[str, int | None],
+        today: date,
+        seen_version: int | None = None,
+    ) -> None:
+        keys = set(self.config.model.keys)
+        for k, v in ratings.items():
+            if k not in keys:
+                raise InputError(f"The scoring model has no criterion {k!r}.")
+            check_rating(k, v)
+        with self._write() as conn:
+            self._bump(conn, account_id, seen_version)
+            for k, v in ratings.items():
+                if v is None:
+                    conn.exec_driver_sql(
+                        "DELETE FROM ratings WHERE account_id = ? AND criterion = ?",
+                        (account_id, k),
+                    )
+                else:
+                    conn.exec_driver_sql(
+                        "INSERT INTO ratings (account_id, criterion, rating) VALUES (?, ?, ?) "
+                        "ON CONFLICT(account_id, criterion) DO UPDATE SET rating = excluded.rating",
+                        (account_id, k, v),
+                    )
+            self._recompute(conn, [account_id], today)
+
+    def pin_tier(
+        self,
+        account_id: int,
+        tier: str | None,
+        reason: str,
+        today: date,
+        seen_version: int | None = None,
+    ) -> None:
+        """Pin a tier by hand with a reason (人工调级); ``tier=None`` unpins."""
+        if tier is not None:
+            tier, reason = check_pin(tier, reason)
+        with self._write() as conn:
+            self._bump(conn, account_id, seen_version)
+            conn.exec_driver_sql(
+                "UPDATE accounts SET pinned_tier = ?, pin_reason = ? WHERE id = ?",
+                (tier, reason if tier else "", account_id),
+            )
+            self._recompute(conn, [account_id], today)
+
+    def log_interaction(
+        self,
+        account_id: int,
+        today: date,
+        *,
+        kind: str,
+        on: date,
+        summary: str = "",
+        executive: bool = False,
+        contact_id: int | None = None,
+    ) -> int:
+        if kind not in ("call", "email", "meeting", "visit"):
+            raise InputError(f"An interaction is a call, email, meeting or visit, not {kind!r}.")
+        if on > today:
+            raise InputError("An interaction cannot be logged in the future.")
+        with self._write() as conn:
+            self._bump(conn, account_id, None)
+            iid = conn.exec_driver_sql(
+                "INSERT INTO interactions (account_id, contact_id, kind, happened_on, executive, summary, version) "
+                "VALUES (?, ?, ?, ?, ?, ?, 1)",
+                (account_id, contact_id, kind, on.isoformat(), executive, summary),
+            ).lastrowid
+            conn.exec_driver_sql(
+                "UPDATE accounts SET last_touch = max(coalesce(last_touch, ''), ?), "
+                "last_exec_touch = CASE WHEN ? THEN max(coalesce(last_exec_touch, ''), ?) "
+                "ELSE last_exec_touch END WHERE id = ?",
+                (on.isoformat(), executive, on.isoformat(), account_id),
+            )
+            self._recompute(conn, [account_id], today)
+        return int(iid or 0)
+
+    def deal_state(self, deal_id: int) -> tuple[int, int, str, set[str], int]:
+        """(account id, stage, status, deliverables checked, version) of a deal."""
+        with self.store.reading() as conn:
+            return self._deal_state(conn, deal_id)
+
+    @staticmethod
+    def _deal_state(conn: Connection, deal_id: int) -> tuple[int, int, str, set[str], int]:
+        row = conn.exec_driver_sql(
+            "SELECT account_id, stage, status, version FROM deals WHERE id = ?", (deal_id,)
+        ).first()
+        if row is None:
+            raise InputError(f"There is no deal {deal_id}.")
+        checked = repo.deliverables_checked(conn, [deal_id]).get(deal_id, set())
+        return row[0], row[1], row[2], checked, row[3]
+
+    def check_deliverable(self, deal_id: int, key: str, done: bool, today: date) -> None:
+        sop.stage_of_deliverable(key)
+        with self._write() as conn:
+            account_id, *_ = self._deal_state(conn, deal_id)
+            if done:
+                conn.exec_driver_sql(
+                    "INSERT OR IGNORE INTO deal_deliverables (deal_id, deliverable, checked_on) VALUES (?, ?, ?)",
+                    (deal_id, key, today.isoformat()),
+                )
+            else:
+                conn.exec_driver_sql(
+                    "DELETE FROM deal_deliverables WHERE deal_id = ? AND deliverable = ?",
+                    (deal_id, key),
+                )
+            conn.exec_driver_sql("UPDATE deals SET version = version + 1 WHERE id = ?", (deal_id,))
+            self._recompute(conn, [account_id], today)
+
+    def move_deal(
+        self,
+        deal_id: int,
+        today: date,
+        *,
+        direction: int = 1,
+        force_reason: str | None = None,
+        lost_reason: str | None = None,
+        seen_version: int | None = None,
+    ) -> sop.StageChange:
+        """Advance (+1), move back (-1) or close lost a deal, by the SOP's rules."""
+        with self._write() as conn:
+            account_id, stage, status, checked, version = self._deal_state(conn, deal_id)
+            if status != "open":
+                raise InputError(f"Deal {deal_id} is closed ({status}); it cannot move.")
+            if seen_version is not None and version != seen_version:
+                raise StaleEditError(
+                    f"Deal {deal_id} was changed elsewhere; reload it before moving it."
+                )
+            if lost_reason is not None:
+                change = sop.close_lost(stage, today, lost_reason)
+            elif direction > 0:
+                change = sop.advance(stage, checked, today, force_reason)
+            else:
+                change = sop.move_back(stage, today)
+            conn.exec_driver_sql(
+                "INSERT INTO deal_stage_changes (deal_id, from_stage, to_stage, changed_on, forced, lost, reason) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    deal_id,
+                    change.from_stage,
+                    change.to_stage,
+                    today.isoformat(),
+                    change.forced,
+                    change.lost,
+                    change.reason,
+                ),
+            )
+            if change.lost:
+                conn.exec_driver_sql(
+                    "UPDATE deals SET status = 'lost', lost_reason = ?, version = version + 1 WHERE id = ?",
+                    (change.reason, deal_id),
+                )
+            else:
+                conn.exec_driver_sql(
+                    "UPDATE deals SET stage = ?, stage_entered_on = ?, version = version + 1 WHERE id = ?",
+                    (change.to_stage, today.isoformat(), deal_id),
+                )
+            for rule in sop.follow_ups_for(change, self.config.follow_ups):
+                conn.exec_driver_sql(
+                    "INSERT INTO tasks (account_id, deal_id, title, due_on, source, version) "
+                    "VALUES (?, ?, ?, date(?, ?), 'rule', 1)",
+                    (
+                        account_id,
+                        deal_id,
+                        rule.title,
+                        today.isoformat(),
+                        f"+{rule.due_in_days} days",
+                    ),
+                )
+            self._recompute(conn, [account_id], today)
+        return change
+
+    # ---- the 360° view ------------------------------------------------------------
+    def account_view(self, account_id: int, today: date) -> AccountView:
+        """Everything about one account in one place (the 360° view)."""
+        with self.store.reading() as conn:
+            sql = conn.exec_driver_sql
+            row = sql(
+                f"SELECT {', '.join(PROFILE_FIELDS)}, pinned_tier, pin_reason, version FROM accounts "
+                "WHERE id = ? AND deleted_at IS NULL",
+                (account_id,),
+            ).first()
+            if row is None:
+                raise InputError(f"There is no account {account_id}.")
+            profile = dict(zip(PROFILE_FIELDS, row[: len(PROFILE_FIELDS)], strict=True))
+            computed = self.compute(conn, today, ids=[account_id], with_rfm=False)
+            inputs, derived = computed[account_id]
+            deal_rows = sql(
+                "SELECT id, name, amount, stage, status, stage_entered_on, next_step, expected_close, version "
+                "FROM deals WHERE account_id = ? ORDER BY status = 'open' DESC, stage DESC, id",
+                (account_id,),
+            ).all()
+            ids = [r[0] for r in deal_rows]
+            checked = repo.deliverables_checked(conn, ids) if ids else {}
+            history: dict[int, list[sop.StageChange]] = {}
+            if ids:
+                for did, f, t, on, forced, lost, reason in sql(
+                    "SELECT deal_id, from_stage, to_stage, changed_on, forced, lost, reason FROM deal_stage_changes "
+                    f"WHERE deal_id IN ({', '.join('?' * len(ids))}) ORDER BY id",
+                    tuple(ids),
+                ):
+                    history.setdefault(did, []).append(
+                        sop.StageChange(
+                            f, t, date.fromisoformat(on), bool(forced), reason, bool(lost)
+                        )
+                    )
+            deals = tuple(
+                DealView(
+                    did,
+                    name,
+                    amount,
+                    stage,
+                    status,
+                    max(0, (today - date.fromisoformat(entered)).days),
+                    step,
+                    repo.d(close),
+                    frozenset(checked.get(did, ())),
+                    tuple(x.key for x in sop.missing_deliverables(stage, checked.get(did, ()))),
+                    tuple(history.get(did, ())),
+                    version,
+                )  # fmt: skip
+                for did, name, amount, stage, status, entered, step, close, version in deal_rows
+            )
+            timeline: list[TimelineEntry] = []
+            queries = (
+                ("SELECT happened_on, kind, summary, executive FROM interactions WHERE account_id = ?", None),
+                ("SELECT ordered_on, 'order', number || '  ' || printf('%,.2f', amount), 0 FROM orders "
+                 "WHERE account_id = ?", None),
+                ("SELECT issued_on, 'invoice', number || '  ' || printf('%,.2f', amount) || '  due ' || due_on "
+                 "|| CASE WHEN paid_on IS NULL THEN '  unpaid' ELSE '' END, 0 FROM invoices WHERE account_id = ?", None),
+                ("SELECT p.paid_on, 'payment', i.number || '  ' || printf('%,.2f', p.amount), 0 FROM payments p "
+                 "JOIN invoices i ON i.id = p.invoice_id WHERE i.account_id = ?", None),
+                ("SELECT opened_on, 'ticket', severity || '  ' || subject || CASE WHEN closed_on IS NULL "
+                 "THEN '  open' ELSE '  closed ' || closed_on END || coalesce('  satisfaction ' || satisfaction, ''), "
+                 "0 FROM tickets WHERE account_id = ?", None),
+                ("SELECT month, 'usage', active_users || ' active users, ' || logins || ' logins, ' || adoption_pct "
+                 "|| '% adoption', 0 FROM usage_snapshots WHERE account_id = ?", None),
+            )  # fmt: skip
+            for q, _ in queries:
+                for on, kind, text, executive in sql(
+                    q + f" ORDER BY 1 DESC LIMIT {TIMELINE_LIMIT}", (account_id,)
+                ):
+                    timeline.append(
+                        TimelineEntry(date.fromisoformat(on), kind, text or "", bool(executive))
+                    )
+            timeline.sort(key=lambda e: e.on, reverse=True)
+            tasks = tuple(
+                (tid, title, date.fromisoformat(due))
+                for tid, title, due in sql(
+                    "SELECT id, title, due_on FROM tasks WHERE account_id = ? AND done_on IS NULL ORDER BY due_on",
+                    (account_id,),
+                )
+            )
+        return AccountView(
+            account_id, row[-1], profile, derived, row[-3], row[-2], tuple(inputs.contacts), deals,
+            tuple(timeline[:TIMELINE_LIMIT]), tasks,
+        )  # fmt: skip

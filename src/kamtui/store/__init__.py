@@ -1,0 +1,1 @@
+"""The SQLite store: SQLModel tables, the engine, transactions and migrations."""

@@ -1,0 +1,279 @@
+"""Reads and writes of a book, returning plain domain objects and rows.
+
+Every function takes an open ``Connection`` from ``Store.reading()`` or
+``Store.writing()``. Bulk paths use the driver directly (no ORM objects): a book may hold
+100,000 accounts and millions of history rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection
+
+from kamtui.domain.decision_map import Contact
+from kamtui.domain.health import Invoice, Ticket, UsageSnapshot
+from kamtui.domain.rfm import OrderStats
+
+BOOK_SORTS: dict[str, str] = {
+    "tier": "tier_rank {d}, name {d}, id {d}",
+    "name": "name {d}, id {d}",
+    "track": "track {d}, name {d}, id {d}",
+    "score": "score IS NULL, score {d}, id {d}",
+    "health": "health_score IS NULL, health_score {d}, id {d}",
+    "stage": "top_stage IS NULL, top_stage {d}, id {d}",
+    "last_touch": "last_touch IS NULL, last_touch {d}, id {d}",
+    "next_action": "next_action {d}, id {d}",
+    "owner": "owner {d}, name {d}, id {d}",
+}
+
+
+def d(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+@dataclass(frozen=True)
+class BookQuery:
+    """What the Book shows: filters and sort, all applied in SQL."""
+
+    text: str = ""
+    tiers: frozenset[str] = frozenset()  # empty: all; "unscored" allowed
+    sort: str = "tier"
+    descending: bool = False
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses = ["deleted_at IS NULL"]
+        params: list[Any] = []
+        if self.text.strip():
+            clauses.append("instr(search, ?) > 0")
+            params.append(self.text.strip().lower())
+        if self.tiers:
+            named = sorted(t for t in self.tiers if t != "unscored")
+            parts = []
+            if named:
+                parts.append(f"tier IN ({', '.join('?' * len(named))})")
+                params.extend(named)
+            if "unscored" in self.tiers:
+                parts.append("tier IS NULL")
+            clauses.append("(" + " OR ".join(parts) + ")")
+        return " AND ".join(clauses), params
+
+    def order_by(self) -> str:
+        return BOOK_SORTS[self.sort].format(d="DESC" if self.descending else "ASC")
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    """One line of the Book."""
+
+    id: int
+    tier: str | None
+    pinned: bool
+    name: str
+    track: str
+    score: float | None
+    health_color: str | None
+    health_score: int | None
+    top_stage: int | None
+    last_touch: date | None
+    next_action: str
+    owner: str
+
+
+_ROW_COLS = (
+    "id, tier, pinned_tier IS NOT NULL, name, track, score, health_color, health_score, "
+    "top_stage, last_touch, next_action, owner"
+)
+
+
+def count_accounts(conn: Connection, q: BookQuery) -> int:
+    where, params = q.where()
+    return conn.exec_driver_sql(
+        f"SELECT count(*) FROM accounts WHERE {where}", tuple(params)
+    ).scalar_one()
+
+
+def account_page(conn: Connection, q: BookQuery, offset: int, limit: int) -> list[AccountRow]:
+    where, params = q.where()
+    rows = conn.exec_driver_sql(
+        f"SELECT {_ROW_COLS} FROM accounts WHERE {where} ORDER BY {q.order_by()} LIMIT ? OFFSET ?",
+        (*params, limit, offset),
+    ).all()
+    return [
+        AccountRow(
+            r[0], r[1], bool(r[2]), r[3], r[4], r[5], r[6], r[7], r[8], d(r[9]), r[10], r[11]
+        )
+        for r in rows
+    ]
+
+
+# ---- inputs of the derived values -------------------------------------------------------
+
+
+@dataclass
+class DeriveInputs:
+    """Everything the derived values of one account depend on."""
+
+    id: int
+    name: str
+    status: str
+    pinned_tier: str | None
+    renewal_intent: bool | None
+    reference_willing: bool | None
+    last_touch: date | None
+    last_exec_touch: date | None
+    stored_rfm: str
+    search: str
+    ratings: dict[str, int] = field(default_factory=dict)
+    contacts: list[Contact] = field(default_factory=list)
+    usage: list[UsageSnapshot] = field(default_factory=list)
+    tickets: list[Ticket] = field(default_factory=list)
+    invoices: list[Invoice] = field(default_factory=list)
+    deals: list[tuple[int, str, int, str, float]] = field(
+        default_factory=list
+    )  # id, name, stage, next_step, amount
+    next_task: tuple[str, date] | None = None
+    stored: tuple[Any, ...] = ()  # the derived columns as stored now
+
+
+DERIVED_COLS = (
+    "score",
+    "computed_tier",
+    "tier",
+    "tier_rank",
+    "missing_criteria",
+    "rfm",
+    "health_score",
+    "health_color",
+    "health_flags",
+    "coverage",
+    "top_stage",
+    "next_action",
+    "search",
+)
+
+
+def _ids_clause(column: str, ids: Sequence[int] | None) -> tuple[str, tuple[int, ...]]:
+    if ids is None:
+        return "", ()
+    return f" AND {column} IN ({', '.join('?' * len(ids))})", tuple(ids)
+
+
+def load_derive_inputs(
+    conn: Connection, today: date, ids: Sequence[int] | None = None
+) -> dict[int, DeriveInputs]:
+    """Bulk-load the inputs of the derived values, for some accounts or the whole book."""
+    sql = conn.exec_driver_sql
+    where, p = _ids_clause("id", ids)
+    out: dict[int, DeriveInputs] = {}
+    for r in sql(
+        "SELECT id, name, status, pinned_tier, renewal_intent, reference_willing, last_touch, "
+        f"last_exec_touch, rfm, industry, region, owner, {', '.join(DERIVED_COLS)} "
+        f"FROM accounts WHERE deleted_at IS NULL{where}",
+        p,
+    ):
+        out[r[0]] = DeriveInputs(
+            id=r[0],
+            name=r[1],
+            status=r[2],
+            pinned_tier=r[3],
+            renewal_intent=None if r[4] is None else bool(r[4]),
+            reference_willing=None if r[5] is None else bool(r[5]),
+            last_touch=d(r[6]),
+            last_exec_touch=d(r[7]),
+            stored_rfm=r[8],
+            search=" ".join(x for x in (r[1], r[9], r[10], r[11]) if x).lower(),
+            stored=tuple(r[12:]),
+        )
+    where, p = _ids_clause("account_id", ids)
+    for aid, crit, rating in sql(
+        f"SELECT account_id, criterion, rating FROM ratings WHERE 1=1{where}", p
+    ):
+        if aid in out:
+            out[aid].ratings[crit] = rating
+    for r in sql(
+        "SELECT account_id, id, name, role, stance, influence, title, reports_to, left_on, planned_action "
+        f"FROM contacts WHERE 1=1{where}",
+        p,
+    ):
+        if r[0] in out:
+            out[r[0]].contacts.append(
+                Contact(r[1], r[2], r[3], r[4], r[5], r[6], r[7], d(r[8]), r[9])
+            )
+    since_month = date(today.year, today.month, 1) - timedelta(days=62)
+    for aid, month, users, logins, adoption in sql(
+        "SELECT account_id, month, active_users, logins, adoption_pct FROM usage_snapshots "
+        f"WHERE month >= ? AND month <= ?{where}",
+        (since_month.isoformat(), today.isoformat(), *p),
+    ):
+        if aid in out:
+            out[aid].usage.append(UsageSnapshot(date.fromisoformat(month), users, logins, adoption))
+    since = (today - timedelta(days=120)).isoformat()
+    for aid, opened, severity, closed, sat in sql(
+        "SELECT account_id, opened_on, severity, closed_on, satisfaction FROM tickets "
+        f"WHERE (opened_on >= ? OR closed_on >= ?){where}",
+        (since, since, *p),
+    ):
+        if aid in out:
+            out[aid].tickets.append(Ticket(date.fromisoformat(opened), severity, d(closed), sat))
+    for aid, number, due, amount in sql(
+        f"SELECT account_id, number, due_on, amount FROM invoices WHERE paid_on IS NULL AND due_on < ?{where}",
+        (today.isoformat(), *p),
+    ):
+        if aid in out:
+            out[aid].invoices.append(Invoice(number, date.fromisoformat(due), Decimal(str(amount))))
+    for aid, did, name, stage, step, amount in sql(
+        f"SELECT account_id, id, name, stage, next_step, amount FROM deals WHERE status = 'open'{where}",
+        p,
+    ):
+        if aid in out:
+            out[aid].deals.append((did, name, stage, step, amount))
+    for aid, title, due in sql(
+        "SELECT account_id, title, min(due_on) FROM tasks "
+        f"WHERE done_on IS NULL{where} GROUP BY account_id",
+        p,
+    ):
+        if aid in out:
+            out[aid].next_task = (title, date.fromisoformat(due))
+    return out
+
+
+def order_stats(conn: Connection, today: date) -> dict[int, OrderStats]:
+    """Orders of the trailing 12 months for every account in the book (RFM inputs)."""
+    since = (today - timedelta(days=365)).isoformat()
+    stats: dict[int, OrderStats] = {}
+    for (aid,) in conn.exec_driver_sql("SELECT id FROM accounts WHERE deleted_at IS NULL"):
+        stats[aid] = OrderStats(None, 0, Decimal(0))
+    for aid, last, n, total in conn.exec_driver_sql(
+        "SELECT account_id, max(ordered_on), count(*), sum(amount) FROM orders "
+        "WHERE ordered_on > ? AND ordered_on <= ? GROUP BY account_id",
+        (since, today.isoformat()),
+    ):
+        if aid in stats:
+            stats[aid] = OrderStats(
+                (today - date.fromisoformat(last)).days, n, Decimal(str(round(total, 2)))
+            )
+    return stats
+
+
+def write_derived(conn: Connection, rows: Iterable[tuple[Any, ...]]) -> None:
+    """rows: the DERIVED_COLS values followed by the account id."""
+    sets = ", ".join(f"{c} = ?" for c in DERIVED_COLS)
+    conn.exec_driver_sql(f"UPDATE accounts SET {sets} WHERE id = ?", list(rows))
+
+
+def deliverables_checked(
+    conn: Connection, deal_ids: Sequence[int] | None = None
+) -> dict[int, set[str]]:
+    where, p = _ids_clause("deal_id", deal_ids)
+    out: dict[int, set[str]] = defaultdict(set)
+    for did, key in conn.exec_driver_sql(
+        f"SELECT deal_id, deliverable FROM deal_deliverables WHERE 1=1{where}", p
+    ):
+        out[did].add(key)
+    return out

@@ -1,0 +1,238 @@
+"""SQLModel tables of a kamtui book.
+
+Editable records carry ``version``, raised on every save, so a save made from a stale
+view can be refused. Columns under "derived" are computed by the services from the
+other tables and rewritten whenever one of their inputs changes.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Account(SQLModel, table=True):
+    __tablename__ = "accounts"
+    __table_args__ = (
+        Index("ix_accounts_tier_name", "tier_rank", "name", "id"),
+        Index("ix_accounts_name", "name", "id"),
+        Index("ix_accounts_score", "score", "id"),
+        Index("ix_accounts_health", "health_score", "id"),
+        Index("ix_accounts_stage", "top_stage", "id"),
+        Index("ix_accounts_touch", "last_touch", "id"),
+        Index("ix_accounts_track", "track", "id"),
+        Index("ix_accounts_owner", "owner", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    industry: str = ""
+    segment: str = ""
+    region: str = ""
+    annual_revenue: float | None = None
+    employees: int | None = None
+    branches: int | None = None
+    tech_maturity: int | None = None
+    financial_health: int | None = None
+    owner: str = ""
+    status: str = "prospect"  # prospect, customer, former
+    track: str = "value"
+    pain_points: str = ""
+    pinned_tier: str | None = None
+    pin_reason: str = ""
+    renewal_intent: bool | None = None
+    reference_willing: bool | None = None
+    created_on: date
+    version: int = 1
+    deleted_at: datetime | None = None
+    # derived
+    score: float | None = None
+    computed_tier: str | None = None
+    tier: str | None = None
+    tier_rank: int = 4
+    missing_criteria: str = ""
+    rfm: str = ""  # "r,f,m"
+    health_score: int | None = None
+    health_color: str | None = None
+    health_flags: str = "[]"  # JSON list of {code, reason, date, severity}
+    coverage: str = "[]"  # JSON list of {code, message}
+    last_touch: date | None = None
+    last_exec_touch: date | None = None
+    top_stage: int | None = None
+    next_action: str = ""
+    search: str = ""  # lower-cased name, industry, region and owner, for typed filters
+
+
+class Rating(SQLModel, table=True):
+    __tablename__ = "ratings"
+    account_id: int = Field(foreign_key="accounts.id", primary_key=True, ondelete="CASCADE")
+    criterion: str = Field(primary_key=True)
+    rating: int
+
+
+class Contact(SQLModel, table=True):
+    __tablename__ = "contacts"
+    __table_args__ = (Index("ix_contacts_account", "account_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="accounts.id", ondelete="CASCADE")
+    name: str
+    title: str = ""
+    role: str = "user"
+    stance: str = "neutral"
+    influence: str = "medium"
+    reports_to: int | None = Field(default=None, foreign_key="contacts.id", ondelete="SET NULL")
+    left_on: date | None = None
+    planned_action: str = ""
+    email: str = ""
+    phone: str = ""
+    version: int = 1
+
+
+class Deal(SQLModel, table=True):
+    __tablename__ = "deals"
+    __table_args__ = (Index("ix_deals_account", "account_id"), Index("ix_deals_stage", "stage"))
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="accounts.id", ondelete="CASCADE")
+    name: str
+    amount: float = 0
+    expected_close: date | None = None
+    next_step: str = ""
+    stage: int = 1
+    status: str = "open"  # open, lost
+    lost_reason: str = ""
+    created_on: date
+    stage_entered_on: date
+    version: int = 1
+
+
+class StageChangeRow(SQLModel, table=True):
+    __tablename__ = "deal_stage_changes"
+    __table_args__ = (Index("ix_stage_changes_deal", "deal_id", "id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    deal_id: int = Field(foreign_key="deals.id", ondelete="CASCADE")
+    from_stage: int | None = None
+    to_stage: int
+    changed_on: date
+    forced: bool = False
+    lost: bool = False
+    reason: str = ""
+
+
+class DeliverableCheck(SQLModel, table=True):
+    __tablename__ = "deal_deliverables"
+    deal_id: int = Field(foreign_key="deals.id", primary_key=True, ondelete="CASCADE")
+    deliverable: str = Field(primary_key=True)
+    checked_on: date
+
+
+class Interaction(SQLModel, table=True):
+    __tablename__ = "interactions"
+    __table_args__ = (Index("ix_interactions_account", "account_id", "happened_on"),)
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="accounts.id", ondelete="CASCADE")
+    contact_id: int | None = Field(default=None, foreign_key="contacts.id", ondelete="SET NULL")
+    kind: str = "call"  # call, email, meeting, visit
+    happened_on: date
+    executive: bool = False
+    summary: str = ""
+    version: int = 1
+
+
+class Order(SQLModel, table=True):
+    __tablename__ = "orders"
+    __table_args__ = (Index("ix_orders_account", "account_id", "ordered_on"),)
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="accounts.id", ondelete="CASCADE")
+    number: str
+    ordered_on: date
+    amount: float
+
+
+class InvoiceRow(SQLModel, table=True):
+    __tablename__ = "invoices"
+    __table_args__ = (
+        Index("ix_invoices_account", "account_id"),
+        Index("ix_invoices_unpaid", "paid_on"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="accounts.id", ondelete="CASCADE")
+    order_id: int | None = Field(default=None, foreign_key="orders.id", ondelete="SET NULL")
+    number: str
+    issued_on: date
+    due_on: date
+    amount: float
+    paid_on: date | None = None
+
+
+class Payment(SQLModel, table=True):
+    __tablename__ = "payments"
+    __table_args__ = (Index("ix_payments_invoice", "invoice_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoices.id", ondelete="CASCADE")
+    paid_on: date
+    amount: float
+
+
+class TicketRow(SQLModel, table=True):
+    __tablename__ = "tickets"
+    __table_args__ = (Index("ix_tickets_account", "account_id", "opened_on"),)
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="accounts.id", ondelete="CASCADE")
+    subject: str = ""
+    severity: str = "normal"  # low, normal, high, critical
+    opened_on: date
+    closed_on: date | None = None
+    satisfaction: int | None = None
+
+
+class UsageRow(SQLModel, table=True):
+    __tablename__ = "usage_snapshots"
+    account_id: int = Field(foreign_key="accounts.id", primary_key=True, ondelete="CASCADE")
+    month: date = Field(primary_key=True)
+    active_users: int = 0
+    logins: int = 0
+    adoption_pct: int = 0
+
+
+class Task(SQLModel, table=True):
+    __tablename__ = "tasks"
+    __table_args__ = (
+        Index("ix_tasks_account", "account_id"),
+        Index("ix_tasks_open_due", "done_on", "due_on"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="accounts.id", ondelete="CASCADE")
+    deal_id: int | None = Field(default=None, foreign_key="deals.id", ondelete="SET NULL")
+    title: str
+    due_on: date
+    done_on: date | None = None
+    source: str = "manual"  # manual, cadence, rule
+    version: int = 1
+
+
+class Setting(SQLModel, table=True):
+    __tablename__ = "settings"
+    __table_args__ = (UniqueConstraint("key"),)
+    key: str = Field(primary_key=True)
+    value: str  # JSON
+
+
+# keep an explicit, ordered list: migrations and tests iterate it
+TABLES = [
+    Account,
+    Rating,
+    Contact,
+    Deal,
+    StageChangeRow,
+    DeliverableCheck,
+    Interaction,
+    Order,
+    InvoiceRow,
+    Payment,
+    TicketRow,
+    UsageRow,
+    Task,
+    Setting,
+]
