@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from kamtui.domain.cadence import DEFAULT_CADENCES, Cadence, validate_cadences
-from kamtui.domain.errors import ModelError
+from kamtui.domain.errors import InputError, ModelError
 from kamtui.domain.health import HealthConfig
 from kamtui.domain.scoring import BUILTIN_MODELS, DEFAULT_MODEL, Criterion, ScoringModel, Thresholds
 from kamtui.domain.stages import DEFAULT_FOLLOW_UPS, FollowUpRule, stage
@@ -30,7 +30,10 @@ class BookConfig:
         if self.stale_days < 1:
             raise ModelError("A deal is stale after at least 1 day in a stage.")
         for r in self.follow_ups:
-            stage(r.stage)
+            try:
+                stage(r.stage)
+            except InputError as e:
+                raise ModelError(f"Follow-up {r.title!r}: {e.message}") from None
 
     def with_model(self, model: ScoringModel) -> BookConfig:
         return replace(self, model=model)
@@ -38,9 +41,12 @@ class BookConfig:
 
 def _dec(value: Any, what: str) -> Decimal:
     try:
-        return Decimal(str(value))
+        d = Decimal(str(value))
     except (InvalidOperation, ValueError):
         raise ModelError(f"{what} must be a number, not {value!r}.") from None
+    if not d.is_finite():
+        raise ModelError(f"{what} must be a number, not {value!r}.")
+    return d
 
 
 def config_to_dict(cfg: BookConfig) -> dict[str, Any]:
@@ -118,10 +124,11 @@ def config_from_dict(data: dict[str, Any]) -> BookConfig:
             model = DEFAULT_MODEL
         cadences = dict(DEFAULT_CADENCES)
         for t, c in (data.get("cadences") or {}).items():
+            exec_days = c.get("exec_days", cadences[t].exec_days if t in cadences else None)
             cadences[t] = Cadence(
                 t,
                 int(c.get("touch_days", cadences.get(t, DEFAULT_CADENCES["C"]).touch_days)),
-                None if c.get("exec_days") is None else int(c["exec_days"]),
+                None if exec_days is None else int(exec_days),
                 str(c.get("team", cadences[t].team if t in cadences else "")),
             )
         hd = data.get("health") or {}

@@ -174,7 +174,8 @@ class Health:
 
 
 def _clamp(x: float) -> int:
-    return int(round(max(0.0, min(100.0, x))))
+    """0–100, rounded half up (as scores are)."""
+    return int(max(0.0, min(100.0, x)) + 0.5)
 
 
 def _pct_change(now: int, before: int) -> float | None:

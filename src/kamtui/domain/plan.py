@@ -148,18 +148,25 @@ def build_plan(
                 _touch_reason("touch", a.last_touch, cad.touch_days, status.touch_due, today),
             )
     for t in tasks:
-        a = by_id.get(t.account_id)
-        if a is None or t.due > end:
+        acct = by_id.get(t.account_id)
+        if acct is None or t.due > end:
             continue
         late = f" (overdue {(today - t.due).days} days)" if t.due < today else ""
         items.append(
             PlanItem(
-                a.id, a.name, a.owner, a.tier, "task", t.due, f"task: {t.title}{late}", ref=t.id
+                acct.id,
+                acct.name,
+                acct.owner,
+                acct.tier,
+                "task",
+                t.due,
+                f"task: {t.title}{late}",
+                ref=t.id,
             )
         )
     for d in deals:
-        a = by_id.get(d.account_id)
-        if a is None:
+        acct = by_id.get(d.account_id)
+        if acct is None:
             continue
         if d.missing:
             items.append(

@@ -11,6 +11,7 @@ from typing import TypeVar
 K = TypeVar("K", bound=Hashable)
 
 DEPENDENCY_SHARE = Decimal("0.30")
+STALE_TOP_DAYS = 365  # an S or A account that has not bought in a year
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def rfm_tier_mismatch(tier: str | None, rfm: RFM | None, stats: OrderStats | Non
     """A reason when buying behaviour and tier disagree (tiers must move with the business)."""
     if tier is None or rfm is None or stats is None:
         return None
-    if tier in ("S", "A") and (stats.recency_days is None or stats.recency_days > 180):
+    if tier in ("S", "A") and (stats.recency_days is None or stats.recency_days > STALE_TOP_DAYS):
         if stats.recency_days is None:
             return f"{tier} account with no order in 12 months"
         return f"{tier} account with no order for {stats.recency_days} days"

@@ -399,9 +399,11 @@ class Book:
         if unknown:
             raise InputError(f"Unknown account field(s): {', '.join(sorted(unknown))}.")
         with self._write() as conn:
-            aid = conn.execute(
+            key = conn.execute(
                 insert(AccountTable.__table__).values(name=name, created_on=today, **fields)  # type: ignore[attr-defined]
-            ).inserted_primary_key[0]
+            ).inserted_primary_key
+            assert key is not None
+            aid = key[0]
             assert aid is not None
             self._recompute(conn, [aid], today)
         return int(aid)

@@ -501,7 +501,7 @@ class _Gen:
                 stage = min(stage, 3)
             start = max(created, today - timedelta(days=r.randint(stage * 20, stage * 60)))
             on = start
-            history = [(did, None, 1, on.isoformat(), False, False, "")]
+            history: list[tuple[Any, ...]] = [(did, None, 1, on.isoformat(), False, False, "")]
             for s in range(1, stage):
                 on = min(today, on + timedelta(days=r.randint(7, 40)))
                 forced = r.random() < 0.05

@@ -1,0 +1,45 @@
+"""Messages the UI's workers and widgets post; only their handlers touch widgets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from kamtui.services.book import AccountRow, AccountView, Summary
+
+
+@dataclass
+class RowsLoaded(Message):
+    """A page of the Book arrived (``generation`` tells stale answers apart)."""
+
+    generation: int
+    total: int | None
+    offset: int
+    rows: list[AccountRow]
+
+
+@dataclass
+class SummaryLoaded(Message):
+    summary: Summary
+
+
+@dataclass
+class AccountLoaded(Message):
+    view: AccountView
+
+
+@dataclass
+class RefreshProgress(Message):
+    done: int
+    total: int
+
+
+@dataclass
+class RefreshDone(Message):
+    changed: int
+
+
+@dataclass
+class OpenAccount(Message):
+    account_id: int

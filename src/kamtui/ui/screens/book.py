@@ -1,0 +1,212 @@
+"""The Book: every account of the book in one table, filtered and sorted in SQL."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from kamtui.services.book import Book, BookQuery
+from kamtui.ui import strings as S
+from kamtui.ui.messages import RefreshDone, RefreshProgress, RowsLoaded, SummaryLoaded
+from kamtui.ui.safe import content
+from kamtui.ui.widgets.account_table import COLUMNS, PAGE, AccountTable
+
+TIER_KEYS = {"1": "S", "2": "A", "3": "B", "4": "C", "5": "unscored"}
+SORTS = [c.key for c in COLUMNS]
+
+
+class BookScreen(Screen[None]):
+    BINDINGS = [
+        Binding("slash", "focus_filter", S.KEY_FILTER, id="book.filter"),
+        Binding("escape", "leave_filter", S.KEY_BACK, show=False),
+        Binding("o", "next_sort", S.KEY_SORT, id="book.sort"),
+        Binding("O", "reverse", S.KEY_REVERSE, id="book.reverse"),
+        Binding("1", "toggle_tier('1')", "S", show=False),
+        Binding("2", "toggle_tier('2')", "A", show=False),
+        Binding("3", "toggle_tier('3')", "B", show=False),
+        Binding("4", "toggle_tier('4')", "C", show=False),
+        Binding("5", "toggle_tier('5')", S.KEY_TIERS, key_display="1-5", id="book.tiers"),
+        Binding("0", "all_tiers", S.KEY_ALL_TIERS, id="book.all_tiers"),
+    ]
+
+    def __init__(self, book: Book, today: date) -> None:
+        super().__init__()
+        self.book = book
+        self.today = today
+        self.query_state = BookQuery()
+        self.generation = 0
+        self.total: int | None = None
+
+    def compose(self) -> ComposeResult:
+        ro = f"  [{S.READ_ONLY}]" if self.book.read_only else ""
+        yield Static(content(f"kamtui · {self.book.path}{ro}"), id="title")
+        yield Input(placeholder=S.FILTER_PLACEHOLDER, id="filter")
+        with Horizontal(id="summary-bar"):
+            yield Static(id="counts")
+            yield Static(id="tiers")
+            yield Static(id="health")
+        yield AccountTable(id="accounts")
+        yield Static(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(AccountTable).focus()
+        self.reload()
+        self.load_summary()
+        if not self.book.read_only:
+            self.refresh_derived()
+
+    # ---- loading -------------------------------------------------------------------------
+    def reload(self) -> None:
+        self.generation += 1
+        self.load_rows(self.generation, self.query_state)
+
+    @work(thread=True, exclusive=True, group="book-query", exit_on_error=False)
+    def load_rows(self, generation: int, query: BookQuery) -> None:
+        total = self.book.count(query)
+        rows = self.book.page(query, 0, PAGE)
+        self.post_message(RowsLoaded(generation, total, 0, rows))
+
+    @work(thread=True, group="book-pages", exit_on_error=False)
+    def load_page(self, generation: int, query: BookQuery, page: int) -> None:
+        rows = self.book.page(query, page * PAGE, PAGE)
+        self.post_message(RowsLoaded(generation, None, page * PAGE, rows))
+
+    @work(thread=True, exclusive=True, group="book-summary", exit_on_error=False)
+    def load_summary(self) -> None:
+        self.post_message(SummaryLoaded(self.book.summary()))
+
+    @work(thread=True, exclusive=True, group="book-refresh", exit_on_error=False)
+    def refresh_derived(self) -> None:
+        if self.book.is_fresh(self.today):
+            return
+
+        def progress(done: int, total: int) -> None:
+            self.post_message(RefreshProgress(done, total))
+
+        changed = self.book.refresh(self.today, progress=progress)
+        self.post_message(RefreshDone(changed))
+
+    def on_rows_loaded(self, message: RowsLoaded) -> None:
+        table = self.query_one(AccountTable)
+        if message.generation != self.generation:
+            return
+        if message.total is not None:
+            self.total = message.total
+            table.reset(
+                message.generation,
+                message.total,
+                message.rows,
+                self.query_state.sort,
+                self.query_state.descending,
+            )
+            self._show_counts()
+        else:
+            table.add_page(message.generation, message.offset, message.rows)
+
+    def on_summary_loaded(self, message: SummaryLoaded) -> None:
+        s = message.summary
+        tiers = {k: s.by_tier.get(k, 0) for k in ("S", "A", "B", "C", "unscored")}
+        colors = {k: s.by_color.get(k, 0) for k in ("green", "yellow", "red")}
+        self.book_total = s.accounts
+        self.query_one("#tiers", Static).update(content(S.SUMMARY_TIERS.format(**tiers)))
+        self.query_one("#health", Static).update(content(S.SUMMARY_HEALTH.format(**colors)))
+        self._show_counts()
+
+    def on_refresh_progress(self, message: RefreshProgress) -> None:
+        self.query_one("#status", Static).update(
+            content(
+                S.REFRESHING.format(
+                    today=self.today.isoformat(), done=message.done, total=message.total
+                )
+            )
+        )
+
+    def on_refresh_done(self, message: RefreshDone) -> None:
+        self.query_one("#status", Static).update(
+            content(S.REFRESHED.format(today=self.today.isoformat()))
+        )
+        if message.changed:
+            self.reload()
+            self.load_summary()
+
+    @on(AccountTable.RequestPage)
+    def _page_wanted(self, message: AccountTable.RequestPage) -> None:
+        if message.generation == self.generation:
+            self.load_page(message.generation, self.query_state, message.page)
+
+    @on(AccountTable.Selected)
+    def _open_account(self, message: AccountTable.Selected) -> None:
+        from kamtui.ui.screens.account import AccountScreen
+
+        self.app.push_screen(AccountScreen(self.book, self.today, message.account_id))
+
+    @on(AccountTable.SortClicked)
+    def _sort_clicked(self, message: AccountTable.SortClicked) -> None:
+        if message.key == self.query_state.sort:
+            self.action_reverse()
+        else:
+            self._set_query(replace(self.query_state, sort=message.key, descending=False))
+
+    def _show_counts(self) -> None:
+        q = self.query_state
+        shown = "…" if self.total is None else f"{self.total:,}"
+        total = getattr(self, "book_total", None)
+        tiers = (
+            ", ".join(t for t in ("S", "A", "B", "C", "unscored") if t in q.tiers) or S.FILTER_ALL
+        )
+        col = next(c.title for c in COLUMNS if c.key == q.sort)
+        parts = [
+            S.SUMMARY.format(shown=shown, total="…" if total is None else f"{total:,}"),
+            S.FILTER_TIERS.format(tiers=tiers),
+            S.SORTED_BY.format(column=col, direction=S.DESCENDING if q.descending else ""),
+        ]
+        if self.total == 0:
+            parts.append(S.EMPTY_BOOK)
+        self.query_one("#counts", Static).update(content("  ·  ".join(parts)))
+
+    def _set_query(self, query: BookQuery) -> None:
+        if query != self.query_state:
+            self.query_state = query
+            self.total = None
+            self.reload()
+
+    # ---- actions -------------------------------------------------------------------------
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self._set_query(replace(self.query_state, text=event.value))
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.query_one(AccountTable).focus()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_leave_filter(self) -> None:
+        filt = self.query_one("#filter", Input)
+        if filt.has_focus:
+            self.query_one(AccountTable).focus()
+        elif filt.value:
+            filt.value = ""
+
+    def action_toggle_tier(self, key: str) -> None:
+        tier = TIER_KEYS[key]
+        self._set_query(replace(self.query_state, tiers=self.query_state.tiers ^ {tier}))
+
+    def action_all_tiers(self) -> None:
+        self._set_query(replace(self.query_state, tiers=frozenset()))
+
+    def action_next_sort(self) -> None:
+        nxt = SORTS[(SORTS.index(self.query_state.sort) + 1) % len(SORTS)]
+        self._set_query(replace(self.query_state, sort=nxt, descending=False))
+
+    def action_reverse(self) -> None:
+        self._set_query(replace(self.query_state, descending=not self.query_state.descending))

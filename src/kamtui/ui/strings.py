@@ -1,0 +1,129 @@
+"""The UI's message catalog: every string a user reads, in English and 简体中文.
+
+Use as ``from kamtui.ui import strings as S`` then ``S.COL_TIER``. The language is chosen
+once, before the UI is imported (``set_language``); a key missing in Chinese falls back
+to English.
+"""
+
+from __future__ import annotations
+
+import locale
+import os
+
+EN: dict[str, str] = {
+    "APP_TITLE": "kamtui",
+    "COL_TIER": "Tier",
+    "COL_NAME": "Account",
+    "COL_TRACK": "Track",
+    "COL_SCORE": "Score",
+    "COL_HEALTH": "Health",
+    "COL_STAGE": "Top deal",
+    "COL_LAST_TOUCH": "Last touch",
+    "COL_NEXT_ACTION": "Next action",
+    "COL_OWNER": "Owner",
+    "KEY_UP": "Up",
+    "KEY_DOWN": "Down",
+    "KEY_PAGE_UP": "Page up",
+    "KEY_PAGE_DOWN": "Page down",
+    "KEY_FIRST": "First",
+    "KEY_LAST": "Last",
+    "KEY_OPEN": "Open",
+    "KEY_QUIT": "Quit",
+    "KEY_FILTER": "Filter",
+    "KEY_SORT": "Sort",
+    "KEY_REVERSE": "Reverse",
+    "KEY_TIERS": "Tier S/A/B/C/–",
+    "KEY_ALL_TIERS": "All tiers",
+    "KEY_BACK": "Back",
+    "FILTER_PLACEHOLDER": "Type to filter by name, industry, region or owner  (/ to focus, Esc to leave)",
+    "SUMMARY": "{shown} of {total} accounts",
+    "SUMMARY_TIERS": "S {S} · A {A} · B {B} · C {C} · unscored {unscored}",
+    "SUMMARY_HEALTH": "green {green} · yellow {yellow} · red {red}",
+    "FILTER_TIERS": "tiers: {tiers}",
+    "FILTER_ALL": "all tiers",
+    "SORTED_BY": "sorted by {column}{direction}",
+    "DESCENDING": ", descending",
+    "REFRESHING": "Recomputing tiers and health for {today}: {done} of {total}",
+    "REFRESHED": "Tiers and health are up to date for {today}",
+    "READ_ONLY": "read-only",
+    "EMPTY_BOOK": "No accounts match. Clear the filter (Esc) or the tiers (0).",
+    "ERROR": "Something went wrong: {error}",
+    "ACCOUNT_TITLE": "{name}",
+    "SECTION_PROFILE": "Profile",
+    "SECTION_SCORE": "Score and tier",
+    "SECTION_HEALTH": "Health",
+    "SECTION_COVERAGE": "Decision map",
+    "SECTION_DEALS": "Deals",
+    "SECTION_TIMELINE": "Timeline",
+    "SECTION_TASKS": "Open tasks",
+    "PINNED": "pinned by hand: {tier} — {reason} (computed: {computed})",
+    "UNSCORED": "unscored — missing {missing}",
+    "NO_FLAGS": "no flags",
+    "NO_WARNINGS": "no coverage warnings",
+    "NONE": "none",
+    "LEFT_ON": "left {date}",
+    "DEAL_LINE": "{name} · {amount} · stage {stage} {stage_name} · {days} days in stage",
+    "DEAL_MISSING": "missing: {missing}",
+    "DEAL_COMPLETE": "stage deliverables complete",
+    "TRACK_PLAY": "{label} — {play}",
+}
+
+ZH: dict[str, str] = {
+    "COL_TIER": "级别",
+    "COL_NAME": "客户",
+    "COL_TRACK": "赛道",
+    "COL_SCORE": "评分",
+    "COL_HEALTH": "健康度",
+    "COL_STAGE": "最高商机阶段",
+    "COL_LAST_TOUCH": "最近触达",
+    "COL_NEXT_ACTION": "下一步",
+    "COL_OWNER": "负责人",
+    "KEY_OPEN": "打开",
+    "KEY_QUIT": "退出",
+    "KEY_FILTER": "筛选",
+    "KEY_SORT": "排序",
+    "KEY_REVERSE": "倒序",
+    "KEY_TIERS": "级别 S/A/B/C/未评",
+    "KEY_ALL_TIERS": "全部级别",
+    "KEY_BACK": "返回",
+    "FILTER_PLACEHOLDER": "输入客户名称、行业、地区或负责人筛选（/ 聚焦，Esc 离开）",
+    "SUMMARY": "显示 {shown} / 共 {total} 个客户",
+    "SUMMARY_TIERS": "S {S} · A {A} · B {B} · C {C} · 未评级 {unscored}",
+    "SUMMARY_HEALTH": "绿 {green} · 黄 {yellow} · 红 {red}",
+    "FILTER_TIERS": "级别：{tiers}",
+    "FILTER_ALL": "全部级别",
+    "SORTED_BY": "按{column}排序{direction}",
+    "DESCENDING": "（倒序）",
+    "REFRESHING": "正在按 {today} 重算级别与健康度：{done} / {total}",
+    "REFRESHED": "级别与健康度已按 {today} 更新",
+    "READ_ONLY": "只读",
+    "EMPTY_BOOK": "没有匹配的客户。按 Esc 清除筛选，或按 0 显示全部级别。",
+    "SECTION_PROFILE": "客户档案",
+    "SECTION_SCORE": "评分与分级",
+    "SECTION_HEALTH": "健康度",
+    "SECTION_COVERAGE": "决策地图",
+    "SECTION_DEALS": "商机",
+    "SECTION_TIMELINE": "时间线",
+    "SECTION_TASKS": "待办",
+}
+
+_current: dict[str, str] = EN
+
+
+def detect_language() -> str:
+    env = os.environ.get("KAMTUI_LANG") or os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
+    if not env:
+        env = locale.getlocale()[0] or ""
+    return "zh" if env.lower().startswith("zh") else "en"
+
+
+def set_language(lang: str) -> None:
+    global _current
+    _current = {**EN, **ZH} if lang == "zh" else EN
+
+
+def __getattr__(name: str) -> str:
+    try:
+        return _current[name]
+    except KeyError:
+        raise AttributeError(name) from None

@@ -1,0 +1,376 @@
+"""The weekly plan (SPEC §8)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from kamtui.domain.cadence import DEFAULT_CADENCES
+from kamtui.domain.errors import InputError
+from kamtui.domain.plan import (
+    IsoWeek,
+    PlanAccount,
+    PlanDeal,
+    PlanItem,
+    PlanTask,
+    build_plan,
+)
+
+W48 = IsoWeek(2026, 48)  # Monday 23 November - Sunday 29 November 2026
+TODAY = date(2026, 11, 23)
+
+
+# --- ISO weeks -------------------------------------------------------------------------
+
+
+def test_parse_iso_week():
+    week = IsoWeek.parse("2026-W48")
+    assert week == W48
+    assert week.monday == date(2026, 11, 23)
+    assert week.sunday == date(2026, 11, 29)
+    assert str(week) == "2026-W48"
+
+
+@pytest.mark.parametrize("text", ["2026W48", "2026-w48", "  2026-W48\n"])
+def test_parse_accepts_variants(text):
+    assert IsoWeek.parse(text) == W48
+
+
+def test_single_digit_week_is_shown_with_two_digits():
+    week = IsoWeek.parse("2026-W5")
+    assert week == IsoWeek(2026, 5)
+    assert str(week) == "2026-W05"
+    assert week.monday == date(2026, 1, 26)
+
+
+@pytest.mark.parametrize("text", ["", "2026-48", "W48", "26-W48", "2026-W123", "2026-W4x", "next"])
+def test_parse_refuses_garbage(text):
+    with pytest.raises(InputError) as e:
+        IsoWeek.parse(text)
+    assert "is not an ISO week; write it like 2026-W48" in str(e.value)
+
+
+def test_parse_refuses_week_53_of_a_year_without_one():
+    with pytest.raises(InputError) as e:
+        IsoWeek.parse("2025-W53")
+    assert str(e.value) == "2025 has no week 53."
+
+
+def test_parse_refuses_week_0():
+    with pytest.raises(InputError) as e:
+        IsoWeek.parse("2026-W00")
+    assert str(e.value) == "2026 has no week 0."
+
+
+def test_week_53_of_a_year_that_has_one():
+    week = IsoWeek.parse("2026-W53")
+    assert week.monday == date(2026, 12, 28)
+    assert week.sunday == date(2027, 1, 3)
+
+
+def test_week_of_a_day_across_year_ends():
+    assert IsoWeek.of(date(2027, 1, 1)) == IsoWeek(2026, 53)
+    assert IsoWeek.of(date(2025, 12, 29)) == IsoWeek(2026, 1)
+    assert IsoWeek.of(date(2026, 11, 29)) == W48
+    assert IsoWeek.of(date(2026, 11, 30)) == IsoWeek(2026, 49)
+
+
+# --- the plan --------------------------------------------------------------------------
+
+
+def account(
+    ident: int,
+    tier: str | None,
+    *,
+    name: str | None = None,
+    owner: str = "li",
+    status: str = "customer",
+    last_touch: date | None = None,
+    last_exec_touch: date | None = None,
+    health_color: str | None = "green",
+    health_reason: str = "",
+) -> PlanAccount:
+    return PlanAccount(
+        ident,
+        name or f"acct{ident}",
+        owner,
+        tier,
+        status,
+        last_touch,
+        last_exec_touch,
+        health_color,
+        health_reason,
+    )
+
+
+BOOK = [
+    # S: touch overdue since 19 Nov; executive touch due 30 Nov, after the week
+    account(
+        1,
+        "S",
+        name="云翔集团",
+        last_touch=date(2026, 11, 5),
+        last_exec_touch=date(2026, 9, 1),
+    ),
+    # A: touched recently, never an executive touch
+    account(2, "A", name="Beta Corp", last_touch=date(2026, 11, 1)),
+    # B: touch falls due on Wednesday, another owner
+    account(3, "B", name="Gamma", owner="wang", last_touch=date(2026, 9, 26)),
+    # C: touched lately, but red
+    account(
+        4,
+        "C",
+        name="Delta",
+        last_touch=date(2026, 11, 20),
+        health_color="red",
+        health_reason="logins down 27% vs October",
+    ),
+    # former customer: never touched, red, S tier -> nothing
+    account(5, "S", name="Gone Ltd", status="former", health_color="red"),
+    # unscored prospect in yellow health
+    account(6, None, name="Epsilon", status="prospect", health_color="yellow"),
+]
+
+TASKS = [
+    PlanTask(100, 3, "Send quote", date(2026, 11, 24)),
+    PlanTask(101, 1, "Plan QBR", date(2026, 12, 2)),  # next week
+    PlanTask(102, 1, "Call CFO", date(2026, 11, 10)),  # overdue
+    PlanTask(103, 99, "Orphan", date(2026, 11, 24)),  # unknown account
+]
+
+DEALS = [
+    PlanDeal(10, 2, "ERP rollout", 2, ("demo deck",), 10),
+    PlanDeal(11, 3, "云翔 CRM", 3, (), 45),
+    PlanDeal(12, 4, "Small renewal", 1, (), 30),  # exactly at the stale line: not stale
+]
+
+
+def plan(**kwargs) -> list[PlanItem]:
+    args = {
+        "week": W48,
+        "today": TODAY,
+        "accounts": BOOK,
+        "tasks": TASKS,
+        "deals": DEALS,
+        "cadences": DEFAULT_CADENCES,
+    }
+    args.update(kwargs)
+    return build_plan(**args)
+
+
+def summary(items: list[PlanItem]) -> list[tuple[int, str, date]]:
+    return [(i.account_id, i.kind, i.due) for i in items]
+
+
+def test_full_plan_order_s_first_then_by_due_date():
+    assert summary(plan()) == [
+        (1, "task", date(2026, 11, 10)),
+        (1, "touch", date(2026, 11, 19)),
+        (2, "exec_touch", date(2026, 11, 23)),
+        (2, "deliverables", date(2026, 11, 23)),
+        (3, "stale_deal", date(2026, 11, 23)),
+        (3, "task", date(2026, 11, 24)),
+        (3, "touch", date(2026, 11, 25)),
+        (4, "health", date(2026, 11, 23)),
+        (6, "health", date(2026, 11, 29)),
+    ]
+
+
+def test_item_reasons():
+    reasons = [i.reason for i in plan()]
+    assert reasons == [
+        "task: Call CFO (overdue 13 days)",
+        "touch overdue 4 days: last 2026-11-05, every 14 days",
+        "executive touch: none recorded yet (every 180 days)",
+        "deal ERP rollout: stage 2 missing demo deck",
+        "deal 云翔 CRM: 45 days in stage 3",
+        "task: Send quote",
+        "touch due 2026-11-25: last 2026-09-26, every 60 days",
+        "health red: logins down 27% vs October",
+        "health yellow",
+    ]
+
+
+def test_items_carry_account_owner_tier_and_ref():
+    items = plan()
+    first = items[0]
+    assert (first.account, first.owner, first.tier, first.ref) == ("云翔集团", "li", "S", 102)
+    assert first.key == "task:1:102"
+    stale = next(i for i in items if i.kind == "stale_deal")
+    assert (stale.ref, stale.owner, stale.tier) == (11, "wang", "B")
+    touch = next(i for i in items if i.kind == "touch")
+    assert touch.ref is None
+    assert touch.key == "touch:1:0"
+
+
+def test_executive_touches_are_marked():
+    items = plan()
+    assert [i.kind for i in items if i.executive] == ["exec_touch"]
+    assert all(not i.executive for i in items if i.kind != "exec_touch")
+
+
+def test_overdue_executive_touch_of_an_s_account():
+    acct = account(1, "S", last_touch=date(2026, 11, 20), last_exec_touch=date(2026, 7, 1))
+    items = plan(accounts=[acct], tasks=[], deals=[])
+    assert len(items) == 1
+    item = items[0]
+    assert (item.kind, item.executive, item.due) == ("exec_touch", True, date(2026, 9, 29))
+    assert item.reason == ("executive touch overdue 55 days: last 2026-07-01, every 90 days")
+
+
+def test_b_and_c_accounts_have_no_executive_touch():
+    accts = [account(3, "B"), account(4, "C")]  # never touched at all
+    items = plan(accounts=accts, tasks=[], deals=[])
+    assert summary(items) == [(3, "touch", TODAY), (4, "touch", TODAY)]
+    assert not any(i.executive for i in items)
+    assert items[0].reason == "touch: none recorded yet (every 60 days)"
+
+
+def test_never_touched_s_account_gets_both_touches_today():
+    items = plan(accounts=[account(1, "S")], tasks=[], deals=[])
+    assert summary(items) == [(1, "exec_touch", TODAY), (1, "touch", TODAY)]
+
+
+def test_touch_due_after_the_week_is_not_listed():
+    acct = account(2, "A", last_touch=date(2026, 10, 31), last_exec_touch=date(2026, 11, 1))
+    assert plan(accounts=[acct], tasks=[], deals=[]) == []  # due 30 Nov
+    acct = replace(acct, last_touch=date(2026, 10, 30))  # due Sunday 29 Nov
+    assert summary(plan(accounts=[acct], tasks=[], deals=[])) == [(2, "touch", date(2026, 11, 29))]
+
+
+def test_tasks_due_in_the_week_and_overdue_but_not_later():
+    items = plan()
+    tasks = [(i.ref, i.due) for i in items if i.kind == "task"]
+    assert tasks == [(102, date(2026, 11, 10)), (100, date(2026, 11, 24))]
+    assert 101 not in [i.ref for i in items]
+
+
+def test_task_due_on_sunday_is_in_monday_after_is_not():
+    tasks = [
+        PlanTask(1, 4, "Sunday", date(2026, 11, 29)),
+        PlanTask(2, 4, "Next Monday", date(2026, 11, 30)),
+    ]
+    items = plan(tasks=tasks, deals=[])
+    assert [i.reason for i in items if i.kind == "task"] == ["task: Sunday"]
+
+
+def test_tasks_of_unknown_accounts_are_skipped():
+    assert 103 not in [i.ref for i in plan()]
+
+
+def test_deal_stale_only_above_the_stale_days():
+    items = plan()
+    assert [i.ref for i in items if i.kind == "stale_deal"] == [11]
+    items = plan(stale_days=29)
+    assert sorted(i.ref for i in items if i.kind == "stale_deal") == [11, 12]
+
+
+def test_deal_missing_deliverables_and_stale_gives_two_items():
+    deals = [PlanDeal(20, 4, "Big one", 2, ("ROI analysis", "demo deck"), 90)]
+    items = plan(deals=deals, tasks=[])
+    assert [(i.kind, i.reason) for i in items if i.ref == 20] == [
+        ("deliverables", "deal Big one: stage 2 missing ROI analysis, demo deck"),
+        ("stale_deal", "deal Big one: 90 days in stage 2"),
+    ]
+
+
+def test_health_green_or_unknown_is_not_listed():
+    accts = [
+        account(7, "C", last_touch=TODAY, health_color="green"),
+        account(8, "C", last_touch=TODAY, health_color=None),
+    ]
+    assert plan(accounts=accts, tasks=[], deals=[]) == []
+
+
+def test_red_health_due_at_the_start_yellow_by_sunday():
+    accts = [
+        account(7, "C", name="R", last_touch=TODAY, health_color="red"),
+        account(8, "C", name="Y", last_touch=TODAY, health_color="yellow", health_reason="x"),
+    ]
+    items = plan(accounts=accts, tasks=[], deals=[])
+    assert [(i.account, i.due, i.reason) for i in items] == [
+        ("R", TODAY, "health red"),
+        ("Y", date(2026, 11, 29), "health yellow: x"),
+    ]
+
+
+def test_owner_filter():
+    wang = plan(owner="wang")
+    assert {i.owner for i in wang} == {"wang"}
+    assert summary(wang) == [
+        (3, "stale_deal", date(2026, 11, 23)),
+        (3, "task", date(2026, 11, 24)),
+        (3, "touch", date(2026, 11, 25)),
+    ]
+    li = plan(owner="li")
+    assert 3 not in {i.account_id for i in li}
+    assert len(li) == len(plan()) - 3
+    assert plan(owner="nobody") == []
+
+
+def test_former_customers_get_no_cadence_or_health_items():
+    items = plan()
+    assert 5 not in {i.account_id for i in items}
+    gone = account(5, "S", status="former", health_color="red")
+    assert plan(accounts=[gone], tasks=[], deals=[]) == []
+
+
+def test_former_customer_keeps_explicit_tasks_and_deals():
+    # Current behaviour: only the automatic items (cadence, health) are dropped for a
+    # former customer; a task or deal the rep still has on it stays visible.
+    gone = account(5, "S", status="former", health_color="red")
+    items = plan(
+        accounts=[gone],
+        tasks=[PlanTask(1, 5, "Win-back call", date(2026, 11, 25))],
+        deals=[PlanDeal(2, 5, "Win-back", 1, ("discovery interview notes",), 5)],
+    )
+    assert [i.kind for i in items] == ["deliverables", "task"]
+
+
+def test_prospects_get_cadence_items():
+    items = plan(accounts=[account(9, "B", status="prospect")], tasks=[], deals=[])
+    assert summary(items) == [(9, "touch", TODAY)]
+
+
+def test_unscored_accounts_have_no_cadence_and_come_last():
+    accts = [account(6, None, health_color="red"), account(4, "C", health_color="red")]
+    items = plan(accounts=accts, tasks=[], deals=[])
+    # same tier and day: health comes before the touch
+    assert summary(items) == [(4, "health", TODAY), (4, "touch", TODAY), (6, "health", TODAY)]
+
+
+def test_mid_week_plan_starts_today():
+    wednesday = date(2026, 11, 25)
+    items = plan(accounts=[account(1, "S")], tasks=[], deals=[], today=wednesday)
+    assert summary(items) == [(1, "exec_touch", wednesday), (1, "touch", wednesday)]
+
+
+def test_future_week_starts_on_its_monday():
+    week = IsoWeek(2026, 49)
+    items = plan(week=week, accounts=BOOK[:1], tasks=[], deals=[])
+    # the S touch, overdue since 19 Nov, and the executive touch due Monday 30 Nov
+    assert summary(items) == [
+        (1, "touch", date(2026, 11, 19)),
+        (1, "exec_touch", date(2026, 11, 30)),
+    ]
+    assert items[1].reason == "executive touch due 2026-11-30: last 2026-09-01, every 90 days"
+
+
+def test_past_week_starts_on_its_monday():
+    week = IsoWeek(2026, 40)  # 28 Sep - 4 Oct
+    items = plan(week=week, accounts=[account(1, "S")], tasks=[], deals=[])
+    assert summary(items) == [
+        (1, "exec_touch", date(2026, 9, 28)),
+        (1, "touch", date(2026, 9, 28)),
+    ]
+
+
+def test_missing_cadence_for_a_tier_gives_no_touch_items():
+    cadences = {t: c for t, c in DEFAULT_CADENCES.items() if t != "B"}
+    assert plan(accounts=[account(3, "B")], tasks=[], deals=[], cadences=cadences) == []
+
+
+def test_empty_book_gives_an_empty_plan():
+    assert plan(accounts=[], tasks=TASKS, deals=DEALS) == []
