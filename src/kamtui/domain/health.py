@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from kamtui.domain.errors import ModelError
 
@@ -97,24 +98,21 @@ def validate_health_config(cfg: HealthConfig) -> None:
         raise ModelError("The ticket-surge ratio must be above 1.")
 
 
-@dataclass(frozen=True)
-class UsageSnapshot:
+class UsageSnapshot(NamedTuple):
     month: date  # first day of the month
     active_users: int
     logins: int
     adoption_pct: int
 
 
-@dataclass(frozen=True)
-class Ticket:
+class Ticket(NamedTuple):
     opened: date
     severity: str = "normal"
     closed: date | None = None
     satisfaction: int | None = None
 
 
-@dataclass(frozen=True)
-class Invoice:
+class Invoice(NamedTuple):
     number: str
     due: date
     amount: Decimal
@@ -141,8 +139,7 @@ class HealthInputs:
     rfm_mismatch: str | None = None
 
 
-@dataclass(frozen=True)
-class Flag:
+class Flag(NamedTuple):
     code: str
     reason: str
     date: date
@@ -157,8 +154,7 @@ class Flag:
         }
 
 
-@dataclass(frozen=True)
-class Measure:
+class Measure(NamedTuple):
     key: str
     value: str  # what was measured, for a person
     subscore: int  # 0–100
@@ -178,6 +174,14 @@ def _clamp(x: float) -> int:
     return int(max(0.0, min(100.0, x)) + 0.5)
 
 
+def _month(s: UsageSnapshot) -> date:
+    return s.month
+
+
+def _ticket_day(t: Ticket) -> date:
+    return t.closed or t.opened
+
+
 def _pct_change(now: int, before: int) -> float | None:
     if before <= 0:
         return None
@@ -191,7 +195,9 @@ def compute_health(inputs: HealthInputs, today: date, cfg: HealthConfig | None =
     usage_dropped = False
 
     # usage: the latest month up to today against the month before it
-    snaps = sorted((s for s in inputs.usage if s.month <= today), key=lambda s: s.month)
+    snaps = (
+        sorted((s for s in inputs.usage if s.month <= today), key=_month) if inputs.usage else []
+    )
     if len(snaps) >= 2:
         now, before = snaps[-1], snaps[-2]
         changes = {
@@ -230,8 +236,14 @@ def compute_health(inputs: HealthInputs, today: date, cfg: HealthConfig | None =
             )
 
     # service tickets: the last 30 days against the 90-day average
-    last30 = sum(1 for t in inputs.tickets if today - timedelta(days=30) < t.opened <= today)
-    last90 = sum(1 for t in inputs.tickets if today - timedelta(days=90) < t.opened <= today)
+    last30 = last90 = 0
+    if inputs.tickets:
+        d30, d90 = today - timedelta(days=30), today - timedelta(days=90)
+        for t in inputs.tickets:
+            if d90 < t.opened <= today:
+                last90 += 1
+                if d30 < t.opened:
+                    last30 += 1
     avg30 = last90 / 3
     ratio = last30 / avg30 if avg30 else (float(last30) if last30 else 0.0)
     sub = 100 if ratio <= 1 else _clamp(100 - (ratio - 1) * 50)
@@ -247,15 +259,19 @@ def compute_health(inputs: HealthInputs, today: date, cfg: HealthConfig | None =
 
     # negative feedback: satisfaction ≤ 2 in the window
     since = today - timedelta(days=cfg.feedback_days)
-    negative = sorted(
-        (
-            t
-            for t in inputs.tickets
-            if t.satisfaction is not None
-            and t.satisfaction <= cfg.negative_satisfaction
-            and since < (t.closed or t.opened) <= today
-        ),
-        key=lambda t: t.closed or t.opened,
+    negative = (
+        sorted(
+            (
+                t
+                for t in inputs.tickets
+                if t.satisfaction is not None
+                and t.satisfaction <= cfg.negative_satisfaction
+                and since < (t.closed or t.opened) <= today
+            ),
+            key=_ticket_day,
+        )
+        if inputs.tickets
+        else []
     )
     measures.append(
         (
@@ -367,9 +383,14 @@ def compute_health(inputs: HealthInputs, today: date, cfg: HealthConfig | None =
     if inputs.rfm_mismatch:
         flags.append(Flag("tier_rfm_mismatch", inputs.rfm_mismatch, today, "info"))
 
-    weighted = [(k, v, s, cfg.weights.get(k, 0)) for k, v, s in measures]
-    total_w = sum(w for *_, w in weighted)
-    score = _clamp(sum(s * w for _, _, s, w in weighted) / total_w) if total_w else 100
+    weights = cfg.weights
+    built = tuple(Measure(k, v, sub, weights.get(k, 0)) for k, v, sub in measures)
+    total_w = 0
+    total = 0
+    for m in built:
+        total_w += m.weight
+        total += m.subscore * m.weight
+    score = _clamp(total / total_w) if total_w else 100
     if usage_dropped and left:
         score = min(score, cfg.yellow - 1)
         flags.insert(
@@ -385,5 +406,5 @@ def compute_health(inputs: HealthInputs, today: date, cfg: HealthConfig | None =
         score=score,
         color=cfg.color_for(score),
         flags=tuple(flags),
-        measures=tuple(Measure(k, v, s, w) for k, v, s, w in weighted),
+        measures=built,
     )

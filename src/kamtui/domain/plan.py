@@ -171,10 +171,10 @@ def build_plan(
         if d.missing:
             items.append(
                 PlanItem(
-                    a.id,
-                    a.name,
-                    a.owner,
-                    a.tier,
+                    acct.id,
+                    acct.name,
+                    acct.owner,
+                    acct.tier,
                     "deliverables",
                     start,
                     f"deal {d.name}: stage {d.stage} missing {', '.join(d.missing)}",
@@ -184,10 +184,10 @@ def build_plan(
         if d.days_in_stage > stale_days:
             items.append(
                 PlanItem(
-                    a.id,
-                    a.name,
-                    a.owner,
-                    a.tier,
+                    acct.id,
+                    acct.name,
+                    acct.owner,
+                    acct.tier,
                     "stale_deal",
                     start,
                     f"deal {d.name}: {d.days_in_stage} days in stage {d.stage}",

@@ -19,7 +19,7 @@ from kamtui.domain.plan import IsoWeek, PlanAccount, PlanDeal, PlanItem, PlanTas
 from kamtui.domain.rfm import RFM, Concentration, concentration, rfm_scores
 from kamtui.domain.scoring import check_pin, check_rating
 from kamtui.domain.tracks import track as check_track
-from kamtui.services.derive import Derived, derive, parse_rfm
+from kamtui.services.derive import DeriveCache, Derived, derive, parse_rfm
 from kamtui.store import repo
 from kamtui.store.db import Store, create_store, open_store
 from kamtui.store.repo import AccountRow, BookQuery
@@ -161,10 +161,11 @@ class Book:
         rfms: Mapping[int, RFM | None] = rfm_scores(stats) if with_rfm else {}
         inputs = repo.load_derive_inputs(conn, today, ids)
         out: dict[int, tuple[repo.DeriveInputs, Derived]] = {}
+        cache = DeriveCache()
         total = len(inputs)
         for n, (aid, a) in enumerate(inputs.items(), 1):
             rfm = rfms.get(aid) if with_rfm else parse_rfm(a.stored_rfm)
-            out[aid] = (a, derive(a, self.config, today, rfm, stats.get(aid)))
+            out[aid] = (a, derive(a, self.config, today, rfm, stats.get(aid), cache))
             if progress and n % CHUNK == 0:
                 progress(n, total)
         if progress:

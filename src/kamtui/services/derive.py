@@ -7,14 +7,14 @@ recomputed from their inputs whenever one changes, and for a new date on open.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from kamtui.config import BookConfig
 from kamtui.domain.cadence import cadence_status
 from kamtui.domain.decision_map import coverage_warnings, key_contacts_left
-from kamtui.domain.health import DepartedContact, Health, HealthInputs, compute_health
+from kamtui.domain.health import DepartedContact, Flag, Health, HealthInputs, compute_health
 from kamtui.domain.rfm import RFM, OrderStats, rfm_tier_mismatch
 from kamtui.domain.scoring import ScoreResult, effective_tier, score_account, tier_rank
 from kamtui.store.repo import DeriveInputs
@@ -30,6 +30,8 @@ class Derived:
     top_stage: int | None
     next_action: str
     search: str
+    flags_json: str = "[]"
+    coverage_json: str = "[]"
 
     def columns(self) -> tuple[Any, ...]:
         """Values in the order of ``store.repo.DERIVED_COLS``."""
@@ -43,8 +45,8 @@ class Derived:
             f"{self.rfm.r},{self.rfm.f},{self.rfm.m}" if self.rfm else "",
             self.health.score,
             self.health.color,
-            json.dumps([f.as_dict() for f in self.health.flags], ensure_ascii=False),
-            json.dumps(self.coverage, ensure_ascii=False),
+            self.flags_json,
+            self.coverage_json,
             self.top_stage,
             self.next_action,
             self.search,
@@ -58,19 +60,44 @@ def parse_rfm(text: str) -> RFM | None:
     return RFM(r, f, m)
 
 
+@dataclass
+class DeriveCache:
+    """Memo for one recompute run: a book has few distinct rating sets and flag lists."""
+
+    scores: dict[tuple[int | None, ...], ScoreResult] = field(default_factory=dict)
+    json: dict[Any, str] = field(default_factory=dict)
+
+    def to_json(self, key: Any, make: Any) -> str:
+        text = self.json.get(key)
+        if text is None:
+            text = self.json[key] = json.dumps(make(), ensure_ascii=False)
+        return text
+
+
+def _flags_key(flags: tuple[Flag, ...]) -> tuple[tuple[str, str, str, str], ...]:
+    return tuple((f.code, f.reason, f.date.isoformat(), f.severity) for f in flags)
+
+
 def derive(
     a: DeriveInputs,
     cfg: BookConfig,
     today: date,
     rfm: RFM | None,
     stats: OrderStats | None,
+    cache: DeriveCache | None = None,
 ) -> Derived:
-    score = score_account(cfg.model, {k: v for k, v in a.ratings.items() if k in cfg.model.keys})
+    cache = cache or DeriveCache()
+    keys = cfg.model.keys
+    rating_key = tuple(a.ratings.get(k) for k in keys)
+    score = cache.scores.get(rating_key)
+    if score is None:
+        score = cache.scores[rating_key] = score_account(
+            cfg.model, dict(zip(keys, rating_key, strict=True))
+        )
     tier = effective_tier(score.computed_tier, a.pinned_tier)
     cad = cfg.cadences.get(tier) if tier else None
-    coverage = [
-        {"code": w.code, "message": w.message} for w in coverage_warnings(tier, a.contacts, today)
-    ]
+    warnings = coverage_warnings(tier, a.contacts, today)
+    coverage = [{"code": w.code, "message": w.message} for w in warnings]
     left = [
         DepartedContact(
             c.name, "economic buyer" if c.role == "economic_buyer" else "champion", c.left_on
@@ -95,9 +122,10 @@ def derive(
     )
     top = max(a.deals, key=lambda x: (x[2], x[4]), default=None)
     status = cadence_status(cad, a.last_touch, a.last_exec_touch, today)
-    overdue = status.touch_overdue_days(today)
-    if a.status != "former" and cad and (a.last_touch is None or overdue > 0):
-        next_action = f"touch overdue {overdue} days" if a.last_touch else "first touch"
+    if a.status != "former" and cad and a.last_touch is None:
+        next_action = "first touch"
+    elif a.status != "former" and status.touch_due and status.touch_due < today:
+        next_action = f"touch overdue since {status.touch_due.isoformat()}"
     elif top and top[3]:
         next_action = top[3]
     elif a.next_task:
@@ -106,6 +134,23 @@ def derive(
         next_action = f"touch by {status.touch_due.isoformat()}"
     else:
         next_action = ""
+    flags_key = _flags_key(health.flags)
+    flags_json = (
+        "[]"
+        if not flags_key
+        else cache.to_json(flags_key, lambda: [f.as_dict() for f in health.flags])
+    )
+    cov_key = tuple((w.code, w.message) for w in warnings)
+    coverage_json = "[]" if not cov_key else cache.to_json(cov_key, lambda: coverage)
     return Derived(
-        score, tier, rfm, health, coverage, top[2] if top else None, next_action, a.search
+        score,
+        tier,
+        rfm,
+        health,
+        coverage,
+        top[2] if top else None,
+        next_action,
+        a.search,
+        flags_json,
+        coverage_json,
     )

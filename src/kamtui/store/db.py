@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 from kamtui.domain.errors import KamError
@@ -55,7 +56,16 @@ class Store:
             raise BookError(f"{self.path} is open read-only; nothing can be changed.")
         with self.engine.connect() as conn:
             conn = conn.execution_options(kamtui_immediate=True)
-            with conn.begin():
+            try:
+                tx = conn.begin()
+            except OperationalError as e:
+                if isinstance(e.orig, sqlite3.OperationalError) and "locked" in str(e.orig):
+                    raise BookError(
+                        f"{self.path} is busy: someone else is saving to it. "
+                        "Nothing was changed; try again in a moment."
+                    ) from None
+                raise
+            with tx:
                 yield conn
 
     def close(self) -> None:

@@ -41,11 +41,11 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("tier", S.COL_TIER, 6),
+    Column("tier", S.COL_TIER, 7),
     Column("name", S.COL_NAME, 0),
     Column("track", S.COL_TRACK, 11),
-    Column("score", S.COL_SCORE, 6, "right"),
-    Column("health", S.COL_HEALTH, 8),
+    Column("score", S.COL_SCORE, 8, "right"),
+    Column("health", S.COL_HEALTH, 9),
     Column("stage", S.COL_STAGE, 15),
     Column("last_touch", S.COL_LAST_TOUCH, 11),
     Column("next_action", S.COL_NEXT_ACTION, 0),

@@ -1,0 +1,211 @@
+"""The Book, driven headlessly as a rep drives it: keys in, screen and database checked."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from kamtui.services.book import Book, BookQuery
+from kamtui.ui.app import KamApp
+from kamtui.ui.screens.account import AccountScreen
+from kamtui.ui.widgets.account_table import AccountTable
+
+TODAY = date(2026, 11, 23)
+SIZE = (160, 50)
+
+
+async def settle(app: KamApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def visible_rows(app: KamApp) -> list[str]:
+    table = app.screen.query_one(AccountTable)
+    lines = [table.render_line(y).text for y in range(1, table.scrollable_content_region.height)]
+    return [line for line in lines if line.strip()]
+
+
+def widget_text(widget) -> str:  # type: ignore[no-untyped-def]
+    return "\n".join(widget.render_line(y).text for y in range(widget.size.height))
+
+
+def shown_rows(app: KamApp) -> list:  # type: ignore[type-arg]
+    table = app.screen.query_one(AccountTable)
+    return [table.row_at(i) for i in range(min(table.total, 40))]
+
+
+async def test_book_lists_every_account_with_tier_first(demo_book: Book) -> None:
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one(AccountTable)
+        assert table.total == demo_book.count(BookQuery()) == 200
+        rows = shown_rows(app)
+        ranks = ["SABC".index(r.tier) if r.tier else 4 for r in rows]
+        assert ranks == sorted(ranks)
+        assert rows[0].tier == "S"
+        first = visible_rows(app)[0]
+        assert rows[0].name[:10] in first
+        header = table.render_line(0).text
+        for title in ("Tier", "Account", "Track", "Score", "Health", "Last touch", "Next action"):
+            assert title in header
+
+
+async def test_typing_a_chinese_substring_filters_in_sql(demo_book: Book) -> None:
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash")
+        await pilot.press("上")
+        await settle(app, pilot)
+        table = app.screen.query_one(AccountTable)
+        expected = demo_book.count(BookQuery(text="上"))
+        assert 0 < expected < 200
+        assert table.total == expected
+        matching = {r.id for r in demo_book.page(BookQuery(text="上"), 0, 200)}
+        assert {r.id for r in shown_rows(app)} <= matching
+        assert any("上" in r.name for r in shown_rows(app))
+        await pilot.press("海")
+        await settle(app, pilot)
+        assert table.total == demo_book.count(BookQuery(text="上海")) <= expected
+        await pilot.press("escape", "escape")  # leave the filter, then clear it
+        await settle(app, pilot)
+        assert table.total == 200
+
+
+async def test_tier_keys_filter_and_zero_clears(demo_book: Book) -> None:
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("1")
+        await settle(app, pilot)
+        table = app.screen.query_one(AccountTable)
+        assert table.total == demo_book.count(BookQuery(tiers=frozenset({"S"})))
+        assert {r.tier for r in shown_rows(app)} == {"S"}
+        await pilot.press("4")
+        await settle(app, pilot)
+        assert {r.tier for r in shown_rows(app)} <= {"S", "C"}
+        assert table.total == demo_book.count(BookQuery(tiers=frozenset({"S", "C"})))
+        await pilot.press("0")
+        await settle(app, pilot)
+        assert table.total == 200
+
+
+async def test_sort_key_and_header_click(demo_book: Book) -> None:
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("o")  # tier → name
+        await settle(app, pilot)
+        names = [r.name for r in shown_rows(app)]
+        assert names == sorted(names)
+        await pilot.press("O")  # reverse
+        await settle(app, pilot)
+        names = [r.name for r in shown_rows(app)]
+        assert names == sorted(names, reverse=True)
+        table = app.screen.query_one(AccountTable)
+        # click the "Score" header: sorted by score ascending, unscored last
+        header = table.render_line(0).text
+        await pilot.click(AccountTable, offset=(header.index("Score") + 1, 0))
+        await settle(app, pilot)
+        scores = [r.score for r in shown_rows(app) if r.score is not None]
+        assert scores == sorted(scores)
+        assert "Score ▲" in table.render_line(0).text
+
+
+async def test_cursor_moves_and_enter_opens_the_account(demo_book: Book) -> None:
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("down", "down")
+        table = app.screen.query_one(AccountTable)
+        assert table.cursor_row == 2
+        target = table.current
+        assert target is not None
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountScreen)
+        title = widget_text(app.screen.query_one("#title"))
+        assert target.name in title
+        body = widget_text(app.screen.query_one("#section-score"))
+        assert "strategic fit" in body
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, AccountScreen)
+
+
+async def test_paging_past_the_first_hundred_rows(demo_book: Book) -> None:
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("end")
+        await settle(app, pilot)
+        table = app.screen.query_one(AccountTable)
+        assert table.cursor_row == 199
+        last = demo_book.page(BookQuery(), 199, 1)[0]
+        assert table.current == last
+        assert any(last.name[:8] in line for line in visible_rows(app))
+
+
+async def test_q_quits(demo_book: Book) -> None:
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0 or app.return_code is None
+    assert not app.is_running
+
+
+async def test_user_text_is_shown_literally_and_does_nothing(tmp_path: Path) -> None:
+    book = Book.create(tmp_path / "evil.db")
+    names = ["[@click=app.quit]云翔[/]", "[bold]x[/]", "evil\x1b[2J\x9bscreen", "$theme.primary [red]r"]
+    for n in names:
+        book.add_account(TODAY, name=n, owner="[i]rep[/i]")
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("o")  # by name
+        await settle(app, pilot)
+        text = "\n".join(visible_rows(app))
+        assert "[@click=app.quit]云翔[/]" in text
+        assert "[bold]x[/]" in text
+        assert "evil␛[2J�screen" in text
+        assert "$theme.primary [red]r" in text
+        assert "[i]rep[/i]" in text
+        assert "\x1b" not in text
+        # clicking the row that would quit the app under markup does nothing of the sort
+        rows = shown_rows(app)
+        index = [r.name for r in rows].index(names[0])
+        await pilot.click(AccountTable, offset=(10, index + 1))
+        await pilot.click(AccountTable, offset=(10, index + 1))  # second click opens it
+        await settle(app, pilot)
+        assert app.is_running
+        assert isinstance(app.screen, AccountScreen)
+        assert "[@click=app.quit]云翔[/]" in widget_text(app.screen.query_one("#title"))
+    book.close()
+
+
+async def test_read_only_book_says_so_and_writes_nothing(demo_path: Path) -> None:
+    before = demo_path.read_bytes()
+    book = Book.open(demo_path, read_only=True)
+    app = KamApp(book, today=date(2026, 12, 1))  # a later day: a writable book would refresh
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert "read-only" in widget_text(app.screen.query_one("#title"))
+        assert app.screen.query_one(AccountTable).total == 200
+    book.close()
+    assert demo_path.read_bytes() == before
+
+
+async def test_opening_on_a_new_day_recomputes_health(demo_path: Path) -> None:
+    book = Book.open(demo_path)
+    assert book.derived_on() == TODAY
+    app = KamApp(book, today=date(2026, 12, 20))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        status = widget_text(app.screen.query_one("#status"))
+        assert "up to date for 2026-12-20" in status
+    assert book.derived_on() == date(2026, 12, 20)
+    book.close()
