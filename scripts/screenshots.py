@@ -1,0 +1,92 @@
+"""Make the pictures in screenshots/ from the real app on the demo book.
+
+    .venv/bin/python scripts/screenshots.py
+
+Deterministic: a fixed seed, date and terminal size, so running it again changes
+nothing unless the UI changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from datetime import date
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from kamtui.services.book import Book
+from kamtui.services.demo import make_demo
+from kamtui.ui.app import KamApp
+
+TODAY = date(2026, 11, 23)
+SIZE = (160, 50)
+OUT = Path(__file__).resolve().parent.parent / "screenshots"
+
+Steps = Callable[[Pilot[None]], Awaitable[None]]
+
+
+async def _settle(pilot: Pilot[None]) -> None:
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def _book(pilot: Pilot[None]) -> None:
+    await _settle(pilot)
+
+
+async def _filtered(pilot: Pilot[None]) -> None:
+    await _settle(pilot)
+    await pilot.press("1", "2", "slash", *"上海")
+    await _settle(pilot)
+    await pilot.press("enter")
+    await _settle(pilot)
+
+
+async def _account(pilot: Pilot[None]) -> None:
+    await _settle(pilot)
+    await pilot.press("down", "down", "enter")
+    await _settle(pilot)
+
+
+SHOTS: dict[str, Steps] = {
+    "book": _book,
+    "book-filtered": _filtered,
+    "account": _account,
+}
+
+
+async def shoot(db: Path, name: str, steps: Steps) -> Path:
+    book = Book.open(db)
+    app = KamApp(book, today=TODAY)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await steps(pilot)
+            app.title = f"kamtui — {name}"
+            path = Path(app.save_screenshot(filename=f"{name}.svg", path=str(OUT)))
+    finally:
+        book.close()
+    return path
+
+
+def main() -> int:
+    if os.environ.get("PYTHONHASHSEED") != "0":  # Textual names SVG classes by hash()
+        os.environ["PYTHONHASHSEED"] = "0"
+        os.execv(sys.executable, [sys.executable, *sys.argv])
+    OUT.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chdir(tmp)  # the title bar shows the book's path: keep it the same on every run
+        db = Path("demo.db")
+        make_demo(db, accounts=200, seed=1, today=TODAY).close()
+        for name, steps in SHOTS.items():
+            path = asyncio.run(shoot(db, name, steps))
+            print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
