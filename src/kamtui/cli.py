@@ -30,6 +30,11 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-23") from None
 
 
+# A command's own --db/--today default to "not given", so that the same option written
+# before the command (kamtui --db P plan) is not silently reset to None by the command.
+HERE = argparse.SUPPRESS
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="kamtui",
@@ -54,24 +59,36 @@ def build_parser() -> argparse.ArgumentParser:
         "demo", help="create a demo book", description="Create a deterministic demo book."
     )
     d.add_argument(
-        "--db", metavar="PATH", required=True, help="where to create it (must not exist)"
+        "--db",
+        metavar="PATH",
+        default=HERE,
+        required=True,
+        help="where to create it (must not exist)",
     )
     d.add_argument(
         "--accounts", type=int, default=200, metavar="N", help="how many accounts (default 200)"
     )
     d.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
     d.add_argument(
-        "--today", type=_date, metavar="YYYY-MM-DD", help="the date the book is made for"
+        "--today",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        default=HERE,
+        help="the date the book is made for",
     )
 
     i = sub.add_parser("init", help="create an empty book", description="Create an empty book.")
     i.add_argument(
-        "--db", metavar="PATH", required=True, help="where to create it (must not exist)"
+        "--db",
+        metavar="PATH",
+        default=HERE,
+        required=True,
+        help="where to create it (must not exist)",
     )
 
     e = sub.add_parser("export", help="export data", description="Export accounts as JSON or CSV.")
     e.add_argument("what", choices=["accounts"], help="what to export")
-    e.add_argument("--db", metavar="PATH", help="the book (default: your book)")
+    e.add_argument("--db", metavar="PATH", default=HERE, help="the book (default: your book)")
     e.add_argument(
         "--format", choices=["json", "csv"], default="json", help="output format (default json)"
     )
@@ -79,19 +96,27 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
     )
     e.add_argument(
-        "--today", type=_date, metavar="YYYY-MM-DD", help="compute health as of this date"
+        "--today",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        default=HERE,
+        help="compute health as of this date",
     )
 
     pl = sub.add_parser(
         "plan", help="the weekly plan", description="The weekly plan for an ISO week."
     )
-    pl.add_argument("--db", metavar="PATH", help="the book (default: your book)")
+    pl.add_argument("--db", metavar="PATH", default=HERE, help="the book (default: your book)")
     pl.add_argument(
         "--week", metavar="YYYY-Www", help="ISO week, e.g. 2026-W48 (default: this week)"
     )
     pl.add_argument("--owner", metavar="NAME", help="only this rep's accounts")
     pl.add_argument(
-        "--today", type=_date, metavar="YYYY-MM-DD", help="today's date (default: the clock)"
+        "--today",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        default=HERE,
+        help="today's date (default: the clock)",
     )
     pl.add_argument(
         "--format", choices=["md", "json"], default="md", help="output format (default md)"
@@ -211,8 +236,17 @@ def _log_bug() -> Path | None:
     try:
         log = paths.log_file()
         log.parent.mkdir(parents=True, exist_ok=True)
-        logging.basicConfig(filename=log, level=logging.ERROR)
-        logging.exception("unexpected error")
+        # our own handler: basicConfig does nothing once any logging is configured,
+        # and the message must never point to a log that was not written
+        handler = logging.FileHandler(log, encoding="utf-8")
+        logger = logging.getLogger("kamtui.bugs")
+        logger.propagate = False
+        logger.addHandler(handler)
+        try:
+            logger.exception("unexpected error")
+        finally:
+            logger.removeHandler(handler)
+            handler.close()
         return log
     except OSError:
         return None

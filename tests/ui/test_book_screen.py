@@ -160,7 +160,12 @@ async def test_q_quits(demo_book: Book) -> None:
 
 async def test_user_text_is_shown_literally_and_does_nothing(tmp_path: Path) -> None:
     book = Book.create(tmp_path / "evil.db")
-    names = ["[@click=app.quit]云翔[/]", "[bold]x[/]", "evil\x1b[2J\x9bscreen", "$theme.primary [red]r"]
+    names = [
+        "[@click=app.quit]云翔[/]",
+        "[bold]x[/]",
+        "evil\x1b[2J\x9bscreen",
+        "$theme.primary [red]r",
+    ]
     for n in names:
         book.add_account(TODAY, name=n, owner="[i]rep[/i]")
     app = KamApp(book, today=TODAY)

@@ -409,6 +409,13 @@ class Book:
             self._recompute(conn, [aid], today)
         return int(aid)
 
+    @staticmethod
+    def _exists(conn: Connection, account_id: int) -> None:
+        if not conn.exec_driver_sql(
+            "SELECT 1 FROM accounts WHERE id = ? AND deleted_at IS NULL", (account_id,)
+        ).first():
+            raise InputError(f"There is no account {account_id}.")
+
     def _bump(self, conn: Connection, account_id: int, seen_version: int | None) -> None:
         """Raise the account's version, refusing if it moved on since ``seen_version``."""
         row = conn.exec_driver_sql(
@@ -488,7 +495,15 @@ class Book:
         if on > today:
             raise InputError("An interaction cannot be logged in the future.")
         with self._write() as conn:
-            self._bump(conn, account_id, None)
+            self._exists(conn, account_id)
+            if (
+                contact_id is not None
+                and not conn.exec_driver_sql(
+                    "SELECT 1 FROM contacts WHERE id = ? AND account_id = ?",
+                    (contact_id, account_id),
+                ).first()
+            ):
+                raise InputError(f"Contact {contact_id} is not a contact of account {account_id}.")
             iid = conn.exec_driver_sql(
                 "INSERT INTO interactions (account_id, contact_id, kind, happened_on, executive, summary, version) "
                 "VALUES (?, ?, ?, ?, ?, ?, 1)",
@@ -611,6 +626,8 @@ class Book:
             if row is None:
                 raise InputError(f"There is no account {account_id}.")
             profile = dict(zip(PROFILE_FIELDS, row[: len(PROFILE_FIELDS)], strict=True))
+            for key in ("created_on", "last_touch", "last_exec_touch"):
+                profile[key] = repo.d(profile[key])
             computed = self.compute(conn, today, ids=[account_id], with_rfm=False)
             inputs, derived = computed[account_id]
             deal_rows = sql(
