@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import DefaultClause, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -236,3 +236,23 @@ TABLES = [
     Task,
     Setting,
 ]
+
+
+def _server_defaults() -> None:
+    """Give every column with a plain Python default the same default in SQL, so rows
+    written by bulk inserts, imports and migrations get it too."""
+    for model in TABLES:
+        for column in model.__table__.columns:  # type: ignore[attr-defined]
+            default = column.default
+            if column.server_default is not None or default is None or not default.is_scalar:
+                continue
+            value = default.arg
+            if isinstance(value, bool):
+                column.server_default = DefaultClause(text("1" if value else "0"))
+            elif isinstance(value, int | float):
+                column.server_default = DefaultClause(text(repr(value)))
+            elif isinstance(value, str):
+                column.server_default = DefaultClause(value)
+
+
+_server_defaults()
