@@ -401,7 +401,17 @@ class Book:
             raise InputError(f"Unknown account field(s): {', '.join(sorted(unknown))}.")
         with self._write() as conn:
             key = conn.execute(
-                insert(AccountTable.__table__).values(name=name, created_on=today, **fields)  # type: ignore[attr-defined]
+                insert(AccountTable.__table__).values(
+                    name=name,
+                    created_on=today,
+                    search=repo.search_text(
+                        name,
+                        fields.get("industry", ""),
+                        fields.get("region", ""),
+                        fields.get("owner", ""),
+                    ),
+                    **fields,
+                )  # type: ignore[attr-defined]
             ).inserted_primary_key
             assert key is not None
             aid = key[0]

@@ -14,6 +14,7 @@ from typing import Any
 
 from kamtui.domain.stages import STAGES
 from kamtui.services.book import Book
+from kamtui.store.repo import search_text
 
 Progress = Callable[[str], None]
 
@@ -315,15 +316,15 @@ class _Gen:
             (
                 aid,
                 name,
-                ind[0] if chinese else ind[1],
+                (industry := ind[0] if chinese else ind[1]),
                 ind[2][k] if chinese else ind[3][k],
-                r.choice(CN_CITIES) if chinese else r.choice(EN_CITIES),
+                (region := r.choice(CN_CITIES) if chinese else r.choice(EN_CITIES)),
                 revenue,
                 int(10 ** r.uniform(1.7, 4.8)),
                 r.randint(1, 60),
                 r.randint(1, 5),
                 r.randint(1, 5),
-                r.choice(OWNERS),
+                (owner := r.choice(OWNERS)),
                 status,
                 track,
                 r.choice(PAINS),
@@ -332,6 +333,7 @@ class _Gen:
                 None if status == "prospect" else r.random() < 0.6,
                 None if status == "prospect" else r.random() < 0.3,
                 created.isoformat(),
+                search_text(name, industry, region, owner),
             )
         )
         unrated = set(r.sample(CRITERIA, r.randint(1, 2))) if tier == "unscored" else set()
@@ -576,8 +578,7 @@ EN_INDUSTRY = [
 SQL = {
     "accounts": "INSERT INTO accounts (id, name, industry, segment, region, annual_revenue, employees, branches, "
     "tech_maturity, financial_health, owner, status, track, pain_points, pinned_tier, pin_reason, renewal_intent, "
-    "reference_willing, created_on, version, tier_rank, missing_criteria, rfm, health_flags, coverage, "
-    "next_action, search) VALUES (" + ", ".join("?" * 19) + ", 1, 4, '', '', '[]', '[]', '', '')",
+    "reference_willing, created_on, search) VALUES (" + ", ".join("?" * 20) + ")",
     "ratings": "INSERT INTO ratings (account_id, criterion, rating) VALUES (?, ?, ?)",
     "contacts": "INSERT INTO contacts (id, account_id, name, title, role, stance, influence, reports_to, left_on, "
     "planned_action, email, phone, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",

@@ -29,7 +29,6 @@ class Derived:
     coverage: list[dict[str, str]]
     top_stage: int | None
     next_action: str
-    search: str
     flags_json: str = "[]"
     coverage_json: str = "[]"
 
@@ -49,7 +48,6 @@ class Derived:
             self.coverage_json,
             self.top_stage,
             self.next_action,
-            self.search,
         )
 
 
@@ -150,7 +148,6 @@ def derive(
         coverage,
         top[2] if top else None,
         next_action,
-        a.search,
         flags_json,
         coverage_json,
     )

@@ -33,6 +33,11 @@ BOOK_SORTS: dict[str, str] = {
 }
 
 
+def search_text(name: str, industry: str = "", region: str = "", owner: str = "") -> str:
+    """What the Book's typed filter searches: kept on the account, rewritten with its profile."""
+    return " ".join(x for x in (name, industry, region, owner) if x).lower()
+
+
 def d(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
@@ -128,7 +133,6 @@ class DeriveInputs:
     last_touch: date | None
     last_exec_touch: date | None
     stored_rfm: str
-    search: str
     ratings: dict[str, int] = field(default_factory=dict)
     contacts: list[Contact] = field(default_factory=list)
     usage: list[UsageSnapshot] = field(default_factory=list)
@@ -154,7 +158,6 @@ DERIVED_COLS = (
     "coverage",
     "top_stage",
     "next_action",
-    "search",
 )
 
 
@@ -179,7 +182,7 @@ def load_derive_inputs(
     out: dict[int, DeriveInputs] = {}
     for r in sql(
         "SELECT id, name, status, pinned_tier, renewal_intent, reference_willing, last_touch, "
-        f"last_exec_touch, rfm, industry, region, owner, {', '.join(DERIVED_COLS)} "
+        f"last_exec_touch, rfm, {', '.join(DERIVED_COLS)} "
         f"FROM accounts WHERE deleted_at IS NULL{where}",
         p,
     ):
@@ -193,8 +196,7 @@ def load_derive_inputs(
             last_touch=d(r[6]),
             last_exec_touch=d(r[7]),
             stored_rfm=r[8],
-            search=" ".join(x for x in (r[1], r[9], r[10], r[11]) if x).lower(),
-            stored=tuple(r[12:]),
+            stored=tuple(r[9:]),
         )
     where, p = _ids_clause("account_id", ids)
     for aid, crit, rating in sql(
