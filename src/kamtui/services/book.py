@@ -401,7 +401,7 @@ class Book:
             raise InputError(f"Unknown account field(s): {', '.join(sorted(unknown))}.")
         with self._write() as conn:
             key = conn.execute(
-                insert(AccountTable.__table__).values(
+                insert(AccountTable.__table__).values(  # type: ignore[attr-defined]
                     name=name,
                     created_on=today,
                     search=repo.search_text(
