@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from kamtui.domain.errors import ModelError
 from kamtui.domain.scoring import TIERS
@@ -36,8 +37,7 @@ def validate_cadences(cadences: dict[str, Cadence]) -> None:
             raise ModelError(f"Tier {t}: an executive cadence must be at least 1 day or none.")
 
 
-@dataclass(frozen=True)
-class CadenceStatus:
+class CadenceStatus(NamedTuple):
     touch_due: date | None
     exec_due: date | None
 

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from kamtui.domain.cadence import Cadence, cadence_status
 from kamtui.domain.errors import InputError
@@ -49,8 +50,7 @@ class IsoWeek:
         return cls(year, week)
 
 
-@dataclass(frozen=True)
-class PlanAccount:
+class PlanAccount(NamedTuple):
     id: int
     name: str
     owner: str
@@ -62,16 +62,14 @@ class PlanAccount:
     health_reason: str = ""
 
 
-@dataclass(frozen=True)
-class PlanTask:
+class PlanTask(NamedTuple):
     id: int
     account_id: int
     title: str
     due: date
 
 
-@dataclass(frozen=True)
-class PlanDeal:
+class PlanDeal(NamedTuple):
     id: int
     account_id: int
     name: str
@@ -80,8 +78,7 @@ class PlanDeal:
     days_in_stage: int
 
 
-@dataclass(frozen=True)
-class PlanItem:
+class PlanItem(NamedTuple):
     account_id: int
     account: str
     owner: str
@@ -194,7 +191,9 @@ def build_plan(
                     ref=d.id,
                 )
             )
-    items.sort(key=lambda i: (tier_rank(i.tier), i.due, KINDS.index(i.kind), i.account, i.ref or 0))
+    kind_rank = {k: n for n, k in enumerate(KINDS)}
+    rank = {t: tier_rank(t) for t in {i.tier for i in items}}
+    items.sort(key=lambda i: (rank[i.tier], i.due, kind_rank[i.kind], i.account, i.ref or 0))
     return items
 
 

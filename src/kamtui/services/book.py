@@ -328,47 +328,31 @@ class Book:
         with self.store.reading() as conn:
             overlay = self._overlay(conn, today)
             accounts = []
-            for aid, name, own, tier, status, lt, let, color, flags in conn.exec_driver_sql(
-                "SELECT id, name, owner, tier, status, last_touch, last_exec_touch, health_color, health_flags "
-                "FROM accounts WHERE deleted_at IS NULL"
+            d = repo.d
+            for aid, name, own, tier, status, lt, let, color, flags in repo.plan_accounts(
+                conn, owner
             ):
                 if overlay is not None and aid in overlay:
                     dv = overlay[aid]
                     tier, color = dv.tier, dv.health.color
                     reason = dv.health.flags[0].reason if dv.health.flags else ""
                 else:
-                    parsed = json.loads(flags) if color in ("red", "yellow") else []
-                    reason = parsed[0]["reason"] if parsed else ""
+                    reason = json.loads(flags)[0]["reason"] if flags != "[]" else ""
                 accounts.append(
-                    PlanAccount(
-                        aid, name, own, tier, status, repo.d(lt), repo.d(let), color, reason
-                    )
+                    PlanAccount(aid, name, own, tier, status, d(lt), d(let), color, reason)
                 )
             tasks = [
                 PlanTask(tid, aid, title, date.fromisoformat(due))
-                for tid, aid, title, due in conn.exec_driver_sql(
-                    "SELECT id, account_id, title, due_on FROM tasks WHERE done_on IS NULL AND due_on <= ?",
-                    (week.sunday.isoformat(),),
-                )
+                for tid, aid, title, due in repo.plan_tasks(conn, week.sunday)
             ]
-            checked = repo.deliverables_checked(conn)
             deals = []
-            for did, aid, name, stage, entered in conn.exec_driver_sql(
-                "SELECT id, account_id, name, stage, stage_entered_on FROM deals WHERE status = 'open'"
-            ):
+            for did, aid, name, stage, entered, checked in repo.plan_deals(conn):
                 missing = tuple(
-                    x.label for x in sop.missing_deliverables(stage, checked.get(did, ()))
+                    x.label
+                    for x in sop.missing_deliverables(stage, checked.split(",") if checked else ())
                 )
-                deals.append(
-                    PlanDeal(
-                        did,
-                        aid,
-                        name,
-                        stage,
-                        missing,
-                        max(0, (today - date.fromisoformat(entered)).days),
-                    )
-                )
+                days = max(0, (today - date.fromisoformat(entered)).days)
+                deals.append(PlanDeal(did, aid, name, stage, missing, days))
         return build_plan(
             week, today, accounts, tasks, deals, self.config.cadences, self.config.stale_days, owner
         )

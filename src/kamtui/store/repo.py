@@ -286,3 +286,46 @@ def deliverables_checked(
     ):
         out[did].add(key)
     return out
+
+
+# ---- the weekly plan ----------------------------------------------------------------------
+
+
+def plan_accounts(conn: Connection, owner: str | None) -> list[tuple[Any, ...]]:
+    """(id, name, owner, tier, status, last_touch, last_exec_touch, health_color, health_flags)."""
+    where, params = ("AND owner = ?", (owner,)) if owner is not None else ("", ())
+    return (
+        _raw(conn)
+        .execute(
+            "SELECT id, name, owner, tier, status, last_touch, last_exec_touch, health_color, "
+            "CASE WHEN health_color IN ('red', 'yellow') THEN health_flags ELSE '[]' END "
+            f"FROM accounts WHERE deleted_at IS NULL {where}",
+            params,
+        )
+        .fetchall()
+    )
+
+
+def plan_tasks(conn: Connection, until: date) -> list[tuple[int, int, str, str]]:
+    """Open tasks due by ``until``: (id, account id, title, due)."""
+    return (
+        _raw(conn)
+        .execute(
+            "SELECT id, account_id, title, due_on FROM tasks WHERE done_on IS NULL AND due_on <= ?",
+            (until.isoformat(),),
+        )
+        .fetchall()
+    )
+
+
+def plan_deals(conn: Connection) -> list[tuple[int, int, str, int, str, str | None]]:
+    """Open deals: (id, account id, name, stage, entered stage on, checked deliverables comma-joined)."""
+    return (
+        _raw(conn)
+        .execute(
+            "SELECT d.id, d.account_id, d.name, d.stage, d.stage_entered_on, group_concat(c.deliverable) "
+            "FROM deals d LEFT JOIN deal_deliverables c ON c.deal_id = d.id "
+            "WHERE d.status = 'open' GROUP BY d.id"
+        )
+        .fetchall()
+    )
