@@ -202,9 +202,13 @@ class Book:
         with self.store.reading() as conn:
             return repo.count_accounts(conn, query)
 
-    def page(self, query: BookQuery, offset: int, limit: int) -> list[AccountRow]:
+    def page(
+        self, query: BookQuery, offset: int, limit: int, matching: int | None = None
+    ) -> list[AccountRow]:
+        """Rows ``offset`` … ``offset + limit`` of the Book; ``matching`` (the query's count,
+        when known) lets a narrow typed filter take the faster plan."""
         with self.store.reading() as conn:
-            return repo.account_page(conn, query, offset, limit)
+            return repo.account_page(conn, query, offset, limit, matching)
 
     def owners(self) -> list[str]:
         with self.store.reading() as conn:

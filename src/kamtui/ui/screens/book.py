@@ -71,12 +71,12 @@ class BookScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="book-query", exit_on_error=False)
     def load_rows(self, generation: int, query: BookQuery) -> None:
         total = self.book.count(query)
-        rows = self.book.page(query, 0, PAGE)
+        rows = self.book.page(query, 0, PAGE, matching=total)
         self.post_message(RowsLoaded(generation, total, 0, rows))
 
     @work(thread=True, group="book-pages", exit_on_error=False)
     def load_page(self, generation: int, query: BookQuery, page: int) -> None:
-        rows = self.book.page(query, page * PAGE, PAGE)
+        rows = self.book.page(query, page * PAGE, PAGE, matching=self.total)
         self.post_message(RowsLoaded(generation, None, page * PAGE, rows))
 
     @work(thread=True, exclusive=True, group="book-summary", exit_on_error=False)
