@@ -128,7 +128,7 @@ async def test_cursor_moves_and_enter_opens_the_account(demo_book: Book) -> None
         assert isinstance(app.screen, AccountScreen)
         title = widget_text(app.screen.query_one("#title"))
         assert target.name in title
-        body = widget_text(app.screen.query_one("#section-score"))
+        body = app.screen.section_text("score")
         assert "strategic fit" in body
         await pilot.press("escape")
         await settle(app, pilot)

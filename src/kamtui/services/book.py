@@ -23,7 +23,6 @@ from kamtui.services.derive import DeriveCache, Derived, derive, parse_rfm
 from kamtui.store import repo
 from kamtui.store.db import Store, create_store, open_store
 from kamtui.store.repo import AccountRow, BookQuery
-from kamtui.store.tables import Account as AccountTable
 
 __all__ = ["AccountRow", "Book", "BookQuery", "StaleEditError"]
 
@@ -387,6 +386,8 @@ class Book:
         unknown = set(fields) - allowed
         if unknown:
             raise InputError(f"Unknown account field(s): {', '.join(sorted(unknown))}.")
+        from kamtui.store.tables import Account as AccountTable  # the ORM loads only for edits
+
         with self._write() as conn:
             key = conn.execute(
                 insert(AccountTable.__table__).values(  # type: ignore[attr-defined]

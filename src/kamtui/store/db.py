@@ -25,7 +25,6 @@ from sqlalchemy.pool import NullPool
 
 from kamtui.domain.errors import KamError
 from kamtui.store import migrations
-from kamtui.store.tables import SQLModel
 
 APPLICATION_ID = 0x4B414D31  # "KAM1"
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -191,7 +190,7 @@ def create_store(path: str | os.PathLike[str]) -> Store:
         with engine.connect() as conn:
             conn = conn.execution_options(kamtui_immediate=True)
             with conn.begin():
-                SQLModel.metadata.create_all(conn)
+                migrations.create_schema(conn)
                 conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
                 conn.exec_driver_sql(f"PRAGMA user_version = {migrations.SCHEMA_VERSION}")
     except Exception:

@@ -35,12 +35,13 @@ class AccountScreen(Screen[None]):
         self.today = today
         self.account_id = account_id
         self.view: AccountView | None = None
+        self._sections: list[Text] = []
+        self._plain: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(id="title")
         with VerticalScroll(id="account-body"):
-            for section in ("profile", "score", "health", "coverage", "deals", "tasks", "timeline"):
-                yield Static(id=f"section-{section}", classes="section")
+            yield Static(id="account-sections")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -51,6 +52,7 @@ class AccountScreen(Screen[None]):
         self.post_message(AccountLoaded(self.book.account_view(self.account_id, self.today)))
 
     def on_account_loaded(self, message: AccountLoaded) -> None:
+        self._sections = []
         v = self.view = message.view
         d = v.derived
         p = v.profile
@@ -203,11 +205,15 @@ class AccountScreen(Screen[None]):
             tl.append_text(text(e.text))
             tl.append("\n")
         self._section("timeline", S.SECTION_TIMELINE, tl)
+        self.query_one("#account-sections", Static).update(Group(*self._sections))
+
+    def section_text(self, key: str) -> str:
+        """The plain text of one section, as shown (for tests and copy-paste)."""
+        return self._plain.get(key, "")
 
     def _section(self, key: str, heading: str, body: Text) -> None:
-        self.query_one(f"#section-{key}", Static).update(
-            Group(Text(heading, style="bold underline"), body)
-        )
+        self._plain[key] = heading + "\n" + body.plain
+        self._sections += [Text(heading, style="bold underline"), body, Text("")]
 
     def _color(self, name: str) -> str:
         variables = self.app.get_css_variables()

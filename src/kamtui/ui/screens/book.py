@@ -43,6 +43,7 @@ class BookScreen(Screen[None]):
         self.query_state = BookQuery()
         self.generation = 0
         self.total: int | None = None
+        self._started = False
 
     def compose(self) -> ComposeResult:
         ro = f"  [{S.READ_ONLY}]" if self.book.read_only else ""
@@ -58,7 +59,12 @@ class BookScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(AccountTable).focus()
-        self.reload()
+        self.reload()  # the rows first; the summary and recompute start once they are shown
+
+    def _start_background_work(self) -> None:
+        if self._started:
+            return
+        self._started = True
         self.load_summary()
         if not self.book.read_only:
             self.refresh_derived()
@@ -108,6 +114,7 @@ class BookScreen(Screen[None]):
                 self.query_state.descending,
             )
             self._show_counts()
+            self.call_after_refresh(self._start_background_work)
         else:
             table.add_page(message.generation, message.offset, message.rows)
 
