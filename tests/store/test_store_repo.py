@@ -250,4 +250,6 @@ def test_narrow_filter_plan_gives_the_same_rows(store: Store, key: str, text: st
         walked = account_page(conn, q, 0, 1000)
         scanned = account_page(conn, q, 0, 1000, matching=0)  # forces the scan plan
         assert [r.id for r in scanned] == [r.id for r in walked]
-        assert [r.id for r in account_page(conn, q, 2, 3, matching=0)] == [r.id for r in walked[2:5]]
+        assert [r.id for r in account_page(conn, q, 2, 3, matching=0)] == [
+            r.id for r in walked[2:5]
+        ]
