@@ -214,3 +214,44 @@ async def test_opening_on_a_new_day_recomputes_health(demo_path: Path) -> None:
         assert "up to date for 2026-12-20" in status
     assert book.derived_on() == date(2026, 12, 20)
     book.close()
+
+
+async def test_track_health_owner_and_attention_filters(demo_book: Book) -> None:
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one(AccountTable)
+        await pilot.press("t")  # track: value
+        await settle(app, pilot)
+        assert table.total == demo_book.count(BookQuery(track="value"))
+        assert {r.track for r in shown_rows(app)} == {"value"}
+        await pilot.press("t", "t", "t")  # price, lighthouse, back to any
+        await settle(app, pilot)
+        assert table.total == 200
+        await pilot.press("h")  # health: red
+        await settle(app, pilot)
+        assert table.total == demo_book.count(BookQuery(health="red")) > 0
+        assert {r.health_color for r in shown_rows(app)} == {"red"}
+        await pilot.press("h", "h", "h", "exclamation_mark")  # any health, then needs attention
+        await settle(app, pilot)
+        assert table.total == demo_book.count(BookQuery(attention=True))
+        assert {r.health_color for r in shown_rows(app)} <= {"red", "yellow"}
+        await pilot.press("exclamation_mark", "w")  # first owner
+        await settle(app, pilot)
+        owner = demo_book.owners()[0]
+        assert table.total == demo_book.count(BookQuery(owner=owner))
+        assert {r.owner for r in shown_rows(app)} == {owner}
+        counts = widget_text(app.screen.query_one("#counts"))
+        assert f"owner: {owner}" in counts
+
+
+async def test_summary_strip_counts_tiers_colours_and_pipeline(demo_book: Book) -> None:
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=(220, 50)) as pilot:
+        await settle(app, pilot)
+        summary = demo_book.summary(TODAY)
+        line = widget_text(app.screen.query_one("#summary"))
+        assert f"S {summary.by_tier['S']}" in line
+        assert f"● {summary.by_color['red']}" in line
+        assert f"1:{summary.pipeline[1][0]} " in line
+        assert "top 20%" in line

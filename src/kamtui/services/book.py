@@ -36,9 +36,14 @@ class StaleEditError(KamError):
 
 @dataclass(frozen=True)
 class Summary:
+    """The Book's summary strip."""
+
     accounts: int
     by_tier: dict[str, int]
     by_color: dict[str, int]
+    pipeline: dict[int, tuple[int, float]]  # stage → (open deals, amount)
+    concentration: Concentration | None = None
+    names: dict[int, str] | None = None  # names of the accounts in concentration.dependencies
 
 
 # ---- the 360° view ---------------------------------------------------------------------------
@@ -211,28 +216,19 @@ class Book:
 
     def owners(self) -> list[str]:
         with self.store.reading() as conn:
-            return [
-                r[0]
-                for r in conn.exec_driver_sql(
-                    "SELECT DISTINCT owner FROM accounts WHERE deleted_at IS NULL ORDER BY owner"
-                )
-            ]
+            return repo.owners(conn)
 
-    def summary(self) -> Summary:
+    def summary(self, today: date | None = None) -> Summary:
+        """Accounts per tier and health colour, the pipeline by stage and, given ``today``,
+        revenue concentration over the trailing 12 months."""
         with self.store.reading() as conn:
-            by_tier = {
-                (t or "unscored"): n
-                for t, n in conn.exec_driver_sql(
-                    "SELECT tier, count(*) FROM accounts WHERE deleted_at IS NULL GROUP BY tier"
-                )
-            }
-            by_color = {
-                (c or "none"): n
-                for c, n in conn.exec_driver_sql(
-                    "SELECT health_color, count(*) FROM accounts WHERE deleted_at IS NULL GROUP BY health_color"
-                )
-            }
-        return Summary(sum(by_tier.values()), by_tier, by_color)
+            by_tier, by_color, pipeline = repo.book_counts(conn)
+            conc = names = None
+            if today is not None:
+                stats = repo.order_stats(conn, today)
+                conc = concentration({aid: s.monetary for aid, s in stats.items()})
+                names = repo.account_names(conn, [int(k) for k, _ in conc.dependencies])  # type: ignore[call-overload]
+        return Summary(sum(by_tier.values()), by_tier, by_color, pipeline, conc, names)
 
     def concentration(self, today: date) -> Concentration:
         with self.store.reading() as conn:

@@ -48,6 +48,10 @@ class BookQuery:
 
     text: str = ""
     tiers: frozenset[str] = frozenset()  # empty: all; "unscored" allowed
+    track: str | None = None
+    health: str | None = None  # green, yellow, red
+    owner: str | None = None
+    attention: bool = False  # only accounts whose health is red or yellow
     sort: str = "tier"
     descending: bool = False
 
@@ -66,6 +70,16 @@ class BookQuery:
             if "unscored" in self.tiers:
                 parts.append("tier IS NULL")
             clauses.append("(" + " OR ".join(parts) + ")")
+        for column, value in (
+            ("track", self.track),
+            ("health_color", self.health),
+            ("owner", self.owner),
+        ):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        if self.attention:
+            clauses.append("health_color IN ('red', 'yellow')")
         return " AND ".join(clauses), params
 
     def order_by(self) -> str:
@@ -348,3 +362,52 @@ def plan_deals(conn: Connection) -> list[tuple[int, int, str, int, str, str | No
         )
         .fetchall()
     )
+
+
+# ---- the Book's summary -------------------------------------------------------------------
+
+
+def book_counts(
+    conn: Connection,
+) -> tuple[dict[str, int], dict[str, int], dict[int, tuple[int, float]]]:
+    """Accounts per tier and per health colour, and open deals (count, amount) per stage."""
+    sql = _raw(conn).execute
+    by_tier = {
+        (t or "unscored"): n
+        for t, n in sql(
+            "SELECT tier, count(*) FROM accounts WHERE deleted_at IS NULL GROUP BY tier"
+        )
+    }
+    by_color = {
+        (c or "none"): n
+        for c, n in sql(
+            "SELECT health_color, count(*) FROM accounts WHERE deleted_at IS NULL GROUP BY health_color"
+        )
+    }
+    pipeline = {
+        stage: (n, total or 0.0)
+        for stage, n, total in sql(
+            "SELECT d.stage, count(*), sum(d.amount) FROM deals d JOIN accounts a ON a.id = d.account_id "
+            "WHERE d.status = 'open' AND a.deleted_at IS NULL GROUP BY d.stage"
+        )
+    }
+    return by_tier, by_color, pipeline
+
+
+def account_names(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(
+        _raw(conn).execute(
+            f"SELECT id, name FROM accounts WHERE id IN ({', '.join('?' * len(ids))})", tuple(ids)
+        )
+    )
+
+
+def owners(conn: Connection) -> list[str]:
+    return [
+        r[0]
+        for r in _raw(conn).execute(
+            "SELECT DISTINCT owner FROM accounts WHERE deleted_at IS NULL AND owner != '' ORDER BY owner"
+        )
+    ]

@@ -5,17 +5,18 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
+from kamtui.domain.tracks import TRACKS
 from kamtui.services.book import Book, BookQuery
 from kamtui.ui import strings as S
 from kamtui.ui.messages import RefreshDone, RefreshProgress, RowsLoaded, SummaryLoaded
-from kamtui.ui.safe import content
+from kamtui.ui.safe import content, text
 from kamtui.ui.widgets.account_table import COLUMNS, PAGE, AccountTable
 
 TIER_KEYS = {"1": "S", "2": "A", "3": "B", "4": "C", "5": "unscored"}
@@ -34,6 +35,16 @@ class BookScreen(Screen[None]):
         Binding("4", "toggle_tier('4')", "C", show=False),
         Binding("5", "toggle_tier('5')", S.KEY_TIERS, key_display="1-5", id="book.tiers"),
         Binding("0", "all_tiers", S.KEY_ALL_TIERS, id="book.all_tiers"),
+        Binding("t", "cycle('track')", S.KEY_TRACK, id="book.track"),
+        Binding("h", "cycle('health')", S.KEY_HEALTH, id="book.health"),
+        Binding("w", "cycle('owner')", S.KEY_OWNER, id="book.owner"),
+        Binding(
+            "exclamation_mark",
+            "toggle_attention",
+            S.KEY_ATTENTION,
+            key_display="!",
+            id="book.attention",
+        ),
     ]
 
     def __init__(self, book: Book, today: date) -> None:
@@ -44,15 +55,14 @@ class BookScreen(Screen[None]):
         self.generation = 0
         self.total: int | None = None
         self._started = False
+        self.owners: list[str] = []
 
     def compose(self) -> ComposeResult:
         ro = f"  [{S.READ_ONLY}]" if self.book.read_only else ""
         yield Static(content(f"kamtui · {self.book.path}{ro}"), id="title")
         yield Input(placeholder=S.FILTER_PLACEHOLDER, id="filter")
-        with Horizontal(id="summary-bar"):
-            yield Static(id="counts")
-            yield Static(id="tiers")
-            yield Static(id="health")
+        yield Static(id="counts")
+        yield Static(id="summary")
         yield AccountTable(id="accounts")
         yield Static(id="status")
         yield Footer()
@@ -87,7 +97,9 @@ class BookScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="book-summary", exit_on_error=False)
     def load_summary(self) -> None:
-        self.post_message(SummaryLoaded(self.book.summary()))
+        self.post_message(SummaryLoaded(self.book.summary(self.today)))
+        owners = self.book.owners()
+        self.app.call_from_thread(setattr, self, "owners", owners)
 
     @work(thread=True, exclusive=True, group="book-refresh", exit_on_error=False)
     def refresh_derived(self) -> None:
@@ -120,11 +132,34 @@ class BookScreen(Screen[None]):
 
     def on_summary_loaded(self, message: SummaryLoaded) -> None:
         s = message.summary
-        tiers = {k: s.by_tier.get(k, 0) for k in ("S", "A", "B", "C", "unscored")}
-        colors = {k: s.by_color.get(k, 0) for k in ("green", "yellow", "red")}
         self.book_total = s.accounts
-        self.query_one("#tiers", Static).update(content(S.SUMMARY_TIERS.format(**tiers)))
-        self.query_one("#health", Static).update(content(S.SUMMARY_HEALTH.format(**colors)))
+        colors = self.app.get_css_variables()
+        paint = {"green": colors.get("success", ""), "yellow": colors.get("warning", ""),
+                 "red": colors.get("error", "")}  # fmt: skip
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append(
+            S.SUMMARY_TIERS.format(
+                **{k: f"{s.by_tier.get(k, 0):,}" for k in ("S", "A", "B", "C", "unscored")}
+            )
+        )
+        line.append("   ")
+        for color in ("green", "yellow", "red"):
+            line.append("● ", style=paint[color])
+            line.append(f"{s.by_color.get(color, 0):,}  ")
+        line.append("  " + S.SUMMARY_PIPELINE + " ")
+        for stage in range(1, 6):
+            n, amount = s.pipeline.get(stage, (0, 0.0))
+            line.append(f"{stage}:{n:,} ")
+        total = sum(a for _, a in s.pipeline.values())
+        line.append(f"({total:,.0f})")
+        conc = s.concentration
+        if conc is not None and conc.total:
+            line.append("   " + S.SUMMARY_TOP20.format(share=f"{conc.top20_share:.0%}"))
+            for aid, share in conc.dependencies:
+                name = (s.names or {}).get(aid, str(aid))  # type: ignore[call-overload]
+                line.append("  ⚠ ", style=paint["yellow"])
+                line.append_text(text(S.SUMMARY_DEPENDENCY.format(name=name, share=f"{share:.0%}")))
+        self.query_one("#summary", Static).update(line)
         self._show_counts()
 
     def on_refresh_progress(self, message: RefreshProgress) -> None:
@@ -173,8 +208,13 @@ class BookScreen(Screen[None]):
         parts = [
             S.SUMMARY.format(shown=shown, total="…" if total is None else f"{total:,}"),
             S.FILTER_TIERS.format(tiers=tiers),
-            S.SORTED_BY.format(column=col, direction=S.DESCENDING if q.descending else ""),
+            S.FILTER_TRACK.format(track=q.track or S.FILTER_ANY),
+            S.FILTER_HEALTH.format(health=q.health or S.FILTER_ANY),
+            S.FILTER_OWNER.format(owner=q.owner or S.FILTER_ANY),
         ]
+        if q.attention:
+            parts.append(S.FILTER_ATTENTION)
+        parts.append(S.SORTED_BY.format(column=col, direction=S.DESCENDING if q.descending else ""))
         if self.total == 0:
             parts.append(S.EMPTY_BOOK)
         self.query_one("#counts", Static).update(content("  ·  ".join(parts)))
@@ -217,3 +257,24 @@ class BookScreen(Screen[None]):
 
     def action_reverse(self) -> None:
         self._set_query(replace(self.query_state, descending=not self.query_state.descending))
+
+    def action_cycle(self, what: str) -> None:
+        """Step a filter through its values and back to "any"."""
+        choices: list[str | None] = [None]
+        if what == "track":
+            choices += list(TRACKS)
+        elif what == "health":
+            choices += ["red", "yellow", "green"]
+        else:
+            choices += self.owners
+        current = getattr(self.query_state, what)
+        nxt = choices[(choices.index(current) + 1) % len(choices)] if current in choices else None
+        if what == "track":
+            self._set_query(replace(self.query_state, track=nxt))
+        elif what == "health":
+            self._set_query(replace(self.query_state, health=nxt))
+        else:
+            self._set_query(replace(self.query_state, owner=nxt))
+
+    def action_toggle_attention(self) -> None:
+        self._set_query(replace(self.query_state, attention=not self.query_state.attention))
