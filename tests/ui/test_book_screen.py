@@ -254,4 +254,4 @@ async def test_summary_strip_counts_tiers_colours_and_pipeline(demo_book: Book) 
         assert f"S {summary.by_tier['S']}" in line
         assert f"● {summary.by_color['red']}" in line
         assert f"1:{summary.pipeline[1][0]} " in line
-        assert "top 20%" in line
+        assert "top 20% =" in line

@@ -695,3 +695,28 @@ class Book:
             account_id, row[-1], profile, derived, row[-3], row[-2], tuple(inputs.contacts), deals,
             tuple(timeline[:TIMELINE_LIMIT]), tasks,
         )  # fmt: skip
+
+    # ---- deals -------------------------------------------------------------------------------
+    def add_deal(
+        self,
+        account_id: int,
+        today: date,
+        *,
+        name: str,
+        amount: float = 0.0,
+        expected_close: date | None = None,
+        next_step: str = "",
+    ) -> int:
+        """A new deal, in stage 1 from today, with its creation in the stage history."""
+        name = name.strip()
+        if not name:
+            raise InputError("A deal needs a name.")
+        if amount < 0:
+            raise InputError("A deal's amount cannot be negative.")
+        with self._write() as conn:
+            self._exists(conn, account_id)
+            deal_id = repo.insert_deal(
+                conn, account_id, today, name, amount, expected_close, next_step
+            )
+            self._recompute(conn, [account_id], today)
+        return deal_id

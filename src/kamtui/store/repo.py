@@ -411,3 +411,34 @@ def owners(conn: Connection) -> list[str]:
             "SELECT DISTINCT owner FROM accounts WHERE deleted_at IS NULL AND owner != '' ORDER BY owner"
         )
     ]
+
+
+def insert_deal(
+    conn: Connection,
+    account_id: int,
+    today: date,
+    name: str,
+    amount: float,
+    expected_close: date | None,
+    next_step: str,
+) -> int:
+    """A deal in stage 1 and its first stage-history row."""
+    raw = _raw(conn)
+    deal_id = raw.execute(
+        "INSERT INTO deals (account_id, name, amount, expected_close, next_step, stage, status, "
+        "created_on, stage_entered_on) VALUES (?, ?, ?, ?, ?, 1, 'open', ?, ?)",
+        (
+            account_id,
+            name,
+            amount,
+            expected_close.isoformat() if expected_close else None,
+            next_step,
+            today.isoformat(),
+            today.isoformat(),
+        ),
+    ).lastrowid
+    raw.execute(
+        "INSERT INTO deal_stage_changes (deal_id, from_stage, to_stage, changed_on) VALUES (?, NULL, 1, ?)",
+        (deal_id, today.isoformat()),
+    )
+    return int(deal_id)

@@ -43,3 +43,19 @@ class RefreshDone(Message):
 @dataclass
 class OpenAccount(Message):
     account_id: int
+
+
+@dataclass
+class AccountChanged(Message):
+    """A write to the open account finished (or failed, with ``error``): reload it."""
+
+    note: str
+    error: bool = False
+
+
+@dataclass
+class GateRefused(Message):
+    """An advance was refused: these deliverables of the current stage are missing."""
+
+    deal_id: int
+    missing: list[str]

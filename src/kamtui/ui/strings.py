@@ -44,8 +44,8 @@ EN: dict[str, str] = {
     "FILTER_OWNER": "owner: {owner}",
     "FILTER_ANY": "any",
     "FILTER_ATTENTION": "needs attention (red or yellow)",
-    "SUMMARY_PIPELINE": "open deals by stage",
-    "SUMMARY_TOP20": "top 20% of buyers hold {share} of 12-month revenue",
+    "SUMMARY_PIPELINE": "deals by stage",
+    "SUMMARY_TOP20": "top 20% = {share} of revenue",
     "SUMMARY_DEPENDENCY": "{name} holds {share}",
     "FILTER_PLACEHOLDER": "Type to filter by name, industry, region or owner  (/ to focus, Esc to leave)",
     "SUMMARY": "{shown} of {total} accounts",
@@ -65,6 +65,7 @@ EN: dict[str, str] = {
     "SECTION_HEALTH": "Health",
     "SECTION_COVERAGE": "Decision map",
     "SECTION_DEALS": "Deals",
+    "SECTION_DELIVERABLES": "Deliverables of stage",
     "SECTION_TIMELINE": "Timeline",
     "SECTION_TASKS": "Open tasks",
     "PINNED": "pinned by hand: {tier} — {reason} (computed: {computed})",
@@ -77,6 +78,33 @@ EN: dict[str, str] = {
     "DEAL_MISSING": "missing: {missing}",
     "DEAL_COMPLETE": "stage deliverables complete",
     "TRACK_PLAY": "{label} — {play}",
+    "KEY_CANCEL": "Cancel",
+    "OK": "OK",
+    "CANCEL": "Cancel",
+    "SAVE": "Save",
+    "REASON_PLACEHOLDER": "Write the reason",
+    "REASON_REQUIRED": "A reason is required.",
+    "FORCE": "Force with reason",
+    "FORCE_REASON_TITLE": "Why move on with stage {stage} incomplete?",
+    "GATE_TITLE": "{deal}: stage {stage} is missing {n} deliverable(s). Tick them to move on, or force with a reason.",
+    "GATE_TICK_ALL": "Tick every missing deliverable, or force with a reason.",
+    "TICK_AND_ADVANCE": "Tick and advance",
+    "LOST_TITLE": "Why was {deal} lost?",
+    "LOG_TITLE": "Log an interaction",
+    "LOG_CONTACT": "Contact (optional)",
+    "LOG_EXECUTIVE": "Executive-level touch",
+    "LOG_SUMMARY": "What happened",
+    "BAD_DATE": "{value!r} is not a date like 2026-11-23.",
+    "FUTURE_DATE": "An interaction cannot be logged in the future.",
+    "KEY_ADVANCE": "Advance",
+    "KEY_MOVE_BACK": "Back a stage",
+    "KEY_LOST": "Close lost",
+    "KEY_LOG": "Log touch",
+    "DEAL_MOVED": "{deal}: now in stage {stage} {label}",
+    "DEAL_LOST": "{deal}: closed lost",
+    "INTERACTION_LOGGED": "Logged {kind} on {on}",
+    "NO_OPEN_DEAL": "This account has no open deal.",
+    "DEAL_OPTION": "{steps}  {name}  ·  {amount}  ·  stage {stage} {label}  ·  {days} days",
 }
 
 ZH: dict[str, str] = {
@@ -125,9 +153,15 @@ ZH: dict[str, str] = {
     "SECTION_HEALTH": "健康度",
     "SECTION_COVERAGE": "决策地图",
     "SECTION_DEALS": "商机",
+    "SECTION_DELIVERABLES": "阶段输出物",
     "SECTION_TIMELINE": "时间线",
     "SECTION_TASKS": "待办",
 }
+
+EN.update(
+    {"KIND_CALL": "call", "KIND_EMAIL": "email", "KIND_MEETING": "meeting", "KIND_VISIT": "visit"}
+)
+ZH.update({"KIND_CALL": "电话", "KIND_EMAIL": "邮件", "KIND_MEETING": "会议", "KIND_VISIT": "拜访"})
 
 _current: dict[str, str] = EN
 
@@ -142,6 +176,11 @@ def detect_language() -> str:
 def set_language(lang: str) -> None:
     global _current
     _current = {**EN, **ZH} if lang == "zh" else EN
+
+
+def kind_name(kind: str) -> str:
+    """An interaction kind (call, email, meeting, visit) in the UI's language."""
+    return _current.get(f"KIND_{kind.upper()}", kind)
 
 
 def __getattr__(name: str) -> str:

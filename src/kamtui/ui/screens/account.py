@@ -7,26 +7,43 @@ from datetime import date
 
 from rich.console import Group
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, OptionList, SelectionList, Static
+from textual.widgets.option_list import Option
 
 from kamtui.domain import stages as sop
 from kamtui.domain.decision_map import ROLES
+from kamtui.domain.errors import KamError, StageGateError
 from kamtui.domain.tracks import TRACKS
-from kamtui.services.book import AccountView, Book
+from kamtui.services.book import AccountView, Book, DealView
 from kamtui.ui import strings as S
-from kamtui.ui.messages import AccountLoaded
-from kamtui.ui.safe import content, text
+from kamtui.ui.messages import AccountChanged, AccountLoaded, GateRefused
+from kamtui.ui.safe import content, plain, text
+from kamtui.ui.screens.dialogs import (
+    GateChoice,
+    GateDialog,
+    InteractionDialog,
+    NewInteraction,
+    ReasonDialog,
+)
 
 
 class AccountScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", S.KEY_BACK, id="account.back"),
         Binding("backspace", "app.pop_screen", S.KEY_BACK, show=False),
+        Binding(
+            "right_square_bracket", "move(1)", S.KEY_ADVANCE, key_display="]", id="deal.advance"
+        ),
+        Binding(
+            "left_square_bracket", "move(-1)", S.KEY_MOVE_BACK, key_display="[", id="deal.back"
+        ),
+        Binding("x", "close_lost", S.KEY_LOST, id="deal.lost"),
+        Binding("l", "log_interaction", S.KEY_LOG, id="account.log"),
     ]
 
     def __init__(self, book: Book, today: date, account_id: int) -> None:
@@ -41,6 +58,8 @@ class AccountScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="title")
         with VerticalScroll(id="account-body"):
+            yield OptionList(id="deal-list")
+            yield SelectionList[str](id="deliverables")
             yield Static(id="account-sections")
         yield Footer()
 
@@ -54,6 +73,7 @@ class AccountScreen(Screen[None]):
     def on_account_loaded(self, message: AccountLoaded) -> None:
         self._sections = []
         v = self.view = message.view
+        self._show_deals(v)
         d = v.derived
         p = v.profile
         tier = d.tier or "unscored"
@@ -234,3 +254,161 @@ class AccountScreen(Screen[None]):
                 "blocker": "red",
             }[stance]
         )
+
+    # ---- deals: the SOP stepper and its deliverables ----------------------------------------
+    @property
+    def open_deals(self) -> list[DealView]:
+        return [d for d in self.view.deals if d.status == "open"] if self.view else []
+
+    @property
+    def current_deal(self) -> DealView | None:
+        deals = self.open_deals
+        index = self.query_one("#deal-list", OptionList).highlighted
+        if not deals:
+            return None
+        return deals[index] if index is not None and index < len(deals) else deals[0]
+
+    def _show_deals(self, v: AccountView) -> None:
+        deal_list = self.query_one("#deal-list", OptionList)
+        keep = deal_list.highlighted
+        deal_list.clear_options()
+        for d in self.open_deals:
+            st = sop.stage(d.stage)
+            steps = "".join("●" if n <= d.stage else "○" for n in range(1, 6))
+            label = S.DEAL_OPTION.format(
+                steps=steps, name=plain(d.name), amount=f"{d.amount:,.0f}", stage=d.stage,
+                label=st.label, days=d.days_in_stage,
+            )  # fmt: skip
+            deal_list.add_option(Option(Text(label), id=f"deal-{d.id}"))
+        if self.open_deals:
+            deal_list.highlighted = min(keep or 0, len(self.open_deals) - 1)
+        deal_list.display = bool(self.open_deals)
+        self._show_deliverables()
+
+    def _show_deliverables(self) -> None:
+        checklist = self.query_one("#deliverables", SelectionList)
+        keep = checklist.highlighted
+        checklist.clear_options()
+        deal = self.current_deal
+        checklist.display = deal is not None
+        if deal is None:
+            return
+        for item in sop.stage(deal.stage).deliverables:
+            checklist.add_option(
+                (f"{item.label} {item.label_zh}", item.key, item.key in deal.checked)
+            )
+        checklist.highlighted = min(keep, checklist.option_count - 1) if keep is not None else 0
+        checklist.border_title = (
+            f"{S.SECTION_DELIVERABLES} {deal.stage}: {sop.stage(deal.stage).label}"
+        )
+
+    @on(OptionList.OptionHighlighted, "#deal-list")
+    def _deal_highlighted(self) -> None:
+        self._show_deliverables()
+
+    @on(SelectionList.SelectionToggled, "#deliverables")
+    def _deliverable_toggled(self, event: SelectionList.SelectionToggled) -> None:  # type: ignore[type-arg]
+        deal = self.current_deal
+        if deal is not None:
+            key = str(event.selection.value)
+            self.write_check(deal.id, key, key in event.selection_list.selected)
+
+    @work(thread=True, group="account-write", exit_on_error=False)
+    def write_check(self, deal_id: int, key: str, done: bool) -> None:
+        self.book.check_deliverable(deal_id, key, done, self.today)
+        self.post_message(AccountChanged(""))
+
+    def action_move(self, direction: int) -> None:
+        deal = self.current_deal
+        if deal is None:
+            self.notify(S.NO_OPEN_DEAL, markup=False)
+            return
+        self.write_move(deal.id, deal.version, direction, None, None)
+
+    def action_close_lost(self) -> None:
+        deal = self.current_deal
+        if deal is None:
+            self.notify(S.NO_OPEN_DEAL, markup=False)
+            return
+
+        def done(reason: str | None) -> None:
+            if reason:
+                self.write_move(deal.id, deal.version, 0, None, reason)
+
+        self.app.push_screen(ReasonDialog(S.LOST_TITLE.format(deal=deal.name)), done)
+
+    @work(thread=True, group="account-write", exit_on_error=False)
+    def write_move(
+        self, deal_id: int, version: int, direction: int, force: str | None, lost: str | None,
+        tick: tuple[str, ...] = (),
+    ) -> None:  # fmt: skip
+        try:
+            for key in tick:
+                self.book.check_deliverable(deal_id, key, True, self.today)
+            change = self.book.move_deal(
+                deal_id, self.today, direction=direction or 1, force_reason=force, lost_reason=lost,
+                seen_version=None if tick else version,
+            )  # fmt: skip
+        except StageGateError as e:
+            self.post_message(GateRefused(deal_id, e.missing))
+            return
+        except KamError as e:
+            self.post_message(AccountChanged(str(e), error=True))
+            return
+        name = next((d.name for d in self.open_deals if d.id == deal_id), "")
+        note = (
+            S.DEAL_LOST.format(deal=name) if change.lost
+            else S.DEAL_MOVED.format(deal=name, stage=change.to_stage, label=sop.stage(change.to_stage).label)
+        )  # fmt: skip
+        self.post_message(AccountChanged(note))
+
+    def on_gate_refused(self, message: GateRefused) -> None:
+        deal = next((d for d in self.open_deals if d.id == message.deal_id), None)
+        if deal is None:
+            return
+        missing = [x for x in sop.stage(deal.stage).deliverables if x.key in message.missing]
+
+        def done(choice: GateChoice | None) -> None:
+            if choice is None:
+                return
+            if choice.force_reason:
+                self.write_move(deal.id, deal.version, 1, choice.force_reason, None)
+            else:
+                self.write_move(deal.id, deal.version, 1, None, None, tick=choice.tick)
+
+        self.app.push_screen(GateDialog(deal.name, deal.stage, missing), done)
+
+    # ---- logging a touch ----------------------------------------------------------------------
+    def action_log_interaction(self) -> None:
+        contacts = [(c.id, c.name) for c in self.view.contacts if c.active] if self.view else []
+
+        def done(entry: NewInteraction | None) -> None:
+            if entry is not None:
+                self.write_interaction(entry)
+
+        self.app.push_screen(InteractionDialog(self.today, contacts), done)
+
+    @work(thread=True, group="account-write", exit_on_error=False)
+    def write_interaction(self, entry: NewInteraction) -> None:
+        try:
+            self.book.log_interaction(
+                self.account_id, self.today, kind=entry.kind, on=entry.on, summary=entry.summary,
+                executive=entry.executive, contact_id=entry.contact_id,
+            )  # fmt: skip
+        except KamError as e:
+            self.post_message(AccountChanged(str(e), error=True))
+            return
+        self.post_message(
+            AccountChanged(
+                S.INTERACTION_LOGGED.format(kind=S.kind_name(entry.kind), on=entry.on.isoformat())
+            )
+        )
+
+    def on_account_changed(self, message: AccountChanged) -> None:
+        if message.note:
+            self.notify(
+                plain(message.note),
+                markup=False,
+                severity="error" if message.error else "information",
+            )
+        self.load()

@@ -71,6 +71,12 @@ class BookScreen(Screen[None]):
         self.query_one(AccountTable).focus()
         self.reload()  # the rows first; the summary and recompute start once they are shown
 
+    def on_screen_resume(self) -> None:
+        """Back from an account: show what changed there."""
+        if self._started:
+            self.reload()
+            self.load_summary()
+
     def _start_background_work(self) -> None:
         if self._started:
             return

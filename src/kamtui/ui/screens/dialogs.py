@@ -1,0 +1,184 @@
+"""Small modal dialogs: a written reason, the stage gate, logging an interaction.
+
+Each returns its result through ``dismiss``; a dialog never writes to the book itself.
+Invalid input gets a message at the field and the dialog stays open with what was typed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static
+
+from kamtui.domain.stages import Deliverable
+from kamtui.ui import strings as S
+from kamtui.ui.safe import content, plain
+
+
+class ReasonDialog(ModalScreen[str | None]):
+    """Ask for a written reason (forcing a stage, closing lost, pinning a tier)."""
+
+    BINDINGS = [Binding("escape", "cancel", S.KEY_CANCEL)]
+
+    def __init__(self, title: str, placeholder: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(content(self.title_text), classes="dialog-title")
+            yield Input(placeholder=self.placeholder or S.REASON_PLACEHOLDER, id="reason")
+            yield Static(id="reason-error", classes="field-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(S.OK, variant="primary", id="ok")
+                yield Button(S.CANCEL, id="cancel")
+
+    @on(Input.Submitted, "#reason")
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        value = self.query_one("#reason", Input).value.strip()
+        if not value:
+            self.query_one("#reason-error", Static).update(content(S.REASON_REQUIRED))
+            self.query_one("#reason", Input).focus()
+            return
+        self.dismiss(value)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class GateChoice:
+    """What the rep chose at a refused advance: tick these and advance, or force."""
+
+    tick: tuple[str, ...] = ()
+    force_reason: str | None = None
+
+
+class GateDialog(ModalScreen[GateChoice | None]):
+    """A refused advance: the missing deliverables as a checklist to tick, or force."""
+
+    BINDINGS = [Binding("escape", "cancel", S.KEY_CANCEL), Binding("f", "force", S.FORCE)]
+
+    def __init__(self, deal_name: str, stage: int, missing: list[Deliverable]) -> None:
+        super().__init__()
+        self.deal_name = deal_name
+        self.stage = stage
+        self.missing = missing
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(
+                content(
+                    S.GATE_TITLE.format(deal=self.deal_name, stage=self.stage, n=len(self.missing))
+                ),
+                classes="dialog-title",
+            )
+            yield SelectionList[str](
+                *[(f"{d.label} {d.label_zh}", d.key) for d in self.missing], id="gate-missing"
+            )
+            yield Static(id="gate-error", classes="field-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(S.TICK_AND_ADVANCE, variant="primary", id="advance")
+                yield Button(S.FORCE, variant="warning", id="force")
+                yield Button(S.CANCEL, id="cancel")
+
+    @on(Button.Pressed, "#advance")
+    def _advance(self) -> None:
+        ticked = self.query_one(SelectionList).selected
+        if len(ticked) < len(self.missing):
+            self.query_one("#gate-error", Static).update(content(S.GATE_TICK_ALL))
+            return
+        self.dismiss(GateChoice(tick=tuple(ticked)))
+
+    @on(Button.Pressed, "#force")
+    def action_force(self) -> None:
+        def done(reason: str | None) -> None:
+            if reason:
+                self.dismiss(GateChoice(force_reason=reason))
+
+        self.app.push_screen(ReasonDialog(S.FORCE_REASON_TITLE.format(stage=self.stage)), done)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class NewInteraction:
+    kind: str
+    on: date
+    executive: bool
+    summary: str
+    contact_id: int | None
+
+
+class InteractionDialog(ModalScreen[NewInteraction | None]):
+    """Log a call, email, meeting or visit."""
+
+    BINDINGS = [Binding("escape", "cancel", S.KEY_CANCEL)]
+
+    def __init__(self, today: date, contacts: list[tuple[int, str]]) -> None:
+        super().__init__()
+        self.today = today
+        self.contacts = contacts
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(content(S.LOG_TITLE), classes="dialog-title")
+            yield Select(
+                [(S.kind_name(k), k) for k in ("call", "email", "meeting", "visit")],
+                value="call",
+                allow_blank=False,
+                id="kind",
+            )
+            yield Input(value=self.today.isoformat(), placeholder="YYYY-MM-DD", id="on")
+            yield Static(id="on-error", classes="field-error")
+            yield Select(
+                [(plain(name), cid) for cid, name in self.contacts],
+                prompt=S.LOG_CONTACT,
+                id="contact",
+            )
+            yield Checkbox(S.LOG_EXECUTIVE, id="executive")
+            yield Input(placeholder=S.LOG_SUMMARY, id="summary")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(S.SAVE, variant="primary", id="save")
+                yield Button(S.CANCEL, id="cancel")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#save")
+    def _save(self) -> None:
+        error = self.query_one("#on-error", Static)
+        raw = self.query_one("#on", Input).value.strip()
+        try:
+            on_day = date.fromisoformat(raw)
+        except ValueError:
+            error.update(content(S.BAD_DATE.format(value=raw)))
+            self.query_one("#on", Input).focus()
+            return
+        if on_day > self.today:
+            error.update(content(S.FUTURE_DATE))
+            self.query_one("#on", Input).focus()
+            return
+        contact = self.query_one("#contact", Select).value
+        self.dismiss(
+            NewInteraction(
+                kind=str(self.query_one("#kind", Select).value),
+                on=on_day,
+                executive=self.query_one("#executive", Checkbox).value,
+                summary=self.query_one("#summary", Input).value.strip(),
+                contact_id=contact if isinstance(contact, int) else None,
+            )
+        )
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,180 @@
+"""The account screen: the SOP gate, deliverables, closing lost and logging a touch, driven
+by keys as a rep would, checked on screen and in the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, SelectionList
+
+from kamtui.services.book import Book
+from kamtui.ui.app import KamApp
+from kamtui.ui.screens.account import AccountScreen
+from kamtui.ui.screens.dialogs import GateDialog, InteractionDialog, ReasonDialog
+
+TODAY = date(2026, 11, 23)
+SIZE = (160, 50)
+
+
+async def settle(app: KamApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Iterator[Book]:
+    b = Book.create(tmp_path / "b.db")
+    aid = b.add_account(TODAY, name="云翔集团 [bold]x[/]", owner="张伟")
+    b.set_ratings(
+        aid,
+        {"strategic_fit": 5, "profit_potential": 5, "stability": 5, "market_influence": 5},
+        TODAY,
+    )
+    b.add_deal(aid, TODAY, name="数据中台项目", amount=1_200_000)
+    yield b
+    b.close()
+
+
+def deal_row(book: Book) -> tuple[int, str, str]:
+    with book.store.reading() as conn:
+        stage, status, reason = conn.exec_driver_sql(
+            "SELECT stage, status, lost_reason FROM deals"
+        ).one()
+    return stage, status, reason
+
+
+async def open_account(app: KamApp, pilot) -> AccountScreen:  # type: ignore[no-untyped-def]
+    await settle(app, pilot)
+    await pilot.press("enter")
+    await settle(app, pilot)
+    assert isinstance(app.screen, AccountScreen)
+    return app.screen
+
+
+async def test_advance_is_refused_with_the_missing_deliverables_then_ticked_through(
+    book: Book,
+) -> None:
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_account(app, pilot)
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot)
+        assert isinstance(app.screen, GateDialog)
+        names = [str(o.prompt) for o in app.screen.query_one(SelectionList)._options]
+        assert any("initial account assessment" in n for n in names)
+        assert any("discovery interview notes" in n for n in names)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert deal_row(book)[0] == 1  # refused: nothing changed
+
+        # tick both deliverables right there in the gate, then the move goes through
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot)
+        gate = app.screen
+        assert isinstance(gate, GateDialog)
+        gate.query_one(SelectionList).focus()
+        await pilot.press("space", "down", "space")
+        await pilot.click("#advance")
+        await settle(app, pilot)
+        assert deal_row(book)[0] == 2
+        assert book.deal_state(1)[3] == {"initial_assessment", "discovery_notes"}
+        screen = app.screen
+        assert isinstance(screen, AccountScreen)
+        checklist = screen.query_one("#deliverables", SelectionList)
+        assert [o.value for o in checklist._options] == [
+            "solution_proposal",
+            "demo_deck",
+            "roi_analysis",
+        ]
+
+
+async def test_ticking_on_the_checklist_then_advancing(book: Book) -> None:
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_account(app, pilot)
+        screen.query_one("#deliverables", SelectionList).focus()
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert book.deal_state(1)[3] == {"initial_assessment"}
+        await pilot.press("right_square_bracket")  # one still missing: refused
+        await settle(app, pilot)
+        assert isinstance(app.screen, GateDialog)
+        assert [o.value for o in app.screen.query_one(SelectionList)._options] == [
+            "discovery_notes"
+        ]
+        await pilot.press("escape")
+        await settle(app, pilot)
+        screen.query_one("#deliverables", SelectionList).focus()
+        await pilot.press("down", "space")
+        await settle(app, pilot)
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot)
+        assert deal_row(book)[0] == 2
+        await pilot.press("left_square_bracket")  # and back again
+        await settle(app, pilot)
+        assert deal_row(book)[0] == 1
+
+
+async def test_forcing_needs_a_reason_which_is_recorded(book: Book) -> None:
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_account(app, pilot)
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot)
+        await pilot.press("f")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReasonDialog)
+        await pilot.press("enter")  # empty: refused at the field, dialog stays
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReasonDialog)
+        app.screen.query_one(Input).value = "客户要求加快 [red]进度[/]"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert deal_row(book)[0] == 2
+    with book.store.reading() as conn:
+        forced, reason = conn.exec_driver_sql(
+            "SELECT forced, reason FROM deal_stage_changes WHERE to_stage = 2"
+        ).one()
+    assert forced and reason == "客户要求加快 [red]进度[/]"
+
+
+async def test_close_lost_with_a_reason(book: Book) -> None:
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_account(app, pilot)
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReasonDialog)
+        app.screen.query_one(Input).value = "预算冻结"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert deal_row(book) == (1, "lost", "预算冻结")
+        screen = app.screen
+        assert isinstance(screen, AccountScreen)
+        assert not screen.query_one("#deliverables").display  # no open deal left
+
+
+async def test_log_an_interaction_in_two_keystrokes(book: Book) -> None:
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_account(app, pilot)
+        await pilot.press("l")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, InteractionDialog)
+        dialog.query_one("#on", Input).value = "2026-11-30"  # the future: refused at the field
+        await pilot.click("#save")
+        await settle(app, pilot)
+        assert isinstance(app.screen, InteractionDialog)
+        dialog.query_one("#on", Input).value = "2026-11-20"
+        dialog.query_one("#summary", Input).value = "季度业务回顾"
+        await pilot.click("#save")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert "2026-11-20" in screen.section_text("timeline")
+        assert "季度业务回顾" in screen.section_text("timeline")
+    assert book.account_view(1, TODAY).profile["last_touch"] == date(2026, 11, 20)
