@@ -192,9 +192,7 @@ class BookScreen(Screen[None]):
 
     @on(AccountTable.Selected)
     def _open_account(self, message: AccountTable.Selected) -> None:
-        from kamtui.ui.screens.account import AccountScreen
-
-        self.app.push_screen(AccountScreen(self.book, self.today, message.account_id))
+        self.app.open_account(message.account_id)  # type: ignore[attr-defined]
 
     @on(AccountTable.SortClicked)
     def _sort_clicked(self, message: AccountTable.SortClicked) -> None:

@@ -1,0 +1,55 @@
+"""ctrl+p finds accounts by name (Chinese too) and opens them; ? shows every key."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual.command import CommandPalette
+
+from kamtui.services.book import Book, BookQuery
+from kamtui.ui.app import KamApp
+from kamtui.ui.screens.account import AccountScreen
+
+TODAY = date(2026, 11, 23)
+
+
+async def settle(app: KamApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def test_palette_finds_an_account_by_a_chinese_substring_and_opens_it(
+    demo_book: Book,
+) -> None:
+    target = demo_book.page(BookQuery(text="云翔"), 0, 1)[0]
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"云翔")
+        for _ in range(20):  # the palette searches in the background
+            await pilot.pause(0.05)
+            if (
+                app.screen.query("CommandList Option")
+                or app.screen.query_one("CommandList").option_count
+            ):
+                break
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountScreen)
+        assert app.screen.account_id == target.id
+
+
+async def test_question_mark_toggles_the_key_help(demo_book: Book) -> None:
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert app.screen.query("HelpPanel")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert not app.screen.query("HelpPanel")
