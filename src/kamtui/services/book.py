@@ -720,3 +720,12 @@ class Book:
             )
             self._recompute(conn, [account_id], today)
         return deal_id
+
+    # ---- tasks -------------------------------------------------------------------------------
+    def complete_task(self, task_id: int, today: date) -> None:
+        """Tick a task done (today)."""
+        with self._write() as conn:
+            account_id = repo.complete_task(conn, task_id, today)
+            if account_id is None:
+                raise InputError(f"There is no open task {task_id}.")
+            self._recompute(conn, [account_id], today)

@@ -442,3 +442,18 @@ def insert_deal(
         (deal_id, today.isoformat()),
     )
     return int(deal_id)
+
+
+def complete_task(conn: Connection, task_id: int, today: date) -> int | None:
+    """Mark an open task done; returns its account, or None when there is no such open task."""
+    raw = _raw(conn)
+    row = raw.execute(
+        "SELECT account_id FROM tasks WHERE id = ? AND done_on IS NULL", (task_id,)
+    ).fetchone()
+    if row is None:
+        return None
+    raw.execute(
+        "UPDATE tasks SET done_on = ?, version = version + 1 WHERE id = ?",
+        (today.isoformat(), task_id),
+    )
+    return int(row[0])

@@ -22,6 +22,7 @@ class RowsLoaded(Message):
 @dataclass
 class SummaryLoaded(Message):
     summary: Summary
+    owners: list[str]
 
 
 @dataclass

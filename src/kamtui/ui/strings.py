@@ -30,6 +30,24 @@ EN: dict[str, str] = {
     "KEY_OPEN": "Open",
     "KEY_QUIT": "Quit",
     "KEY_HELP": "Help",
+    "KEY_PLAN": "Weekly plan",
+    "KEY_TICK": "Done",
+    "KEY_PREV_WEEK": "Previous week",
+    "KEY_NEXT_WEEK": "Next week",
+    "KEY_EXPORT": "Export Markdown",
+    "PLAN_TITLE": "Weekly plan {week} ({start} – {end}) · owner: {owner} · {n} items",
+    "PLAN_LOADING": "Working out the plan…",
+    "PLAN_HINT": "Space ticks a touch or task done (a touch is logged as a call today); Enter opens the account.",
+    "PLAN_TASK_DONE": "Task done for {account}",
+    "PLAN_TOUCH_LOGGED": "Touch logged for {account}",
+    "PLAN_EXPORT_TITLE": "Export the plan as Markdown to",
+    "PLAN_EXPORTED": "{n} items written to {path}",
+    "PLAN_KIND_HEALTH": "health",
+    "PLAN_KIND_EXEC_TOUCH": "executive touch",
+    "PLAN_KIND_TOUCH": "touch",
+    "PLAN_KIND_TASK": "task",
+    "PLAN_KIND_DELIVERABLES": "deliverables",
+    "PLAN_KIND_STALE_DEAL": "stale deal",
     "PALETTE_OPEN_ACCOUNT": "Open this account",
     "PALETTE_HELP": "Keys",
     "PALETTE_HELP_HELP": "Show every key of this screen",
@@ -124,6 +142,19 @@ ZH: dict[str, str] = {
     "KEY_OPEN": "打开",
     "KEY_QUIT": "退出",
     "KEY_HELP": "帮助",
+    "KEY_PLAN": "周计划",
+    "KEY_TICK": "完成",
+    "KEY_PREV_WEEK": "上一周",
+    "KEY_NEXT_WEEK": "下一周",
+    "KEY_EXPORT": "导出Markdown",
+    "PLAN_TITLE": "周计划 {week}（{start} – {end}）· 负责人：{owner} · {n} 项",
+    "PLAN_LOADING": "正在生成周计划…",
+    "PLAN_KIND_HEALTH": "健康度跟进",
+    "PLAN_KIND_EXEC_TOUCH": "高层触达",
+    "PLAN_KIND_TOUCH": "触达",
+    "PLAN_KIND_TASK": "待办",
+    "PLAN_KIND_DELIVERABLES": "输出物",
+    "PLAN_KIND_STALE_DEAL": "商机停滞",
     "PALETTE_OPEN_ACCOUNT": "打开该客户",
     "PALETTE_HELP": "快捷键",
     "PALETTE_HELP_HELP": "显示本界面的全部快捷键",
@@ -184,6 +215,11 @@ def detect_language() -> str:
 def set_language(lang: str) -> None:
     global _current
     _current = {**EN, **ZH} if lang == "zh" else EN
+
+
+def plan_kind(kind: str) -> str:
+    """A plan item's kind in the UI's language."""
+    return _current.get(f"PLAN_KIND_{kind.upper()}", kind)
 
 
 def kind_name(kind: str) -> str:

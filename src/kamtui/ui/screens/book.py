@@ -38,6 +38,7 @@ class BookScreen(Screen[None]):
         Binding("t", "cycle('track')", S.KEY_TRACK, id="book.track"),
         Binding("h", "cycle('health')", S.KEY_HEALTH, id="book.health"),
         Binding("w", "cycle('owner')", S.KEY_OWNER, id="book.owner"),
+        Binding("p", "open_plan", S.KEY_PLAN, id="book.plan"),
         Binding(
             "exclamation_mark",
             "toggle_attention",
@@ -103,9 +104,7 @@ class BookScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="book-summary", exit_on_error=False)
     def load_summary(self) -> None:
-        self.post_message(SummaryLoaded(self.book.summary(self.today)))
-        owners = self.book.owners()
-        self.app.call_from_thread(setattr, self, "owners", owners)
+        self.post_message(SummaryLoaded(self.book.summary(self.today), self.book.owners()))
 
     @work(thread=True, exclusive=True, group="book-refresh", exit_on_error=False)
     def refresh_derived(self) -> None:
@@ -138,6 +137,7 @@ class BookScreen(Screen[None]):
 
     def on_summary_loaded(self, message: SummaryLoaded) -> None:
         s = message.summary
+        self.owners = message.owners
         self.book_total = s.accounts
         colors = self.app.get_css_variables()
         paint = {"green": colors.get("success", ""), "yellow": colors.get("warning", ""),
@@ -282,3 +282,8 @@ class BookScreen(Screen[None]):
 
     def action_toggle_attention(self) -> None:
         self._set_query(replace(self.query_state, attention=not self.query_state.attention))
+
+    def action_open_plan(self) -> None:
+        from kamtui.ui.screens.plan import PlanScreen
+
+        self.app.push_screen(PlanScreen(self.book, self.today, self.owners))

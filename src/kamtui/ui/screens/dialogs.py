@@ -26,15 +26,18 @@ class ReasonDialog(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", S.KEY_CANCEL)]
 
-    def __init__(self, title: str, placeholder: str = "") -> None:
+    def __init__(self, title: str, placeholder: str = "", value: str = "") -> None:
         super().__init__()
         self.title_text = title
         self.placeholder = placeholder
+        self.value = value
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(content(self.title_text), classes="dialog-title")
-            yield Input(placeholder=self.placeholder or S.REASON_PLACEHOLDER, id="reason")
+            yield Input(
+                self.value, placeholder=self.placeholder or S.REASON_PLACEHOLDER, id="reason"
+            )
             yield Static(id="reason-error", classes="field-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(S.OK, variant="primary", id="ok")

@@ -1,0 +1,102 @@
+"""The weekly plan screen: S tier first, ticking a touch or a task writes it, export writes a file."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from textual.widgets import Input
+
+from kamtui.domain.plan import IsoWeek
+from kamtui.services.book import Book
+from kamtui.ui.app import KamApp
+from kamtui.ui.screens.dialogs import ReasonDialog
+from kamtui.ui.screens.plan import PlanList, PlanScreen
+
+TODAY = date(2026, 11, 23)
+
+
+async def settle(app: KamApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def open_plan(app: KamApp, pilot) -> PlanList:  # type: ignore[no-untyped-def]
+    await settle(app, pilot)
+    await pilot.press("p")
+    await settle(app, pilot)
+    assert isinstance(app.screen, PlanScreen)
+    return app.screen.query_one(PlanList)
+
+
+def interactions(book: Book, account_id: int) -> int:
+    with book.store.reading() as conn:
+        return conn.exec_driver_sql(
+            "SELECT count(*) FROM interactions WHERE account_id = ? AND happened_on = ?",
+            (account_id, TODAY.isoformat()),
+        ).scalar_one()
+
+
+async def test_plan_lists_the_week_s_tier_first(demo_book: Book) -> None:
+    expected = demo_book.plan(IsoWeek(2026, 48), TODAY)
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=(160, 50)) as pilot:
+        plan = await open_plan(app, pilot)
+        assert [i.key for i in plan.items] == [i.key for i in expected]
+        assert plan.items[0].tier == "S"
+        assert "Weekly plan 2026-W48" in plan.screen.query_one("#title").render_line(0).text
+        first = plan.render_line(0).text
+        assert plan.items[0].account[:6] in first
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot)
+        assert "2026-W49" in plan.screen.query_one("#title").render_line(0).text
+
+
+async def test_space_logs_a_touch_and_completes_a_task(demo_book: Book) -> None:
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=(160, 50)) as pilot:
+        plan = await open_plan(app, pilot)
+        touch = next(n for n, i in enumerate(plan.items) if i.kind == "exec_touch")
+        item = plan.items[touch]
+        before = interactions(demo_book, item.account_id)
+        plan.cursor = touch
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert interactions(demo_book, item.account_id) == before + 1
+        assert item.key in plan.done
+        assert plan.render_line(touch - round(plan.scroll_offset.y)).text.startswith("☑")
+        with demo_book.store.reading() as conn:
+            executive = conn.exec_driver_sql(
+                "SELECT executive FROM interactions WHERE account_id = ? ORDER BY id DESC LIMIT 1",
+                (item.account_id,),
+            ).scalar_one()
+        assert executive
+
+        task_index = next(n for n, i in enumerate(plan.items) if i.kind == "task")
+        task = plan.items[task_index]
+        plan.cursor = task_index
+        await pilot.press("space")
+        await settle(app, pilot)
+        with demo_book.store.reading() as conn:
+            done_on = conn.exec_driver_sql(
+                "SELECT done_on FROM tasks WHERE id = ?", (task.ref,)
+            ).scalar_one()
+        assert str(done_on) == TODAY.isoformat()
+
+
+async def test_export_markdown_from_the_screen(demo_book: Book, tmp_path: Path) -> None:
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=(160, 50)) as pilot:
+        plan = await open_plan(app, pilot)
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReasonDialog)
+        assert app.screen.query_one(Input).value.endswith("plan-2026-W48.md")
+        target = tmp_path / "mine.md"
+        app.screen.query_one(Input).value = str(target)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        text = target.read_text(encoding="utf-8")
+        assert text.startswith("# Weekly plan 2026-W48")
+        assert f"{len(plan.items)} items" in text
