@@ -478,11 +478,22 @@ def measure_services(
         plan = [timed(lambda: book.plan(week, TODAY)) for _ in range(runs)]
         figures.append(
             Figure(
-                f"weekly plan {week} (book fresh)",
+                f"weekly plan {week}, whole team (book fresh)",
                 "s",
                 [s for s, _ in plan],
                 target=1.0,
                 note=f"book.plan(); {len(plan[-1][1]):,} plan items; wall time",
+            )
+        )
+        owner = book.owners()[0]
+        own_plan = [timed(lambda: book.plan(week, TODAY, owner)) for _ in range(runs)]
+        figures.append(
+            Figure(
+                f"weekly plan {week}, one rep (book fresh)",
+                "s",
+                [s for s, _ in own_plan],
+                target=1.0,
+                note=f"book.plan(owner={owner!r}); {len(own_plan[-1][1]):,} plan items; wall time",
             )
         )
 
@@ -525,6 +536,7 @@ def measure_services(
         )
         raw |= {
             "plan_s": [s for s, _ in plan],
+            "plan_one_rep_s": [s for s, _ in own_plan],
             "compute_s": compute,
             "refresh_s": [s for s, _ in refresh],
             "refresh_changed": changed,
