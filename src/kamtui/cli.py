@@ -53,6 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--today", type=_date, metavar="YYYY-MM-DD", help="work as if today were this date"
     )
+    p.add_argument(
+        "--lang",
+        choices=["en", "zh"],
+        help="the app's language: en or zh (简体中文); default from KAMTUI_LANG or the locale",
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     d = sub.add_parser(
@@ -221,6 +226,9 @@ def _run_app(args: argparse.Namespace, today: date) -> int:
             path.parent.mkdir(parents=True, exist_ok=True)
             Book.create(path).close()
         book = Book.open(path, read_only=args.read_only)
+    from kamtui.ui import strings
+
+    strings.set_language(args.lang or strings.detect_language())  # before the screens load
     from kamtui.ui.app import KamApp
 
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import work
@@ -91,7 +92,8 @@ class PlanList(ScrollView, can_focus=True):
             else Style()
         )
         line.append(item.due.isoformat(), style=due_style)
-        line.append(f"  {S.plan_kind(item.kind):<14}{'★' if item.executive else ' '} ")
+        kind = S.plan_kind(item.kind)
+        line.append(f"  {kind}{' ' * max(0, 16 - cell_len(kind))}{'★' if item.executive else ' '} ")
         line.append_text(text(item.account))
         line.append("  ")
         line.append_text(text(item.reason, "dim"))
