@@ -53,10 +53,26 @@ async def _account(pilot: Pilot[None]) -> None:
     await _settle(pilot)
 
 
+async def _gate(pilot: Pilot[None]) -> None:
+    await _account(pilot)
+    await pilot.press("right_square_bracket")  # stage 1 is complete: the deal moves to stage 2
+    await _settle(pilot)
+    await pilot.press("right_square_bracket")  # stage 2 has nothing ticked yet: refused
+    await _settle(pilot)
+
+
+async def _plan(pilot: Pilot[None]) -> None:
+    await _settle(pilot)
+    await pilot.press("p")
+    await _settle(pilot)
+
+
 SHOTS: dict[str, Steps] = {
     "book": _book,
     "book-filtered": _filtered,
     "account": _account,
+    "stage-gate": _gate,
+    "weekly-plan": _plan,
 }
 
 
