@@ -729,3 +729,17 @@ class Book:
             if account_id is None:
                 raise InputError(f"There is no open task {task_id}.")
             self._recompute(conn, [account_id], today)
+
+    # ---- safety (kamtui doctor, opening notices) ----------------------------------------------
+    @property
+    def read_only_reason(self) -> str:
+        """Why a book asked for writing was opened read-only ("" if it was not, or if
+        read-only was asked for): worth showing the user."""
+        return self.store.notice
+
+    def stale_accounts(self, today: date) -> int:
+        """How many accounts' stored derived values differ from a recomputation for
+        ``today`` (what ``refresh`` would rewrite); nothing is written."""
+        with self.store.reading() as conn:
+            results = self.compute(conn, today)
+        return sum(1 for a, dv in results.values() if dv.columns() != a.stored)

@@ -1,17 +1,33 @@
-"""Opening, creating and upgrading a book file, and its transactions.
+"""Opening, creating, upgrading and copying a book file, and its transactions.
 
 A book is an SQLite file marked with ``PRAGMA application_id`` and carrying its schema
 version in ``PRAGMA user_version``. Writes run in transactions opened with
 ``BEGIN IMMEDIATE``: a deferred transaction that reads and then writes fails at once
 under contention, whatever the busy timeout.
+
+What SQLite's documentation says, and what this module does about it:
+
+- *Journal mode.* WAL keeps readers and the writer out of each other's way, but its
+  index lives in shared memory (the ``-shm`` file, mapped by every process), which
+  network file systems do not provide: two machines using one WAL book see different
+  indexes and corrupt it. So a book on a local disk uses WAL, and a book on a network
+  file system (NFS, SMB/CIFS, 9p, sshfs, ...) uses the rollback journal (``DELETE``);
+  an existing book is switched when it is opened for writing (``journal_mode``).
+- *Durability.* ``synchronous = FULL``: a transaction that returned is on the disk.
+- *Locks.* A busy timeout makes brief locks wait; a lock held for longer is a clear error.
+- *Read-only means read-only.* See ``_read_only_connect``.
+- *Backups* use SQLite's online backup, never a file copy of a live book.
+- *Errors* that a file can cause (busy, full disk, damage, I/O) become ``BookError``s with
+  one sentence for a person; see ``sqlite_error``.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from kamtui.domain.errors import KamError
@@ -30,9 +46,36 @@ APPLICATION_ID = 0x4B414D31  # "KAM1"
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
 
+# File systems whose locking or shared memory cannot carry WAL (Linux names from
+# /proc/self/mountinfo, macOS names from mount(8)).
+NETWORK_FILESYSTEMS = frozenset(
+    {
+        "nfs", "nfs4", "cifs", "smb", "smb2", "smb3", "smbfs", "9p", "v9fs", "drvfs",
+        "afs", "afpfs", "ncpfs", "coda", "ceph", "glusterfs", "lustre", "gpfs", "ocfs2",
+        "gfs2", "beegfs", "orangefs", "davfs", "webdav", "fuse.sshfs", "fuse.glusterfs",
+        "fuse.cephfs", "fuse.rclone", "fuse.davfs2", "fuse.s3fs", "fuse.gcsfuse", "remote",
+    }
+)  # fmt: skip
+# KAMTUI_JOURNAL=delete forces the rollback journal on a file system kamtui cannot recognise.
+JOURNAL_ENV = "KAMTUI_JOURNAL"
+
 
 class BookError(KamError):
     """A file that cannot be opened as a book, with the reason in plain words."""
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail  # SQLite's own words, when SQLite said something
+
+
+class _Connection(sqlite3.Connection):
+    """A driver connection that remembers how it was opened.
+
+    ``kamtui_snapshot`` is the book file's signature when the connection was opened
+    ``immutable`` (see ``_read_only_connect``), else None.
+    """
+
+    kamtui_snapshot: tuple[object, ...] | None = None
 
 
 @dataclass
@@ -42,30 +85,46 @@ class Store:
     path: Path
     engine: Engine
     read_only: bool
+    notice: str = ""  # why a book asked for writing was opened read-only, for the user
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
-            with conn.begin():
-                yield conn
+        snapshot: tuple[object, ...] | None = None
+        try:
+            with self.engine.connect() as conn:
+                snapshot = getattr(conn.connection.driver_connection, "kamtui_snapshot", None)
+                with conn.begin():
+                    yield conn
+        except (DBAPIError, sqlite3.Error) as e:
+            if snapshot is not None and _signature(self.path) != snapshot:
+                raise self._changed() from None
+            err = sqlite_error(self.path, e, writing=False)
+            if err is None:
+                raise
+            raise err from None
+        if snapshot is not None and _signature(self.path) != snapshot:
+            raise self._changed()
+
+    def _changed(self) -> BookError:
+        return BookError(
+            f"{self.path} was saved by another program while kamtui was reading it; "
+            "nothing was changed, read it again."
+        )
 
     @contextmanager
     def writing(self) -> Iterator[Connection]:
         if self.read_only:
             raise BookError(f"{self.path} is open read-only; nothing can be changed.")
-        with self.engine.connect() as conn:
-            conn = conn.execution_options(kamtui_immediate=True)
-            try:
-                tx = conn.begin()
-            except OperationalError as e:
-                if isinstance(e.orig, sqlite3.OperationalError) and "locked" in str(e.orig):
-                    raise BookError(
-                        f"{self.path} is busy: someone else is saving to it. "
-                        "Nothing was changed; try again in a moment."
-                    ) from None
+        try:
+            with self.engine.connect() as conn:
+                conn = conn.execution_options(kamtui_immediate=True)
+                with conn.begin():
+                    yield conn
+        except (DBAPIError, sqlite3.Error) as e:
+            err = sqlite_error(self.path, e, writing=True)
+            if err is None:
                 raise
-            with tx:
-                yield conn
+            raise err from None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -84,12 +143,227 @@ class Store:
         )
 
 
+# ---- errors --------------------------------------------------------------------------------
+
+_BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _PROTOCOL, _NOTADB = (
+    5, 6, 8, 10, 11, 13, 14, 15, 26,
+)  # fmt: skip
+_READONLY_ROLLBACK = 776
+
+
+def sqlite_error(path: Path, error: BaseException, *, writing: bool) -> BookError | None:
+    """The error a person should see for an SQLite failure caused by the file or the disk,
+    or None for anything else (a constraint, a bug), which is left to propagate."""
+    orig = error.orig if isinstance(error, DBAPIError) else error
+    if not isinstance(orig, sqlite3.Error):
+        return None
+    code = getattr(orig, "sqlite_errorcode", None)
+    if code is None:
+        return None
+    primary = code & 0xFF
+
+    def err(message: str) -> BookError:
+        return BookError(message, detail=str(orig))
+
+    if primary in (_BUSY, _LOCKED, _PROTOCOL):
+        what = "Nothing was changed; try" if writing else "Try"
+        return err(
+            f"{path} is busy: another program has it locked "
+            f"(kamtui waited {BUSY_TIMEOUT_MS / 1000:g} s). {what} again in a moment."
+        )
+    if primary == _FULL:
+        return err(
+            f"The disk holding {path} is full: the change was not saved and the book is "
+            "as it was; free some space and try again."
+        )
+    if primary in (_CORRUPT, _NOTADB):
+        return err(
+            f"{path} is damaged ({orig}); nothing was changed, and `kamtui doctor --db {path}` "
+            "shows where."
+        )
+    if code == _READONLY_ROLLBACK:
+        return err(
+            f"{path} holds a save left unfinished by a program that stopped; open it once "
+            "without --read-only so that SQLite can undo it."
+        )
+    if primary == _READONLY:
+        return err(f"{path} cannot be written ({orig}); nothing was changed.")
+    if primary == _IOERR:
+        verb = "written; the change was not saved" if writing else "read"
+        return err(f"{path} could not be {verb} (disk or network error: {orig}).")
+    if primary == _CANTOPEN:
+        return err(f"{path} cannot be opened ({orig}).")
+    return None
+
+
+# ---- file systems and journal mode ---------------------------------------------------------
+
+
+def _unescape_mount(field: str) -> str:
+    for code, char in (("\\040", " "), ("\\011", "\t"), ("\\012", "\n"), ("\\134", "\\")):
+        field = field.replace(code, char)
+    return field
+
+
+def mount_type(mountinfo: str, target: str) -> str | None:
+    """The file system type of the mount holding ``target``, from the text of
+    ``/proc/self/mountinfo`` (fields before " - ", then type, source, options)."""
+    best, found = -1, None
+    for line in mountinfo.splitlines():
+        left, sep, right = line.partition(" - ")
+        fields = left.split()
+        if not sep or len(fields) < 5 or not right.split():
+            continue
+        mount = _unescape_mount(fields[4])
+        inside = target == mount or target.startswith(mount.rstrip("/") + "/")
+        if inside and len(mount) >= best:  # the last of stacked mounts wins
+            best, found = len(mount), right.split()[0]
+    return found
+
+
+def filesystem_type(path: Path) -> str | None:
+    """The type of the file system holding ``path`` (``ext4``, ``nfs4``, ``smbfs``, ...),
+    or None where it cannot be told. Best effort on macOS and Windows."""
+    target = os.path.realpath(path if path.exists() else path.parent)
+    try:
+        if sys.platform.startswith("linux"):
+            with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as f:
+                return mount_type(f.read(), target)
+        if sys.platform == "win32":
+            import ctypes
+
+            if target.startswith(("\\\\", "//")):
+                return "remote"
+            drive = os.path.splitdrive(target)[0] + "\\"
+            kernel32 = ctypes.windll.kernel32
+            return "remote" if kernel32.GetDriveTypeW(drive) == 4 else "local"  # DRIVE_REMOTE
+        # macOS and the BSDs: "server:/share on /Volumes/share (smbfs, nodev, ...)"
+        out = subprocess.run(
+            ["mount"], capture_output=True, text=True, timeout=2, check=False
+        ).stdout
+        best, found = -1, None
+        for line in out.splitlines():
+            _, on, rest = line.partition(" on ")
+            mount, paren, opts = rest.rpartition(" (")
+            if not on or not paren:
+                continue
+            inside = target == mount or target.startswith(mount.rstrip("/") + "/")
+            if inside and len(mount) >= best:
+                best, found = len(mount), opts.split(",")[0].strip(" )")
+        return found
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return None
+
+
+def journal_choice(path: Path) -> tuple[str, str]:
+    """("wal" or "delete", why) for a book at ``path``."""
+    if os.environ.get(JOURNAL_ENV, "").strip().lower() in ("delete", "rollback"):
+        return "delete", f"{JOURNAL_ENV} asks for the rollback journal"
+    fs = filesystem_type(path)
+    if fs is not None and fs.lower() in NETWORK_FILESYSTEMS:
+        return "delete", f"on a network file system ({fs})"
+    return "wal", f"on a local file system ({fs or 'unknown'})"
+
+
+def _is_wal(header: bytes) -> bool:
+    return header[18:20] == b"\x02\x02"
+
+
+def _settle_journal(path: Path, header: bytes) -> str:
+    """Switch a book opened for writing to the journal mode its file system needs.
+    Returns a notice when it must stay read-only instead, else ""."""
+    want, why = journal_choice(path)
+    if (want == "wal") == _is_wal(header):
+        return ""
+    con = sqlite3.connect(f"{_uri(path)}?mode=rw", uri=True, isolation_level=None, timeout=0)
+    try:
+        got = con.execute(f"PRAGMA journal_mode = {want.upper()}").fetchone()[0]
+    except sqlite3.Error:
+        got = None  # another program has it open: the switch needs the book to itself
+    finally:
+        con.close()
+    if got == want or want == "wal":
+        return ""  # a book left in the rollback journal is safe anywhere
+    return (
+        f"{path} is {why} but in WAL mode and open in another program, so it was opened "
+        "read-only; close the other program to edit it."
+    )
+
+
+# ---- connections ---------------------------------------------------------------------------
+
+
+def _uri(path: Path) -> str:
+    return path.absolute().as_uri()
+
+
+def _signature(path: Path) -> tuple[object, ...]:
+    """What changes when anyone writes the book file: identity, size, times, and the
+    header's change counters."""
+    try:
+        st = os.stat(path)
+        with open(path, "rb") as f:
+            head = f.read(100)
+    except OSError:
+        return ("gone",)
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, head[24:28], head[92:96])
+
+
+def _read_only_connect(path: Path, allow_immutable: bool = True) -> _Connection:
+    """A connection that cannot write the book, leaves its bytes and modification time
+    alone, and creates no file beside it.
+
+    ``mode=ro`` alone is not enough for a WAL book: SQLite then creates the ``-wal`` and
+    ``-shm`` files if they are missing (it needs the index in ``-shm`` to read) and, being
+    read-only, cannot delete them when it closes. So:
+
+    - rollback-journal book: ``mode=ro``; it takes the usual shared lock and creates nothing.
+    - WAL book with a ``-wal`` file (a writer has it open, or stopped without closing): the
+      newest transactions may be in that file, so ``mode=ro`` reads through the existing
+      ``-wal``/``-shm`` with the usual locks. Only if a crashed writer left a non-empty
+      ``-wal`` without its ``-shm`` does SQLite create a ``-shm`` (the next writer removes it).
+    - WAL book without a ``-wal`` (its last writer closed cleanly, so the main file holds
+      everything): ``immutable=1``, which reads the file with no locks and no side files.
+      SQLite warns that an immutable file that does change gives wrong results, and a
+      writer may open the book while we read. Its transactions go to its new ``-wal`` and
+      reach the main file only at a checkpoint, so each read transaction compares the
+      file's signature before and after (``Store.reading``) and reports a change instead of
+      trusting what it read. Connections are short-lived (one per transaction), so the
+      next read looks again and uses ``mode=ro`` while the writer's ``-wal`` exists.
+
+    Removing side files after the fact is never done: a writer that opened the book in
+    between would be using them, and deleting a live ``-wal`` loses its transactions.
+    """
+    snapshot = None
+    query = "mode=ro"
+    try:
+        with open(path, "rb") as f:
+            header = f.read(100)
+    except OSError:
+        header = b""
+    if allow_immutable and _is_wal(header):
+        wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+        wal_size = wal.stat().st_size if wal.exists() else None
+        if wal_size is None or (wal_size == 0 and not shm.exists()):
+            snapshot = _signature(path)
+            query = "mode=ro&immutable=1"
+    con = sqlite3.connect(
+        f"{_uri(path)}?{query}", uri=True, check_same_thread=False, factory=_Connection
+    )
+    con.kamtui_snapshot = snapshot
+    return con
+
+
 def _make_engine(path: Path, read_only: bool) -> Engine:
-    if read_only:
-        url = f"sqlite:///file:{path.as_posix()}?mode=ro&uri=true"
-    else:
-        url = f"sqlite:///{path.as_posix()}"
-    engine = create_engine(url, poolclass=NullPool, connect_args={"check_same_thread": False})
+    def connect() -> _Connection:
+        if read_only:
+            return _read_only_connect(path)
+        # mode=rw: never create a file, even if the book vanished since it was checked
+        return sqlite3.connect(
+            f"{_uri(path)}?mode=rw", uri=True, check_same_thread=False, factory=_Connection
+        )
+
+    engine = create_engine("sqlite://", creator=connect, poolclass=NullPool)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
@@ -97,6 +371,8 @@ def _make_engine(path: Path, read_only: bool) -> Engine:
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys = ON")
+        if not read_only:
+            cur.execute("PRAGMA synchronous = FULL")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -107,8 +383,11 @@ def _make_engine(path: Path, read_only: bool) -> Engine:
     return engine
 
 
-def _inspect_file(path: Path) -> tuple[int, int]:
-    """Return (application_id, user_version) of an existing file, or explain why it is no book."""
+# ---- opening -------------------------------------------------------------------------------
+
+
+def _inspect_file(path: Path) -> bytes:
+    """The 100-byte header of an existing file, or explain why it is no book."""
     if path.is_dir():
         raise BookError(f"{path} is a folder, not a kamtui book.")
     try:
@@ -124,9 +403,52 @@ def _inspect_file(path: Path) -> tuple[int, int]:
         raise BookError(f"{path} is not a kamtui book (it is not an SQLite database).")
     if len(header) < 100:
         raise BookError(f"{path} is truncated: it is not a usable kamtui book.")
-    app_id = int.from_bytes(header[68:72], "big", signed=True)
-    user_version = int.from_bytes(header[60:64], "big", signed=True)
-    return app_id, user_version
+    return header
+
+
+def _header_int(header: bytes, at: int) -> int:
+    return int.from_bytes(header[at : at + 4], "big", signed=True)
+
+
+def _check_size(path: Path, header: bytes) -> None:
+    """A file shorter than its header says is truncated (unless a ``-wal`` file still holds
+    the rest: a checkpoint interrupted by a crash is finished from it)."""
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    valid = header[92:96] == header[24:28]
+    wal = Path(f"{path}-wal")
+    if not valid or pages == 0 or (wal.exists() and wal.stat().st_size > 0):
+        return
+    size, expected = path.stat().st_size, pages * page_size
+    if size < expected:
+        raise BookError(
+            f"{path} is truncated ({size:,} of {expected:,} bytes): it is not a usable "
+            "kamtui book; restore a backup."
+        )
+
+
+def _why_not_writable(path: Path) -> str:
+    if not os.access(path, os.W_OK):
+        return f"You cannot write {path}, so it was opened read-only."
+    if not os.access(path.parent, os.W_OK):
+        return (
+            f"You cannot write the folder {path.parent} (SQLite keeps its journal beside the "
+            "book), so the book was opened read-only."
+        )
+    return ""
+
+
+def _check_tables(conn: Connection, path: Path) -> None:
+    names = {
+        r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
+    }
+    missing = sorted(migrations.REQUIRED_TABLES - names)
+    if missing:
+        raise BookError(
+            f"{path} is marked as a kamtui book but lacks its tables "
+            f"({', '.join(missing[:4])}{', ...' if len(missing) > 4 else ''}); it cannot be used."
+        )
 
 
 def open_store(path: str | os.PathLike[str], *, read_only: bool = False) -> Store:
@@ -136,34 +458,36 @@ def open_store(path: str | os.PathLike[str], *, read_only: bool = False) -> Stor
         if not p.parent.exists():
             raise BookError(f"No book at {p}: the folder {p.parent} does not exist.")
         raise BookError(f"No book at {p}. Create one with `kamtui init --db {p}`.")
-    app_id, version = _inspect_file(p)
+    header = _inspect_file(p)
+    app_id, version = _header_int(header, 68), _header_int(header, 60)
     if app_id != APPLICATION_ID:
         raise BookError(f"{p} is an SQLite database but not a kamtui book.")
+    _check_size(p, header)
     if version > migrations.SCHEMA_VERSION and not read_only:
         raise BookError(
             f"{p} was written by a newer kamtui (schema {version}; this kamtui reads up to "
             f"{migrations.SCHEMA_VERSION}). Upgrade kamtui, or open it with --read-only."
         )
-    if not read_only and not os.access(p, os.W_OK):
-        read_only = True
-    store = Store(p, _make_engine(p, read_only), read_only)
+    notice = "" if read_only else _why_not_writable(p)
+    read_only = read_only or bool(notice)
+    store = Store(p, _make_engine(p, read_only), read_only, notice)
     try:
         with store.reading() as conn:
-            conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").first()
+            if version >= 1:
+                _check_tables(conn, p)
+        if not read_only:  # only a book that passed the checks is ever changed
+            notice = _settle_journal(p, header)
+            if notice:
+                store.close()
+                store = Store(p, _make_engine(p, True), True, notice)
+                read_only = True
         if version < migrations.SCHEMA_VERSION and not read_only:
-            backup = backup_copy(p, f"v{version}")
+            backup_copy(p, f"v{version}")
             with store.writing() as conn:
                 migrations.upgrade(conn, version)
                 conn.exec_driver_sql(f"PRAGMA user_version = {migrations.SCHEMA_VERSION}")
-            _ = backup
-    except sqlite3.DatabaseError as e:
+    except BaseException:
         store.close()
-        raise BookError(f"{p} cannot be opened as a kamtui book: {e}.") from None
-    except Exception as e:  # SQLAlchemy wraps driver errors
-        store.close()
-        orig = getattr(e, "orig", None)
-        if isinstance(orig, sqlite3.Error):
-            raise BookError(f"{p} cannot be opened as a kamtui book: {orig}.") from None
         raise
     return store
 
@@ -180,42 +504,139 @@ def create_store(path: str | os.PathLike[str]) -> Store:
         os.close(fd)
     except OSError as e:
         raise BookError(f"Cannot create {p}: {e.strerror}.") from None
-    raw = sqlite3.connect(p)
+    engine = None
     try:
-        raw.execute("PRAGMA journal_mode = WAL")
-    finally:
-        raw.close()
-    engine = _make_engine(p, read_only=False)
-    try:
+        want, _ = journal_choice(p)
+        raw = sqlite3.connect(p)
+        try:
+            raw.execute(f"PRAGMA journal_mode = {want.upper()}")
+        finally:
+            raw.close()
+        engine = _make_engine(p, read_only=False)
         with engine.connect() as conn:
             conn = conn.execution_options(kamtui_immediate=True)
             with conn.begin():
                 migrations.create_schema(conn)
                 conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
                 conn.exec_driver_sql(f"PRAGMA user_version = {migrations.SCHEMA_VERSION}")
-    except Exception:
-        engine.dispose()
+    except BaseException as e:
+        if engine is not None:
+            engine.dispose()
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{p}{suffix}").unlink(missing_ok=True)
-        raise
+        err = sqlite_error(p, e, writing=True) if isinstance(e, Exception) else None
+        if err is None:
+            raise
+        raise err from None
     return Store(p, engine, read_only=False)
 
 
-def backup_copy(path: Path, label: str) -> Path:
-    """A consistent copy beside the book, readable by the owner only."""
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+# ---- copies --------------------------------------------------------------------------------
+
+
+def backup_name(path: Path, label: str, now: datetime) -> Path:
+    """A free name beside the book: ``book.db.<label>-YYYYmmdd-HHMMSS.bak``."""
+    stamp = now.strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.name}.{label}-{stamp}.bak")
-    src = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
+    n = 2
+    while target.exists():
+        target = path.with_name(f"{path.name}.{label}-{stamp}-{n}.bak")
+        n += 1
+    return target
+
+
+def online_backup(source: Path, target: Path, attempts: int = 3) -> None:
+    """A consistent copy of the book, even while another program writes it, into
+    ``target``: a new file, readable by the owner only, never over an existing one.
+
+    SQLite's online backup copies the whole book in one read transaction, through the
+    same read-only connection as any read (``_read_only_connect``: no side files). If the
+    book was saved to during the copy, it is copied again, the last time under SQLite's
+    locks (a consistent copy matters more than leaving no trace). The copy is written to a
+    hidden file beside ``target``, checked (``quick_check``), synced, and only then linked
+    to its name, so an interrupted backup never leaves half a file under that name. It is
+    stored with the rollback journal: one self-contained file to mail or copy anywhere.
+    """
+    if target.exists():
+        raise BookError(f"{target} already exists; kamtui will not overwrite it.")
+    if not target.parent.is_dir():
+        raise BookError(f"Cannot write {target}: the folder {target.parent} does not exist.")
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    claimed = False
     try:
-        fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        os.close(fd)
-        dst = sqlite3.connect(target)
+        check = ""
+        for attempt in range(attempts):
+            for leftover in (tmp, Path(f"{tmp}-journal")):
+                leftover.unlink(missing_ok=True)
+            os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            src = _read_only_connect(source, allow_immutable=attempt < attempts - 1)
+            try:
+                src.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                dst = sqlite3.connect(f"{_uri(tmp)}?mode=rw", uri=True, isolation_level=None)
+                try:
+                    src.backup(dst)
+                    dst.execute("PRAGMA synchronous = FULL")
+                    check = dst.execute("PRAGMA quick_check").fetchone()[0]
+                    dst.execute("PRAGMA journal_mode = DELETE")
+                finally:
+                    dst.close()
+            finally:
+                src.close()
+            if src.kamtui_snapshot is None or _signature(source) == src.kamtui_snapshot:
+                break
+        if check != "ok":
+            raise BookError(f"The copy of {source} fails SQLite's check ({check}); it was removed.")
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
         try:
-            src.backup(dst)
-        finally:
-            dst.close()
+            os.link(tmp, target)  # fails if the name was taken meanwhile: nothing is replaced
+        except FileExistsError:
+            raise BookError(f"{target} already exists; kamtui will not overwrite it.") from None
+        except OSError:  # no hard links on this file system: claim the name, then move in
+            os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            claimed = True
+            os.replace(tmp, target)
+        tmp.unlink(missing_ok=True)
+        _sync_folder(target.parent)
+    except BaseException as e:
+        for leftover in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            leftover.unlink(missing_ok=True)
+        if claimed:
+            target.unlink(missing_ok=True)
+        if isinstance(e, FileExistsError):
+            raise BookError(f"{target} already exists; kamtui will not overwrite it.") from None
+        if isinstance(e, OSError):
+            raise BookError(f"Cannot write {target}: {e.strerror or e}.") from None
+        code = getattr(e, "sqlite_errorcode", None)
+        if isinstance(e, sqlite3.Error) and code is not None and code & 0xFF in (_FULL, _IOERR):
+            raise BookError(
+                f"The copy could not be written to {target} ({e}); nothing was left there, "
+                f"and {source} is unchanged.",
+                detail=str(e),
+            ) from None
+        err = sqlite_error(source, e, writing=False) if isinstance(e, Exception) else None
+        if err is None:
+            raise
+        raise err from None
+
+
+def _sync_folder(folder: Path) -> None:
+    if sys.platform == "win32":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
     except OSError:
-        shutil.copy2(path, target)
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
     finally:
-        src.close()
+        os.close(fd)
+
+
+def backup_copy(path: Path, label: str, now: datetime | None = None) -> Path:
+    """A consistent copy beside the book, readable by the owner only."""
+    target = backup_name(path, label, now or datetime.now())
+    online_backup(path, target)
     return target

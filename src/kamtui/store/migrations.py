@@ -12,6 +12,17 @@ from sqlalchemy import Connection
 
 SCHEMA_VERSION = 1
 
+# Tables every book of schema 1 or later has; opening a book checks them, so that a file
+# marked as a book but holding other tables is refused with a clear message. Kept as names
+# (not the ORM tables) so that opening a book does not load the ORM.
+REQUIRED_TABLES = frozenset(
+    {
+        "accounts", "ratings", "contacts", "deals", "deal_stage_changes", "deal_deliverables",
+        "interactions", "orders", "invoices", "payments", "tickets", "usage_snapshots",
+        "tasks", "settings",
+    }
+)  # fmt: skip
+
 
 def create_schema(conn: Connection) -> None:
     """The current schema, for a new book (the ORM layer loads only when one is made)."""
