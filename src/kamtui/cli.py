@@ -129,6 +129,36 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument(
         "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
     )
+
+    b = sub.add_parser(
+        "backup",
+        help="a consistent copy of a book",
+        description="Copy a book safely, even while it is open in the app (SQLite online "
+        "backup). The copy is readable by you only and never replaces an existing file.",
+    )
+    b.add_argument("--db", metavar="PATH", default=HERE, help="the book (default: your book)")
+    b.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="where to write the copy (default: beside the book, named with the date and time)",
+    )
+
+    dr = sub.add_parser(
+        "doctor",
+        help="check a book",
+        description="Check a book without changing it: SQLite's integrity and foreign-key "
+        "checks, schema version, journal mode, file size, rows per table and whether derived "
+        "values are up to date. Exits 1 if anything is wrong.",
+    )
+    dr.add_argument("--db", metavar="PATH", default=HERE, help="the book (default: your book)")
+    dr.add_argument(
+        "--today",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        default=HERE,
+        help="check derived values as of this date",
+    )
     return p
 
 
@@ -203,7 +233,47 @@ def run(argv: Sequence[str] | None = None) -> int:
             args.output,
         )
         return 0
+    if args.command in ("backup", "doctor"):
+        return _maintain(args, today)
     return _run_app(args, today)
+
+
+def _book_path(db: str | None) -> Path:
+    from kamtui import paths
+
+    if db is not None:
+        return Path(db)
+    path = paths.default_book()
+    if not path.exists():
+        raise InputError(
+            f"You have no book yet at {path}; run `kamtui` to start one, or pass --db."
+        )
+    return path
+
+
+def _maintain(args: argparse.Namespace, today: date) -> int:
+    from datetime import datetime
+
+    from kamtui.services import maintenance
+
+    path = _book_path(args.db)
+    if args.command == "backup":
+        done = maintenance.backup_book(path, args.output, datetime.now())
+        print(f"Backup of {path} ({done.accounts} accounts, {done.size:,} bytes): {done.path}")
+        return 0
+    report = maintenance.doctor(path, today)
+    width = max(len(f.label) for f in report.findings)
+    mark = {"ok": "ok", "note": "note", "problem": "PROBLEM"}
+    print(f"kamtui doctor: {report.path}")
+    for f in report.findings:
+        print(f"  {f.label:<{width}}  {mark[f.status]:<7}  {f.text}")
+    if report.problems:
+        n = len(report.problems)
+        print(f"{n} problem(s) found.")
+        print(f"kamtui: {path} has {n} problem(s); see the report above.", file=sys.stderr)
+        return 1
+    print("No problems found.")
+    return 0
 
 
 def _run_app(args: argparse.Namespace, today: date) -> int:
@@ -226,6 +296,8 @@ def _run_app(args: argparse.Namespace, today: date) -> int:
             path.parent.mkdir(parents=True, exist_ok=True)
             Book.create(path).close()
         book = Book.open(path, read_only=args.read_only)
+    if book.read_only_reason:  # the title says read-only; this says why, once the app closes
+        print(f"kamtui: {book.read_only_reason}", file=sys.stderr)
     from kamtui.ui import strings
 
     strings.set_language(args.lang or strings.detect_language())  # before the screens load
