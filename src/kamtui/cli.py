@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from kamtui import __version__
 from kamtui.domain.errors import InputError, KamError
@@ -91,11 +92,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="where to create it (must not exist)",
     )
 
-    e = sub.add_parser("export", help="export data", description="Export accounts as JSON or CSV.")
-    e.add_argument("what", choices=["accounts"], help="what to export")
+    e = sub.add_parser(
+        "export",
+        help="export data",
+        description="Export accounts, contacts, deals or interactions as JSON, CSV or Excel.",
+    )
+    e.add_argument(
+        "what", choices=["accounts", "contacts", "deals", "interactions"], help="what to export"
+    )
     e.add_argument("--db", metavar="PATH", default=HERE, help="the book (default: your book)")
     e.add_argument(
-        "--format", choices=["json", "csv"], default="json", help="output format (default json)"
+        "--format",
+        choices=["json", "csv", "xlsx"],
+        default="json",
+        help="output format (default json; xlsx needs -o)",
     )
     e.add_argument(
         "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
@@ -124,7 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="today's date (default: the clock)",
     )
     pl.add_argument(
-        "--format", choices=["md", "json"], default="md", help="output format (default md)"
+        "--format",
+        choices=["md", "csv", "ics", "json"],
+        default="md",
+        help="output format (default md; ics: one to-do per item for a calendar)",
     )
     pl.add_argument(
         "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
@@ -159,6 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=HERE,
         help="check derived values as of this date",
     )
+    _import_parser(sub)
     return p
 
 
@@ -169,6 +183,59 @@ def _emit(text: str, output: str | None) -> None:
         write_atomic(output, text)
     else:
         sys.stdout.write(text)
+
+
+def _map(text: str) -> tuple[str, str]:
+    column, sep, field = text.partition("=")
+    if not sep or not column.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not COLUMN=FIELD (e.g. 客户简称=name)")
+    return column.strip(), field.strip()
+
+
+def _import_parser(sub: Any) -> None:
+    from kamtui.services.importer import ENCODINGS, KINDS
+
+    im = sub.add_parser(
+        "import",
+        help="import a CSV or Excel file",
+        description="Import accounts, contacts, deals, interactions, orders, invoices, tickets "
+        "or usage from a CSV (UTF-8, UTF-8 with BOM, GB18030/GBK) or .xlsx file with English or "
+        "Chinese headers. Nothing is written unless every row is valid (see --skip-invalid); "
+        "importing the same file again creates no duplicates.",
+    )
+    im.add_argument("kind", choices=KINDS, help="what the file holds")
+    im.add_argument("file", metavar="FILE", help="the .csv or .xlsx file")
+    im.add_argument("--db", metavar="PATH", default=HERE, help="the book (default: your book)")
+    im.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check the file and say what would change; write nothing",
+    )
+    im.add_argument(
+        "--encoding", choices=ENCODINGS, default="auto", help="of a CSV file (default auto)"
+    )
+    im.add_argument(
+        "--sheet", metavar="NAME", help="the sheet of an Excel file (default: the first)"
+    )
+    im.add_argument(
+        "--map",
+        type=_map,
+        action="append",
+        default=[],
+        metavar="COLUMN=FIELD",
+        help="read COLUMN as FIELD (COLUMN= leaves it out); repeat for more columns",
+    )
+    im.add_argument(
+        "--skip-invalid", action="store_true", help="import the valid rows and report the others"
+    )
+    im.add_argument("--report", metavar="FILE.csv", help="write every bad row to this CSV file")
+    im.add_argument(
+        "--today",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        default=HERE,
+        help="today's date (default: the clock)",
+    )
 
 
 def _open(db: str | None, read_only: bool = False):  # type: ignore[no-untyped-def]
@@ -209,16 +276,9 @@ def run(argv: Sequence[str] | None = None) -> int:
             print(f"Empty book created at {book.path}")
         return 0
     if args.command == "export":
-        from kamtui.services import export
+        from kamtui.cli_io import run_export
 
-        with _open(args.db, read_only=True) as book:
-            records = book.account_records(today)
-            if args.format == "json":
-                text = export.accounts_json(records)
-            else:
-                text = export.accounts_csv(records, book.config.model.keys)
-        _emit(text, args.output)
-        return 0
+        return run_export(args, today, _open)
     if args.command == "plan":
         from kamtui.domain.plan import IsoWeek
         from kamtui.services import export
@@ -226,13 +286,20 @@ def run(argv: Sequence[str] | None = None) -> int:
         week = IsoWeek.parse(args.week) if args.week else IsoWeek.of(today)
         with _open(args.db, read_only=True) as book:
             items = book.plan(week, today, args.owner)
-        _emit(
-            export.plan_json(items)
-            if args.format == "json"
-            else export.plan_markdown(items, week, args.owner),
-            args.output,
-        )
+        if args.format == "ics":
+            text = export.plan_ics(items, week, args.owner, today)
+        elif args.format == "csv":
+            text = export.plan_csv(items)
+        elif args.format == "json":
+            text = export.plan_json(items)
+        else:
+            text = export.plan_markdown(items, week, args.owner)
+        _emit(text, args.output)
         return 0
+    if args.command == "import":
+        from kamtui.cli_io import run_import
+
+        return run_import(args, today, _open)
     if args.command in ("backup", "doctor"):
         return _maintain(args, today)
     return _run_app(args, today)
