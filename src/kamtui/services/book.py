@@ -8,17 +8,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, insert
 
 from kamtui.config import BookConfig, config_from_dict, config_to_dict
 from kamtui.domain import stages as sop
+from kamtui.domain.account import check_profile
 from kamtui.domain.errors import InputError, KamError
+from kamtui.domain.health import Flag
 from kamtui.domain.plan import IsoWeek, PlanAccount, PlanDeal, PlanItem, PlanTask, build_plan
 from kamtui.domain.rfm import RFM, Concentration, concentration, rfm_scores
 from kamtui.domain.scoring import check_pin, check_rating
-from kamtui.domain.tracks import track as check_track
 from kamtui.services.derive import DeriveCache, Derived, derive, parse_rfm
 from kamtui.store import repo
 from kamtui.store.db import Store, create_store, open_store
@@ -44,6 +45,16 @@ class Summary:
     pipeline: dict[int, tuple[int, float]]  # stage → (open deals, amount)
     concentration: Concentration | None = None
     names: dict[int, str] | None = None  # names of the accounts in concentration.dependencies
+
+
+class FlaggedAccount(NamedTuple):
+    id: int
+    name: str
+    owner: str
+    tier: str | None
+    score: int | None
+    color: str | None
+    flags: tuple[Flag, ...]
 
 
 # ---- the 360° view ---------------------------------------------------------------------------
@@ -358,30 +369,8 @@ class Book:
 
     # ---- changes -------------------------------------------------------------------------
     def add_account(self, today: date, *, name: str, **fields: Any) -> int:
-        name = name.strip()
-        if not name:
-            raise InputError("An account needs a name.")
-        if "track" in fields:
-            check_track(fields["track"])
-        allowed = {
-            "industry",
-            "segment",
-            "region",
-            "annual_revenue",
-            "employees",
-            "branches",
-            "tech_maturity",
-            "financial_health",
-            "owner",
-            "status",
-            "track",
-            "pain_points",
-            "renewal_intent",
-            "reference_willing",
-        }
-        unknown = set(fields) - allowed
-        if unknown:
-            raise InputError(f"Unknown account field(s): {', '.join(sorted(unknown))}.")
+        fields = check_profile({"name": name, **fields}, creating=True)
+        name = fields.pop("name")
         from kamtui.store.tables import Account as AccountTable  # the ORM loads only for edits
 
         with self._write() as conn:
@@ -434,26 +423,9 @@ class Book:
         today: date,
         seen_version: int | None = None,
     ) -> None:
-        keys = set(self.config.model.keys)
-        for k, v in ratings.items():
-            if k not in keys:
-                raise InputError(f"The scoring model has no criterion {k!r}.")
-            check_rating(k, v)
-        with self._write() as conn:
-            self._bump(conn, account_id, seen_version)
-            for k, v in ratings.items():
-                if v is None:
-                    conn.exec_driver_sql(
-                        "DELETE FROM ratings WHERE account_id = ? AND criterion = ?",
-                        (account_id, k),
-                    )
-                else:
-                    conn.exec_driver_sql(
-                        "INSERT INTO ratings (account_id, criterion, rating) VALUES (?, ?, ?) "
-                        "ON CONFLICT(account_id, criterion) DO UPDATE SET rating = excluded.rating",
-                        (account_id, k, v),
-                    )
-            self._recompute(conn, [account_id], today)
+        self.update_account(
+            account_id, today, fields={}, ratings=ratings, seen_version=seen_version
+        )
 
     def pin_tier(
         self,
@@ -730,6 +702,37 @@ class Book:
                 raise InputError(f"There is no open task {task_id}.")
             self._recompute(conn, [account_id], today)
 
+    # ---- the profile -------------------------------------------------------------------------
+    def update_account(
+        self,
+        account_id: int,
+        today: date,
+        *,
+        fields: Mapping[str, Any],
+        ratings: Mapping[str, int | None] | None = None,
+        seen_version: int | None = None,
+    ) -> int:
+        """Save profile fields and ratings together; refused if the account changed since
+        ``seen_version`` (the version the form was opened with). Returns the new version."""
+        clean = check_profile(fields)
+        keys = set(self.config.model.keys)
+        for k, v in (ratings or {}).items():
+            if k not in keys:
+                raise InputError(f"The scoring model has no criterion {k!r}.")
+            check_rating(k, v)
+        with self._write() as conn:
+            self._bump(conn, account_id, seen_version)
+            if clean:
+                repo.update_profile(conn, account_id, clean)
+            for k, v in (ratings or {}).items():
+                repo.set_rating(conn, account_id, k, v)
+            self._recompute(conn, [account_id], today)
+            return repo.account_version(conn, account_id)
+
+    def account_version(self, account_id: int) -> int:
+        with self.store.reading() as conn:
+            return repo.account_version(conn, account_id)
+
     # ---- safety (kamtui doctor, opening notices) ----------------------------------------------
     @property
     def read_only_reason(self) -> str:
@@ -743,3 +746,29 @@ class Book:
         with self.store.reading() as conn:
             results = self.compute(conn, today)
         return sum(1 for a, dv in results.values() if dv.columns() != a.stored)
+
+    # ---- health -------------------------------------------------------------------------------
+    def flagged(self, owner: str | None = None) -> list[FlaggedAccount]:
+        """Every account with a health flag, red first, then by score (the Health screen)."""
+        with self.store.reading() as conn:
+            rows = repo.flagged_accounts(conn, owner)
+        return [
+            FlaggedAccount(
+                aid,
+                name,
+                own,
+                tier,
+                score,
+                color,
+                tuple(
+                    Flag(
+                        f["code"],
+                        f["reason"],
+                        date.fromisoformat(f["date"]),
+                        f.get("severity", "yellow"),
+                    )
+                    for f in json.loads(flags)
+                ),
+            )  # fmt: skip
+            for aid, name, own, tier, score, color, flags in rows
+        ]

@@ -8,7 +8,7 @@ Every function takes an open ``Connection`` from ``Store.reading()`` or
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -457,3 +457,62 @@ def complete_task(conn: Connection, task_id: int, today: date) -> int | None:
         (today.isoformat(), task_id),
     )
     return int(row[0])
+
+
+
+# ---- the profile ----------------------------------------------------------------------------
+
+
+def update_profile(conn: Connection, account_id: int, fields: Mapping[str, Any]) -> None:
+    """Write profile columns (names checked by the caller) and keep the search text current."""
+    raw = _raw(conn)
+    raw.execute(
+        f"UPDATE accounts SET {', '.join(f'{k} = ?' for k in fields)} WHERE id = ?",
+        (*fields.values(), account_id),
+    )
+    name, industry, region, owner = raw.execute(
+        "SELECT name, industry, region, owner FROM accounts WHERE id = ?", (account_id,)
+    ).fetchone()
+    raw.execute(
+        "UPDATE accounts SET search = ? WHERE id = ?",
+        (search_text(name, industry, region, owner), account_id),
+    )
+
+
+def set_rating(conn: Connection, account_id: int, criterion: str, rating: int | None) -> None:
+    raw = _raw(conn)
+    if rating is None:
+        raw.execute(
+            "DELETE FROM ratings WHERE account_id = ? AND criterion = ?", (account_id, criterion)
+        )
+    else:
+        raw.execute(
+            "INSERT INTO ratings (account_id, criterion, rating) VALUES (?, ?, ?) "
+            "ON CONFLICT(account_id, criterion) DO UPDATE SET rating = excluded.rating",
+            (account_id, criterion, rating),
+        )
+
+
+def account_version(conn: Connection, account_id: int) -> int:
+    row = _raw(conn).execute("SELECT version FROM accounts WHERE id = ?", (account_id,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+# ---- the Health screen ----------------------------------------------------------------------
+
+
+def flagged_accounts(conn: Connection, owner: str | None = None) -> list[tuple[Any, ...]]:
+    """Accounts with at least one health flag, red first, then yellow, then green; lowest
+    score first: (id, name, owner, tier, health score, colour, flags JSON)."""
+    where, params = ("AND owner = ?", (owner,)) if owner is not None else ("", ())
+    return (
+        _raw(conn)
+        .execute(
+            "SELECT id, name, owner, tier, health_score, health_color, health_flags FROM accounts "
+            f"WHERE deleted_at IS NULL AND health_flags != '[]' {where} "
+            "ORDER BY CASE health_color WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END, "
+            "health_score, tier_rank, name",
+            params,
+        )
+        .fetchall()
+    )

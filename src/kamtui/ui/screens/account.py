@@ -16,6 +16,7 @@ from textual.widgets import Footer, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
 from kamtui.domain import stages as sop
+from kamtui.domain.account import PROFILE_FIELDS
 from kamtui.domain.decision_map import ROLES
 from kamtui.domain.errors import KamError, StageGateError
 from kamtui.domain.tracks import TRACKS
@@ -23,6 +24,7 @@ from kamtui.services.book import AccountView, Book, DealView
 from kamtui.ui import strings as S
 from kamtui.ui.messages import AccountChanged, AccountLoaded, GateRefused
 from kamtui.ui.safe import content, plain, text
+from kamtui.ui.screens.account_form import AccountForm, FormValues
 from kamtui.ui.screens.dialogs import (
     GateChoice,
     GateDialog,
@@ -44,6 +46,7 @@ class AccountScreen(Screen[None]):
         ),
         Binding("x", "close_lost", S.KEY_LOST, id="deal.lost"),
         Binding("l", "log_interaction", S.KEY_LOG, id="account.log"),
+        Binding("e", "edit", S.KEY_EDIT, id="account.edit"),
     ]
 
     def __init__(self, book: Book, today: date, account_id: int) -> None:
@@ -412,3 +415,31 @@ class AccountScreen(Screen[None]):
                 severity="error" if message.error else "information",
             )
         self.load()
+
+    # ---- editing the profile and ratings ------------------------------------------------------
+    def action_edit(self) -> None:
+        if self.view is not None:
+            self.app.push_screen(edit_form(self.book, self.today, self.view), self._edited)
+
+    def _edited(self, saved: bool | None) -> None:
+        if saved:
+            self.load()
+
+
+def edit_form(book: Book, today: date, view: AccountView) -> AccountForm:
+    """The form for one account, carrying the version it was opened at (stale saves are refused)."""
+    values = {k: view.profile.get(k) for k in PROFILE_FIELDS}
+    ratings = {line.key: line.rating for line in view.derived.score.breakdown}
+
+    def save(form: FormValues) -> None:
+        book.update_account(
+            view.id, today, fields=form.fields, ratings=form.ratings, seen_version=view.version
+        )
+
+    return AccountForm(
+        S.FORM_EDIT.format(name=plain(view.profile["name"])),
+        book.config.model,
+        values,
+        ratings,
+        save,
+    )

@@ -15,8 +15,15 @@ from textual.widgets import Footer, Input, Static
 from kamtui.domain.tracks import TRACKS
 from kamtui.services.book import Book, BookQuery
 from kamtui.ui import strings as S
-from kamtui.ui.messages import RefreshDone, RefreshProgress, RowsLoaded, SummaryLoaded
+from kamtui.ui.messages import (
+    AccountLoaded,
+    RefreshDone,
+    RefreshProgress,
+    RowsLoaded,
+    SummaryLoaded,
+)
 from kamtui.ui.safe import content, text
+from kamtui.ui.screens.account_form import AccountForm, FormValues
 from kamtui.ui.widgets.account_table import COLUMNS, PAGE, AccountTable
 
 TIER_KEYS = {"1": "S", "2": "A", "3": "B", "4": "C", "5": "unscored"}
@@ -39,6 +46,10 @@ class BookScreen(Screen[None]):
         Binding("h", "cycle('health')", S.KEY_HEALTH, id="book.health"),
         Binding("w", "cycle('owner')", S.KEY_OWNER, id="book.owner"),
         Binding("p", "open_plan", S.KEY_PLAN, id="book.plan"),
+        Binding("H", "open_health", S.KEY_HEALTH_SCREEN, id="book.health_screen"),
+        Binding("comma", "open_settings", S.KEY_SETTINGS, key_display=",", id="book.settings"),
+        Binding("n", "new_account", S.KEY_NEW, id="book.new"),
+        Binding("e", "edit_account", S.KEY_EDIT, id="book.edit"),
         Binding(
             "exclamation_mark",
             "toggle_attention",
@@ -287,3 +298,43 @@ class BookScreen(Screen[None]):
         from kamtui.ui.screens.plan import PlanScreen
 
         self.app.push_screen(PlanScreen(self.book, self.today, self.owners))
+
+    def action_new_account(self) -> None:
+        book, today = self.book, self.today
+
+        def save(form: FormValues) -> None:
+            fields = {k: v for k, v in form.fields.items() if v is not None}
+            account_id = book.add_account(today, **fields)
+            if any(v is not None for v in form.ratings.values()):
+                book.set_ratings(account_id, form.ratings, today)
+
+        self.app.push_screen(AccountForm(S.FORM_NEW, book.config.model, {}, {}, save), self._saved)
+
+    def action_edit_account(self) -> None:
+        row = self.query_one(AccountTable).current
+        if row is not None:
+            self.load_for_edit(row.id)
+
+    @work(thread=True, exclusive=True, group="book-edit", exit_on_error=False)
+    def load_for_edit(self, account_id: int) -> None:
+        self.post_message(AccountLoaded(self.book.account_view(account_id, self.today)))
+
+    def on_account_loaded(self, message: AccountLoaded) -> None:
+        from kamtui.ui.screens.account import edit_form
+
+        self.app.push_screen(edit_form(self.book, self.today, message.view), self._saved)
+
+    def _saved(self, saved: bool | None) -> None:
+        if saved:
+            self.reload()
+            self.load_summary()
+
+    def action_open_health(self) -> None:
+        from kamtui.ui.screens.health import HealthScreen
+
+        self.app.push_screen(HealthScreen(self.book, self.today, self.owners))
+
+    def action_open_settings(self) -> None:
+        from kamtui.ui.screens.settings import SettingsScreen
+
+        self.app.push_screen(SettingsScreen(self.book, self.today))

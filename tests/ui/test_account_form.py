@@ -1,0 +1,112 @@
+"""Creating and editing accounts: validation at the field, nothing saved on a bad value,
+a stale save refused with what was typed kept."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from textual.widgets import Input, Select
+
+from kamtui.services.book import Book, BookQuery
+from kamtui.ui.app import KamApp
+from kamtui.ui.screens.account import AccountScreen
+from kamtui.ui.screens.account_form import AccountForm
+from kamtui.ui.widgets.account_table import AccountTable
+
+TODAY = date(2026, 11, 23)
+ALL_FOUR = ("strategic_fit", "profit_potential", "stability", "market_influence")
+
+
+async def settle(app: KamApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def error_text(form: AccountForm, field: str) -> str:
+    widget = form.query_one(f"#e-{field}")
+    return widget.render_line(0).text.strip() if widget.size.height else ""
+
+
+async def test_n_creates_an_account_with_ratings_and_a_tier(tmp_path: Path) -> None:
+    book = Book.create(tmp_path / "b.db")
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("n")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, AccountForm)
+        await pilot.press("enter")  # no name: refused at the field
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountForm)
+        assert "needs a name" in error_text(form, "name")
+        assert book.count(BookQuery()) == 0
+        form.query_one("#f-name", Input).value = "云翔集团"
+        form.query_one("#f-annual_revenue", Input).value = "1,200,000"
+        form.query_one("#f-employees", Input).value = "three hundred"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "not a number" in error_text(form, "employees")
+        assert book.count(BookQuery()) == 0
+        form.query_one("#f-employees", Input).value = "300"
+        for key in ALL_FOUR:
+            form.query_one(f"#r-{key}", Select).value = 5
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, AccountForm)
+        rows = book.page(BookQuery(), 0, 10)
+        assert [(r.name, r.tier, r.score) for r in rows] == [("云翔集团", "S", 5.0)]
+        assert app.screen.query_one(AccountTable).total == 1
+    book.close()
+
+
+async def test_edit_from_the_account_and_a_bad_rating_range_never_saves(demo_book: Book) -> None:
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, AccountScreen)
+        account_id = screen.account_id
+        before = demo_book.account_view(account_id, TODAY)
+        await pilot.press("e")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, AccountForm)
+        assert form.query_one("#f-name", Input).value == before.profile["name"]
+        form.query_one("#f-region", Input).value = "深圳"
+        form.query_one("#r-strategic_fit", Select).value = 1
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is screen
+        after = demo_book.account_view(account_id, TODAY)
+        assert after.profile["region"] == "深圳"
+        assert after.version == before.version + 1
+        assert after.derived.score.breakdown[0].rating == 1
+        assert "深圳" in screen.section_text("profile")
+
+
+async def test_a_stale_save_is_refused_and_keeps_what_was_typed(demo_book: Book) -> None:
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one(AccountTable)
+        account_id = table.current.id  # type: ignore[union-attr]
+        await pilot.press("e")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, AccountForm)
+        # meanwhile, someone else saves this account
+        demo_book.update_account(account_id, TODAY, fields={"industry": "能源"})
+        form.query_one("#f-pain_points", Input).value = "我的笔记"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form  # still open
+        assert "changed elsewhere" in form.query_one("#form-error").render_line(0).text
+        assert form.query_one("#f-pain_points", Input).value == "我的笔记"
+        view = demo_book.account_view(account_id, TODAY)
+        assert view.profile["industry"] == "能源"
+        assert view.profile["pain_points"] != "我的笔记"

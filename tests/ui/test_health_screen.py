@@ -1,0 +1,43 @@
+"""The Health screen: every flagged account, red first, flags with reasons and dates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from kamtui.services.book import Book
+from kamtui.ui.app import KamApp
+from kamtui.ui.screens.account import AccountScreen
+from kamtui.ui.screens.health import FlagList, HealthScreen
+
+TODAY = date(2026, 11, 23)
+
+
+async def settle(app: KamApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def test_flagged_accounts_red_first_and_open_one(demo_book: Book) -> None:
+    expected = demo_book.flagged()
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("H")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HealthScreen)
+        flags = app.screen.query_one(FlagList)
+        assert [a.id for a in flags.accounts] == [a.id for a in expected]
+        colours = [a.color for a in flags.accounts]
+        assert colours == sorted(colours, key=["red", "yellow", "green"].index)
+        assert colours[0] == "red"
+        first = flags.accounts[0]
+        screen_text = "\n".join(flags.render_line(y).text for y in range(1 + len(first.flags)))
+        assert first.name[:8] in screen_text
+        for flag in first.flags:
+            assert flag.reason[:20] in screen_text
+            assert flag.date.isoformat() in screen_text
+        await pilot.press("down", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountScreen)
+        assert app.screen.account_id == flags.accounts[1].id

@@ -1,0 +1,51 @@
+"""Settings: a model whose weights do not sum to 100 is refused with the reason and
+nothing changes; a valid one is saved and every tier recomputed at once."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from textual.widgets import Input
+
+from kamtui.domain.scoring import score_account
+from kamtui.services.book import Book, BookQuery
+from kamtui.ui.app import KamApp
+from kamtui.ui.screens.settings import SettingsScreen
+
+TODAY = date(2026, 11, 23)
+
+
+async def settle(app: KamApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def test_weights_must_sum_to_100_then_tiers_recompute(demo_book: Book) -> None:
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("comma")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, SettingsScreen)
+        screen.query_one("#w-strategic_fit", Input).value = "40"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "sum to 110%" in screen.query_one("#settings-error").render_line(0).text
+        assert demo_book.config.model.criterion("strategic_fit").weight == Decimal(30)
+        screen.query_one("#w-profit_potential", Input).value = "20"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert screen.query_one("#settings-error").render_line(0).text.strip() == ""
+    reopened = Book.open(demo_book.path)
+    model = reopened.config.model
+    assert model.criterion("strategic_fit").weight == Decimal(40)
+    assert model.criterion("profit_potential").weight == Decimal(20)
+    records = {r["id"]: r for r in reopened.account_records(TODAY)}
+    for row in reopened.page(BookQuery(), 0, 200):
+        result = score_account(model, records[row.id]["ratings"])
+        if result.score is not None:
+            assert row.score == float(result.score)
+    reopened.close()
