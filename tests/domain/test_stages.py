@@ -284,3 +284,13 @@ def test_custom_rules():
 
 def test_a_change_within_the_same_stage_creates_no_follow_ups():
     assert follow_ups_for(StageChange(3, 3, TODAY), DEFAULT_FOLLOW_UPS) == []
+
+
+def test_weighted_value_counts_signed_deals_in_full() -> None:
+    from kamtui.domain.stages import weighted_value
+
+    assert weighted_value(1, 1000.0) == 100.0
+    assert weighted_value(3, 1000.0) == 600.0
+    assert weighted_value(4, 1000.0) == weighted_value(5, 1000.0) == 1000.0
+    with pytest.raises(InputError):
+        weighted_value(6, 1.0)

@@ -171,3 +171,13 @@ def follow_ups_for(change: StageChange, rules: Iterable[FollowUpRule]) -> list[F
     if change.lost or change.from_stage is not None and change.to_stage <= change.from_stage:
         return []
     return [r for r in rules if r.stage == change.to_stage]
+
+
+# Share of a deal's amount counted as weighted pipeline in each stage: a deal is won when
+# its contract is signed (the end of stage 3), so stages 4 and 5 count in full.
+STAGE_WEIGHTS: dict[int, float] = {1: 0.10, 2: 0.30, 3: 0.60, 4: 1.0, 5: 1.0}
+
+
+def weighted_value(stage_number: int, amount: float) -> float:
+    stage(stage_number)
+    return amount * STAGE_WEIGHTS[stage_number]

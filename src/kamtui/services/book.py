@@ -57,6 +57,30 @@ class FlaggedAccount(NamedTuple):
     flags: tuple[Flag, ...]
 
 
+class DealCard(NamedTuple):
+    """A deal on the pipeline board."""
+
+    id: int
+    account_id: int
+    account: str
+    tier: str | None
+    owner: str
+    name: str
+    amount: float
+    stage: int
+    days_in_stage: int
+    missing: tuple[str, ...]
+    version: int
+
+
+class PipelineColumn(NamedTuple):
+    stage: int
+    deals: int  # how many open deals are in the stage (cards holds the largest of them)
+    total: float
+    weighted: float
+    cards: list[DealCard]
+
+
 # ---- the 360° view ---------------------------------------------------------------------------
 
 
@@ -772,3 +796,54 @@ class Book:
             )  # fmt: skip
             for aid, name, own, tier, score, color, flags in rows
         ]
+
+    # ---- the pipeline board ------------------------------------------------------------------
+    def pipeline(
+        self, today: date, owner: str | None = None, tier: str | None = None, per_stage: int = 200
+    ) -> list[PipelineColumn]:
+        """Five columns of open deals, largest first (at most ``per_stage`` cards each), with
+        every column's count, total and weighted value over all its deals."""
+        with self.store.reading() as conn:
+            totals = repo.pipeline_totals(conn, owner, tier)
+            columns = []
+            for st in sop.STAGES:
+                cards = []
+                for (
+                    did,
+                    aid,
+                    account,
+                    tr,
+                    own,
+                    name,
+                    amount,
+                    entered,
+                    checked,
+                    version,
+                ) in repo.pipeline_cards(conn, st.number, owner, tier, per_stage):
+                    missing = tuple(
+                        x.label
+                        for x in sop.missing_deliverables(
+                            st.number, checked.split(",") if checked else ()
+                        )
+                    )
+                    days = max(0, (today - date.fromisoformat(entered)).days)
+                    cards.append(
+                        DealCard(
+                            did,
+                            aid,
+                            account,
+                            tr,
+                            own,
+                            name,
+                            amount,
+                            st.number,
+                            days,
+                            missing,
+                            version,
+                        )
+                    )
+                n, total = totals.get(st.number, (0, 0.0))
+                columns.append(
+                    PipelineColumn(st.number, n, total, sop.weighted_value(st.number, total), cards)
+                )
+        return columns

@@ -516,3 +516,52 @@ def flagged_accounts(conn: Connection, owner: str | None = None) -> list[tuple[A
         )
         .fetchall()
     )
+
+
+# ---- the pipeline board ---------------------------------------------------------------------
+
+
+def _pipeline_where(owner: str | None, tier: str | None) -> tuple[str, tuple[Any, ...]]:
+    clauses, params = ["d.status = 'open'", "a.deleted_at IS NULL"], []
+    if owner is not None:
+        clauses.append("a.owner = ?")
+        params.append(owner)
+    if tier is not None:
+        clauses.append("a.tier IS NULL" if tier == "unscored" else "a.tier = ?")
+        if tier != "unscored":
+            params.append(tier)
+    return " AND ".join(clauses), tuple(params)
+
+
+def pipeline_totals(
+    conn: Connection, owner: str | None, tier: str | None
+) -> dict[int, tuple[int, float]]:
+    """Open deals per stage: (count, amount)."""
+    where, params = _pipeline_where(owner, tier)
+    return {
+        stage: (n, total or 0.0)
+        for stage, n, total in _raw(conn).execute(
+            f"SELECT d.stage, count(*), sum(d.amount) FROM deals d JOIN accounts a ON a.id = d.account_id "
+            f"WHERE {where} GROUP BY d.stage",
+            params,
+        )
+    }
+
+
+def pipeline_cards(
+    conn: Connection, stage: int, owner: str | None, tier: str | None, limit: int
+) -> list[tuple[Any, ...]]:
+    """The largest open deals of one stage: (deal id, account id, account, tier, owner, deal,
+    amount, entered stage on, checked deliverables comma-joined, version)."""
+    where, params = _pipeline_where(owner, tier)
+    return (
+        _raw(conn)
+        .execute(
+            "SELECT d.id, a.id, a.name, a.tier, a.owner, d.name, d.amount, d.stage_entered_on, "
+            "(SELECT group_concat(c.deliverable) FROM deal_deliverables c WHERE c.deal_id = d.id), d.version "
+            f"FROM deals d JOIN accounts a ON a.id = d.account_id WHERE {where} AND d.stage = ? "
+            "ORDER BY d.amount DESC, d.id LIMIT ?",
+            (*params, stage, limit),
+        )
+        .fetchall()
+    )

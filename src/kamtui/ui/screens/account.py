@@ -18,23 +18,21 @@ from textual.widgets.option_list import Option
 from kamtui.domain import stages as sop
 from kamtui.domain.account import PROFILE_FIELDS
 from kamtui.domain.decision_map import ROLES
-from kamtui.domain.errors import KamError, StageGateError
+from kamtui.domain.errors import KamError
 from kamtui.domain.tracks import TRACKS
 from kamtui.services.book import AccountView, Book, DealView
 from kamtui.ui import strings as S
-from kamtui.ui.messages import AccountChanged, AccountLoaded, GateRefused
+from kamtui.ui.messages import AccountChanged, AccountLoaded
 from kamtui.ui.safe import content, plain, text
 from kamtui.ui.screens.account_form import AccountForm, FormValues
+from kamtui.ui.screens.deal_moves import DealBrief, DealMoved, DealMoves
 from kamtui.ui.screens.dialogs import (
-    GateChoice,
-    GateDialog,
     InteractionDialog,
     NewInteraction,
-    ReasonDialog,
 )
 
 
-class AccountScreen(Screen[None]):
+class AccountScreen(DealMoves, Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", S.KEY_BACK, id="account.back"),
         Binding("backspace", "app.pop_screen", S.KEY_BACK, show=False),
@@ -321,65 +319,26 @@ class AccountScreen(Screen[None]):
         self.book.check_deliverable(deal_id, key, done, self.today)
         self.post_message(AccountChanged(""))
 
+    def deal_brief(self, deal_id: int) -> DealBrief | None:
+        deal = next((d for d in self.open_deals if d.id == deal_id), None)
+        return DealBrief(deal.id, deal.name, deal.stage, deal.version) if deal else None
+
     def action_move(self, direction: int) -> None:
         deal = self.current_deal
         if deal is None:
             self.notify(S.NO_OPEN_DEAL, markup=False)
             return
-        self.write_move(deal.id, deal.version, direction, None, None)
+        self.move_deal(DealBrief(deal.id, deal.name, deal.stage, deal.version), direction)
 
     def action_close_lost(self) -> None:
         deal = self.current_deal
         if deal is None:
             self.notify(S.NO_OPEN_DEAL, markup=False)
             return
+        self.close_deal_lost(DealBrief(deal.id, deal.name, deal.stage, deal.version))
 
-        def done(reason: str | None) -> None:
-            if reason:
-                self.write_move(deal.id, deal.version, 0, None, reason)
-
-        self.app.push_screen(ReasonDialog(S.LOST_TITLE.format(deal=deal.name)), done)
-
-    @work(thread=True, group="account-write", exit_on_error=False)
-    def write_move(
-        self, deal_id: int, version: int, direction: int, force: str | None, lost: str | None,
-        tick: tuple[str, ...] = (),
-    ) -> None:  # fmt: skip
-        try:
-            for key in tick:
-                self.book.check_deliverable(deal_id, key, True, self.today)
-            change = self.book.move_deal(
-                deal_id, self.today, direction=direction or 1, force_reason=force, lost_reason=lost,
-                seen_version=None if tick else version,
-            )  # fmt: skip
-        except StageGateError as e:
-            self.post_message(GateRefused(deal_id, e.missing))
-            return
-        except KamError as e:
-            self.post_message(AccountChanged(str(e), error=True))
-            return
-        name = next((d.name for d in self.open_deals if d.id == deal_id), "")
-        note = (
-            S.DEAL_LOST.format(deal=name) if change.lost
-            else S.DEAL_MOVED.format(deal=name, stage=change.to_stage, label=sop.stage(change.to_stage).label)
-        )  # fmt: skip
-        self.post_message(AccountChanged(note))
-
-    def on_gate_refused(self, message: GateRefused) -> None:
-        deal = next((d for d in self.open_deals if d.id == message.deal_id), None)
-        if deal is None:
-            return
-        missing = [x for x in sop.stage(deal.stage).deliverables if x.key in message.missing]
-
-        def done(choice: GateChoice | None) -> None:
-            if choice is None:
-                return
-            if choice.force_reason:
-                self.write_move(deal.id, deal.version, 1, choice.force_reason, None)
-            else:
-                self.write_move(deal.id, deal.version, 1, None, None, tick=choice.tick)
-
-        self.app.push_screen(GateDialog(deal.name, deal.stage, missing), done)
+    def on_deal_moved(self, message: DealMoved) -> None:
+        self.post_message(AccountChanged(message.note, message.error))
 
     # ---- logging a touch ----------------------------------------------------------------------
     def action_log_interaction(self) -> None:

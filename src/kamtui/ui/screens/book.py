@@ -47,6 +47,7 @@ class BookScreen(Screen[None]):
         Binding("w", "cycle('owner')", S.KEY_OWNER, id="book.owner"),
         Binding("p", "open_plan", S.KEY_PLAN, id="book.plan"),
         Binding("H", "open_health", S.KEY_HEALTH_SCREEN, id="book.health_screen"),
+        Binding("b", "open_pipeline", S.KEY_PIPELINE, id="book.pipeline"),
         Binding("comma", "open_settings", S.KEY_SETTINGS, key_display=",", id="book.settings"),
         Binding("n", "new_account", S.KEY_NEW, id="book.new"),
         Binding("e", "edit_account", S.KEY_EDIT, id="book.edit"),
@@ -338,3 +339,8 @@ class BookScreen(Screen[None]):
         from kamtui.ui.screens.settings import SettingsScreen
 
         self.app.push_screen(SettingsScreen(self.book, self.today))
+
+    def action_open_pipeline(self) -> None:
+        from kamtui.ui.screens.pipeline import PipelineScreen
+
+        self.app.push_screen(PipelineScreen(self.book, self.today, self.owners))

@@ -1,0 +1,180 @@
+"""The pipeline board: five stage columns of deal cards, moved with the same stage gate."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from kamtui.domain import stages as sop
+from kamtui.services.book import Book, DealCard, PipelineColumn
+from kamtui.ui import strings as S
+from kamtui.ui.safe import content, plain, text
+from kamtui.ui.screens.deal_moves import DealBrief, DealMoved, DealMoves
+
+TIER_CHOICES: list[str | None] = [None, "S", "A", "B", "C", "unscored"]
+
+
+class PipelineLoaded(Message):
+    def __init__(self, key: tuple[str | None, str | None], columns: list[PipelineColumn]) -> None:
+        super().__init__()
+        self.key, self.columns = key, columns
+
+
+def card_prompt(card: DealCard) -> Text:
+    prompt = Text(no_wrap=True, overflow="ellipsis")
+    prompt.append(f"{card.tier or '–'} ", style="bold")
+    prompt.append_text(text(card.account, "bold"))
+    prompt.append("\n")
+    prompt.append_text(text(card.name))
+    prompt.append(f"  {card.amount:,.0f}\n", style="dim")
+    prompt.append(S.CARD_DAYS.format(days=card.days_in_stage), style="dim")
+    if card.missing:
+        prompt.append("  " + S.CARD_MISSING.format(n=len(card.missing)), style="bold")
+    return prompt
+
+
+class PipelineScreen(DealMoves, Screen[None]):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", S.KEY_BACK, id="pipeline.back"),
+        Binding("left", "column(-1)", S.KEY_LEFT, show=False),
+        Binding("right", "column(1)", S.KEY_RIGHT, show=False),
+        Binding(
+            "right_square_bracket", "move(1)", S.KEY_ADVANCE, key_display="]", id="pipeline.advance"
+        ),
+        Binding(
+            "left_square_bracket",
+            "move(-1)",
+            S.KEY_MOVE_BACK,
+            key_display="[",
+            id="pipeline.back_stage",
+        ),
+        Binding("x", "close_lost", S.KEY_LOST, id="pipeline.lost"),
+        Binding("w", "cycle_owner", S.KEY_OWNER, id="pipeline.owner"),
+        Binding("t", "cycle_tier", S.KEY_TIER, id="pipeline.tier"),
+    ]
+
+    def __init__(self, book: Book, today: date, owners: list[str]) -> None:
+        super().__init__()
+        self.book, self.today, self.owners = book, today, owners
+        self.owner: str | None = None
+        self.tier: str | None = None
+        self.columns: list[PipelineColumn] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="title")
+        with Horizontal(id="board"):
+            for st in sop.STAGES:
+                with Vertical(classes="stage-column"):
+                    yield Static(id=f"head-{st.number}", classes="stage-head")
+                    yield OptionList(id=f"stage-{st.number}", classes="stage-cards")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#stage-1", OptionList).focus()
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    def load(self) -> None:
+        self.fetch((self.owner, self.tier))
+
+    @work(thread=True, exclusive=True, group="pipeline", exit_on_error=False)
+    def fetch(self, key: tuple[str | None, str | None]) -> None:
+        self.post_message(PipelineLoaded(key, self.book.pipeline(self.today, key[0], key[1])))
+
+    def on_pipeline_loaded(self, message: PipelineLoaded) -> None:
+        if message.key != (self.owner, self.tier):
+            return
+        self.columns = message.columns
+        for col in message.columns:
+            head = Text(no_wrap=True, overflow="ellipsis")
+            head.append(f"{col.stage} {sop.stage(col.stage).label}\n", style="bold")
+            head.append(S.COLUMN_TOTALS.format(n=f"{col.deals:,}", total=f"{col.total:,.0f}",
+                                                weighted=f"{col.weighted:,.0f}"))  # fmt: skip
+            self.query_one(f"#head-{col.stage}", Static).update(head)
+            cards = self.query_one(f"#stage-{col.stage}", OptionList)
+            keep = cards.highlighted
+            cards.clear_options()
+            cards.add_options(Option(card_prompt(c), id=f"deal-{c.id}") for c in col.cards)
+            if col.cards:
+                cards.highlighted = min(keep or 0, len(col.cards) - 1)
+        self.query_one("#title", Static).update(
+            content(
+                S.PIPELINE_TITLE.format(
+                    owner=self.owner or S.FILTER_ANY, tier=self.tier or S.FILTER_ANY
+                )
+            )
+        )
+
+    # ---- which card ----------------------------------------------------------------------------
+    def _focused_stage(self) -> int:
+        focused = self.focused
+        if isinstance(focused, OptionList) and focused.id and focused.id.startswith("stage-"):
+            return int(focused.id.split("-")[1])
+        return 1
+
+    @property
+    def current_card(self) -> DealCard | None:
+        stage = self._focused_stage()
+        column = next((c for c in self.columns if c.stage == stage), None)
+        index = self.query_one(f"#stage-{stage}", OptionList).highlighted
+        if column is None or index is None or index >= len(column.cards):
+            return None
+        return column.cards[index]
+
+    def deal_brief(self, deal_id: int) -> DealBrief | None:
+        for column in self.columns:
+            for c in column.cards:
+                if c.id == deal_id:
+                    return DealBrief(c.id, c.name, c.stage, c.version)
+        return None
+
+    # ---- actions ------------------------------------------------------------------------------
+    def action_column(self, step: int) -> None:
+        stage = max(1, min(5, self._focused_stage() + step))
+        self.query_one(f"#stage-{stage}", OptionList).focus()
+
+    def action_move(self, direction: int) -> None:
+        card = self.current_card
+        if card is not None:
+            self.move_deal(DealBrief(card.id, card.name, card.stage, card.version), direction)
+
+    def action_close_lost(self) -> None:
+        card = self.current_card
+        if card is not None:
+            self.close_deal_lost(DealBrief(card.id, card.name, card.stage, card.version))
+
+    def on_deal_moved(self, message: DealMoved) -> None:
+        self.notify(
+            plain(message.note), markup=False, severity="error" if message.error else "information"
+        )
+        self.load()
+
+    @on(OptionList.OptionSelected, ".stage-cards")
+    def _open(self, event: OptionList.OptionSelected) -> None:
+        card = self.current_card
+        if card is not None:
+            self.app.open_account(card.account_id)  # type: ignore[attr-defined]
+
+    def action_cycle_owner(self) -> None:
+        choices: list[str | None] = [None, *self.owners]
+        self.owner = (
+            choices[(choices.index(self.owner) + 1) % len(choices)]
+            if self.owner in choices
+            else None
+        )
+        self.load()
+
+    def action_cycle_tier(self) -> None:
+        self.tier = TIER_CHOICES[(TIER_CHOICES.index(self.tier) + 1) % len(TIER_CHOICES)]
+        self.load()

@@ -1,0 +1,78 @@
+"""The pipeline board: columns with totals and weighted value; cards move by the same gate."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from textual.widgets import OptionList
+
+from kamtui.services.book import Book
+from kamtui.ui.app import KamApp
+from kamtui.ui.screens.account import AccountScreen
+from kamtui.ui.screens.dialogs import GateDialog
+from kamtui.ui.screens.pipeline import PipelineScreen
+
+TODAY = date(2026, 11, 23)
+
+
+async def settle(app: KamApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Iterator[Book]:
+    b = Book.create(tmp_path / "b.db")
+    a = b.add_account(TODAY, name="云翔集团", owner="张伟")
+    c = b.add_account(TODAY, name="Northwind Ltd", owner="Alex Chen")
+    big = b.add_deal(a, TODAY, name="数据中台项目", amount=2_000_000)
+    b.add_deal(c, TODAY, name="Pilot", amount=500_000)
+    for key in ("initial_assessment", "discovery_notes"):
+        b.check_deliverable(big, key, True, TODAY)
+    yield b
+    b.close()
+
+
+def stages(book: Book) -> dict[str, int]:
+    with book.store.reading() as conn:
+        return dict(conn.exec_driver_sql("SELECT name, stage FROM deals").all())
+
+
+async def test_board_columns_totals_and_moving_cards(book: Book) -> None:
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, PipelineScreen)
+        first = screen.columns[0]
+        assert (first.deals, first.total, first.weighted) == (2, 2_500_000, 250_000)
+        head = screen.query_one("#head-1").render_line(1).text
+        assert "2 deals · 2,500,000 · weighted 250,000" in head
+        assert screen.query_one("#stage-1", OptionList).option_count == 2
+        assert screen.current_card is not None and screen.current_card.name == "数据中台项目"  # largest first
+        await pilot.press("right_square_bracket")  # complete: moves
+        await settle(app, pilot)
+        assert stages(book) == {"数据中台项目": 2, "Pilot": 1}
+        assert screen.columns[1].deals == 1
+        assert screen.current_card is not None and screen.current_card.name == "Pilot"
+        await pilot.press("right_square_bracket")  # nothing ticked: the gate
+        await settle(app, pilot)
+        assert isinstance(app.screen, GateDialog)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert stages(book) == {"数据中台项目": 2, "Pilot": 1}
+        await pilot.press("right")  # to stage 2, open the card's account
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountScreen)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await pilot.press("w")  # owner filter: the first owner alphabetically
+        await settle(app, pilot)
+        assert sum(c.deals for c in screen.columns) == 1
