@@ -55,7 +55,9 @@ async def test_board_columns_totals_and_moving_cards(book: Book) -> None:
         head = screen.query_one("#head-1").render_line(1).text
         assert "2 deals · 2,500,000 · weighted 250,000" in head
         assert screen.query_one("#stage-1", OptionList).option_count == 2
-        assert screen.current_card is not None and screen.current_card.name == "数据中台项目"  # largest first
+        assert (
+            screen.current_card is not None and screen.current_card.name == "数据中台项目"
+        )  # largest first
         await pilot.press("right_square_bracket")  # complete: moves
         await settle(app, pilot)
         assert stages(book) == {"数据中台项目": 2, "Pilot": 1}

@@ -100,3 +100,21 @@ async def test_export_markdown_from_the_screen(demo_book: Book, tmp_path: Path) 
         text = target.read_text(encoding="utf-8")
         assert text.startswith("# Weekly plan 2026-W48")
         assert f"{len(plan.items)} items" in text
+
+
+async def test_export_ics_from_the_screen(demo_book: Book, tmp_path: Path) -> None:
+    from icalendar import Calendar
+
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=(160, 50)) as pilot:
+        plan = await open_plan(app, pilot)
+        await pilot.press("e")
+        await settle(app, pilot)
+        target = tmp_path / "week.ics"
+        app.screen.query_one(Input).value = str(target)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        calendar = Calendar.from_ical(target.read_bytes())
+        todos = [c for c in calendar.walk() if c.name == "VTODO"]
+        assert len(todos) == len(plan.items)
+        assert len({str(t["UID"]) for t in todos}) == len(todos)

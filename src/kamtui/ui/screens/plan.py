@@ -239,8 +239,17 @@ class PlanScreen(Screen[None]):
     @work(thread=True, group="plan-write", exit_on_error=False)
     def write_export(self, path: Path) -> None:
         items = self.query_one(PlanList).items
+        suffix = path.suffix.lower()
         try:
-            export.write_atomic(path, export.plan_markdown(items, self.week, self.owner))
+            if suffix == ".ics":
+                body = export.plan_ics(items, self.week, self.owner, self.today)
+            elif suffix == ".csv":
+                body = export.plan_csv(items)
+            elif suffix == ".json":
+                body = export.plan_json(items)
+            else:
+                body = export.plan_markdown(items, self.week, self.owner)
+            export.write_atomic(path, body)
         except KamError as e:
             self.post_message(PlanChanged(str(e), error=True))
             return
