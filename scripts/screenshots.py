@@ -67,40 +67,77 @@ async def _plan(pilot: Pilot[None]) -> None:
     await _settle(pilot)
 
 
+async def _pipeline(pilot: Pilot[None]) -> None:
+    await _settle(pilot)
+    await pilot.press("b")
+    await _settle(pilot)
+
+
+async def _health(pilot: Pilot[None]) -> None:
+    await _settle(pilot)
+    await pilot.press("H")
+    await _settle(pilot)
+
+
+async def _new_account(pilot: Pilot[None]) -> None:
+    await _settle(pilot)
+    await pilot.press("n", *"云翔集团", "ctrl+s")  # no criterion rated yet: saved unscored
+    await _settle(pilot)
+    await pilot.press("n", "ctrl+s")  # an empty name: refused at the field
+    await _settle(pilot)
+
+
+async def _settings(pilot: Pilot[None]) -> None:
+    await _settle(pilot)
+    await pilot.press("comma")
+    await _settle(pilot)
+
+
 SHOTS: dict[str, Steps] = {
     "book": _book,
     "book-filtered": _filtered,
     "account": _account,
     "stage-gate": _gate,
     "weekly-plan": _plan,
+    "pipeline": _pipeline,
+    "health": _health,
+    "account-form": _new_account,
+    "settings": _settings,
 }
 
 
-async def shoot(db: Path, name: str, steps: Steps) -> Path:
+async def render(db: Path, name: str, steps: Steps) -> str:
+    """The SVG of one screen after its steps, on the book at ``db`` (which steps may change)."""
     book = Book.open(db)
     app = KamApp(book, today=TODAY)
     try:
         async with app.run_test(size=SIZE) as pilot:
             await steps(pilot)
             app.title = f"kamtui — {name}"
-            path = Path(app.save_screenshot(filename=f"{name}.svg", path=str(OUT)))
+            svg = app.export_screenshot()
     finally:
         book.close()
-    return path
+    return svg
+
+
+def render_all(folder: Path) -> dict[str, str]:
+    """Every screenshot, made in ``folder`` on a fresh demo book (its path shows in the title)."""
+    here = Path.cwd()
+    os.chdir(folder)
+    try:
+        db = Path("demo.db")
+        make_demo(db, accounts=200, seed=1, today=TODAY).close()
+        return {name: asyncio.run(render(db, name, steps)) for name, steps in SHOTS.items()}
+    finally:
+        os.chdir(here)
 
 
 def main() -> int:
-    if os.environ.get("PYTHONHASHSEED") != "0":  # Textual names SVG classes by hash()
-        os.environ["PYTHONHASHSEED"] = "0"
-        os.execv(sys.executable, [sys.executable, *sys.argv])
     OUT.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        os.chdir(tmp)  # the title bar shows the book's path: keep it the same on every run
-        db = Path("demo.db")
-        make_demo(db, accounts=200, seed=1, today=TODAY).close()
-        for name, steps in SHOTS.items():
-            path = asyncio.run(shoot(db, name, steps))
-            print(f"wrote {path}")
+        for name, svg in render_all(Path(tmp)).items():
+            (OUT / f"{name}.svg").write_text(svg, encoding="utf-8")
+            print(f"wrote screenshots/{name}.svg")
     return 0
 
 
