@@ -459,7 +459,6 @@ def complete_task(conn: Connection, task_id: int, today: date) -> int | None:
     return int(row[0])
 
 
-
 # ---- the profile ----------------------------------------------------------------------------
 
 
