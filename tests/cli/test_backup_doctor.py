@@ -17,6 +17,7 @@ import pytest
 from kamtui.cli import main
 from kamtui.services.book import Book
 from kamtui.store import db as store_db
+from kamtui.store import migrations
 
 DAY = "2026-11-23"
 
@@ -202,7 +203,7 @@ def test_doctor_on_a_healthy_book(capsys: pytest.CaptureFixture[str], book: Path
     assert (r.code, r.err) == (0, "")
     assert r.out.splitlines()[0] == f"kamtui doctor: {book}"
     assert "a kamtui book" in finding(r.out, "application id")
-    assert "version 1 (current)" in finding(r.out, "schema")
+    assert f"version {migrations.SCHEMA_VERSION} (current)" in finding(r.out, "schema")
     assert "WAL, on a local file system" in finding(r.out, "journal")
     assert "bytes, readable by its owner only (0600)" in finding(r.out, "file")
     assert " ok " in finding(r.out, "integrity") and " ok " in finding(r.out, "foreign keys")
@@ -228,7 +229,7 @@ def test_doctor_notes_what_is_not_wrong(capsys: pytest.CaptureFixture[str], book
     book.chmod(0o644)
     r = kamtui(capsys, "doctor", "--db", book, "--today", DAY)
     assert r.code == 0, r.out
-    assert "older than this kamtui's 1" in finding(r.out, "schema")
+    assert f"older than this kamtui's {migrations.SCHEMA_VERSION}" in finding(r.out, "schema")
     assert "others can read it (0644)" in finding(r.out, "file")
 
 

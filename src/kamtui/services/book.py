@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -20,7 +20,10 @@ from kamtui.domain.health import Flag
 from kamtui.domain.plan import IsoWeek, PlanAccount, PlanDeal, PlanItem, PlanTask, build_plan
 from kamtui.domain.rfm import RFM, Concentration, concentration, rfm_scores
 from kamtui.domain.scoring import check_pin, check_rating
+from kamtui.services import history as hist
 from kamtui.services.derive import DeriveCache, Derived, derive, parse_rfm
+from kamtui.services.history import Change, TrashedAccount
+from kamtui.store import history as history_repo
 from kamtui.store import repo
 from kamtui.store.db import Store, create_store, open_store
 from kamtui.store.repo import AccountRow, BookQuery
@@ -32,7 +35,23 @@ CHUNK = 5000
 
 
 class StaleEditError(KamError):
-    """A save made from a view older than the record: refused, never a silent overwrite."""
+    """A save made from a view older than the record: refused, never a silent overwrite.
+
+    ``changes`` are the changes made since the version the user saw, oldest first (the
+    newer values, and who made them when); ``version`` is the record's version now: a save
+    that passes it as its seen version re-applies the user's values over the newer ones."""
+
+    def __init__(
+        self, message: str, changes: Sequence[Change] = (), version: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.changes = tuple(changes)
+        self.version = version
+
+    @property
+    def theirs(self) -> list[Change]:
+        """The newest change of each field changed since the user's view."""
+        return list(hist.latest_by_field(self.changes).values())
 
 
 @dataclass(frozen=True)
@@ -120,6 +139,7 @@ class AccountView:
     deals: tuple[DealView, ...]
     timeline: tuple[TimelineEntry, ...]
     tasks: tuple[tuple[int, str, date], ...]
+    history: tuple[Change, ...] = ()  # newest first
 
 
 PROFILE_FIELDS = (
@@ -128,6 +148,7 @@ PROFILE_FIELDS = (
     "renewal_intent", "reference_willing", "created_on", "last_touch", "last_exec_touch",
 )  # fmt: skip
 TIMELINE_LIMIT = 200
+HISTORY_LIMIT = 200
 
 
 class Book:
@@ -135,8 +156,10 @@ class Book:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.clock: Callable[[], datetime] = hist.utc_now  # when changes happen (tests set it)
         with store.reading() as conn:
             self.config = config_from_dict(store.get_setting(conn, "config", {}))
+            self.has_history = history_repo.has_history(conn)
 
     # ---- opening -------------------------------------------------------------------------
     @classmethod
@@ -414,6 +437,7 @@ class Book:
             assert key is not None
             aid = key[0]
             assert aid is not None
+            self._record(conn, [("account", aid, aid, "created", None, name, 1)])
             self._recompute(conn, [aid], today)
         return int(aid)
 
@@ -424,21 +448,27 @@ class Book:
         ).first():
             raise InputError(f"There is no account {account_id}.")
 
-    def _bump(self, conn: Connection, account_id: int, seen_version: int | None) -> None:
-        """Raise the account's version, refusing if it moved on since ``seen_version``."""
+    def _bump(self, conn: Connection, account_id: int, seen_version: int | None) -> int:
+        """Raise the account's version, refusing if it moved on since ``seen_version``
+        (the refusal carries the changes made since); returns the new version."""
         row = conn.exec_driver_sql(
             "SELECT version FROM accounts WHERE id = ? AND deleted_at IS NULL", (account_id,)
         ).first()
         if row is None:
             raise InputError(f"There is no account {account_id}.")
         if seen_version is not None and row[0] != seen_version:
+            changes = self._changes_since(
+                conn, account_id, ("account", "rating"), account_id, seen_version
+            )
             raise StaleEditError(
-                f"Account {account_id} was changed elsewhere (version {row[0]}, you saw {seen_version}); "
-                "reload it before saving."
+                _stale_message(f"Account {account_id}", row[0], seen_version, changes),
+                changes,
+                row[0],
             )
         conn.exec_driver_sql(
             "UPDATE accounts SET version = version + 1 WHERE id = ?", (account_id,)
         )
+        return int(row[0]) + 1
 
     def set_ratings(
         self,
@@ -463,11 +493,17 @@ class Book:
         if tier is not None:
             tier, reason = check_pin(tier, reason)
         with self._write() as conn:
-            self._bump(conn, account_id, seen_version)
+            version = self._bump(conn, account_id, seen_version)
+            old_tier, old_reason = conn.exec_driver_sql(
+                "SELECT pinned_tier, pin_reason FROM accounts WHERE id = ?", (account_id,)
+            ).one()
+            new_reason = reason if tier else ""
             conn.exec_driver_sql(
                 "UPDATE accounts SET pinned_tier = ?, pin_reason = ? WHERE id = ?",
-                (tier, reason if tier else "", account_id),
+                (tier, new_reason, account_id),
             )
+            pins = (("pinned_tier", old_tier, tier), ("pin_reason", old_reason, new_reason))
+            self._record(conn, [("account", account_id, account_id, *pin, version) for pin in pins])
             self._recompute(conn, [account_id], today)
 
     def log_interaction(
@@ -500,11 +536,22 @@ class Book:
                 "VALUES (?, ?, ?, ?, ?, ?, 1)",
                 (account_id, contact_id, kind, on.isoformat(), executive, summary),
             ).lastrowid
+            touches = "SELECT last_touch, last_exec_touch FROM accounts WHERE id = ?"
+            before = conn.exec_driver_sql(touches, (account_id,)).one()
             conn.exec_driver_sql(
                 "UPDATE accounts SET last_touch = max(coalesce(last_touch, ''), ?), "
                 "last_exec_touch = CASE WHEN ? THEN max(coalesce(last_exec_touch, ''), ?) "
                 "ELSE last_exec_touch END WHERE id = ?",
                 (on.isoformat(), executive, on.isoformat(), account_id),
+            )
+            after = conn.exec_driver_sql(touches, (account_id,)).one()
+            # no version: a touch leaves an open profile form valid, and out of its conflicts
+            self._record(
+                conn,
+                [
+                    ("account", account_id, account_id, f, before[n], after[n], None)
+                    for n, f in enumerate(("last_touch", "last_exec_touch"))
+                ],
             )
             self._recompute(conn, [account_id], today)
         return int(iid or 0)
@@ -517,7 +564,9 @@ class Book:
     @staticmethod
     def _deal_state(conn: Connection, deal_id: int) -> tuple[int, int, str, set[str], int]:
         row = conn.exec_driver_sql(
-            "SELECT account_id, stage, status, version FROM deals WHERE id = ?", (deal_id,)
+            "SELECT d.account_id, d.stage, d.status, d.version FROM deals d "
+            "JOIN accounts a ON a.id = d.account_id WHERE d.id = ? AND a.deleted_at IS NULL",
+            (deal_id,),
         ).first()
         if row is None:
             raise InputError(f"There is no deal {deal_id}.")
@@ -527,18 +576,23 @@ class Book:
     def check_deliverable(self, deal_id: int, key: str, done: bool, today: date) -> None:
         sop.stage_of_deliverable(key)
         with self._write() as conn:
-            account_id, *_ = self._deal_state(conn, deal_id)
+            account_id, _, _, _, version = self._deal_state(conn, deal_id)
             if done:
-                conn.exec_driver_sql(
+                changed = conn.exec_driver_sql(
                     "INSERT OR IGNORE INTO deal_deliverables (deal_id, deliverable, checked_on) VALUES (?, ?, ?)",
                     (deal_id, key, today.isoformat()),
-                )
+                ).rowcount
             else:
-                conn.exec_driver_sql(
+                changed = conn.exec_driver_sql(
                     "DELETE FROM deal_deliverables WHERE deal_id = ? AND deliverable = ?",
                     (deal_id, key),
-                )
+                ).rowcount
             conn.exec_driver_sql("UPDATE deals SET version = version + 1 WHERE id = ?", (deal_id,))
+            if changed:
+                field = f"{hist.DELIVERABLE}{key}"
+                self._record(
+                    conn, [("deal", deal_id, account_id, field, not done, done, version + 1)]
+                )
             self._recompute(conn, [account_id], today)
 
     def move_deal(
@@ -557,8 +611,11 @@ class Book:
             if status != "open":
                 raise InputError(f"Deal {deal_id} is closed ({status}); it cannot move.")
             if seen_version is not None and version != seen_version:
+                changes = self._changes_since(conn, account_id, ("deal",), deal_id, seen_version)
                 raise StaleEditError(
-                    f"Deal {deal_id} was changed elsewhere; reload it before moving it."
+                    _stale_message(f"Deal {deal_id}", version, seen_version, changes, "moving it"),
+                    changes,
+                    version,
                 )
             if lost_reason is not None:
                 change = sop.close_lost(stage, today, lost_reason)
@@ -589,6 +646,15 @@ class Book:
                     "UPDATE deals SET stage = ?, stage_entered_on = ?, version = version + 1 WHERE id = ?",
                     (change.to_stage, today.isoformat(), deal_id),
                 )
+            moved: list[tuple[str, Any, Any]] = [("stage", change.from_stage, change.to_stage)]
+            if change.lost:
+                moved = [("status", "open", "lost"), ("lost_reason", "", change.reason)]
+            elif change.forced:
+                moved.append(("force_reason", None, change.reason))
+            self._record(
+                conn,
+                [("deal", deal_id, account_id, f, old, new, version + 1) for f, old, new in moved],
+            )
             for rule in sop.follow_ups_for(change, self.config.follow_ups):
                 conn.exec_driver_sql(
                     "INSERT INTO tasks (account_id, deal_id, title, due_on, source, version) "
@@ -687,9 +753,10 @@ class Book:
                     (account_id,),
                 )
             )
+            changes = self._history(conn, account_id, HISTORY_LIMIT)
         return AccountView(
             account_id, row[-1], profile, derived, row[-3], row[-2], tuple(inputs.contacts), deals,
-            tuple(timeline[:TIMELINE_LIMIT]), tasks,
+            tuple(timeline[:TIMELINE_LIMIT]), tasks, changes,
         )  # fmt: skip
 
     # ---- deals -------------------------------------------------------------------------------
@@ -714,6 +781,7 @@ class Book:
             deal_id = repo.insert_deal(
                 conn, account_id, today, name, amount, expected_close, next_step
             )
+            self._record(conn, [("deal", deal_id, account_id, "created", None, name, 1)])
             self._recompute(conn, [account_id], today)
         return deal_id
 
@@ -724,6 +792,11 @@ class Book:
             account_id = repo.complete_task(conn, task_id, today)
             if account_id is None:
                 raise InputError(f"There is no open task {task_id}.")
+            self._exists(conn, account_id)  # a task of an account in the trash stays as it is
+            (version,) = conn.exec_driver_sql(
+                "SELECT version FROM tasks WHERE id = ?", (task_id,)
+            ).one()
+            self._record(conn, [("task", task_id, account_id, "done_on", None, today, version)])
             self._recompute(conn, [account_id], today)
 
     # ---- the profile -------------------------------------------------------------------------
@@ -745,11 +818,30 @@ class Book:
                 raise InputError(f"The scoring model has no criterion {k!r}.")
             check_rating(k, v)
         with self._write() as conn:
-            self._bump(conn, account_id, seen_version)
+            version = self._bump(conn, account_id, seen_version)
+            changes: list[hist.ChangeSpec] = []
             if clean:
+                old = conn.exec_driver_sql(
+                    f"SELECT {', '.join(clean)} FROM accounts WHERE id = ?", (account_id,)
+                ).one()
+                changes += [
+                    ("account", account_id, account_id, k, before, clean[k], version)
+                    for k, before in zip(clean, old, strict=True)
+                ]
                 repo.update_profile(conn, account_id, clean)
+            if ratings:
+                had: dict[str, int] = dict(
+                    conn.exec_driver_sql(
+                        "SELECT criterion, rating FROM ratings WHERE account_id = ?", (account_id,)
+                    ).all()
+                )
+                changes += [
+                    ("rating", account_id, account_id, k, had.get(k), v, version)
+                    for k, v in ratings.items()
+                ]
             for k, v in (ratings or {}).items():
                 repo.set_rating(conn, account_id, k, v)
+            self._record(conn, changes)
             self._recompute(conn, [account_id], today)
             return repo.account_version(conn, account_id)
 
@@ -847,3 +939,145 @@ class Book:
                     PipelineColumn(st.number, n, total, sop.weighted_value(st.number, total), cards)
                 )
         return columns
+
+    # ---- history ------------------------------------------------------------------------------
+    def user_name(self) -> str:
+        """Who changes are recorded as: the name set for this book, else the OS user."""
+        with self.store.reading() as conn:
+            return self._who(conn)
+
+    def set_user_name(self, name: str) -> None:
+        """Record changes under ``name`` from now on ("" goes back to the OS user)."""
+        name = name.strip()
+        if len(name) > 100:
+            raise InputError("A user name is at most 100 characters.")
+        with self._write() as conn:
+            if name:
+                self.store.put_setting(conn, hist.USER_SETTING, name)
+            else:
+                conn.exec_driver_sql("DELETE FROM settings WHERE key = ?", (hist.USER_SETTING,))
+
+    def _who(self, conn: Connection) -> str:
+        name = self.store.get_setting(conn, hist.USER_SETTING)
+        return name if isinstance(name, str) and name.strip() else hist.os_user()
+
+    def stamp(self, conn: Connection) -> tuple[str, str]:
+        """(when, who) for changes written now in ``conn``'s transaction."""
+        return hist.stamp(self.clock()), self._who(conn)
+
+    def _record(
+        self, conn: Connection, changes: Sequence[hist.ChangeSpec], at: str | None = None
+    ) -> None:
+        """Write the changes that changed something, in the caller's transaction."""
+        rows = []
+        for entity, entity_id, account_id, field, old, new, version in changes:
+            before, after = hist.as_text(old, field), hist.as_text(new, field)
+            if before != after:
+                rows.append((entity, entity_id, account_id, field, before, after, version))
+        if rows:
+            now, by = self.stamp(conn)
+            history_repo.insert_changes(conn, [(*r[:6], at or now, by, r[6]) for r in rows])
+
+    def _changes_since(
+        self,
+        conn: Connection,
+        account_id: int,
+        entities: Sequence[str],
+        entity_id: int,
+        version: int,
+    ) -> list[Change]:
+        if not self.has_history:
+            return []
+        rows = history_repo.changes_since(conn, account_id, entities, entity_id, version)
+        return [Change.from_row(r) for r in rows]
+
+    def _history(self, conn: Connection, account_id: int, limit: int) -> tuple[Change, ...]:
+        if not self.has_history:
+            return ()
+        rows = history_repo.account_history(conn, account_id, limit)
+        return tuple(Change.from_row(r) for r in rows)
+
+    def history(self, account_id: int, limit: int = HISTORY_LIMIT) -> list[Change]:
+        """The newest changes to an account and its contacts, deals, ratings and tasks,
+        newest first (an account in the trash too)."""
+        with self.store.reading() as conn:
+            return list(self._history(conn, account_id, limit))
+
+    # ---- the trash ----------------------------------------------------------------------------
+    def delete_account(self, account_id: int, seen_version: int | None = None) -> None:
+        """Move an account to the trash: it leaves every list, plan and total, and keeps
+        everything it holds until it is restored or purged."""
+        with self._write() as conn:
+            version = self._bump(conn, account_id, seen_version)
+            at = hist.stamp(self.clock())
+            conn.exec_driver_sql(
+                "UPDATE accounts SET deleted_at = ? WHERE id = ?", (at, account_id)
+            )
+            self._record(
+                conn, [("account", account_id, account_id, "deleted_at", None, at, version)], at
+            )
+
+    def restore_account(self, account_id: int, today: date) -> None:
+        """Bring an account back from the trash, as it was, with its history."""
+        with self._write() as conn:
+            deleted_at, version = self._trashed(conn, account_id)
+            conn.exec_driver_sql(
+                "UPDATE accounts SET deleted_at = NULL, version = version + 1 WHERE id = ?",
+                (account_id,),
+            )
+            self._record(
+                conn,
+                [("account", account_id, account_id, "deleted_at", deleted_at, None, version + 1)],
+            )
+            self._recompute(conn, [account_id], today)
+
+    def purge_account(self, account_id: int) -> str:
+        """Delete an account in the trash for good, with everything it holds and its
+        history; returns its name. An account not in the trash is refused."""
+        with self._write() as conn:
+            self._trashed(conn, account_id)
+            (name,) = conn.exec_driver_sql(
+                "SELECT name FROM accounts WHERE id = ?", (account_id,)
+            ).one()
+            conn.exec_driver_sql(
+                "DELETE FROM accounts WHERE id = ? AND deleted_at IS NOT NULL", (account_id,)
+            )
+        return str(name)
+
+    @staticmethod
+    def _trashed(conn: Connection, account_id: int) -> tuple[str, int]:
+        """(deleted at, version) of an account in the trash, or refuse."""
+        row = conn.exec_driver_sql(
+            "SELECT deleted_at, version, name FROM accounts WHERE id = ?", (account_id,)
+        ).first()
+        if row is None:
+            raise InputError(f"There is no account {account_id}, in the book or in the trash.")
+        if row[0] is None:
+            raise InputError(
+                f"{row[2]} (account {account_id}) is not in the trash; delete it first."
+            )
+        return str(row[0]), int(row[1])
+
+    def trash(self) -> list[TrashedAccount]:
+        """Accounts in the trash, most recently deleted first."""
+        with self.store.reading() as conn:
+            rows = history_repo.trashed_accounts(conn, self.has_history)
+        return [
+            TrashedAccount(aid, name, owner, tier, hist.parse_stamp(str(at)), by or "")
+            for aid, name, owner, tier, at, by in rows
+        ]
+
+
+def _stale_message(
+    what: str, version: int, seen: int, changes: Sequence[Change], doing: str = "saving"
+) -> str:
+    """Why a save from a stale view is refused: the newer values, who and when."""
+    if not changes:
+        return (
+            f"{what} was changed elsewhere (version {version}, you saw {seen}); "
+            f"reload it before {doing}."
+        )
+    return (
+        f"{what} was changed elsewhere since you opened it: {hist.describe(changes)}. "
+        "Reload to see the new values, or re-apply yours over them."
+    )

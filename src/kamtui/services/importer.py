@@ -38,8 +38,10 @@ from sqlalchemy import Connection
 from kamtui.domain import parsing as p
 from kamtui.domain.errors import InputError, KamError
 from kamtui.domain.scoring import ScoringModel
+from kamtui.services import history as hist
 from kamtui.services.book import Book
 from kamtui.services.export import FORMULA_START
+from kamtui.store import history as history_repo
 from kamtui.store import repo
 
 KINDS: tuple[str, ...] = (
@@ -530,6 +532,8 @@ class Plan:
     statements: list[tuple[str, list[tuple[Any, ...]]]] = field(default_factory=list)
     accounts: set[int] = field(default_factory=set)  # touched: their derived values change
     duplicates: list[str] = field(default_factory=list)
+    # the change history: (entity, entity id, account id, field, old value, new value)
+    changes: list[tuple[str, int, int, str, Any, Any]] = field(default_factory=list)
 
     def fail(self, row: Row, fkey: str, reason: str) -> None:
         self.errors.append(RowError(row.line, row.header(fkey), _cell(row.cell(fkey)), reason))
@@ -1002,6 +1006,7 @@ def _plan_accounts(
             )
             plan.created += 1
             plan.accounts.add(aid)
+            plan.changes.append(("account", aid, aid, "created", None, name))
         else:
             old = existing[aid]
             matched.append(aid)
@@ -1027,6 +1032,15 @@ def _plan_accounts(
                 )
                 plan.updated += 1
                 plan.accounts.add(aid)
+                plan.changes += [
+                    ("account", aid, aid, c, was, now)
+                    for c, was, now in [
+                        *((c, old[c], merged[c]) for c in present),
+                        ("pinned_tier", old["pinned_tier"], pinned),
+                        ("pin_reason", old["pin_reason"], reason),
+                    ]
+                    if was != now
+                ]
             else:
                 plan.unchanged += 1
         seen_ids[aid] = row.line
@@ -1034,6 +1048,8 @@ def _plan_accounts(
             rating = v.get(f"rating_{k}")
             if rating is not None and rating != old_ratings.get(k):
                 new_ratings.append((aid, k, rating))
+                if aid in existing:
+                    plan.changes.append(("rating", aid, aid, k, old_ratings.get(k), rating))
     if new_ratings:
         plan.statements.append((RATING_SQL, new_ratings))
     plan.duplicates = index.duplicate_groups(matched) + [
@@ -1089,6 +1105,7 @@ def _today(t: date) -> str:
     return t.isoformat()
 
 
+HISTORY_ENTITIES = {"contacts": "contact", "deals": "deal"}
 RECORD_SPECS: dict[str, Record] = {
     "contacts": Record(
         "contacts", ("name",),
@@ -1164,6 +1181,7 @@ def _plan_records(
     lookup and checks rules across fields (False: the row is bad)."""
     spec = RECORD_SPECS[kind]
     plan = ctx.plan
+    entity = HISTORY_ENTITIES.get(kind)  # kinds whose changes the history keeps
     present = [
         c
         for c in spec.columns
@@ -1205,6 +1223,8 @@ def _plan_records(
             )  # fmt: skip
             plan.created += 1
             plan.accounts.add(aid)
+            if entity is not None:
+                plan.changes.append((entity, rid, aid, "created", None, merged["name"]))
             if on_create is not None:
                 on_create(rid, aid, merged)
             continue
@@ -1217,6 +1237,10 @@ def _plan_records(
         plan.update(spec.table, present, (*merged.values(), *where))
         plan.updated += 1
         plan.accounts.add(aid)
+        if entity is not None:
+            plan.changes += [
+                (entity, rid, aid, c, old[c], merged[c]) for c in present if merged[c] != old[c]
+            ]
         if on_update is not None:
             on_update(rid, aid, old, merged)
 
@@ -1276,7 +1300,7 @@ def _plan_contacts(ctx: Ctx) -> None:
 
 def _adopt(plan: Plan, other: Plan) -> None:
     for name in ("created", "updated", "unchanged", "errors", "bad_lines", "inserts", "updates",
-                 "statements", "accounts"):  # fmt: skip
+                 "statements", "accounts", "changes"):  # fmt: skip
         setattr(plan, name, getattr(other, name))
 
 
@@ -1469,6 +1493,7 @@ def _commit_in(
     if checked.errors and not skip_invalid:
         raise ImportRefused(_refusal(checked.bad_rows, checked.total), checked)
     _write(conn, plan, progress)
+    _record_history(conn, book, plan)
     recomputed = _recompute(conn, book, checked.kind, plan.accounts, today, progress)
     return ImportResult(
         checked.kind, plan.created, plan.updated, plan.unchanged, checked.bad_rows,
@@ -1484,6 +1509,22 @@ def _refusal(bad: int, total: int) -> str:
 
 
 VERSIONED = {s.table for s in RECORD_SPECS.values() if s.versioned} | {"accounts"}
+
+
+def _record_history(conn: Connection, book: Book, plan: Plan) -> None:
+    """The import's changes in the change history, in its transaction (after the writes, so
+    that each change carries the version its record has now)."""
+    if not plan.changes:
+        return
+    at, by = book.stamp(conn)
+    history_repo.insert_changes_at_version(
+        conn,
+        [
+            (entity, rid, aid, name, before, after, at, by)
+            for entity, rid, aid, name, old, new in plan.changes
+            if (before := hist.as_text(old, name)) != (after := hist.as_text(new, name))
+        ],
+    )
 
 
 def _write(conn: Connection, plan: Plan, progress: Progress | None) -> None:

@@ -439,11 +439,11 @@ def _why_not_writable(path: Path) -> str:
     return ""
 
 
-def _check_tables(conn: Connection, path: Path) -> None:
+def _check_tables(conn: Connection, path: Path, version: int) -> None:
     names = {
         r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
     }
-    missing = sorted(migrations.REQUIRED_TABLES - names)
+    missing = sorted(migrations.required_tables(version) - names)
     if missing:
         raise BookError(
             f"{path} is marked as a kamtui book but lacks its tables "
@@ -474,7 +474,7 @@ def open_store(path: str | os.PathLike[str], *, read_only: bool = False) -> Stor
     try:
         with store.reading() as conn:
             if version >= 1:
-                _check_tables(conn, p)
+                _check_tables(conn, p, version)
         if not read_only:  # only a book that passed the checks is ever changed
             notice = _settle_journal(p, header)
             if notice:

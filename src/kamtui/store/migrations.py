@@ -2,6 +2,12 @@
 
 Version 1 is the first schema. Each later version adds a function ``_to_N(conn)`` that
 upgrades a book from N-1 to N; ``upgrade`` runs them in order inside one transaction.
+Every step is frozen: it runs its own version's DDL, never the ORM's current tables, so a
+book upgraded step by step ends with the same schema as a new one (a test checks it).
+
+- 1: the first schema.
+- 2: ``changes``, the change history of accounts, contacts, deals, ratings and tasks; an
+  index of the trash (deleted accounts).
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Tables every book of schema 1 or later has; opening a book checks them, so that a file
 # marked as a book but holding other tables is refused with a clear message. Kept as names
@@ -31,13 +37,154 @@ def create_schema(conn: Connection) -> None:
     SQLModel.metadata.create_all(conn)
 
 
+# Tables added after version 1, by the version that added them: a book of that version or
+# later must have them.
+ADDED_TABLES: dict[int, frozenset[str]] = {2: frozenset({"changes"})}
+
+
+def required_tables(version: int) -> frozenset[str]:
+    """The tables a book of schema ``version`` (1 or later) must have."""
+    return REQUIRED_TABLES.union(*(t for v, t in ADDED_TABLES.items() if v <= version))
+
+
+# Version 1's DDL, as SQLModel created it (IF NOT EXISTS, so that a book marked as
+# version 0 but already holding the tables upgrades too).
+_V1_DDL = (
+    """CREATE TABLE IF NOT EXISTS accounts (
+    id INTEGER NOT NULL, name VARCHAR NOT NULL, industry VARCHAR DEFAULT '' NOT NULL,
+    segment VARCHAR DEFAULT '' NOT NULL, region VARCHAR DEFAULT '' NOT NULL,
+    annual_revenue FLOAT, employees INTEGER, branches INTEGER, tech_maturity INTEGER,
+    financial_health INTEGER, owner VARCHAR DEFAULT '' NOT NULL,
+    status VARCHAR DEFAULT 'prospect' NOT NULL, track VARCHAR DEFAULT 'value' NOT NULL,
+    pain_points VARCHAR DEFAULT '' NOT NULL, pinned_tier VARCHAR,
+    pin_reason VARCHAR DEFAULT '' NOT NULL, renewal_intent BOOLEAN, reference_willing BOOLEAN,
+    created_on DATE NOT NULL, version INTEGER DEFAULT 1 NOT NULL, deleted_at DATETIME,
+    score FLOAT, computed_tier VARCHAR, tier VARCHAR, tier_rank INTEGER DEFAULT 4 NOT NULL,
+    missing_criteria VARCHAR DEFAULT '' NOT NULL, rfm VARCHAR DEFAULT '' NOT NULL,
+    health_score INTEGER, health_color VARCHAR, health_flags VARCHAR DEFAULT '[]' NOT NULL,
+    coverage VARCHAR DEFAULT '[]' NOT NULL, last_touch DATE, last_exec_touch DATE,
+    top_stage INTEGER, next_action VARCHAR DEFAULT '' NOT NULL,
+    search VARCHAR DEFAULT '' NOT NULL,
+    PRIMARY KEY (id))""",
+    "CREATE INDEX IF NOT EXISTS ix_accounts_touch ON accounts (last_touch, id)",
+    "CREATE INDEX IF NOT EXISTS ix_accounts_name ON accounts (name, id)",
+    "CREATE INDEX IF NOT EXISTS ix_accounts_owner ON accounts (owner, id)",
+    "CREATE INDEX IF NOT EXISTS ix_accounts_health ON accounts (health_score, id)",
+    "CREATE INDEX IF NOT EXISTS ix_accounts_score ON accounts (score, id)",
+    "CREATE INDEX IF NOT EXISTS ix_accounts_track ON accounts (track, id)",
+    "CREATE INDEX IF NOT EXISTS ix_accounts_tier_name ON accounts (tier_rank, name, id)",
+    "CREATE INDEX IF NOT EXISTS ix_accounts_stage ON accounts (top_stage, id)",
+    """CREATE TABLE IF NOT EXISTS settings (
+    "key" VARCHAR NOT NULL, value VARCHAR NOT NULL, PRIMARY KEY ("key"), UNIQUE ("key"))""",
+    """CREATE TABLE IF NOT EXISTS ratings (
+    account_id INTEGER NOT NULL, criterion VARCHAR NOT NULL, rating INTEGER NOT NULL,
+    PRIMARY KEY (account_id, criterion),
+    FOREIGN KEY(account_id) REFERENCES accounts (id) ON DELETE CASCADE)""",
+    """CREATE TABLE IF NOT EXISTS contacts (
+    id INTEGER NOT NULL, account_id INTEGER NOT NULL, name VARCHAR NOT NULL,
+    title VARCHAR DEFAULT '' NOT NULL, role VARCHAR DEFAULT 'user' NOT NULL,
+    stance VARCHAR DEFAULT 'neutral' NOT NULL, influence VARCHAR DEFAULT 'medium' NOT NULL,
+    reports_to INTEGER, left_on DATE, planned_action VARCHAR DEFAULT '' NOT NULL,
+    email VARCHAR DEFAULT '' NOT NULL, phone VARCHAR DEFAULT '' NOT NULL,
+    version INTEGER DEFAULT 1 NOT NULL, PRIMARY KEY (id),
+    FOREIGN KEY(account_id) REFERENCES accounts (id) ON DELETE CASCADE,
+    FOREIGN KEY(reports_to) REFERENCES contacts (id) ON DELETE SET NULL)""",
+    "CREATE INDEX IF NOT EXISTS ix_contacts_account ON contacts (account_id)",
+    """CREATE TABLE IF NOT EXISTS deals (
+    id INTEGER NOT NULL, account_id INTEGER NOT NULL, name VARCHAR NOT NULL,
+    amount FLOAT DEFAULT 0 NOT NULL, expected_close DATE, next_step VARCHAR DEFAULT '' NOT NULL,
+    stage INTEGER DEFAULT 1 NOT NULL, status VARCHAR DEFAULT 'open' NOT NULL,
+    lost_reason VARCHAR DEFAULT '' NOT NULL, created_on DATE NOT NULL,
+    stage_entered_on DATE NOT NULL, version INTEGER DEFAULT 1 NOT NULL, PRIMARY KEY (id),
+    FOREIGN KEY(account_id) REFERENCES accounts (id) ON DELETE CASCADE)""",
+    "CREATE INDEX IF NOT EXISTS ix_deals_stage ON deals (stage)",
+    "CREATE INDEX IF NOT EXISTS ix_deals_account ON deals (account_id)",
+    """CREATE TABLE IF NOT EXISTS orders (
+    id INTEGER NOT NULL, account_id INTEGER NOT NULL, number VARCHAR NOT NULL,
+    ordered_on DATE NOT NULL, amount FLOAT NOT NULL, PRIMARY KEY (id),
+    FOREIGN KEY(account_id) REFERENCES accounts (id) ON DELETE CASCADE)""",
+    "CREATE INDEX IF NOT EXISTS ix_orders_account ON orders (account_id, ordered_on)",
+    """CREATE TABLE IF NOT EXISTS tickets (
+    id INTEGER NOT NULL, account_id INTEGER NOT NULL, subject VARCHAR DEFAULT '' NOT NULL,
+    severity VARCHAR DEFAULT 'normal' NOT NULL, opened_on DATE NOT NULL, closed_on DATE,
+    satisfaction INTEGER, PRIMARY KEY (id),
+    FOREIGN KEY(account_id) REFERENCES accounts (id) ON DELETE CASCADE)""",
+    "CREATE INDEX IF NOT EXISTS ix_tickets_account ON tickets (account_id, opened_on)",
+    """CREATE TABLE IF NOT EXISTS usage_snapshots (
+    account_id INTEGER NOT NULL, month DATE NOT NULL, active_users INTEGER DEFAULT 0 NOT NULL,
+    logins INTEGER DEFAULT 0 NOT NULL, adoption_pct INTEGER DEFAULT 0 NOT NULL,
+    PRIMARY KEY (account_id, month),
+    FOREIGN KEY(account_id) REFERENCES accounts (id) ON DELETE CASCADE)""",
+    """CREATE TABLE IF NOT EXISTS deal_stage_changes (
+    id INTEGER NOT NULL, deal_id INTEGER NOT NULL, from_stage INTEGER,
+    to_stage INTEGER NOT NULL, changed_on DATE NOT NULL, forced BOOLEAN DEFAULT 0 NOT NULL,
+    lost BOOLEAN DEFAULT 0 NOT NULL, reason VARCHAR DEFAULT '' NOT NULL, PRIMARY KEY (id),
+    FOREIGN KEY(deal_id) REFERENCES deals (id) ON DELETE CASCADE)""",
+    "CREATE INDEX IF NOT EXISTS ix_stage_changes_deal ON deal_stage_changes (deal_id, id)",
+    """CREATE TABLE IF NOT EXISTS deal_deliverables (
+    deal_id INTEGER NOT NULL, deliverable VARCHAR NOT NULL, checked_on DATE NOT NULL,
+    PRIMARY KEY (deal_id, deliverable),
+    FOREIGN KEY(deal_id) REFERENCES deals (id) ON DELETE CASCADE)""",
+    """CREATE TABLE IF NOT EXISTS interactions (
+    id INTEGER NOT NULL, account_id INTEGER NOT NULL, contact_id INTEGER,
+    kind VARCHAR DEFAULT 'call' NOT NULL, happened_on DATE NOT NULL,
+    executive BOOLEAN DEFAULT 0 NOT NULL, summary VARCHAR DEFAULT '' NOT NULL,
+    version INTEGER DEFAULT 1 NOT NULL, PRIMARY KEY (id),
+    FOREIGN KEY(account_id) REFERENCES accounts (id) ON DELETE CASCADE,
+    FOREIGN KEY(contact_id) REFERENCES contacts (id) ON DELETE SET NULL)""",
+    "CREATE INDEX IF NOT EXISTS ix_interactions_account ON interactions (account_id, happened_on)",
+    """CREATE TABLE IF NOT EXISTS invoices (
+    id INTEGER NOT NULL, account_id INTEGER NOT NULL, order_id INTEGER,
+    number VARCHAR NOT NULL, issued_on DATE NOT NULL, due_on DATE NOT NULL,
+    amount FLOAT NOT NULL, paid_on DATE, PRIMARY KEY (id),
+    FOREIGN KEY(account_id) REFERENCES accounts (id) ON DELETE CASCADE,
+    FOREIGN KEY(order_id) REFERENCES orders (id) ON DELETE SET NULL)""",
+    "CREATE INDEX IF NOT EXISTS ix_invoices_account ON invoices (account_id)",
+    "CREATE INDEX IF NOT EXISTS ix_invoices_unpaid ON invoices (paid_on)",
+    """CREATE TABLE IF NOT EXISTS tasks (
+    id INTEGER NOT NULL, account_id INTEGER NOT NULL, deal_id INTEGER,
+    title VARCHAR NOT NULL, due_on DATE NOT NULL, done_on DATE,
+    source VARCHAR DEFAULT 'manual' NOT NULL, version INTEGER DEFAULT 1 NOT NULL,
+    PRIMARY KEY (id),
+    FOREIGN KEY(account_id) REFERENCES accounts (id) ON DELETE CASCADE,
+    FOREIGN KEY(deal_id) REFERENCES deals (id) ON DELETE SET NULL)""",
+    "CREATE INDEX IF NOT EXISTS ix_tasks_open_due ON tasks (done_on, due_on)",
+    "CREATE INDEX IF NOT EXISTS ix_tasks_account ON tasks (account_id)",
+    """CREATE TABLE IF NOT EXISTS payments (
+    id INTEGER NOT NULL, invoice_id INTEGER NOT NULL, paid_on DATE NOT NULL,
+    amount FLOAT NOT NULL, PRIMARY KEY (id),
+    FOREIGN KEY(invoice_id) REFERENCES invoices (id) ON DELETE CASCADE)""",
+    "CREATE INDEX IF NOT EXISTS ix_payments_invoice ON payments (invoice_id)",
+)
+
+_V2_DDL = (
+    """CREATE TABLE IF NOT EXISTS changes (
+    id INTEGER NOT NULL, entity VARCHAR NOT NULL, entity_id INTEGER NOT NULL,
+    account_id INTEGER NOT NULL, field VARCHAR NOT NULL, old_value VARCHAR, new_value VARCHAR,
+    changed_at DATETIME NOT NULL, changed_by VARCHAR DEFAULT '' NOT NULL, version INTEGER,
+    PRIMARY KEY (id),
+    FOREIGN KEY(account_id) REFERENCES accounts (id) ON DELETE CASCADE)""",
+    "CREATE INDEX IF NOT EXISTS ix_changes_account ON changes (account_id, changed_at, id)",
+    "CREATE INDEX IF NOT EXISTS ix_accounts_deleted ON accounts (deleted_at) "
+    "WHERE deleted_at IS NOT NULL",
+)
+
+
+def _run(conn: Connection, ddl: tuple[str, ...]) -> None:
+    for statement in ddl:
+        conn.exec_driver_sql(statement)
+
+
 def _to_1(conn: Connection) -> None:
-    # While 1 is the newest version, the current schema is version 1. When version 2 comes,
-    # freeze this step with version 1's own DDL and put the change in ``_to_2``.
-    create_schema(conn)
+    _run(conn, _V1_DDL)
 
 
-STEPS: dict[int, Callable[[Connection], None]] = {1: _to_1}
+def _to_2(conn: Connection) -> None:
+    """The change history (who changed which field, from what to what, when)."""
+    _run(conn, _V2_DDL)
+
+
+STEPS: dict[int, Callable[[Connection], None]] = {1: _to_1, 2: _to_2}
 
 
 def upgrade(conn: Connection, from_version: int) -> None:

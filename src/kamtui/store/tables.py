@@ -24,6 +24,8 @@ class Account(SQLModel, table=True):
         Index("ix_accounts_touch", "last_touch", "id"),
         Index("ix_accounts_track", "track", "id"),
         Index("ix_accounts_owner", "owner", "id"),
+        # the trash: only deleted accounts are in this index
+        Index("ix_accounts_deleted", "deleted_at", sqlite_where=text("deleted_at IS NOT NULL")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -212,6 +214,27 @@ class Task(SQLModel, table=True):
     version: int = 1
 
 
+class ChangeRow(SQLModel, table=True):
+    """One change to one field of an account, contact, deal, rating or task: the change
+    history. Values are kept as text (None when there was none); ``version`` is the
+    changed record's version after the change (the account's for account and rating
+    changes; None for a change that leaves it as it was, such as a touch date), so that a
+    save refused as stale can list what changed since the version the user saw."""
+
+    __tablename__ = "changes"
+    __table_args__ = (Index("ix_changes_account", "account_id", "changed_at", "id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    entity: str  # account, contact, deal, rating, task
+    entity_id: int  # the account's id for a rating (whose field is the criterion)
+    account_id: int = Field(foreign_key="accounts.id", ondelete="CASCADE")
+    field: str
+    old_value: str | None = None
+    new_value: str | None = None
+    changed_at: datetime  # UTC
+    changed_by: str = ""
+    version: int | None = None
+
+
 class Setting(SQLModel, table=True):
     __tablename__ = "settings"
     __table_args__ = (UniqueConstraint("key"),)
@@ -235,6 +258,7 @@ TABLES = [
     UsageRow,
     Task,
     Setting,
+    ChangeRow,
 ]
 
 

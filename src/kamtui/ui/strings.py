@@ -282,6 +282,84 @@ EN.update(
 )
 ZH.update({"KIND_CALL": "电话", "KIND_EMAIL": "邮件", "KIND_MEETING": "会议", "KIND_VISIT": "拜访"})
 
+# change history, the trash and stale saves
+EN.update(
+    {
+        "KEY_DELETE": "Delete",
+        "KEY_TRASH": "Trash",
+        "KEY_RESTORE": "Restore",
+        "KEY_PURGE": "Purge",
+        "YES": "Yes",
+        "CONFIRM_DELETE": "Move {name} to the trash? It leaves every list, plan and total until it is restored (T opens the trash).",
+        "MOVE_TO_TRASH": "Move to trash",
+        "TRASHED": "{name} moved to the trash (T shows the trash)",
+        "TRASH_TITLE": "Trash · {n} deleted accounts",
+        "TRASH_EMPTY": "The trash is empty.",
+        "TRASH_HINT": "r restores the account as it was; P deletes it for good; Esc goes back.",
+        "COL_DELETED": "Deleted",
+        "COL_DELETED_BY": "By",
+        "RESTORED": "{name} restored",
+        "CONFIRM_PURGE": "Delete {name} for good, with its contacts, deals, interactions, orders, invoices, tickets, usage, tasks and history? This cannot be undone.",
+        "PURGE": "Delete for good",
+        "PURGED": "{name} deleted for good",
+        "SECTION_HISTORY": "History",
+        "HISTORY_NONE": "no changes recorded",
+        "HISTORY_MORE": "… {n} older changes: h shows them all",
+        "HISTORY_TITLE": "History of {name} (newest first)",
+        "KEY_HISTORY": "History",
+        "HISTORY_CREATED": "created",
+        "HISTORY_TRASHED": "moved to the trash",
+        "HISTORY_RESTORED": "restored from the trash",
+        "STALE_TITLE": "Changed elsewhere since you opened this form (newest values):",
+        "STALE_YOURS": "yours: {value}",
+        "RELOAD": "Reload (discard mine)",
+        "REAPPLY": "Re-apply mine",
+        "RELOADED": "Reloaded: the form shows the newest values.",
+        "FIELD_PINNED_TIER": "Pinned tier",
+        "FIELD_PIN_REASON": "Pin reason",
+        "FIELD_LAST_TOUCH": "Last touch",
+        "FIELD_LAST_EXEC_TOUCH": "Last executive touch",
+    }
+)
+ZH.update(
+    {
+        "KEY_DELETE": "删除",
+        "KEY_TRASH": "回收站",
+        "KEY_RESTORE": "恢复",
+        "KEY_PURGE": "彻底删除",
+        "YES": "是",
+        "CONFIRM_DELETE": "将 {name} 移入回收站？恢复之前，它不会出现在任何列表、计划和统计中（按 T 打开回收站）。",
+        "MOVE_TO_TRASH": "移入回收站",
+        "TRASHED": "{name} 已移入回收站（按 T 查看）",
+        "TRASH_TITLE": "回收站 · {n} 个已删除客户",
+        "TRASH_EMPTY": "回收站是空的。",
+        "TRASH_HINT": "r 原样恢复客户；P 彻底删除；Esc 返回。",
+        "COL_DELETED": "删除时间",
+        "COL_DELETED_BY": "删除人",
+        "RESTORED": "{name} 已恢复",
+        "CONFIRM_PURGE": "彻底删除 {name} 及其联系人、商机、互动、订单、发票、工单、使用数据、待办和变更记录？此操作无法撤销。",
+        "PURGE": "彻底删除",
+        "PURGED": "{name} 已彻底删除",
+        "SECTION_HISTORY": "变更记录",
+        "HISTORY_NONE": "暂无变更记录",
+        "HISTORY_MORE": "… 另有 {n} 条较早的变更：按 h 查看全部",
+        "HISTORY_TITLE": "{name} 的变更记录（最新在前）",
+        "KEY_HISTORY": "变更记录",
+        "HISTORY_CREATED": "创建",
+        "HISTORY_TRASHED": "移入回收站",
+        "HISTORY_RESTORED": "从回收站恢复",
+        "STALE_TITLE": "打开此表单后，已有人修改（最新值）：",
+        "STALE_YOURS": "你的值：{value}",
+        "RELOAD": "重新载入（放弃我的修改）",
+        "REAPPLY": "用我的值覆盖",
+        "RELOADED": "已重新载入，表单显示最新值。",
+        "FIELD_PINNED_TIER": "人工调级",
+        "FIELD_PIN_REASON": "调级理由",
+        "FIELD_LAST_TOUCH": "最近触达",
+        "FIELD_LAST_EXEC_TOUCH": "最近高层触达",
+    }
+)
+
 _current: dict[str, str] = EN
 
 

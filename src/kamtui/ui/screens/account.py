@@ -24,12 +24,15 @@ from kamtui.services.book import AccountView, Book, DealView
 from kamtui.ui import strings as S
 from kamtui.ui.messages import AccountChanged, AccountLoaded
 from kamtui.ui.safe import content, plain, text
-from kamtui.ui.screens.account_form import AccountForm, FormValues
+from kamtui.ui.screens.account_form import AccountForm, FormData, FormValues
 from kamtui.ui.screens.deal_moves import DealBrief, DealMoved, DealMoves
 from kamtui.ui.screens.dialogs import (
     InteractionDialog,
     NewInteraction,
 )
+from kamtui.ui.screens.history import HistoryScreen, history_text
+
+HISTORY_SHOWN = 15  # changes shown on the screen; h shows them all
 
 
 class AccountScreen(DealMoves, Screen[None]):
@@ -45,6 +48,7 @@ class AccountScreen(DealMoves, Screen[None]):
         Binding("x", "close_lost", S.KEY_LOST, id="deal.lost"),
         Binding("l", "log_interaction", S.KEY_LOG, id="account.log"),
         Binding("e", "edit", S.KEY_EDIT, id="account.edit"),
+        Binding("h", "history", S.KEY_HISTORY, id="account.history"),
     ]
 
     def __init__(self, book: Book, today: date, account_id: int) -> None:
@@ -218,6 +222,11 @@ class AccountScreen(DealMoves, Screen[None]):
             tasks.append(f"  {S.NONE}\n", style="dim")
         self._section("tasks", S.SECTION_TASKS, tasks)
 
+        changes = history_text(v.history[:HISTORY_SHOWN], model)
+        if len(v.history) > HISTORY_SHOWN:
+            changes.append(f"  {S.HISTORY_MORE.format(n=len(v.history) - HISTORY_SHOWN)}\n")
+        self._section("history", S.SECTION_HISTORY, changes)
+
         tl = Text()
         for e in v.timeline:
             tl.append(f"  {e.on.isoformat()}  {e.kind:<8} ", style="dim")
@@ -375,6 +384,12 @@ class AccountScreen(DealMoves, Screen[None]):
             )
         self.load()
 
+    def action_history(self) -> None:
+        """Every recorded change to the account, newest first."""
+        if self.view is not None:
+            title = S.HISTORY_TITLE.format(name=plain(self.view.profile["name"]))
+            self.app.push_screen(HistoryScreen(title, self.view.history, self.book.config.model))
+
     # ---- editing the profile and ratings ------------------------------------------------------
     def action_edit(self) -> None:
         if self.view is not None:
@@ -385,20 +400,31 @@ class AccountScreen(DealMoves, Screen[None]):
             self.load()
 
 
+def form_data(view: AccountView) -> FormData:
+    """What the edit form shows of an account."""
+    return FormData(
+        {k: view.profile.get(k) for k in PROFILE_FIELDS},
+        {line.key: line.rating for line in view.derived.score.breakdown},
+        view.version,
+    )
+
+
 def edit_form(book: Book, today: date, view: AccountView) -> AccountForm:
-    """The form for one account, carrying the version it was opened at (stale saves are refused)."""
-    values = {k: view.profile.get(k) for k in PROFILE_FIELDS}
-    ratings = {line.key: line.rating for line in view.derived.score.breakdown}
+    """The form for one account, carrying the version it was opened at: a save from a
+    stale view is refused, then reloaded or re-applied (which moves the version on)."""
+    data = form_data(view)
 
     def save(form: FormValues) -> None:
         book.update_account(
-            view.id, today, fields=form.fields, ratings=form.ratings, seen_version=view.version
+            view.id, today, fields=form.fields, ratings=form.ratings, seen_version=form.version
         )
 
     return AccountForm(
         S.FORM_EDIT.format(name=plain(view.profile["name"])),
         book.config.model,
-        values,
-        ratings,
+        data.values,
+        data.ratings,
         save,
+        version=data.version,
+        reload=lambda: form_data(book.account_view(view.id, today)),
     )

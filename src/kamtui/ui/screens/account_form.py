@@ -2,7 +2,9 @@
 
 The form saves through a callback run in a worker; a refused save (a bad value, or an
 account changed elsewhere since the form opened) shows its message and keeps everything
-typed, so nothing a user entered is lost.
+typed, so nothing a user entered is lost. A save refused as stale also lists the newer
+values with who set them and when, and offers to reload (discard what was typed and show
+the newest values) or to re-apply (save what was typed over the newer values).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,8 +26,12 @@ from kamtui.domain.account import STATUSES, FieldError
 from kamtui.domain.errors import KamError
 from kamtui.domain.scoring import ScoringModel
 from kamtui.domain.tracks import TRACKS
+from kamtui.services.book import StaleEditError
+from kamtui.services.history import as_text, local_time
 from kamtui.ui import strings as S
-from kamtui.ui.safe import content
+from kamtui.ui.changes import field_name
+from kamtui.ui.changes import value as shown_value
+from kamtui.ui.safe import content, text
 
 TEXT = ("name", "industry", "segment", "region", "owner", "pain_points")
 NUMBERS = ("annual_revenue", "employees", "branches")
@@ -37,9 +44,20 @@ YES_NO: list[tuple[str, Any]] = [("yes", True), ("no", False)]
 class FormValues:
     fields: dict[str, Any]
     ratings: dict[str, int | None]
+    version: int | None = None  # of the account as the form shows it (None: a new account)
+
+
+@dataclass(frozen=True)
+class FormData:
+    """What an edit form shows: the account's profile values, ratings and version."""
+
+    values: Mapping[str, Any]
+    ratings: Mapping[str, int | None]
+    version: int
 
 
 Save = Callable[[FormValues], None]
+Reload = Callable[[], FormData]
 
 
 class SaveFailed(Message):
@@ -50,6 +68,12 @@ class SaveFailed(Message):
 
 class SaveDone(Message):
     pass
+
+
+class Reloaded(Message):
+    def __init__(self, data: FormData) -> None:
+        super().__init__()
+        self.data = data
 
 
 class AccountForm(ModalScreen[bool]):
@@ -67,6 +91,9 @@ class AccountForm(ModalScreen[bool]):
         values: Mapping[str, Any],
         ratings: Mapping[str, int | None],
         save: Save,
+        *,
+        version: int | None = None,
+        reload: Reload | None = None,
     ) -> None:
         super().__init__()
         self.title_text = title
@@ -74,19 +101,17 @@ class AccountForm(ModalScreen[bool]):
         self.values = dict(values)
         self.ratings = dict(ratings)
         self.save_callback = save
+        self.version = version
+        self.reload_callback = reload
+        self.stale: StaleEditError | None = None  # the last save refused as stale
+        self.submitted: FormValues | None = None  # what that save tried to write
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog form"):
             yield Label(content(self.title_text), classes="dialog-title")
             for key in TEXT + NUMBERS:
-                value = self.values.get(key)
-                shown = (
-                    ""
-                    if value is None
-                    else (f"{value:,.0f}" if key == "annual_revenue" else str(value))
-                )
                 yield Label(S.field_label(key))
-                yield Input(shown, id=f"f-{key}")
+                yield Input(_shown(key, self.values.get(key)), id=f"f-{key}")
                 yield Static(id=f"e-{key}", classes="field-error")
             for key in SCALES:
                 yield Label(S.field_label(key))
@@ -110,11 +135,16 @@ class AccountForm(ModalScreen[bool]):
                 yield Select([(str(n), n) for n in range(1, 6)], value=self.ratings.get(c.key) or Select.NULL,
                              prompt=S.UNRATED, id=f"r-{c.key}")  # fmt: skip
             yield Static(id="form-error", classes="field-error")
+            yield Static(id="stale-changes", classes="stale-changes")
+            with Horizontal(id="stale-buttons", classes="dialog-buttons"):
+                yield Button(S.RELOAD, id="reload")
+                yield Button(S.REAPPLY, variant="warning", id="reapply")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(S.SAVE, variant="primary", id="save")
                 yield Button(S.CANCEL, id="cancel")
 
     def on_mount(self) -> None:
+        self._show_stale(None)
         self.query_one("#f-name", Input).focus()
 
     def _clear_errors(self) -> None:
@@ -156,7 +186,7 @@ class AccountForm(ModalScreen[bool]):
         for c in self.model.criteria:
             value = self.query_one(f"#r-{c.key}", Select).value
             ratings[c.key] = None if value is Select.NULL else int(value)  # type: ignore[arg-type]
-        return FormValues(fields, ratings)
+        return FormValues(fields, ratings, self.version)
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#save")
@@ -168,6 +198,7 @@ class AccountForm(ModalScreen[bool]):
             self._show_error(e.field, e.message)
             return
         self.query_one("#save", Button).disabled = True
+        self.submitted = values
         self.run_save(values)
 
     @work(thread=True, exclusive=True, group="form-save", exit_on_error=False)
@@ -183,10 +214,107 @@ class AccountForm(ModalScreen[bool]):
         self.query_one("#save", Button).disabled = False
         error = message.error
         self._show_error(error.field if isinstance(error, FieldError) else None, error.message)
+        if isinstance(error, StaleEditError):
+            self._show_stale(error)
 
     def on_save_done(self, _message: SaveDone) -> None:
         self.dismiss(True)
 
+    # ---- a save refused as stale: their values, then reload or re-apply ----------------------
+    def _show_stale(self, error: StaleEditError | None) -> None:
+        self.stale = error
+        box = self.query_one("#stale-changes", Static)
+        buttons = self.query_one("#stale-buttons")
+        box.display = buttons.display = error is not None
+        if error is None:
+            box.update("")
+            return
+        self.query_one("#reload", Button).display = self.reload_callback is not None
+        self.query_one("#reapply", Button).disabled = error.version is None
+        lines = Text(S.STALE_TITLE, style="bold")
+        for change in error.theirs:
+            lines.append("\n  ")
+            lines.append_text(text(field_name(change, self.model)))
+            lines.append(": ")
+            lines.append_text(text(shown_value(change.new), "bold"))
+            lines.append("  (")
+            lines.append_text(text(change.by))
+            lines.append(f", {local_time(change.at)})", style="dim")
+            yours = self._yours(change.entity, change.field)
+            if yours is not None:
+                lines.append("   ")
+                lines.append_text(text(S.STALE_YOURS.format(value=shown_value(yours)), "dim"))
+        box.update(lines)
+        self.call_after_refresh(buttons.scroll_visible, animate=False)
+
+    def _yours(self, entity: str, field: str) -> str | None:
+        """The value this form tried to save for a field, as text; None if it has none."""
+        form = self.submitted
+        if form is None:
+            return None
+        if entity == "rating" and field in form.ratings:
+            return as_text(form.ratings[field]) or ""
+        if entity == "account" and field in form.fields:
+            return as_text(form.fields[field], field) or ""
+        return None
+
+    @on(Button.Pressed, "#reapply")
+    def _reapply(self) -> None:
+        """Save what is on the form over the newer values: explicitly, as the user asked."""
+        if self.stale is None or self.stale.version is None:
+            return
+        self.version = self.stale.version
+        self._show_stale(None)
+        self.action_save()
+
+    @on(Button.Pressed, "#reload")
+    def _reload(self) -> None:
+        if self.reload_callback is not None:
+            self.query_one("#reload", Button).disabled = True
+            self.run_reload()
+
+    @work(thread=True, exclusive=True, group="form-reload", exit_on_error=False)
+    def run_reload(self) -> None:
+        assert self.reload_callback is not None
+        try:
+            data = self.reload_callback()
+        except KamError as e:
+            self.post_message(SaveFailed(e))
+            return
+        self.post_message(Reloaded(data))
+
+    def on_reloaded(self, message: Reloaded) -> None:
+        """Discard what was typed: show the newest values, saved from now on over them."""
+        data = message.data
+        self.values, self.ratings, self.version = (
+            dict(data.values),
+            dict(data.ratings),
+            data.version,
+        )
+        for key in TEXT + NUMBERS:
+            self.query_one(f"#f-{key}", Input).value = _shown(key, self.values.get(key))
+        for key in SCALES:
+            self.query_one(f"#f-{key}", Select).value = self.values.get(key) or Select.NULL
+        self.query_one("#f-status", Select).value = self.values.get("status") or "prospect"
+        self.query_one("#f-track", Select).value = self.values.get("track") or "value"
+        for key in ("renewal_intent", "reference_willing"):
+            v = self.values.get(key)
+            self.query_one(f"#f-{key}", Select).value = Select.NULL if v is None else bool(v)
+        for c in self.model.criteria:
+            self.query_one(f"#r-{c.key}", Select).value = self.ratings.get(c.key) or Select.NULL
+        self.query_one("#reload", Button).disabled = False
+        self._clear_errors()
+        self._show_stale(None)
+        self.query_one("#form-error", Static).update(content(S.RELOADED))
+        self.query_one("#f-name", Input).focus()
+
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(False)
+
+
+def _shown(key: str, value: Any) -> str:
+    """A text or number field's value as the form shows it."""
+    if value is None:
+        return ""
+    return f"{value:,.0f}" if key == "annual_revenue" else str(value)

@@ -12,18 +12,21 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
+from kamtui.domain.errors import KamError
 from kamtui.domain.tracks import TRACKS
 from kamtui.services.book import Book, BookQuery
 from kamtui.ui import strings as S
 from kamtui.ui.messages import (
+    AccountChanged,
     AccountLoaded,
     RefreshDone,
     RefreshProgress,
     RowsLoaded,
     SummaryLoaded,
 )
-from kamtui.ui.safe import content, text
+from kamtui.ui.safe import content, plain, text
 from kamtui.ui.screens.account_form import AccountForm, FormValues
+from kamtui.ui.screens.dialogs import ConfirmDialog
 from kamtui.ui.widgets.account_table import COLUMNS, PAGE, AccountTable
 
 TIER_KEYS = {"1": "S", "2": "A", "3": "B", "4": "C", "5": "unscored"}
@@ -51,6 +54,8 @@ class BookScreen(Screen[None]):
         Binding("comma", "open_settings", S.KEY_SETTINGS, key_display=",", id="book.settings"),
         Binding("n", "new_account", S.KEY_NEW, id="book.new"),
         Binding("e", "edit_account", S.KEY_EDIT, id="book.edit"),
+        Binding("delete", "delete_account", S.KEY_DELETE, key_display="Del", id="book.delete"),
+        Binding("T", "open_trash", S.KEY_TRASH, id="book.trash"),
         Binding(
             "exclamation_mark",
             "toggle_attention",
@@ -344,3 +349,37 @@ class BookScreen(Screen[None]):
         from kamtui.ui.screens.pipeline import PipelineScreen
 
         self.app.push_screen(PipelineScreen(self.book, self.today, self.owners))
+
+    # ---- the trash -----------------------------------------------------------------------
+    def action_delete_account(self) -> None:
+        """Move the account under the cursor to the trash, after a confirmation."""
+        row = self.query_one(AccountTable).current
+        if row is None:
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self.trash_account(row.id, row.name)
+
+        question = S.CONFIRM_DELETE.format(name=plain(row.name))
+        self.app.push_screen(ConfirmDialog(question, S.MOVE_TO_TRASH), done)
+
+    @work(thread=True, group="book-trash", exit_on_error=False)
+    def trash_account(self, account_id: int, name: str) -> None:
+        try:
+            self.book.delete_account(account_id)
+        except KamError as e:
+            self.post_message(AccountChanged(str(e), error=True))
+            return
+        self.post_message(AccountChanged(S.TRASHED.format(name=name)))
+
+    def on_account_changed(self, message: AccountChanged) -> None:
+        self.notify(
+            plain(message.note), markup=False, severity="error" if message.error else "information"
+        )
+        self._saved(True)
+
+    def action_open_trash(self) -> None:
+        from kamtui.ui.screens.trash import TrashScreen
+
+        self.app.push_screen(TrashScreen(self.book, self.today))

@@ -185,3 +185,38 @@ class InteractionDialog(ModalScreen[NewInteraction | None]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """A yes/no question (moving an account to the trash, purging it); dismisses True for
+    yes. ``danger`` makes yes a red button and leaves the focus on Cancel."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", S.KEY_CANCEL),
+        Binding("n", "cancel", S.CANCEL, show=False),
+        Binding("y", "confirm", S.YES, show=False),
+    ]
+
+    def __init__(self, question: str, yes: str, *, danger: bool = False) -> None:
+        super().__init__()
+        self.question = question
+        self.yes = yes
+        self.danger = danger
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(content(self.question), classes="dialog-title", id="question")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(self.yes, variant="error" if self.danger else "primary", id="yes")
+                yield Button(S.CANCEL, id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no" if self.danger else "#yes", Button).focus()
+
+    @on(Button.Pressed, "#yes")
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#no")
+    def action_cancel(self) -> None:
+        self.dismiss(False)

@@ -1,0 +1,48 @@
+"""An account's change history in full: every recorded change, newest first, with when
+and who (``h`` on the account screen)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+from kamtui.domain.scoring import ScoringModel
+from kamtui.services.history import Change
+from kamtui.ui import strings as S
+from kamtui.ui.changes import history_line
+from kamtui.ui.safe import content
+
+
+def history_text(changes: tuple[Change, ...], model: ScoringModel | None) -> Text:
+    lines = Text()
+    for change in changes:
+        lines.append_text(history_line(change, model))
+        lines.append("\n")
+    if not changes:
+        lines.append(f"  {S.HISTORY_NONE}\n", style="dim")
+    return lines
+
+
+class HistoryScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape", "dismiss", S.KEY_BACK),
+        Binding("h", "dismiss", S.KEY_BACK, show=False),
+    ]
+
+    def __init__(self, title: str, changes: tuple[Change, ...], model: ScoringModel) -> None:
+        super().__init__()
+        self.title_text = title
+        self.changes = changes
+        self.model = model
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog history", id="history-body"):
+            yield Label(content(self.title_text), classes="dialog-title")
+            yield Static(history_text(self.changes, self.model), id="history-lines")
+
+    def on_mount(self) -> None:
+        self.query_one("#history-body").focus()

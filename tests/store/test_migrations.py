@@ -1,0 +1,170 @@
+"""Schema versions: frozen steps that end where a new book starts, and a version-1 book
+upgraded to version 2 (the change history) after a backup copy (store/migrations.py)."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+
+from kamtui.services.book import Book, BookQuery
+from kamtui.store import migrations
+from kamtui.store.db import APPLICATION_ID, BookError, create_store, open_store
+
+TODAY = date(2026, 11, 23)
+
+
+def schema(path: Path) -> dict[str, object]:
+    """Everything about a book's schema that matters, read through SQLite's pragmas (so
+    that whitespace and quoting in the DDL do not)."""
+    con = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
+    try:
+        out: dict[str, object] = {}
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            )
+        ]
+        for t in tables:
+            out[f"{t} columns"] = con.execute(f"PRAGMA table_xinfo({t})").fetchall()
+            out[f"{t} foreign keys"] = sorted(con.execute(f"PRAGMA foreign_key_list({t})"))
+            for _, name, unique, origin, partial in sorted(con.execute(f"PRAGMA index_list({t})")):
+                out[f"{t} index {name if origin == 'c' else origin}"] = (
+                    unique,
+                    partial,
+                    con.execute(f"PRAGMA index_xinfo({name})").fetchall(),
+                )
+        for name, sql in con.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql LIKE '%WHERE%'"
+        ):
+            out[f"partial {name}"] = " ".join(sql.split("WHERE", 1)[1].split())
+        return out
+    finally:
+        con.close()
+
+
+def stepped_book(path: Path, to: int) -> Path:
+    """A book made by running the frozen steps 1 … ``to`` on an empty file."""
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with engine.begin() as conn:
+            for version in range(1, to + 1):
+                migrations.STEPS[version](conn)
+            conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.exec_driver_sql(f"PRAGMA user_version = {to}")
+    finally:
+        engine.dispose()
+    return path
+
+
+def test_the_steps_end_with_the_schema_of_a_new_book(tmp_path: Path) -> None:
+    create_store(tmp_path / "new.db").close()
+    stepped_book(tmp_path / "stepped.db", migrations.SCHEMA_VERSION)
+    new, stepped = schema(tmp_path / "new.db"), schema(tmp_path / "stepped.db")
+    assert new.keys() == stepped.keys()
+    for key in new:
+        assert new[key] == stepped[key], key
+    assert "changes columns" in new and "partial ix_accounts_deleted" in new
+
+
+def test_version_1_is_frozen_without_the_history(tmp_path: Path) -> None:
+    v1 = schema(stepped_book(tmp_path / "v1.db", 1))
+    assert "changes columns" not in v1 and "partial ix_accounts_deleted" not in v1
+    assert {k.split()[0] for k in v1 if k.endswith(" columns")} == migrations.REQUIRED_TABLES
+
+
+def test_the_tables_a_book_needs_grow_with_its_version() -> None:
+    assert migrations.required_tables(1) == migrations.REQUIRED_TABLES
+    assert migrations.required_tables(2) == migrations.REQUIRED_TABLES | {"changes"}
+    assert migrations.required_tables(migrations.SCHEMA_VERSION + 1) == (
+        migrations.required_tables(migrations.SCHEMA_VERSION)
+    )
+
+
+def v1_book(path: Path) -> Path:
+    """A version-1 book, as kamtui 1 left it: an account with a rating, a deal, a deleted
+    account (the column existed, unused)."""
+    stepped_book(path, 1)
+    con = sqlite3.connect(path)
+    try:
+        con.execute(
+            "INSERT INTO accounts (id, name, industry, owner, created_on, version, search) "
+            "VALUES (1, '云翔集团', '制造', '张伟', '2026-01-05', 3, '云翔集团 制造 张伟')"
+        )
+        con.execute("INSERT INTO ratings VALUES (1, 'strategic_fit', 5)")
+        con.execute(
+            "INSERT INTO deals (account_id, name, created_on, stage_entered_on) "
+            "VALUES (1, '数据中台项目', '2026-02-01', '2026-02-01')"
+        )
+        con.commit()
+    finally:
+        con.close()
+    return path
+
+
+def test_a_version_1_book_is_upgraded_after_a_backup_copy(tmp_path: Path) -> None:
+    path = v1_book(tmp_path / "book.db")
+
+    with Book.open(path) as book:
+        assert book.has_history
+        assert book.count(BookQuery()) == 1
+        book.clock = lambda: datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+        book.update_account(1, TODAY, fields={"industry": "能源"}, seen_version=3)
+        (change,) = book.history(1)
+        assert (change.field, change.old, change.new, change.version) == (
+            "industry", "制造", "能源", 4
+        )  # fmt: skip
+        book.delete_account(1)
+        assert [t.name for t in book.trash()] == ["云翔集团"]
+
+    con = sqlite3.connect(path)
+    try:
+        assert con.execute("PRAGMA user_version").fetchone() == (migrations.SCHEMA_VERSION,)
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    finally:
+        con.close()
+    (backup,) = tmp_path.glob("book.db.v1-*.bak")
+    con = sqlite3.connect(f"file:{backup.as_posix()}?mode=ro", uri=True)
+    try:  # the book as it was, at version 1
+        assert con.execute("PRAGMA user_version").fetchone() == (1,)
+        assert con.execute("SELECT name, industry FROM accounts").fetchall() == [
+            ("云翔集团", "制造")
+        ]
+        names = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
+        assert "changes" not in names
+    finally:
+        con.close()
+    assert schema(path) == schema(stepped_book(tmp_path / "v2.db", migrations.SCHEMA_VERSION))
+
+
+def test_a_version_1_book_read_only_is_left_alone_and_shows_no_history(tmp_path: Path) -> None:
+    path = v1_book(tmp_path / "book.db")
+    before = sorted(
+        (p.name, hashlib.sha256(p.read_bytes()).hexdigest()) for p in tmp_path.iterdir()
+    )
+
+    with Book.open(path, read_only=True) as book:
+        assert not book.has_history
+        view = book.account_view(1, TODAY)
+        assert view.history == () and book.history(1) == []
+        assert book.trash() == []
+
+    after = sorted((p.name, hashlib.sha256(p.read_bytes()).hexdigest()) for p in tmp_path.iterdir())
+    assert after == before
+
+
+def test_a_version_2_book_without_its_history_table_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "book.db"
+    create_store(path).close()
+    con = sqlite3.connect(path)
+    con.execute("DROP TABLE changes")
+    con.commit()
+    con.close()
+    for read_only in (True, False):
+        with pytest.raises(BookError, match=r"lacks its tables \(changes\)"):
+            open_store(path, read_only=read_only)
