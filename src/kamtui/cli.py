@@ -12,10 +12,13 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kamtui import __version__
 from kamtui.domain.errors import InputError, KamError
+
+if TYPE_CHECKING:
+    from kamtui.services.book import Book
 
 
 class _Parser(argparse.ArgumentParser):
@@ -173,7 +176,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="check derived values as of this date",
     )
     _import_parser(sub)
+    _team_parser(sub)
     return p
+
+
+def _team_parser(sub: Any) -> None:
+    t = sub.add_parser(
+        "team",
+        help="open several reps' books as one read-only team view",
+        description="Open several reps' books as one read-only book: the Book (with an owner "
+        "column), Health, Pipeline and Weekly plan across all of them, totals per owner, and "
+        "accounts found in more than one file marked. The files are never written.",
+    )
+    t.add_argument("files", nargs="+", metavar="FILE", help="the reps' book files")
+    t.add_argument(
+        "--today",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        default=HERE,
+        help="work as if today were this date",
+    )
+    t.add_argument(
+        "--lang", choices=["en", "zh"], default=HERE, help="the app's language: en or zh (简体中文)"
+    )
 
 
 def _emit(text: str, output: str | None) -> None:
@@ -302,6 +327,10 @@ def run(argv: Sequence[str] | None = None) -> int:
         return run_import(args, today, _open)
     if args.command in ("backup", "doctor"):
         return _maintain(args, today)
+    if args.command == "team":
+        from kamtui.services.team import TeamBook
+
+        return _show(TeamBook.open_files(args.files, today=today), args, today)
     return _run_app(args, today)
 
 
@@ -365,6 +394,11 @@ def _run_app(args: argparse.Namespace, today: date) -> int:
         book = Book.open(path, read_only=args.read_only)
     if book.read_only_reason:  # the title says read-only; this says why, once the app closes
         print(f"kamtui: {book.read_only_reason}", file=sys.stderr)
+    return _show(book, args, today)
+
+
+def _show(book: Book, args: argparse.Namespace, today: date) -> int:
+    """Run the app on an open book (or team view), and close it afterwards."""
     from kamtui.ui import strings
 
     strings.set_language(args.lang or strings.detect_language())  # before the screens load

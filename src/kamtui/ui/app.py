@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
 from kamtui.services.book import Book
+from kamtui.services.team import TeamBook
 from kamtui.ui import strings as S
-from kamtui.ui.commands import AccountCommands
+from kamtui.ui.commands import AccountCommands, TeamCommands
+from kamtui.ui.messages import TeamOpened
 from kamtui.ui.safe import plain
 from kamtui.ui.screens.book import BookScreen
 
@@ -22,20 +25,75 @@ class KamApp(App[None]):
         Binding("q", "quit", S.KEY_QUIT, id="app.quit"),
         Binding("question_mark", "toggle_help", S.KEY_HELP, key_display="?", id="app.help"),
     ]
-    COMMANDS = App.COMMANDS | {AccountCommands}
+    COMMANDS = App.COMMANDS | {AccountCommands, TeamCommands}
 
     def __init__(self, book: Book, *, today: date) -> None:
         super().__init__()
         self.book = book
         self.today = today
+        self.opened: list[Book] = []  # team views opened in the app, closed when it ends
+        self.teams_shown = 0
 
     def get_default_screen(self) -> BookScreen:
+        if isinstance(self.book, TeamBook):
+            from kamtui.ui.screens.team import TeamBookScreen
+
+            return TeamBookScreen(self.book, self.today)
         return BookScreen(self.book, self.today)
 
     def open_account(self, account_id: int) -> None:
         from kamtui.ui.screens.account import AccountScreen
 
+        if isinstance(self.book, TeamBook):
+            from kamtui.ui.screens.team import TeamAccountScreen
+
+            self.push_screen(TeamAccountScreen(self.book, self.today, account_id))
+            return
         self.push_screen(AccountScreen(self.book, self.today, account_id))
+
+    # ---- the team view ---------------------------------------------------------------------
+    def ask_team_files(self) -> None:
+        """Ask for reps' files and show them as one read-only team view."""
+        from kamtui.ui.screens.team_dialog import TeamFilesDialog
+
+        current = self.book.paths if isinstance(self.book, TeamBook) else []
+
+        def done(paths: list[str] | None) -> None:
+            if paths:
+                self.notify(S.TEAM_OPENING.format(n=len(paths)), markup=False)
+                self.open_team(paths)
+
+        self.push_screen(TeamFilesDialog("\n".join(str(p) for p in current)), done)
+
+    @work(thread=True, exclusive=True, group="team-open", exit_on_error=False)
+    def open_team(self, paths: list[str]) -> None:
+        self.post_message(TeamOpened(TeamBook.open_files(paths, today=self.today)))
+
+    async def on_team_opened(self, message: TeamOpened) -> None:
+        """Show the team view as a mode of its own; a team view shown before is closed."""
+        from kamtui.ui.screens.team import TeamBookScreen
+
+        team, today = message.team, self.today
+        old_book, old_mode = self.book, self.current_mode
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+        self.book = team
+        self.opened.append(team)
+        self.teams_shown += 1
+        mode = f"team-{self.teams_shown}"
+        self.add_mode(mode, lambda: TeamBookScreen(team, today))
+        await self.switch_mode(mode)
+        if old_mode != self.DEFAULT_MODE:
+            await self.remove_mode(old_mode)
+        # close a team opened here (the book the app started with is the CLI's to close)
+        if old_book in self.opened:
+            self.opened.remove(old_book)
+            old_book.close()
+        self.notify(S.TEAM_OPENED.format(n=len(team.members)), markup=False)
+
+    def on_unmount(self) -> None:
+        for book in self.opened:
+            book.close()
 
     def action_toggle_help(self) -> None:
         """? shows every key of the screen and the focused widget; ? again hides them."""

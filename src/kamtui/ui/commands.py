@@ -48,3 +48,24 @@ class AccountCommands(Provider):
         yield DiscoveryHit(
             S.PALETTE_HELP, self.kam.action_show_help_panel, help=S.PALETTE_HELP_HELP
         )
+
+
+class TeamCommands(Provider):
+    """Open team files: several reps' books as one read-only team view."""
+
+    @property
+    def kam(self) -> KamApp:
+        return self.app  # type: ignore[return-value]
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        # the command's name in the UI's language, and in English and Chinese
+        for n, name in enumerate(dict.fromkeys((S.PALETTE_TEAM, "Open team files", "团队文件"))):
+            score = matcher.match(name)
+            if score > 0:
+                label = matcher.highlight(name) if n == 0 else Text(S.PALETTE_TEAM)
+                yield Hit(score, label, self.kam.ask_team_files, help=S.PALETTE_TEAM_HELP)
+                return
+
+    async def discover(self) -> Hits:
+        yield DiscoveryHit(S.PALETTE_TEAM, self.kam.ask_team_files, help=S.PALETTE_TEAM_HELP)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from kamtui.services.book import AccountRow, AccountView, Summary
+from kamtui.services.team import TeamBook
 
 
 @dataclass
@@ -60,3 +61,10 @@ class GateRefused(Message):
 
     deal_id: int
     missing: list[str]
+
+
+@dataclass
+class TeamOpened(Message):
+    """Several reps' files were opened as one read-only team view."""
+
+    team: TeamBook

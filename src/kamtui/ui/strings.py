@@ -282,6 +282,48 @@ EN.update(
 )
 ZH.update({"KIND_CALL": "电话", "KIND_EMAIL": "邮件", "KIND_MEETING": "会议", "KIND_VISIT": "拜访"})
 
+# the team view
+EN.update(
+    {
+        "TEAM_TITLE": "kamtui · team view of {n} files: {files}  [read-only]",
+        "TEAM_READ_ONLY": "The team view is read-only: nothing was changed. Open a rep's own file to change it.",
+        "TEAM_OWNER": "{owner}: {accounts} accounts · red {red} · yellow {yellow} · {deals} open deals {amount}  ({files})",
+        "TEAM_NO_OWNER": "(no owner)",
+        "TEAM_SHARED": "⇄ {n} accounts are in more than one file (same customer name)",
+        "TEAM_STALE": "⚠ {file}: tiers and health stored for {day}; the rows show them as stored, the counts, Health and Plan are computed for {today}.",
+        "TEAM_NEVER": "no day",
+        "TEAM_FROM": "From {file} · owner {owner}",
+        "TEAM_ALSO_IN": "⇄ also in {file} as {name} · owner {owner}",
+        "PALETTE_TEAM": "Open team files",
+        "PALETTE_TEAM_HELP": "Open several reps' books as one read-only team view",
+        "TEAM_DIALOG_TITLE": "Open team files (read-only): one path per line, or several on one line separated by spaces",
+        "TEAM_DIALOG_NONE": "Name at least one book file.",
+        "TEAM_DIALOG_MISSING": "No file at {path}.",
+        "TEAM_OPENING": "Opening {n} files…",
+        "TEAM_OPENED": "Team view of {n} files, read-only.",
+    }
+)
+ZH.update(
+    {
+        "TEAM_TITLE": "kamtui · 团队视图，共 {n} 个文件：{files}  [只读]",
+        "TEAM_READ_ONLY": "团队视图是只读的，未做任何修改。要修改客户，请单独打开该销售的文件。",
+        "TEAM_OWNER": "{owner}：{accounts} 个客户 · 红 {red} · 黄 {yellow} · 进行中商机 {deals} 个 {amount}（{files}）",
+        "TEAM_NO_OWNER": "（无负责人）",
+        "TEAM_SHARED": "⇄ {n} 个客户出现在多个文件中（客户名称相同）",
+        "TEAM_STALE": "⚠ {file}：级别和健康度为 {day} 的存储值；列表显示存储值，统计、健康度和周计划按 {today} 计算。",
+        "TEAM_NEVER": "未计算",
+        "TEAM_FROM": "来自 {file} · 负责人 {owner}",
+        "TEAM_ALSO_IN": "⇄ 也在 {file} 中，名为 {name} · 负责人 {owner}",
+        "PALETTE_TEAM": "打开团队文件",
+        "PALETTE_TEAM_HELP": "将多个销售的客户文件合并为一个只读的团队视图",
+        "TEAM_DIALOG_TITLE": "打开团队文件（只读）：每行一个路径，或在一行中用空格分隔多个路径",
+        "TEAM_DIALOG_NONE": "请至少填写一个客户文件。",
+        "TEAM_DIALOG_MISSING": "{path} 不存在。",
+        "TEAM_OPENING": "正在打开 {n} 个文件…",
+        "TEAM_OPENED": "团队视图，共 {n} 个文件，只读。",
+    }
+)
+
 # change history, the trash and stale saves
 EN.update(
     {
