@@ -108,33 +108,71 @@ def key_contacts_left(contacts: Iterable[Contact], today: date) -> list[Contact]
     """Economic buyers or champions who left in the last 90 days."""
     since = today - timedelta(days=KEY_CONTACT_WINDOW_DAYS)
     return [
-        c for c in contacts if c.is_key and c.left_on is not None and since <= c.left_on <= today
+        c for c in contacts if c.left_on is not None and since <= c.left_on <= today and c.is_key
     ]
+
+
+class ContactCounts(NamedTuple):
+    """What the coverage rules need of an account's decision map: counts of the contacts
+    still there, and the few contacts a rule may name.
+
+    ``count_contacts`` makes it from the contacts; a bulk reader may count in SQL instead,
+    as long as it selects the same ``named`` contacts, in id order.
+    """
+
+    active: int  # contacts who have not left
+    roles: int  # distinct roles among them
+    economic_buyer: bool  # one of them is an economic buyer
+    named: tuple[Contact, ...] = ()  # blockers, and everyone who left (see is_named)
+
+
+def is_named(c: Contact) -> bool:
+    """A contact a coverage rule may name: a blocker, or someone who left."""
+    return c.stance == "blocker" or c.left_on is not None
+
+
+def count_contacts(contacts: Iterable[Contact]) -> ContactCounts:
+    active = 0
+    roles: set[str] = set()
+    named: list[Contact] = []
+    for c in contacts:
+        if c.left_on is None:
+            active += 1
+            roles.add(c.role)
+        if is_named(c):
+            named.append(c)
+    return ContactCounts(active, len(roles), "economic_buyer" in roles, tuple(named))
+
+
+_NO_ECONOMIC_BUYER = CoverageWarning("no_economic_buyer", "no economic buyer mapped")
 
 
 def coverage_warnings(
     tier: str | None, contacts: Iterable[Contact], today: date
 ) -> list[CoverageWarning]:
-    contacts = list(contacts)
-    active = [c for c in contacts if c.active]
+    return coverage_from_counts(tier, count_contacts(contacts), today)
+
+
+def coverage_from_counts(
+    tier: str | None, counts: ContactCounts, today: date
+) -> list[CoverageWarning]:
     out: list[CoverageWarning] = []
-    if not any(c.role == "economic_buyer" for c in active):
-        out.append(CoverageWarning("no_economic_buyer", "no economic buyer mapped"))
-    roles = {c.role for c in active}
-    if tier in ("S", "A") and (len(active) < 2 or len(roles) < 2):
+    if not counts.economic_buyer:
+        out.append(_NO_ECONOMIC_BUYER)
+    if tier in ("S", "A") and (counts.active < 2 or counts.roles < 2):
         out.append(
             CoverageWarning(
                 "single_threaded",
-                f"single-threaded: {len(active)} active contact(s), "
-                f"{len(roles)} role(s) covered on a tier {tier} account",
+                f"single-threaded: {counts.active} active contact(s), "
+                f"{counts.roles} role(s) covered on a tier {tier} account",
             )
         )
-    for c in active:
-        if c.stance == "blocker" and not c.planned_action.strip():
+    for c in counts.named:
+        if c.left_on is None and c.stance == "blocker" and not c.planned_action.strip():
             out.append(
                 CoverageWarning("blocker_without_action", f"blocker {c.name} has no planned action")
             )
-    for c in key_contacts_left(contacts, today):
+    for c in key_contacts_left(counts.named, today):
         what = "economic buyer" if c.role == "economic_buyer" else "champion"
         out.append(
             CoverageWarning("key_contact_left", f"{what} {c.name} left on {c.left_on.isoformat()}")  # type: ignore[union-attr]

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import NamedTuple
 
 from kamtui.domain.errors import ModelError
@@ -161,8 +162,9 @@ class Measure(NamedTuple):
     weight: int
 
 
-@dataclass(frozen=True)
-class Health:
+class Health(NamedTuple):
+    """The result (a tuple: one is made for every account of a book, every day)."""
+
     score: int
     color: str
     flags: tuple[Flag, ...]
@@ -171,15 +173,11 @@ class Health:
 
 def _clamp(x: float) -> int:
     """0–100, rounded half up (as scores are)."""
-    return int(max(0.0, min(100.0, x)) + 0.5)
+    return 0 if x <= 0 else (100 if not x < 100 else int(x + 0.5))
 
 
 def _month(s: UsageSnapshot) -> date:
     return s.month
-
-
-def _ticket_day(t: Ticket) -> date:
-    return t.closed or t.opened
 
 
 def _pct_change(now: int, before: int) -> float | None:
@@ -188,66 +186,164 @@ def _pct_change(now: int, before: int) -> float | None:
     return (now - before) * 100.0 / before
 
 
+# ---- one function per measure -----------------------------------------------------------
+# Most take a few small whole numbers, and a book of 100,000 accounts holds few distinct
+# combinations of them: they are memoized, so that recomputing a whole book formats each
+# text once.
+
+
+@lru_cache(maxsize=512)
+def _adoption(pct: int, weight: int) -> Measure:
+    return Measure("adoption", f"{pct}% of features adopted", pct, weight)
+
+
+@lru_cache(maxsize=4096)
+def _tickets(last30: int, last90: int, weight: int) -> Measure:
+    """The last 30 days against the 90-day average."""
+    avg30 = last90 / 3
+    ratio = last30 / avg30 if avg30 else (float(last30) if last30 else 0.0)
+    sub = 100 if ratio <= 1 else _clamp(100 - (ratio - 1) * 50)
+    return Measure(
+        "tickets", f"{last30} tickets in 30 days, 90-day average {avg30:.1f}", sub, weight
+    )
+
+
+@lru_cache(maxsize=256)
+def _feedback(negative: int, days: int, weight: int) -> Measure:
+    return Measure(
+        "feedback",
+        f"{negative} negative rating(s) in {days} days",
+        _clamp(100 - 50 * negative),
+        weight,
+    )
+
+
+@lru_cache(maxsize=4096)
+def _exec_contact(days: int | None, cadence: int, weight: int) -> Measure:
+    """Days since the last executive touch (None: never) against the tier's cadence."""
+    if days is None:
+        return Measure("exec_contact", "no executive touch recorded", 0, weight)
+    overdue = days - cadence
+    sub = 100 if overdue <= 0 else _clamp(100 - overdue * 100 / cadence)
+    return Measure("exec_contact", f"last executive touch {days} days ago", sub, weight)
+
+
+@lru_cache(maxsize=4096)
+def _payment(overdue: int, worst_days: int, weight: int) -> Measure:
+    if not overdue:
+        return Measure("payment", "no invoice overdue", 100, weight)
+    sub = _clamp(100 - worst_days - 10 * (overdue - 1))
+    return Measure("payment", f"{overdue} invoice(s) overdue, worst {worst_days} days", sub, weight)
+
+
+@lru_cache(maxsize=256)
+def _key_contact(left: int, days: int, weight: int) -> Measure:
+    return Measure(
+        "key_contact", f"{left} key contact(s) left in {days} days", 0 if left else 100, weight
+    )
+
+
+@lru_cache(maxsize=64)
+def _advocacy(renewal: bool | None, reference: bool | None, weight: int) -> Measure:
+    signals = [s for s, v in (("renewal intent", renewal), ("reference", reference)) if v]
+    return Measure(
+        "advocacy",
+        ", ".join(signals) or "no renewal intent or reference yet",
+        _advocacy_part(renewal) + _advocacy_part(reference),
+        weight,
+    )
+
+
+def _advocacy_part(v: bool | None) -> int:
+    return 50 if v else (25 if v is None else 0)
+
+
+def _days_late(item: tuple[Invoice, int]) -> int:
+    return -item[1]
+
+
+@lru_cache(maxsize=64)
+def _windows(today: date, feedback_days: int, key_contact_days: int) -> tuple[date, ...]:
+    """The first days before the 30- and 90-day ticket windows, before the feedback window,
+    and the first day of the key-contact window."""
+    return (
+        today - timedelta(days=30),
+        today - timedelta(days=90),
+        today - timedelta(days=feedback_days),
+        today - timedelta(days=key_contact_days),
+    )
+
+
 def compute_health(inputs: HealthInputs, today: date, cfg: HealthConfig | None = None) -> Health:
+    """Score, colour, flags and the measures behind them.
+
+    Called for every account of a book on each new day, so it stays lean: one pass over
+    each input list, no work for an input that is empty, memoized measures.
+    """
     cfg = cfg or HealthConfig()
-    measures: list[tuple[str, str, int]] = []  # key, value, subscore
+    weights = cfg.weights
+    d30, d90, since, window = _windows(today, cfg.feedback_days, cfg.key_contact_days)
+    measures: list[Measure] = []
     flags: list[Flag] = []
     usage_dropped = False
 
     # usage: the latest month up to today against the month before it
-    snaps = (
-        sorted((s for s in inputs.usage if s.month <= today), key=_month) if inputs.usage else []
-    )
-    if len(snaps) >= 2:
+    snaps = [s for s in inputs.usage if s.month <= today] if inputs.usage else []
+    if len(snaps) > 1:
+        snaps.sort(key=_month)
         now, before = snaps[-1], snaps[-2]
-        changes = {
-            "logins": _pct_change(now.logins, before.logins),
-            "active users": _pct_change(now.active_users, before.active_users),
-        }
-        known = {k: v for k, v in changes.items() if v is not None}
-        if known:
-            what, worst = min(known.items(), key=lambda kv: kv[1])
+        # the worse of the two changes; on a tie, logins
+        logins = _pct_change(now.logins, before.logins)
+        users = _pct_change(now.active_users, before.active_users)
+        worst: float | None
+        if logins is not None and (users is None or logins <= users):
+            what, worst = "logins", logins
+        else:
+            what, worst = "active users", users
+        if worst is not None:
             sub = 100 if worst >= 0 else _clamp(100 + worst * 2.5)
+            month = MONTHS[before.month.month - 1]
             measures.append(
-                ("usage", f"{what} {worst:+.0f}% vs {MONTHS[before.month.month - 1]}", sub)
+                Measure("usage", f"{what} {worst:+.0f}% vs {month}", sub, weights.get("usage", 0))
             )
             if worst <= -cfg.usage_drop_pct:
                 usage_dropped = True
                 flags.append(
-                    Flag(
-                        "usage_drop",
-                        f"{what} down {-worst:.0f}% vs {MONTHS[before.month.month - 1]}",
-                        now.month,
-                        "red",
-                    )
+                    Flag("usage_drop", f"{what} down {-worst:.0f}% vs {month}", now.month, "red")
                 )
     if snaps:
         latest = snaps[-1]
-        measures.append(
-            ("adoption", f"{latest.adoption_pct}% of features adopted", latest.adoption_pct)
-        )
-        if latest.adoption_pct < cfg.low_adoption_pct:
+        adoption = latest.adoption_pct
+        measures.append(_adoption(adoption, weights.get("adoption", 0)))
+        if adoption < cfg.low_adoption_pct:
             flags.append(
                 Flag(
                     "low_adoption",
-                    f"feature adoption {latest.adoption_pct}% (below {cfg.low_adoption_pct}%)",
+                    f"feature adoption {adoption}% (below {cfg.low_adoption_pct}%)",
                     latest.month,
                 )
             )
 
-    # service tickets: the last 30 days against the 90-day average
-    last30 = last90 = 0
+    # service tickets: the last 30 days against the 90-day average; negative feedback:
+    # satisfaction ≤ 2 in the feedback window (the latest one is quoted)
+    last30 = last90 = negative = 0
+    worst_t: Ticket | None = None
     if inputs.tickets:
-        d30, d90 = today - timedelta(days=30), today - timedelta(days=90)
+        bad = cfg.negative_satisfaction
         for t in inputs.tickets:
             if d90 < t.opened <= today:
                 last90 += 1
                 if d30 < t.opened:
                     last30 += 1
+            if t.satisfaction is not None and t.satisfaction <= bad:
+                day = t.closed or t.opened
+                if since < day <= today:
+                    negative += 1
+                    # the last of the latest, as a stable sort by day would give
+                    if worst_t is None or day >= (worst_t.closed or worst_t.opened):
+                        worst_t = t
+    measures.append(_tickets(last30, last90, weights.get("tickets", 0)))
     avg30 = last90 / 3
-    ratio = last30 / avg30 if avg30 else (float(last30) if last30 else 0.0)
-    sub = 100 if ratio <= 1 else _clamp(100 - (ratio - 1) * 50)
-    measures.append(("tickets", f"{last30} tickets in 30 days, 90-day average {avg30:.1f}", sub))
     if last30 >= cfg.ticket_surge_min and last30 >= float(cfg.ticket_surge_ratio) * avg30:
         flags.append(
             Flag(
@@ -256,98 +352,71 @@ def compute_health(inputs: HealthInputs, today: date, cfg: HealthConfig | None =
                 today,
             )
         )
-
-    # negative feedback: satisfaction ≤ 2 in the window
-    since = today - timedelta(days=cfg.feedback_days)
-    negative = (
-        sorted(
-            (
-                t
-                for t in inputs.tickets
-                if t.satisfaction is not None
-                and t.satisfaction <= cfg.negative_satisfaction
-                and since < (t.closed or t.opened) <= today
-            ),
-            key=_ticket_day,
-        )
-        if inputs.tickets
-        else []
-    )
-    measures.append(
-        (
-            "feedback",
-            f"{len(negative)} negative rating(s) in {cfg.feedback_days} days",
-            _clamp(100 - 50 * len(negative)),
-        )
-    )
-    if negative:
-        worst_t = negative[-1]
+    measures.append(_feedback(negative, cfg.feedback_days, weights.get("feedback", 0)))
+    if worst_t is not None:
         flags.append(
             Flag(
                 "negative_feedback",
-                f"{len(negative)} ticket(s) rated {cfg.negative_satisfaction} or lower "
+                f"{negative} ticket(s) rated {cfg.negative_satisfaction} or lower "
                 f"in {cfg.feedback_days} days (latest {worst_t.satisfaction}/5)",
                 worst_t.closed or worst_t.opened,
             )
         )
 
     # executive contact against the tier's cadence
-    if inputs.exec_cadence_days is not None:
-        cad = inputs.exec_cadence_days
-        if inputs.last_exec_touch is None:
-            measures.append(("exec_contact", "no executive touch recorded", 0))
+    cad = inputs.exec_cadence_days
+    if cad is not None:
+        last_exec = inputs.last_exec_touch
+        days = None if last_exec is None else (today - last_exec).days
+        measures.append(_exec_contact(days, cad, weights.get("exec_contact", 0)))
+        if last_exec is None:
             flags.append(Flag("exec_overdue", "no executive touch recorded", today))
-        else:
-            days = (today - inputs.last_exec_touch).days
-            overdue = days - cad
-            sub = 100 if overdue <= 0 else _clamp(100 - overdue * 100 / cad)
-            measures.append(("exec_contact", f"last executive touch {days} days ago", sub))
-            if overdue > 0:
-                flags.append(
-                    Flag(
-                        "exec_overdue",
-                        f"no executive touch for {days} days (cadence {cad} days)",
-                        inputs.last_exec_touch + timedelta(days=cad),
-                    )
-                )
-
-    # payment: unpaid invoices past their due date
-    overdue_invoices = sorted(
-        (
-            (inv, (today - inv.due).days)
-            for inv in inputs.invoices
-            if inv.paid_on is None and inv.due < today
-        ),
-        key=lambda x: -x[1],
-    )
-    if overdue_invoices:
-        worst_days = overdue_invoices[0][1]
-        sub = _clamp(100 - worst_days - 10 * (len(overdue_invoices) - 1))
-        measures.append(
-            ("payment", f"{len(overdue_invoices)} invoice(s) overdue, worst {worst_days} days", sub)
-        )
-        for inv, days in overdue_invoices:
+        elif days is not None and days > cad:
             flags.append(
                 Flag(
-                    "invoice_overdue",
-                    f"invoice {inv.number} overdue {days} days",
-                    inv.due,
-                    "red" if days > 60 else "yellow",
+                    "exec_overdue",
+                    f"no executive touch for {days} days (cadence {cad} days)",
+                    last_exec + timedelta(days=cad),
                 )
             )
-    else:
-        measures.append(("payment", "no invoice overdue", 100))
 
-    # key contact change
-    window = today - timedelta(days=cfg.key_contact_days)
-    left = [c for c in inputs.key_contacts_left if window <= c.left_on <= today]
+    # payment: unpaid invoices past their due date, the longest overdue first
+    overdue_invoices = (
+        sorted(
+            (
+                (inv, (today - inv.due).days)
+                for inv in inputs.invoices
+                if inv.paid_on is None and inv.due < today
+            ),
+            key=_days_late,
+        )
+        if inputs.invoices
+        else ()
+    )
     measures.append(
-        (
-            "key_contact",
-            f"{len(left)} key contact(s) left in {cfg.key_contact_days} days",
-            0 if left else 100,
+        _payment(
+            len(overdue_invoices),
+            overdue_invoices[0][1] if overdue_invoices else 0,
+            weights.get("payment", 0),
         )
     )
+    for inv, late in overdue_invoices:
+        flags.append(
+            Flag(
+                "invoice_overdue",
+                f"invoice {inv.number} overdue {late} days",
+                inv.due,
+                "red" if late > 60 else "yellow",
+            )
+        )
+
+    # key contact change
+    left = (
+        [c for c in inputs.key_contacts_left if window <= c.left_on <= today]
+        if inputs.key_contacts_left
+        else ()
+    )
+    measures.append(_key_contact(len(left), cfg.key_contact_days, weights.get("key_contact", 0)))
     for c in left:
         flags.append(
             Flag(
@@ -359,35 +428,16 @@ def compute_health(inputs: HealthInputs, today: date, cfg: HealthConfig | None =
         )
 
     # positive signals
-    if inputs.renewal_intent is not None or inputs.reference_willing is not None:
-
-        def part(v: bool | None) -> int:
-            return 50 if v else (25 if v is None else 0)
-
-        signals = [
-            s
-            for s, v in (
-                ("renewal intent", inputs.renewal_intent),
-                ("reference", inputs.reference_willing),
-            )
-            if v
-        ]
-        measures.append(
-            (
-                "advocacy",
-                ", ".join(signals) or "no renewal intent or reference yet",
-                part(inputs.renewal_intent) + part(inputs.reference_willing),
-            )
-        )
+    renewal, reference = inputs.renewal_intent, inputs.reference_willing
+    if renewal is not None or reference is not None:
+        measures.append(_advocacy(renewal, reference, weights.get("advocacy", 0)))
 
     if inputs.rfm_mismatch:
         flags.append(Flag("tier_rfm_mismatch", inputs.rfm_mismatch, today, "info"))
 
-    weights = cfg.weights
-    built = tuple(Measure(k, v, sub, weights.get(k, 0)) for k, v, sub in measures)
     total_w = 0
     total = 0
-    for m in built:
+    for m in measures:
         total_w += m.weight
         total += m.subscore * m.weight
     score = _clamp(total / total_w) if total_w else 100
@@ -406,5 +456,5 @@ def compute_health(inputs: HealthInputs, today: date, cfg: HealthConfig | None =
         score=score,
         color=cfg.color_for(score),
         flags=tuple(flags),
-        measures=built,
+        measures=tuple(measures),
     )

@@ -6,7 +6,7 @@ import math
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 
@@ -14,43 +14,39 @@ DEPENDENCY_SHARE = Decimal("0.30")
 STALE_TOP_DAYS = 365  # an S or A account that has not bought in a year
 
 
-@dataclass(frozen=True)
-class OrderStats:
-    """One account's orders in the trailing 12 months."""
+class OrderStats(NamedTuple):
+    """One account's orders in the trailing 12 months (a tuple: made by the 100,000)."""
 
     recency_days: int | None  # days since the last order; None when it bought nothing
     frequency: int
     monetary: Decimal
 
 
-@dataclass(frozen=True)
-class RFM:
+class RFM(NamedTuple):
+    """Recency, frequency and monetary quintile scores, 1–5."""
+
     r: int
     f: int
     m: int
 
 
-def _quintiles(values: Mapping[K, float]) -> dict[K, int]:
+def _quintiles(values: list[float]) -> list[int]:
     """Score 1–5 by rank: equal values share the score of their lowest rank."""
     n = len(values)
-    if not n:
-        return {}
-    ordered = sorted(values.values())
-    first_index: dict[float, int] = {}
-    for i, v in enumerate(ordered):
-        first_index.setdefault(v, i)
-    return {k: 1 + (5 * first_index[v]) // n for k, v in values.items()}
+    score_of: dict[float, int] = {}
+    for i, v in enumerate(sorted(values)):
+        if v not in score_of:
+            score_of[v] = 1 + (5 * i) // n
+    return [score_of[v] for v in values]
 
 
 def rfm_scores(stats: Mapping[K, OrderStats]) -> dict[K, RFM]:
     """Quintile scores 1–5; recent, frequent and large buyers score 5."""
-    recency = {
-        k: -(s.recency_days if s.recency_days is not None else math.inf) for k, s in stats.items()
-    }
-    r = _quintiles(recency)
-    f = _quintiles({k: float(s.frequency) for k, s in stats.items()})
-    m = _quintiles({k: float(s.monetary) for k, s in stats.items()})
-    return {k: RFM(r[k], f[k], m[k]) for k in stats}
+    every = stats.values()
+    r = _quintiles([-(s.recency_days if s.recency_days is not None else math.inf) for s in every])
+    f = _quintiles([float(s.frequency) for s in every])
+    m = _quintiles([float(s.monetary) for s in every])
+    return dict(zip(stats, map(RFM, r, f, m), strict=True))
 
 
 def rfm_tier_mismatch(tier: str | None, rfm: RFM | None, stats: OrderStats | None) -> str | None:

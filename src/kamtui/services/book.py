@@ -21,6 +21,7 @@ from kamtui.domain.plan import IsoWeek, PlanAccount, PlanDeal, PlanItem, PlanTas
 from kamtui.domain.rfm import RFM, Concentration, concentration, rfm_scores
 from kamtui.domain.scoring import check_pin, check_rating
 from kamtui.services import history as hist
+from kamtui.services import recompute
 from kamtui.services.derive import DeriveCache, Derived, derive, parse_rfm
 from kamtui.services.history import Change, TrashedAccount
 from kamtui.store import history as history_repo
@@ -219,33 +220,39 @@ class Book:
         with_rfm: bool = True,
         progress: Progress | None = None,
     ) -> dict[int, tuple[repo.DeriveInputs, Derived]]:
-        stats = repo.order_stats(conn, today) if with_rfm else {}
-        rfms: Mapping[int, RFM | None] = rfm_scores(stats) if with_rfm else {}
-        inputs = repo.load_derive_inputs(conn, today, ids)
-        out: dict[int, tuple[repo.DeriveInputs, Derived]] = {}
-        cache = DeriveCache()
-        total = len(inputs)
-        for n, (aid, a) in enumerate(inputs.items(), 1):
-            rfm = rfms.get(aid) if with_rfm else parse_rfm(a.stored_rfm)
-            out[aid] = (a, derive(a, self.config, today, rfm, stats.get(aid), cache))
-            if progress and n % CHUNK == 0:
-                progress(n, total)
+        """Derived values for ``today`` of some accounts or the whole book, in memory."""
+        with recompute.paused_gc():
+            stats = repo.order_stats(conn, today) if with_rfm else {}
+            rfms: Mapping[int, RFM | None] = rfm_scores(stats) if with_rfm else {}
+            inputs = repo.load_derive_inputs(conn, today, ids)
+            out: dict[int, tuple[repo.DeriveInputs, Derived]] = {}
+            cache = DeriveCache()
+            total = len(inputs)
+            for n, (aid, a) in enumerate(inputs.items(), 1):
+                rfm = rfms.get(aid) if with_rfm else parse_rfm(a.stored_rfm)
+                out[aid] = (a, derive(a, self.config, today, rfm, stats.get(aid), cache))
+                if progress and n % CHUNK == 0:
+                    progress(n, total)
         if progress:
             progress(total, total)
         return out
 
     def refresh(self, today: date, progress: Progress | None = None) -> int:
-        """Recompute every account's derived values for ``today``; returns how many changed."""
+        """Recompute every account's derived values for ``today``; returns how many changed.
+
+        A large book is recomputed on every core (see ``services.recompute``)."""
+        changed = 0
         with self._write() as conn:
-            results = self.compute(conn, today, progress=progress)
-            changed = [
-                (*cols, aid)
-                for aid, (a, dv) in results.items()
-                if (cols := dv.columns()) != a.stored
-            ]
-            repo.write_derived(conn, changed)
+
+            def write(changes: recompute.Changes) -> None:
+                nonlocal changed
+                for columns, rows in changes.items():
+                    repo.write_derived(conn, rows, [repo.DERIVED_COLS[i] for i in columns])
+                    changed += len(rows)
+
+            recompute.recompute_book(conn, self.path, self.config, today, write, progress)
             self.store.put_setting(conn, "derived_on", today.isoformat())
-        return len(changed)
+        return changed
 
     def _recompute(self, conn: Connection, account_ids: Sequence[int], today: date) -> None:
         """Recompute the given accounts inside the caller's write transaction."""

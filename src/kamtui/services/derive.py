@@ -6,14 +6,15 @@ recomputed from their inputs whenever one changes, and for a new date on open.
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from json.encoder import encode_basestring as _quote
 from typing import Any
 
 from kamtui.config import BookConfig
 from kamtui.domain.cadence import cadence_status
-from kamtui.domain.decision_map import coverage_warnings, key_contacts_left
+from kamtui.domain.decision_map import CoverageWarning, coverage_from_counts, key_contacts_left
 from kamtui.domain.health import DepartedContact, Flag, Health, HealthInputs, compute_health
 from kamtui.domain.rfm import RFM, OrderStats, rfm_tier_mismatch
 from kamtui.domain.scoring import ScoreResult, effective_tier, score_account, tier_rank
@@ -58,22 +59,38 @@ def parse_rfm(text: str) -> RFM | None:
     return RFM(r, f, m)
 
 
+def records_json(records: Iterable[Mapping[str, str]]) -> str:
+    """``json.dumps(list(records), ensure_ascii=False)`` for records whose values are
+    strings, with the same escaping (``encode_basestring`` is what it uses), faster."""
+    return "[" + ", ".join(map(_record_json, records)) + "]"
+
+
+def _record_json(record: Mapping[str, str]) -> str:
+    return "{" + ", ".join(f"{_quote(k)}: {_quote(v)}" for k, v in record.items()) + "}"
+
+
 @dataclass
 class DeriveCache:
-    """Memo for one recompute run: a book has few distinct rating sets and flag lists."""
+    """Memo for one recompute run with one configuration: a book has few distinct rating
+    sets, flags and coverage lists. What it hands out is shared: read it, never change it."""
 
     scores: dict[tuple[int | None, ...], ScoreResult] = field(default_factory=dict)
-    json: dict[Any, str] = field(default_factory=dict)
+    json: dict[Any, str] = field(default_factory=dict)  # of one flag or coverage warning
+    coverage: dict[Any, tuple[list[dict[str, str]], str]] = field(default_factory=dict)
+    # health of accounts without usage, tickets or invoices (prospects, mostly), by the
+    # rest of their health inputs
+    health: dict[tuple[Any, ...], Health] = field(default_factory=dict)
+    keys: tuple[str, ...] | None = None  # the scoring model's criteria
 
-    def to_json(self, key: Any, make: Any) -> str:
-        text = self.json.get(key)
-        if text is None:
-            text = self.json[key] = json.dumps(make(), ensure_ascii=False)
-        return text
-
-
-def _flags_key(flags: tuple[Flag, ...]) -> tuple[tuple[str, str, str, str], ...]:
-    return tuple((f.code, f.reason, f.date.isoformat(), f.severity) for f in flags)
+    def list_json(self, items: Iterable[Any], record: Callable[[Any], dict[str, str]]) -> str:
+        """The JSON list of the records of ``items`` (as ``records_json``)."""
+        parts = []
+        for item in items:
+            text = self.json.get(item)
+            if text is None:
+                text = self.json[item] = _record_json(record(item))
+            parts.append(text)
+        return "[" + ", ".join(parts) + "]"
 
 
 def derive(
@@ -85,8 +102,10 @@ def derive(
     cache: DeriveCache | None = None,
 ) -> Derived:
     cache = cache or DeriveCache()
-    keys = cfg.model.keys
-    rating_key = tuple(a.ratings.get(k) for k in keys)
+    keys = cache.keys
+    if keys is None:
+        keys = cache.keys = cfg.model.keys
+    rating_key = tuple(map(a.ratings.get, keys))
     score = cache.scores.get(rating_key)
     if score is None:
         score = cache.scores[rating_key] = score_account(
@@ -94,31 +113,35 @@ def derive(
         )
     tier = effective_tier(score.computed_tier, a.pinned_tier)
     cad = cfg.cadences.get(tier) if tier else None
-    warnings = coverage_warnings(tier, a.contacts, today)
-    coverage = [{"code": w.code, "message": w.message} for w in warnings]
-    left = [
-        DepartedContact(
-            c.name, "economic buyer" if c.role == "economic_buyer" else "champion", c.left_on
-        )
-        for c in key_contacts_left(a.contacts, today)
-        if c.left_on is not None
-    ]
-    health = compute_health(
-        HealthInputs(
-            usage=a.usage,
-            tickets=a.tickets,
-            invoices=a.invoices,
-            last_exec_touch=a.last_exec_touch,
-            exec_cadence_days=cad.exec_days if cad else None,
-            key_contacts_left=left,
-            renewal_intent=a.renewal_intent,
-            reference_willing=a.reference_willing,
-            rfm_mismatch=rfm_tier_mismatch(tier, rfm, stats) if a.status != "prospect" else None,
-        ),
-        today,
-        cfg.health,
+    contacts = a.decision_map
+    coverage_key = (tier, contacts, today)
+    memo = cache.coverage.get(coverage_key)
+    if memo is None:
+        warnings = coverage_from_counts(tier, contacts, today)
+        coverage = [_warning_record(w) for w in warnings]
+        memo = cache.coverage[coverage_key] = (coverage, cache.list_json(warnings, _warning_record))
+    coverage, coverage_json = memo
+    left = (
+        [
+            DepartedContact(
+                c.name, "economic buyer" if c.role == "economic_buyer" else "champion", c.left_on
+            )
+            for c in key_contacts_left(contacts.named, today)
+            if c.left_on is not None
+        ]
+        if contacts.named
+        else []
     )
-    top = max(a.deals, key=lambda x: (x[2], x[4]), default=None)
+    health = _health(
+        a,
+        cad.exec_days if cad else None,
+        left,
+        rfm_tier_mismatch(tier, rfm, stats) if a.status != "prospect" else None,
+        today,
+        cfg,
+        cache,
+    )
+    top = max(a.deals, key=_deal_rank) if a.deals else None
     status = cadence_status(cad, a.last_touch, a.last_exec_touch, today)
     if a.status != "former" and cad and a.last_touch is None:
         next_action = "first touch"
@@ -132,14 +155,8 @@ def derive(
         next_action = f"touch by {status.touch_due.isoformat()}"
     else:
         next_action = ""
-    flags_key = _flags_key(health.flags)
-    flags_json = (
-        "[]"
-        if not flags_key
-        else cache.to_json(flags_key, lambda: [f.as_dict() for f in health.flags])
-    )
-    cov_key = tuple((w.code, w.message) for w in warnings)
-    coverage_json = "[]" if not cov_key else cache.to_json(cov_key, lambda: coverage)
+    flags = health.flags
+    flags_json = cache.list_json(flags, Flag.as_dict) if flags else "[]"
     return Derived(
         score,
         tier,
@@ -151,3 +168,56 @@ def derive(
         flags_json,
         coverage_json,
     )
+
+
+def _health(
+    a: DeriveInputs,
+    exec_days: int | None,
+    left: list[DepartedContact],
+    mismatch: str | None,
+    today: date,
+    cfg: BookConfig,
+    cache: DeriveCache,
+) -> Health:
+    """``compute_health``, memoized for accounts without usage, tickets or invoices: the
+    rest of their inputs take few distinct values across a book."""
+    memo_key = None
+    if not (a.usage or a.tickets or a.invoices):
+        memo_key = (
+            a.last_exec_touch,
+            exec_days,
+            tuple(left),
+            a.renewal_intent,
+            a.reference_willing,
+            mismatch,
+            today,
+        )
+        health = cache.health.get(memo_key)
+        if health is not None:
+            return health
+    health = compute_health(
+        HealthInputs(
+            usage=a.usage,
+            tickets=a.tickets,
+            invoices=a.invoices,
+            last_exec_touch=a.last_exec_touch,
+            exec_cadence_days=exec_days,
+            key_contacts_left=left,
+            renewal_intent=a.renewal_intent,
+            reference_willing=a.reference_willing,
+            rfm_mismatch=mismatch,
+        ),
+        today,
+        cfg.health,
+    )
+    if memo_key is not None:
+        cache.health[memo_key] = health
+    return health
+
+
+def _warning_record(w: CoverageWarning) -> dict[str, str]:
+    return {"code": w.code, "message": w.message}
+
+
+def _deal_rank(deal: tuple[int, str, int, str, float]) -> tuple[int, float]:
+    return deal[2], deal[4]

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from kamtui.domain.decision_map import Contact
+from kamtui.domain.decision_map import Contact, ContactCounts, count_contacts
 from kamtui.domain.health import Invoice, Ticket, UsageSnapshot
 from kamtui.domain.rfm import OrderStats
 
@@ -167,6 +167,8 @@ class DeriveInputs:
     last_exec_touch: date | None
     stored_rfm: str
     ratings: dict[str, int] = field(default_factory=dict)
+    # the decision map as the coverage rules need it; every contact only when loaded by id
+    decision_map: ContactCounts = ContactCounts(0, 0, False)
     contacts: list[Contact] = field(default_factory=list)
     usage: list[UsageSnapshot] = field(default_factory=list)
     tickets: list[Ticket] = field(default_factory=list)
@@ -200,18 +202,48 @@ def _ids_clause(column: str, ids: Sequence[int] | None) -> tuple[str, tuple[int,
     return f" AND {column} IN ({', '.join('?' * len(ids))})", tuple(ids)
 
 
+def _scope(
+    column: str, ids: Sequence[int] | None, id_range: tuple[int, int] | None
+) -> tuple[str, tuple[int, ...]]:
+    """Some accounts (``ids``), a range of account ids (inclusive), or the whole book."""
+    if id_range is not None:
+        where, p = _ids_clause(column, ids)
+        return f" AND {column} BETWEEN ? AND ?{where}", (*id_range, *p)
+    return _ids_clause(column, ids)
+
+
 def _raw(conn: Connection) -> Any:
     """The driver's connection, inside the caller's transaction: for bulk reads without
     SQLAlchemy's per-row cost (a million rows cost seconds through the Result API)."""
     return conn.connection.driver_connection
 
 
+_LEFT = "nullif(left_on, '')"  # a contact's leaving date, as Python reads it ('' is none)
+
+
+def _contact(r: tuple[Any, ...]) -> Contact:
+    """A contact from (account_id, id, name, role, stance, influence, title, reports_to,
+    left_on, planned_action)."""
+    return Contact(r[1], r[2], r[3], r[4], r[5], r[6], r[7], d(r[8]), r[9])
+
+
 def load_derive_inputs(
-    conn: Connection, today: date, ids: Sequence[int] | None = None
+    conn: Connection,
+    today: date,
+    ids: Sequence[int] | None = None,
+    *,
+    id_range: tuple[int, int] | None = None,
 ) -> dict[int, DeriveInputs]:
-    """Bulk-load the inputs of the derived values, for some accounts or the whole book."""
+    """Bulk-load the inputs of the derived values: for some accounts, a range of account
+    ids (inclusive), or the whole book.
+
+    History rows come in id order, whatever plan SQLite picks for the scope, so ties (two
+    deals on the same stage and amount, two tickets closed the same day) break the same
+    way for one account as for the whole book.
+    """
     sql = _raw(conn).execute
-    where, p = _ids_clause("id", ids)
+    iso = date.fromisoformat
+    where, p = _scope("id", ids, id_range)
     out: dict[int, DeriveInputs] = {}
     for r in sql(
         "SELECT id, name, status, pinned_tier, renewal_intent, reference_willing, last_touch, "
@@ -220,81 +252,133 @@ def load_derive_inputs(
         p,
     ):
         out[r[0]] = DeriveInputs(
-            id=r[0],
-            name=r[1],
-            status=r[2],
-            pinned_tier=r[3],
-            renewal_intent=None if r[4] is None else bool(r[4]),
-            reference_willing=None if r[5] is None else bool(r[5]),
-            last_touch=d(r[6]),
-            last_exec_touch=d(r[7]),
-            stored_rfm=r[8],
-            stored=tuple(r[9:]),
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            None if r[4] is None else bool(r[4]),
+            None if r[5] is None else bool(r[5]),
+            iso(r[6]) if r[6] else None,
+            iso(r[7]) if r[7] else None,
+            r[8],
+            stored=r[9:],
         )
-    where, p = _ids_clause("account_id", ids)
+    get = out.get
+    where, p = _scope("account_id", ids, id_range)
     for aid, crit, rating in sql(
         f"SELECT account_id, criterion, rating FROM ratings WHERE 1=1{where}", p
     ):
-        if aid in out:
-            out[aid].ratings[crit] = rating
-    for r in sql(
-        "SELECT account_id, id, name, role, stance, influence, title, reports_to, left_on, planned_action "
-        f"FROM contacts WHERE 1=1{where}",
-        p,
-    ):
-        if r[0] in out:
-            out[r[0]].contacts.append(
-                Contact(r[1], r[2], r[3], r[4], r[5], r[6], r[7], d(r[8]), r[9])
-            )
+        if (a := get(aid)) is not None:
+            a.ratings[crit] = rating
+    contact_cols = (
+        "account_id, id, name, role, stance, influence, title, reports_to, left_on, planned_action"
+    )
+    if ids is not None:  # one account's view shows every contact
+        for r in sql(f"SELECT {contact_cols} FROM contacts WHERE 1=1{where} ORDER BY id", p):
+            if (a := get(r[0])) is not None:
+                a.contacts.append(_contact(r))
+        for a in out.values():
+            a.decision_map = count_contacts(a.contacts)
+    else:  # the whole book: count in SQL, and read only the contacts a rule may name
+        named: dict[int, list[Contact]] = {}
+        for r in sql(
+            f"SELECT {contact_cols} FROM contacts "
+            f"WHERE (stance = 'blocker' OR {_LEFT} IS NOT NULL){where} ORDER BY id",
+            p,
+        ):
+            named.setdefault(r[0], []).append(_contact(r))
+        for aid, active, roles, economic_buyer in sql(
+            f"SELECT account_id, sum({_LEFT} IS NULL), "
+            f"count(DISTINCT CASE WHEN {_LEFT} IS NULL THEN role END), "
+            f"max({_LEFT} IS NULL AND role = 'economic_buyer') "
+            f"FROM contacts WHERE 1=1{where} GROUP BY account_id",
+            p,
+        ):
+            if (a := get(aid)) is not None:
+                a.decision_map = ContactCounts(
+                    active, roles, bool(economic_buyer), tuple(named.get(aid, ()))
+                )
     since_month = date(today.year, today.month, 1) - timedelta(days=62)
     for aid, month, users, logins, adoption in sql(
         "SELECT account_id, month, active_users, logins, adoption_pct FROM usage_snapshots "
         f"WHERE month >= ? AND month <= ?{where}",
         (since_month.isoformat(), today.isoformat(), *p),
     ):
-        if aid in out:
-            out[aid].usage.append(UsageSnapshot(date.fromisoformat(month), users, logins, adoption))
+        if (a := get(aid)) is not None:
+            a.usage.append(UsageSnapshot(iso(month), users, logins, adoption))
     since = (today - timedelta(days=120)).isoformat()
     for aid, opened, severity, closed, sat in sql(
         "SELECT account_id, opened_on, severity, closed_on, satisfaction FROM tickets "
-        f"WHERE (opened_on >= ? OR closed_on >= ?){where}",
+        f"WHERE (opened_on >= ? OR closed_on >= ?){where} ORDER BY id",
         (since, since, *p),
     ):
-        if aid in out:
-            out[aid].tickets.append(Ticket(date.fromisoformat(opened), severity, d(closed), sat))
+        if (a := get(aid)) is not None:
+            a.tickets.append(Ticket(iso(opened), severity, iso(closed) if closed else None, sat))
+    # the unpaid-invoice index suits the whole book; a range of accounts is narrower
+    unpaid = "paid_on" if id_range is None else "+paid_on"
     for aid, number, due, amount in sql(
-        f"SELECT account_id, number, due_on, amount FROM invoices WHERE paid_on IS NULL AND due_on < ?{where}",
+        "SELECT account_id, number, due_on, amount FROM invoices "
+        f"WHERE {unpaid} IS NULL AND due_on < ?{where} ORDER BY id",
         (today.isoformat(), *p),
     ):
-        if aid in out:
-            out[aid].invoices.append(Invoice(number, date.fromisoformat(due), Decimal(str(amount))))
+        if (a := get(aid)) is not None:
+            a.invoices.append(Invoice(number, iso(due), Decimal(str(amount))))
     for aid, did, name, stage, step, amount in sql(
-        f"SELECT account_id, id, name, stage, next_step, amount FROM deals WHERE status = 'open'{where}",
+        "SELECT account_id, id, name, stage, next_step, amount FROM deals "
+        f"WHERE status = 'open'{where} ORDER BY id",
         p,
     ):
-        if aid in out:
-            out[aid].deals.append((did, name, stage, step, amount))
+        if (a := get(aid)) is not None:
+            a.deals.append((did, name, stage, step, amount))
+    # the open task due first (the first made, on a tie)
     for aid, title, due in sql(
-        "SELECT account_id, title, min(due_on) FROM tasks "
-        f"WHERE done_on IS NULL{where} GROUP BY account_id",
+        f"SELECT account_id, title, due_on FROM tasks WHERE done_on IS NULL{where} ORDER BY id",
         p,
     ):
-        if aid in out:
-            out[aid].next_task = (title, date.fromisoformat(due))
+        if (a := get(aid)) is not None and (a.next_task is None or iso(due) < a.next_task[1]):
+            a.next_task = (title, iso(due))
     return out
 
 
-def order_stats(conn: Connection, today: date) -> dict[int, OrderStats]:
-    """Orders of the trailing 12 months for every account in the book (RFM inputs)."""
+def journal_mode(conn: Connection) -> str:
+    """``wal``, ``delete``, ...: how the book's writes reach the file."""
+    return str(_raw(conn).execute("PRAGMA journal_mode").fetchone()[0]).lower()
+
+
+def account_ids(conn: Connection) -> list[int]:
+    """The ids of the accounts in the book, in order."""
+    return [
+        aid
+        for (aid,) in _raw(conn).execute(
+            "SELECT id FROM accounts WHERE deleted_at IS NULL ORDER BY id"
+        )
+    ]
+
+
+_NO_ORDERS = OrderStats(None, 0, Decimal(0))
+
+
+def order_stats(
+    conn: Connection,
+    today: date,
+    *,
+    id_range: tuple[int, int] | None = None,
+    ids: Iterable[int] | None = None,
+) -> dict[int, OrderStats]:
+    """Orders of the trailing 12 months for every account in the book (RFM inputs), or for
+    a range of account ids (inclusive); ``ids``, when the caller has them, are the accounts
+    in that scope."""
     since = (today - timedelta(days=365)).isoformat()
     sql = _raw(conn).execute
-    stats: dict[int, OrderStats] = {}
-    for (aid,) in sql("SELECT id FROM accounts WHERE deleted_at IS NULL"):
-        stats[aid] = OrderStats(None, 0, Decimal(0))
+    if ids is None:
+        where, p = _scope("id", None, id_range)
+        ids = (aid for (aid,) in sql(f"SELECT id FROM accounts WHERE deleted_at IS NULL{where}", p))
+    stats = dict.fromkeys(ids, _NO_ORDERS)
+    where, p = _scope("account_id", None, id_range)
     for aid, last, n, total in sql(
         "SELECT account_id, max(ordered_on), count(*), sum(amount) FROM orders "
-        "WHERE ordered_on > ? AND ordered_on <= ? GROUP BY account_id",
-        (since, today.isoformat()),
+        f"WHERE ordered_on > ? AND ordered_on <= ?{where} GROUP BY account_id",
+        (since, today.isoformat(), *p),
     ):
         if aid in stats:
             stats[aid] = OrderStats(
@@ -303,9 +387,12 @@ def order_stats(conn: Connection, today: date) -> dict[int, OrderStats]:
     return stats
 
 
-def write_derived(conn: Connection, rows: Iterable[tuple[Any, ...]]) -> None:
-    """rows: the DERIVED_COLS values followed by the account id."""
-    sets = ", ".join(f"{c} = ?" for c in DERIVED_COLS)
+def write_derived(
+    conn: Connection, rows: Iterable[tuple[Any, ...]], columns: Sequence[str] = DERIVED_COLS
+) -> None:
+    """rows: the values of ``columns`` (some of DERIVED_COLS, all by default) followed by
+    the account id. Naming only the columns that changed spares the other indexes."""
+    sets = ", ".join(f"{c} = ?" for c in columns)
     _raw(conn).executemany(f"UPDATE accounts SET {sets} WHERE id = ?", rows)
 
 

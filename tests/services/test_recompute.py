@@ -1,0 +1,216 @@
+"""Recomputing a whole book (services/recompute.py): what refresh stores is what derive()
+gives for each account, in one process or several."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kamtui.domain.rfm import rfm_scores
+from kamtui.services import recompute
+from kamtui.services.book import Book
+from kamtui.services.derive import derive, records_json
+from kamtui.store import repo
+
+TODAY = date(2026, 11, 23)
+DAYS = (TODAY + timedelta(days=1), TODAY + timedelta(days=45), TODAY + timedelta(days=200))
+
+
+def add_edge_cases(book: Book) -> None:
+    """Rows that the bulk reads could get wrong: ties, blanks, a deleted account."""
+    with book.store.writing() as conn:
+        sql = conn.exec_driver_sql
+        a, b, c, gone = (r[0] for r in sql("SELECT id FROM accounts ORDER BY id LIMIT 4"))
+        # a blocker without a plan, a key contact who just left, a leaving date stored as ''
+        for name, role, stance, left_on, action in (
+            ("Sun", "finance", "blocker", None, "  "),
+            ("Lee", "economic_buyer", "neutral", (TODAY - timedelta(days=3)).isoformat(), ""),
+            ("Ma", "user", "champion", "", ""),
+            ("Wu", "evaluator", "blocker", (TODAY - timedelta(days=400)).isoformat(), ""),
+        ):
+            sql(
+                "INSERT INTO contacts (account_id, name, role, stance, left_on, planned_action) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (a, name, role, stance, left_on, action),
+            )
+        # two open deals on the same stage and amount, with different next steps
+        for step in ("first step", "second step"):
+            sql(
+                "INSERT INTO deals (account_id, name, amount, next_step, stage, status, created_on, "
+                "stage_entered_on) VALUES (?, 'Tie', 999999, ?, 5, 'open', ?, ?)",
+                (b, step, TODAY.isoformat(), TODAY.isoformat()),
+            )
+        # two badly rated tickets closed the same day; two open tasks due the same day
+        for subject, sat in (("one", 1), ("two", 2)):
+            sql(
+                "INSERT INTO tickets (account_id, subject, opened_on, closed_on, satisfaction) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (c, subject, (TODAY - timedelta(days=20)).isoformat(), TODAY.isoformat(), sat),
+            )
+        for title in ("Call back", "Send offer"):
+            sql(
+                "INSERT INTO tasks (account_id, title, due_on) VALUES (?, ?, ?)",
+                (c, title, (TODAY + timedelta(days=2)).isoformat()),
+            )
+        sql("UPDATE accounts SET deleted_at = ? WHERE id = ?", (TODAY.isoformat(), gone))
+
+
+def stored(book: Book) -> dict[int, tuple[Any, ...]]:
+    with book.store.reading() as conn:
+        return {
+            r[0]: tuple(r[1:])
+            for r in conn.exec_driver_sql(
+                f"SELECT id, {', '.join(repo.DERIVED_COLS)} FROM accounts WHERE deleted_at IS NULL"
+            )
+        }
+
+
+def one_by_one(book: Book, day: date) -> dict[int, tuple[Any, ...]]:
+    """The plain way: each account loaded on its own and derived."""
+    with book.store.reading() as conn:
+        stats = repo.order_stats(conn, day)
+        rfms = rfm_scores(stats)
+        out = {}
+        for aid in stats:
+            (a,) = repo.load_derive_inputs(conn, day, [aid]).values()
+            out[aid] = derive(a, book.config, day, rfms[aid], stats[aid]).columns()
+    return out
+
+
+@pytest.fixture
+def edgy(demo: Book) -> Book:
+    add_edge_cases(demo)
+    return demo
+
+
+def test_refresh_stores_what_derive_gives_each_account(edgy: Book) -> None:
+    for day in DAYS:
+        edgy.refresh(day)
+        assert stored(edgy) == one_by_one(edgy, day)
+
+
+def test_refresh_counts_and_skips_unchanged_rows(edgy: Book) -> None:
+    before = stored(edgy)
+    changed = edgy.refresh(DAYS[1])
+    after = stored(edgy)
+    assert changed == sum(before[aid] != after[aid] for aid in after) > 0
+    assert edgy.refresh(DAYS[1]) == 0
+
+
+def copy_of(book: Book, target: Path) -> Book:
+    source = sqlite3.connect(book.path)
+    copy = sqlite3.connect(target)
+    try:
+        source.backup(copy)
+    finally:
+        copy.close()
+        source.close()
+    return Book.open(target)
+
+
+@pytest.fixture
+def parallel(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parallel path on a small book: small chunks, one worker whatever the machine."""
+    monkeypatch.setattr(recompute, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(recompute, "MIN_CHUNK", 4)
+    monkeypatch.setattr(recompute, "worker_count", lambda accounts: 1)
+
+
+@pytest.fixture
+def workers_only(parallel: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """This process takes no chunk: the workers compute the whole book."""
+    take = recompute._take
+
+    def take_none_here(taken: Any, i: int, who: int) -> bool:
+        return False if who == recompute.HERE and taken is not None else take(taken, i, who)
+
+    monkeypatch.setattr(recompute, "_take", take_none_here)
+
+
+def test_parallel_refresh_stores_the_same_as_one_process(
+    edgy: Book, tmp_path: Path, parallel: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serial = copy_of(edgy, tmp_path / "serial.db")
+    try:
+        with pytest.MonkeyPatch.context() as m:
+            m.setattr(recompute, "worker_count", lambda accounts: 0)
+            expected = serial.refresh(DAYS[1])
+        monkeypatch.setattr(recompute, "worker_count", lambda accounts: 2)
+        assert edgy.refresh(DAYS[1]) == expected
+        assert stored(edgy) == stored(serial) == one_by_one(edgy, DAYS[1])
+    finally:
+        serial.close()
+
+
+def test_workers_alone_store_what_derive_gives(edgy: Book, workers_only: None) -> None:
+    progress: list[tuple[int, int]] = []
+    changed = edgy.refresh(DAYS[1], progress=lambda done, total: progress.append((done, total)))
+    assert changed > 0
+    assert stored(edgy) == one_by_one(edgy, DAYS[1])
+    assert progress[-1] == (len(stored(edgy)),) * 2
+
+
+def test_parallel_refresh_from_a_thread(edgy: Book, parallel: None) -> None:
+    """As the app does it: in a thread worker, with progress reports."""
+    result: list[int] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            result.append(edgy.refresh(DAYS[2], progress=lambda done, total: None))
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    assert not errors
+    assert result[0] > 0
+    assert stored(edgy) == one_by_one(edgy, DAYS[2])
+
+
+def test_an_error_in_a_worker_is_raised_by_refresh(edgy: Book, workers_only: None) -> None:
+    """Whatever a worker raises reaches the caller, and nothing is written."""
+    before = stored(edgy)
+    with edgy.store.writing() as conn:  # a month no reader can parse, in the usage window
+        conn.exec_driver_sql(
+            "UPDATE usage_snapshots SET month = ? WHERE rowid = (SELECT max(rowid) FROM "
+            "usage_snapshots)",
+            (f"{DAYS[0]:%Y-%m}-0x",),
+        )
+    with pytest.raises(ValueError, match="Invalid isoformat string"):
+        edgy.refresh(DAYS[0])
+    assert stored(edgy) == before
+    assert edgy.derived_on() == TODAY
+
+
+# ---- pieces -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("processes", [1, 2, 3, 8])
+@pytest.mark.parametrize("n", [0, 1, 5, 999, 1000, 1001, 4321, 100_000])
+def test_split_keeps_every_id_once_in_order(n: int, processes: int) -> None:
+    ids = list(range(7, 7 + n))
+    chunks = recompute.split(ids, processes)
+    assert [i for c in chunks for i in c] == ids
+    assert all(chunks)
+    if n >= 10 * recompute.MIN_CHUNK:
+        sizes = [len(c) for c in chunks]
+        middle = min(range(len(sizes)), key=sizes.__getitem__)
+        assert sizes[0] >= sizes[middle] <= sizes[-1]
+
+
+def test_records_json_is_json_dumps() -> None:
+    records = [
+        {"code": "usage_drop", "reason": 'logins "down" 40% \\ vs October', "date": "2026-11-01"},
+        {"code": "key_contact_left", "reason": "economic buyer 王总 left\n\t\x1b\u2028 \x7f"},
+        {},
+    ]
+    assert records_json(records) == json.dumps(records, ensure_ascii=False)
+    assert records_json([]) == "[]"
