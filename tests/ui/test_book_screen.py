@@ -255,3 +255,19 @@ async def test_summary_strip_counts_tiers_colours_and_pipeline(demo_book: Book) 
         assert f"● {summary.by_color['red']}" in line
         assert f"1:{summary.pipeline[1][0]} " in line
         assert "top 20% =" in line
+
+
+async def test_ctrl_r_shows_what_another_window_saved(demo_path: Path) -> None:
+    mine = Book.open(demo_path)
+    theirs = Book.open(demo_path)  # another window on the same file
+    app = KamApp(mine, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one(AccountTable)
+        assert table.total == 200
+        theirs.add_account(TODAY, name="另一个窗口新建的客户")
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        assert table.total == 201
+    theirs.close()
+    mine.close()

@@ -47,6 +47,7 @@ class AccountScreen(DealMoves, Screen[None]):
         ),
         Binding("x", "close_lost", S.KEY_LOST, id="deal.lost"),
         Binding("l", "log_interaction", S.KEY_LOG, id="account.log"),
+        Binding("ctrl+r", "reload", S.KEY_RELOAD, id="account.reload"),
         Binding("e", "edit", S.KEY_EDIT, id="account.edit"),
         Binding("h", "history", S.KEY_HISTORY, id="account.history"),
     ]
@@ -69,6 +70,10 @@ class AccountScreen(DealMoves, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.load()
+
+    def action_reload(self) -> None:
+        """Show what other windows or processes saved meanwhile."""
         self.load()
 
     @work(thread=True, exclusive=True, group="account", exit_on_error=False)

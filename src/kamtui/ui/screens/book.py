@@ -49,6 +49,7 @@ class BookScreen(Screen[None]):
         Binding("h", "cycle('health')", S.KEY_HEALTH, id="book.health"),
         Binding("w", "cycle('owner')", S.KEY_OWNER, id="book.owner"),
         Binding("p", "open_plan", S.KEY_PLAN, id="book.plan"),
+        Binding("ctrl+r", "reload", S.KEY_RELOAD, id="book.reload"),
         Binding("H", "open_health", S.KEY_HEALTH_SCREEN, id="book.health_screen"),
         Binding("b", "open_pipeline", S.KEY_PIPELINE, id="book.pipeline"),
         Binding("comma", "open_settings", S.KEY_SETTINGS, key_display=",", id="book.settings"),
@@ -383,3 +384,8 @@ class BookScreen(Screen[None]):
         from kamtui.ui.screens.trash import TrashScreen
 
         self.app.push_screen(TrashScreen(self.book, self.today))
+
+    def action_reload(self) -> None:
+        """Show what other windows or processes saved meanwhile."""
+        self.reload()
+        self.load_summary()
