@@ -7,6 +7,7 @@ import json
 import sqlite3
 import threading
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -188,6 +189,23 @@ def test_an_error_in_a_worker_is_raised_by_refresh(edgy: Book, workers_only: Non
         edgy.refresh(DAYS[0])
     assert stored(edgy) == before
     assert edgy.derived_on() == TODAY
+
+
+def test_changes_not_yet_committed_are_seen(edgy: Book, workers_only: None) -> None:
+    """Workers read committed data only: a transaction that has written is computed here."""
+    aid = min(stored(edgy))
+    got: recompute.Changes = {}
+    with edgy.store.writing() as conn:
+        conn.exec_driver_sql("UPDATE ratings SET rating = 1 WHERE account_id = ?", (aid,))
+        recompute.recompute_book(
+            conn, edgy.path, edgy.config, DAYS[1], partial(recompute._merge, got)
+        )
+        conn.exec_driver_sql("ROLLBACK")
+        conn.exec_driver_sql("BEGIN")
+    rows = {row[-1]: (columns, row) for columns, rs in got.items() for row in rs}
+    columns, row = rows[aid]
+    score = repo.DERIVED_COLS.index("score")
+    assert row[columns.index(score)] == 1.0
 
 
 # ---- pieces -------------------------------------------------------------------------------

@@ -121,7 +121,7 @@ class ContactCounts(NamedTuple):
     """
 
     active: int  # contacts who have not left
-    roles: int  # distinct roles among them
+    roles: int  # distinct roles among them, counted up to 2: the rules only ask "several?"
     economic_buyer: bool  # one of them is an economic buyer
     named: tuple[Contact, ...] = ()  # blockers, and everyone who left (see is_named)
 
@@ -141,7 +141,7 @@ def count_contacts(contacts: Iterable[Contact]) -> ContactCounts:
             roles.add(c.role)
         if is_named(c):
             named.append(c)
-    return ContactCounts(active, len(roles), "economic_buyer" in roles, tuple(named))
+    return ContactCounts(active, min(len(roles), 2), "economic_buyer" in roles, tuple(named))
 
 
 _NO_ECONOMIC_BUYER = CoverageWarning("no_economic_buyer", "no economic buyer mapped")

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from json.encoder import encode_basestring as _quote
-from typing import Any
+from typing import Any, NamedTuple
 
 from kamtui.config import BookConfig
-from kamtui.domain.cadence import cadence_status
+from kamtui.domain.cadence import CadenceStatus, cadence_status
 from kamtui.domain.decision_map import CoverageWarning, coverage_from_counts, key_contacts_left
 from kamtui.domain.health import DepartedContact, Flag, Health, HealthInputs, compute_health
 from kamtui.domain.rfm import RFM, OrderStats, rfm_tier_mismatch
@@ -21,8 +22,9 @@ from kamtui.domain.scoring import ScoreResult, effective_tier, score_account, ti
 from kamtui.store.repo import DeriveInputs
 
 
-@dataclass(frozen=True)
-class Derived:
+class Derived(NamedTuple):
+    """An account's derived values (a tuple: made for every account, every day)."""
+
     score: ScoreResult
     tier: str | None
     rfm: RFM | None
@@ -42,7 +44,7 @@ class Derived:
             self.tier,
             tier_rank(self.tier),
             ",".join(s.missing),
-            f"{self.rfm.r},{self.rfm.f},{self.rfm.m}" if self.rfm else "",
+            _rfm_text(self.rfm) if self.rfm else "",
             self.health.score,
             self.health.color,
             self.flags_json,
@@ -50,6 +52,11 @@ class Derived:
             self.top_stage,
             self.next_action,
         )
+
+
+@lru_cache(maxsize=256)
+def _rfm_text(rfm: RFM) -> str:
+    return f"{rfm.r},{rfm.f},{rfm.m}"
 
 
 def parse_rfm(text: str) -> RFM | None:
@@ -80,6 +87,7 @@ class DeriveCache:
     # health of accounts without usage, tickets or invoices (prospects, mostly), by the
     # rest of their health inputs
     health: dict[tuple[Any, ...], Health] = field(default_factory=dict)
+    cadence: dict[tuple[Any, ...], CadenceStatus] = field(default_factory=dict)
     keys: tuple[str, ...] | None = None  # the scoring model's criteria
 
     def list_json(self, items: Iterable[Any], record: Callable[[Any], dict[str, str]]) -> str:
@@ -142,7 +150,12 @@ def derive(
         cache,
     )
     top = max(a.deals, key=_deal_rank) if a.deals else None
-    status = cadence_status(cad, a.last_touch, a.last_exec_touch, today)
+    cadence_key = (tier, a.last_touch, a.last_exec_touch, today)  # the tier gives the cadence
+    status = cache.cadence.get(cadence_key)
+    if status is None:
+        status = cache.cadence[cadence_key] = cadence_status(
+            cad, a.last_touch, a.last_exec_touch, today
+        )
     if a.status != "former" and cad and a.last_touch is None:
         next_action = "first touch"
     elif a.status != "former" and status.touch_due and status.touch_due < today:

@@ -11,9 +11,10 @@ Textual app, and forking a process that runs threads is unsafe. As always with "
 the program's main module must be importable without side effects (``if __name__ ==
 "__main__":``). Each worker opens the book read-only on its own connection and sees
 exactly what the caller's transaction sees: the caller holds the write lock (``BEGIN
-IMMEDIATE``) and has written nothing yet, so nobody can commit in between. Workers return
-only what changed; the caller writes it in its own transaction. An exception in a worker is
-raised again by ``changed_rows``.
+IMMEDIATE``) and has not committed, so nobody can commit in between. Workers read their
+chunk while this process ranks RFM across the book (shared memory, published once), then
+derive it and return only what changed; the caller writes it in its own transaction. An
+exception in a worker is raised again by ``recompute_book``.
 
 No future is ever cancelled: Python 3.11 can hang at exit when a pool whose futures were
 cancelled breaks (a worker killed, say). Chunks taken back are skipped by the workers instead.
@@ -31,8 +32,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
-from multiprocessing import get_context
-from multiprocessing.sharedctypes import SynchronizedArray
+from itertools import chain, compress
+from multiprocessing import get_context, parent_process
+from multiprocessing.sharedctypes import Synchronized, SynchronizedArray
+from multiprocessing.synchronize import Event
+from operator import ne
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +47,7 @@ from kamtui.domain.rfm import RFM, OrderStats, rfm_scores
 from kamtui.services.derive import DeriveCache, derive
 from kamtui.store import repo
 from kamtui.store.db import Store, open_store
+from kamtui.store.repo import DeriveInputs
 
 Row = tuple[Any, ...]
 # changed rows by the columns that changed (indexes into repo.DERIVED_COLS); each row holds
@@ -55,6 +60,7 @@ MIN_CHUNK = 1_000  # accounts: the smallest unit of work
 MAX_WORKERS = 8
 
 FREE, HERE, WORKER = 0, 1, 2  # who has taken a chunk
+RANKING, RANKED, FAILED = 0, 1, 2  # the RFM ranking, as the workers see it
 
 
 @contextmanager
@@ -104,6 +110,16 @@ def split(ids: list[int], processes: int) -> list[list[int]]:
     return front + back[::-1]
 
 
+@dataclass
+class _Shared:
+    """What this process and its workers share, made before the workers start."""
+
+    taken: SynchronizedArray[int]  # FREE, HERE or WORKER, per chunk
+    rfm: Any  # R, F and M of every account, three bytes each, in id order (a RawArray)
+    ranking: Synchronized[int]  # RANKING, RANKED or FAILED
+    ranked: Event  # set when ``ranking`` is no longer RANKING
+
+
 def recompute_book(
     conn: Connection,
     path: Path,
@@ -118,10 +134,11 @@ def recompute_book(
     workers). ``write`` runs in this thread, inside that transaction: chunk by chunk when
     the book is in WAL mode (the workers' snapshots never see uncommitted rows), else once
     every worker is done (in rollback-journal mode, spilling written pages to the file
-    would wait for the workers' read locks).
+    would wait for the workers' read locks). If the transaction has already changed rows,
+    which workers could not see, everything is computed here.
     """
     ids = repo.account_ids(conn)
-    workers = worker_count(len(ids))
+    workers = 0 if repo.rows_changed(conn) else worker_count(len(ids))
     chunks = split(ids, 1 + workers)
     if not workers:
         with paused_gc():
@@ -130,16 +147,19 @@ def recompute_book(
     buffered: Changes = {}
     wal = repo.journal_mode(conn) == "wal"
     ctx = get_context("spawn")
-    taken = ctx.Array("b", len(chunks))
+    shared = _Shared(
+        ctx.Array("b", len(chunks)),
+        ctx.RawArray("B", 3 * len(ids)),
+        ctx.Value("b", RANKING),
+        ctx.Event(),
+    )
     pool = ProcessPoolExecutor(
         workers,
         mp_context=ctx,
         initializer=_start_worker,
-        initargs=(str(path.resolve()), cfg, today, taken),
+        initargs=(str(path.resolve()), cfg, today, shared),
     )
     try:
-        for _ in range(workers):
-            pool.submit(_ready)  # start the processes now: they import while RFM is ranked
         with paused_gc():
             _recompute(
                 conn,
@@ -148,15 +168,18 @@ def recompute_book(
                 ids,
                 chunks,
                 pool,
-                taken,
+                shared,
                 write if wal else partial(_merge, buffered),
                 progress,
             )
     finally:
         # On success every chunk is done. On an error, leave the workers nothing to do.
         for i in range(len(chunks)):
-            _take(taken, i, HERE)
-        # wait=True: a worker still starting needs the chunk flags' lock to exist
+            _take(shared, i, HERE)
+        if shared.ranking.value == RANKING:
+            shared.ranking.value = FAILED
+            shared.ranked.set()
+        # wait=True: a worker still starting needs the shared locks to exist
         pool.shutdown(wait=True)
     if buffered:
         write(buffered)
@@ -169,50 +192,58 @@ def _recompute(
     ids: list[int],
     chunks: list[list[int]],
     pool: ProcessPoolExecutor | None,
-    taken: SynchronizedArray[int] | None,
+    shared: _Shared | None,
     write: Callable[[Changes], None],
     progress: Progress | None,
 ) -> None:
+    futures: dict[int, Future[Changes]] = {}
+    if pool is not None:  # the workers start and read while RFM is ranked
+        offset = 0
+        for i, chunk in enumerate(chunks):
+            futures[i] = pool.submit(_worker_rows, i, offset, array("q", chunk))
+            offset += len(chunk)
     stats = repo.order_stats(conn, today, ids=ids)
     rfms = rfm_scores(stats)  # quintiles need the whole book
-    futures: dict[int, Future[Changes]] = {}
-    if pool is not None:
-        for i, chunk in enumerate(chunks):
-            packed = bytes(x for aid in chunk for x in rfms[aid])
-            futures[i] = pool.submit(_worker_rows, i, array("q", chunk), packed)
+    if shared is not None:
+        memoryview(shared.rfm).cast("B")[:] = bytes(chain.from_iterable(map(rfms.__getitem__, ids)))
+        shared.ranking.value = RANKED
+        shared.ranked.set()
     done = 0  # accounts whose changes have been written
 
-    def collect(wait: bool) -> None:
+    def written(changes: Changes, accounts: int) -> None:
         nonlocal done
+        write(changes)
+        done += accounts
+        if progress and accounts:
+            progress(done, len(ids))
+
+    def collect(wait: bool) -> None:
         for i, future in list(futures.items()):
             if wait or future.done():
-                write(future.result())
                 del futures[i]
-                if taken is not None and taken[i] == WORKER:
-                    done += len(chunks[i])
+                changes = future.result()
+                # a chunk that this process took comes back empty
+                theirs = shared is not None and shared.taken[i] == WORKER
+                written(changes, len(chunks[i]) if theirs else 0)
 
     cache = DeriveCache()
     for i in reversed(range(len(chunks))):
-        if not _take(taken, i, HERE):
+        if not _take(shared, i, HERE):
             continue  # a worker has it
-        write(_rows(conn, cfg, today, chunks[i], rfms, stats, cache))
-        done += len(chunks[i])
+        inputs = repo.load_derive_inputs(conn, today, id_range=(chunks[i][0], chunks[i][-1]))
+        written(_changes(inputs, cfg, today, rfms, stats, cache), len(chunks[i]))
         collect(wait=False)
-        if progress:
-            progress(done, len(ids))
     collect(wait=True)
-    if progress:
-        progress(len(ids), len(ids))
 
 
-def _take(taken: SynchronizedArray[int] | None, i: int, who: int) -> bool:
+def _take(shared: _Shared | None, i: int, who: int) -> bool:
     """Claim chunk ``i`` for ``who``; False when someone has it already."""
-    if taken is None:
+    if shared is None:
         return True
-    with taken.get_lock():
-        if taken[i] != FREE:
+    with shared.taken.get_lock():
+        if shared.taken[i] != FREE:
             return False
-        taken[i] = who
+        shared.taken[i] = who
         return True
 
 
@@ -221,25 +252,21 @@ def _merge(into: Changes, part: Changes) -> None:
         into.setdefault(columns, []).extend(rows)
 
 
-def _rows(
-    conn: Connection,
+def _changes(
+    inputs: Mapping[int, DeriveInputs],
     cfg: BookConfig,
     today: date,
-    chunk: list[int] | array[int],
     rfms: Mapping[int, RFM],
     stats: Mapping[int, OrderStats],
     cache: DeriveCache,
 ) -> Changes:
-    """The changes of the accounts of ``chunk`` (ids in order)."""
-    inputs = repo.load_derive_inputs(conn, today, id_range=(chunk[0], chunk[-1]))
+    """What ``derive`` gives for these accounts, where it differs from what is stored."""
     out: Changes = {}
     for aid, a in inputs.items():
         cols = derive(a, cfg, today, rfms.get(aid), stats.get(aid), cache).columns()
         stored = a.stored
         if cols != stored:
-            changed = tuple(
-                i for i, (new, old) in enumerate(zip(cols, stored, strict=True)) if new != old
-            )
+            changed = tuple(compress(range(len(cols)), map(ne, cols, stored)))
             out.setdefault(changed, []).append((*(cols[i] for i in changed), aid))
     return out
 
@@ -252,7 +279,7 @@ class _Worker:
     path: str
     cfg: BookConfig
     today: date
-    taken: SynchronizedArray[int]
+    shared: _Shared
     cache: DeriveCache
     # opened by the first chunk, so that failing to open the book is that chunk's exception
     store: Store | None = None
@@ -261,29 +288,38 @@ class _Worker:
 _worker: _Worker | None = None  # this process's state, when it is a worker
 
 
-def _start_worker(path: str, cfg: BookConfig, today: date, taken: SynchronizedArray[int]) -> None:
+def _start_worker(path: str, cfg: BookConfig, today: date, shared: _Shared) -> None:
     global _worker
     gc.disable()  # a worker lives for one recompute (see paused_gc)
     # Nothing to clean up at exit (connections close after each chunk, results are sent):
     # skip the interpreter's teardown, a full collection over all it loaded (0.1-0.3 s).
     atexit.register(os._exit, 0)
-    _worker = _Worker(path, cfg, today, taken, DeriveCache())
+    _worker = _Worker(path, cfg, today, shared, DeriveCache())
 
 
-def _ready() -> None:
-    """Nothing: starting the process and importing this module is the work."""
-
-
-def _worker_rows(i: int, chunk: array[int], packed_rfm: bytes) -> Changes:
-    """Chunk ``i``, unless this process was too late for it; ``packed_rfm`` holds the
-    R, F and M scores of its accounts, three bytes each."""
+def _worker_rows(i: int, offset: int, chunk: array[int]) -> Changes:
+    """Chunk ``i`` (its accounts start at ``offset`` in the book's ids), unless this process
+    came too late for it."""
     w = _worker
     assert w is not None, "runs in a worker process"
-    if not _take(w.taken, i, WORKER):
+    if not _take(w.shared, i, WORKER):
         return {}
-    rfms = {aid: RFM(*packed_rfm[3 * k : 3 * k + 3]) for k, aid in enumerate(chunk)}
     if w.store is None:
         w.store = open_store(w.path, read_only=True)
+    id_range = (chunk[0], chunk[-1])
     with w.store.reading() as conn:
-        stats = repo.order_stats(conn, w.today, id_range=(chunk[0], chunk[-1]))
-        return _rows(conn, w.cfg, w.today, chunk, rfms, stats, w.cache)
+        stats = repo.order_stats(conn, w.today, id_range=id_range)
+        inputs = repo.load_derive_inputs(conn, w.today, id_range=id_range)
+    while not w.shared.ranked.wait(1.0):
+        if not _parent_alive():
+            return {}
+    if w.shared.ranking.value != RANKED:
+        return {}
+    packed = memoryview(w.shared.rfm).cast("B")[3 * offset : 3 * (offset + len(chunk))]
+    rfms = {aid: RFM(*packed[3 * k : 3 * k + 3]) for k, aid in enumerate(chunk)}
+    return _changes(inputs, w.cfg, w.today, rfms, stats, w.cache)
+
+
+def _parent_alive() -> bool:
+    parent = parent_process()
+    return parent is None or parent.is_alive()

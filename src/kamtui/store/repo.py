@@ -287,9 +287,11 @@ def load_derive_inputs(
             p,
         ):
             named.setdefault(r[0], []).append(_contact(r))
+        role = f"CASE WHEN {_LEFT} IS NULL THEN role END"  # the roles of those still there
         for aid, active, roles, economic_buyer in sql(
             f"SELECT account_id, sum({_LEFT} IS NULL), "
-            f"count(DISTINCT CASE WHEN {_LEFT} IS NULL THEN role END), "
+            f"CASE WHEN min({role}) IS NULL THEN 0 WHEN min({role}) = max({role}) THEN 1 "
+            "ELSE 2 END, "
             f"max({_LEFT} IS NULL AND role = 'economic_buyer') "
             f"FROM contacts WHERE 1=1{where} GROUP BY account_id",
             p,
@@ -338,6 +340,12 @@ def load_derive_inputs(
         if (a := get(aid)) is not None and (a.next_task is None or iso(due) < a.next_task[1]):
             a.next_task = (title, iso(due))
     return out
+
+
+def rows_changed(conn: Connection) -> int:
+    """Rows written through this connection since it was opened (connections are not pooled:
+    in the current transaction)."""
+    return int(_raw(conn).total_changes)
 
 
 def journal_mode(conn: Connection) -> str:
