@@ -131,7 +131,7 @@ class AccountForm(ModalScreen[bool]):
                              id=f"f-{key}")  # fmt: skip
             yield Label(S.FORM_RATINGS, classes="dialog-title")
             for c in self.model.criteria:
-                yield Label(f"{c.label} {c.label_zh} ({c.weight.normalize():f}%)")
+                yield Label(content(f"{c.label} {c.label_zh} ({c.weight.normalize():f}%)"))
                 yield Select([(str(n), n) for n in range(1, 6)], value=self.ratings.get(c.key) or Select.NULL,
                              prompt=S.UNRATED, id=f"r-{c.key}")  # fmt: skip
             yield Static(id="form-error", classes="field-error")
