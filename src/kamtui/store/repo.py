@@ -158,7 +158,6 @@ class DeriveInputs:
     """Everything the derived values of one account depend on."""
 
     id: int
-    name: str
     status: str
     pinned_tier: str | None
     renewal_intent: bool | None
@@ -245,9 +244,10 @@ def load_derive_inputs(
     iso = date.fromisoformat
     where, p = _scope("id", ids, id_range)
     out: dict[int, DeriveInputs] = {}
+    rfm = 7 + DERIVED_COLS.index("rfm")
     for r in sql(
-        "SELECT id, name, status, pinned_tier, renewal_intent, reference_willing, last_touch, "
-        f"last_exec_touch, rfm, {', '.join(DERIVED_COLS)} "
+        "SELECT id, status, pinned_tier, renewal_intent, reference_willing, last_touch, "
+        f"last_exec_touch, {', '.join(DERIVED_COLS)} "
         f"FROM accounts WHERE deleted_at IS NULL{where}",
         p,
     ):
@@ -255,13 +255,12 @@ def load_derive_inputs(
             r[0],
             r[1],
             r[2],
-            r[3],
+            None if r[3] is None else bool(r[3]),
             None if r[4] is None else bool(r[4]),
-            None if r[5] is None else bool(r[5]),
+            iso(r[5]) if r[5] else None,
             iso(r[6]) if r[6] else None,
-            iso(r[7]) if r[7] else None,
-            r[8],
-            stored=r[9:],
+            r[rfm],
+            stored=r[7:],
         )
     get = out.get
     where, p = _scope("account_id", ids, id_range)
