@@ -208,6 +208,18 @@ def test_changes_not_yet_committed_are_seen(edgy: Book, workers_only: None) -> N
     assert row[columns.index(score)] == 1.0
 
 
+def test_without_shared_memory_everything_is_computed_here(
+    edgy: Book, parallel: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class NoSharedMemory:
+        def __getattr__(self, name: str) -> Any:
+            raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr(recompute, "get_context", lambda method: NoSharedMemory())
+    assert edgy.refresh(DAYS[2]) > 0
+    assert stored(edgy) == one_by_one(edgy, DAYS[2])
+
+
 # ---- pieces -------------------------------------------------------------------------------
 
 

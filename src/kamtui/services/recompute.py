@@ -140,25 +140,14 @@ def recompute_book(
     ids = repo.account_ids(conn)
     workers = 0 if repo.rows_changed(conn) else worker_count(len(ids))
     chunks = split(ids, 1 + workers)
-    if not workers:
+    started = _start_workers(workers, len(chunks), len(ids), path, cfg, today) if workers else None
+    if started is None:
         with paused_gc():
             _recompute(conn, cfg, today, ids, chunks, None, None, write, progress)
         return
+    pool, shared = started
     buffered: Changes = {}
     wal = repo.journal_mode(conn) == "wal"
-    ctx = get_context("spawn")
-    shared = _Shared(
-        ctx.Array("b", len(chunks)),
-        ctx.RawArray("B", 3 * len(ids)),
-        ctx.Value("b", RANKING),
-        ctx.Event(),
-    )
-    pool = ProcessPoolExecutor(
-        workers,
-        mp_context=ctx,
-        initializer=_start_worker,
-        initargs=(str(path.resolve()), cfg, today, shared),
-    )
     try:
         with paused_gc():
             _recompute(
@@ -183,6 +172,30 @@ def recompute_book(
         pool.shutdown(wait=True)
     if buffered:
         write(buffered)
+
+
+def _start_workers(
+    workers: int, chunks: int, accounts: int, path: Path, cfg: BookConfig, today: date
+) -> tuple[ProcessPoolExecutor, _Shared] | None:
+    """The pool and what it shares with this process; None where processes cannot share
+    locks (some containers lack the shared memory for them)."""
+    ctx = get_context("spawn")
+    try:
+        shared = _Shared(
+            ctx.Array("b", chunks),
+            ctx.RawArray("B", 3 * accounts),
+            ctx.Value("b", RANKING),
+            ctx.Event(),
+        )
+        pool = ProcessPoolExecutor(
+            workers,
+            mp_context=ctx,
+            initializer=_start_worker,
+            initargs=(str(path.resolve()), cfg, today, shared),
+        )
+    except OSError:
+        return None
+    return pool, shared
 
 
 def _recompute(
