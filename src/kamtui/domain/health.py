@@ -452,9 +452,4 @@ def compute_health(inputs: HealthInputs, today: date, cfg: HealthConfig | None =
                 "red",
             ),
         )
-    return Health(
-        score=score,
-        color=cfg.color_for(score),
-        flags=tuple(flags),
-        measures=tuple(measures),
-    )
+    return Health(score, cfg.color_for(score), tuple(flags), tuple(measures))
