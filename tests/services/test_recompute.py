@@ -128,8 +128,8 @@ def workers_only(parallel: None, monkeypatch: pytest.MonkeyPatch) -> None:
     """This process takes no chunk: the workers compute the whole book."""
     take = recompute._take
 
-    def take_none_here(taken: Any, i: int, who: int) -> bool:
-        return False if who == recompute.HERE and taken is not None else take(taken, i, who)
+    def take_none_here(shared: Any, i: int, who: int) -> bool:
+        return False if who == recompute.HERE and shared is not None else take(shared, i, who)
 
     monkeypatch.setattr(recompute, "_take", take_none_here)
 
