@@ -248,7 +248,10 @@ def test_dates_written_any_usual_way_read_back(d: date) -> None:
 def test_excel_serials_round_trip(n: int) -> None:
     d = p.from_excel_serial(n)
     assert p.to_excel_serial(d) == n
-    assert p.from_excel_serial(n) - p.from_excel_serial(max(1, n - 1)) <= timedelta(days=2)
+    before = max(1, n - 1)
+    if before == 60:  # 29 February 1900 never was: compare with the day before it
+        before = 59
+    assert p.from_excel_serial(n) - p.from_excel_serial(before) <= timedelta(days=2)
 
 
 @given(st.text(max_size=30))
