@@ -13,14 +13,17 @@ from kamtui.domain.decision_map import (
     STANCES,
     Contact,
     CoverageWarning,
+    check_contact,
     check_influence,
+    check_reports_to,
     check_role,
     check_stance,
     coverage_warnings,
     key_contacts_left,
+    org_chart,
     reporting_cycle,
 )
-from kamtui.domain.errors import InputError
+from kamtui.domain.errors import FieldError, InputError
 
 TODAY = date(2026, 11, 20)
 
@@ -252,3 +255,81 @@ def test_existing_loop_elsewhere_does_not_hang():
         Contact(3, "c", "user"),
     ]
     assert reporting_cycle(looped, 3, 1) is False
+
+
+# --- editing a contact -----------------------------------------------------------------
+
+
+def test_check_contact_cleans_text_and_keeps_known_fields():
+    clean = check_contact(
+        {"name": "  王总 ", "role": "economic_buyer", "stance": "blocker", "left_on": None},
+        TODAY,
+        creating=True,
+    )
+    assert clean == {"name": "王总", "role": "economic_buyer", "stance": "blocker", "left_on": None}
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "words"),
+    [
+        ({"name": "  "}, "name", "needs a name"),
+        ({"title": "CTO"}, "name", "needs a name"),  # creating without a name
+        ({"name": "a", "role": "boss"}, "role", "'boss' is not one of"),
+        ({"name": "a", "stance": "angry"}, "stance", "'angry' is not one of"),
+        ({"name": "a", "influence": "huge"}, "influence", "'huge' is not one of"),
+        ({"name": "a", "left_on": TODAY + timedelta(days=1)}, "left_on", "in the future"),
+        ({"name": "a", "left_on": "2026-01-01"}, "left_on", "must be a date"),
+        ({"name": "a", "reports_to": "2"}, "reports_to", "must be a contact"),
+        ({"name": "a", "email": 5}, "email", "must be text"),
+        ({"name": "x" * 501}, "name", "at most 500"),
+        ({"name": "a", "salary": 1}, "salary", "Unknown contact field"),
+    ],
+)
+def test_check_contact_names_the_field_it_refuses(fields, field, words):
+    with pytest.raises(FieldError) as e:
+        check_contact(fields, TODAY, creating=True)
+    assert e.value.field == field
+    assert words in str(e.value)
+
+
+def test_check_contact_for_an_edit_needs_no_name():
+    assert check_contact({"role": "finance"}, TODAY) == {"role": "finance"}
+
+
+def test_check_reports_to_refuses_strangers_oneself_and_loops():
+    check_reports_to(ORG, 3, None)
+    check_reports_to(ORG, 3, 4)
+    check_reports_to(ORG, None, 3)  # a new contact under the architect
+    with pytest.raises(FieldError, match="not a contact of this account"):
+        check_reports_to(ORG, 3, 99)
+    with pytest.raises(FieldError, match="cannot report to themselves"):
+        check_reports_to(ORG, 2, 2)
+    with pytest.raises(FieldError, match="Architect already reports.*to CEO"):
+        check_reports_to(ORG, 1, 3)
+
+
+def test_org_chart_is_a_tree_by_reports_to():
+    chart = org_chart(reversed(ORG))
+    assert [n.contact.name for n in chart] == ["CEO"]
+    ceo = chart[0]
+    assert [n.contact.name for n in ceo.reports] == ["CTO", "CFO"]
+    assert [n.contact.name for n in ceo.reports[0].reports] == ["Architect"]
+
+
+def test_org_chart_shows_everyone_once_even_with_loops_and_strangers():
+    people = [
+        Contact(1, "a", "user", reports_to=2),
+        Contact(2, "b", "user", reports_to=1),  # a loop, as imported data may hold
+        Contact(3, "c", "user", reports_to=77),  # a manager not in this account
+        Contact(4, "d", "user", reports_to=4),  # reports to themselves
+    ]
+    chart = org_chart(people)
+
+    def names(nodes):
+        for n in nodes:
+            yield n.contact.name
+            yield from names(n.reports)
+
+    assert sorted(names(chart)) == ["a", "b", "c", "d"]
+    assert [n.contact.name for n in chart] == ["c", "d", "a"]
+    assert [n.contact.name for n in chart[2].reports] == ["b"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from kamtui.domain.errors import InputError
+from kamtui.domain.errors import FieldError
 from kamtui.domain.tracks import TRACKS
 
 STATUSES: tuple[str, ...] = ("prospect", "customer", "former")
@@ -14,14 +14,6 @@ PROFILE_FIELDS: tuple[str, ...] = (
     *TEXT_FIELDS, "annual_revenue", "employees", "branches", "tech_maturity", "financial_health",
     "status", "track", "renewal_intent", "reference_willing",
 )  # fmt: skip
-
-
-class FieldError(InputError):
-    """A value refused for one field; ``field`` says which, so a form can show it there."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def _whole(field: str, value: Any, low: int, high: int | None, what: str) -> int | None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from kamtui.domain.errors import InputError
+from kamtui.domain.errors import FieldError, InputError
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,54 @@ def check_influence(value: str) -> str:
     if value not in INFLUENCES:
         raise InputError(f"Influence {value!r} is not one of {', '.join(INFLUENCES)}.")
     return value
+
+
+CONTACT_TEXT_FIELDS = ("name", "title", "planned_action", "email", "phone")
+CONTACT_FIELDS: tuple[str, ...] = (
+    *CONTACT_TEXT_FIELDS, "role", "stance", "influence", "reports_to", "left_on",
+)  # fmt: skip
+TEXT_LIMIT = 500  # characters in one contact field
+
+
+def check_contact(
+    fields: Mapping[str, Any], today: date, *, creating: bool = False
+) -> dict[str, Any]:
+    """Validate a contact's fields; returns them cleaned. Unknown fields are refused, a
+    new contact needs a name, and nobody leaves in the future."""
+    unknown = sorted(set(fields) - set(CONTACT_FIELDS))
+    if unknown:
+        raise FieldError(unknown[0], f"Unknown contact field(s): {', '.join(unknown)}.")
+    out: dict[str, Any] = {}
+    for key, value in fields.items():
+        if key in CONTACT_TEXT_FIELDS:
+            if not isinstance(value, str):
+                raise FieldError(key, f"A contact's {key.replace('_', ' ')} must be text.")
+            value = value.strip()
+            if key == "name" and not value:
+                raise FieldError("name", "A contact needs a name.")
+            if len(value) > TEXT_LIMIT:
+                raise FieldError(
+                    key, f"A contact's {key.replace('_', ' ')} is at most {TEXT_LIMIT} characters."
+                )
+        elif key in ("role", "stance", "influence"):
+            check = {"role": check_role, "stance": check_stance, "influence": check_influence}
+            try:
+                value = check[key](value)
+            except InputError as e:
+                raise FieldError(key, str(e)) from None
+        elif key == "reports_to":
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                raise FieldError(key, f"Reports-to must be a contact, not {value!r}.")
+        elif key == "left_on":
+            if value is not None:
+                if not isinstance(value, date):
+                    raise FieldError(key, f"The leaving date must be a date, not {value!r}.")
+                if value > today:
+                    raise FieldError(key, "A contact cannot have left in the future.")
+        out[key] = value
+    if creating and "name" not in out:
+        raise FieldError("name", "A contact needs a name.")
+    return out
 
 
 class Contact(NamedTuple):
@@ -193,3 +241,52 @@ def reporting_cycle(contacts: Iterable[Contact], contact_id: int, boss_id: int |
         seen.add(current)
         current = bosses.get(current)
     return False
+
+
+def check_reports_to(contacts: Iterable[Contact], contact_id: int | None, boss_id: int | None) -> None:
+    """Refuse a manager who is not a contact of the same account, the contact themselves,
+    or one whose own line of managers leads back to the contact (a loop)."""
+    if boss_id is None:
+        return
+    people = list(contacts)
+    by_id = {c.id: c for c in people}
+    if boss_id not in by_id:
+        raise FieldError("reports_to", f"Contact {boss_id} is not a contact of this account.")
+    if boss_id == contact_id:
+        raise FieldError("reports_to", "A contact cannot report to themselves.")
+    if contact_id is not None and reporting_cycle(people, contact_id, boss_id):
+        raise FieldError(
+            "reports_to",
+            f"{by_id[boss_id].name} already reports, directly or through others, to "
+            f"{by_id[contact_id].name if contact_id in by_id else 'this contact'}.",
+        )
+
+
+class OrgNode(NamedTuple):
+    """One person in the org chart and the people who report to them."""
+
+    contact: Contact
+    reports: tuple[OrgNode, ...]
+
+
+def org_chart(contacts: Iterable[Contact]) -> list[OrgNode]:
+    """The decision map as a tree by reports-to, people in id order. Whoever reports to
+    nobody known here is at the top; people caught in a loop (possible only in imported
+    data) are put at the top too, so everyone appears exactly once."""
+    people = sorted(contacts, key=lambda c: c.id)
+    ids = {c.id for c in people}
+    below: dict[int | None, list[Contact]] = {}
+    for c in people:
+        boss = c.reports_to if c.reports_to in ids and c.reports_to != c.id else None
+        below.setdefault(boss, []).append(c)
+    placed: set[int] = set()
+
+    def node(c: Contact) -> OrgNode:
+        placed.add(c.id)
+        return OrgNode(c, tuple(node(r) for r in below.get(c.id, []) if r.id not in placed))
+
+    top = [node(c) for c in below.get(None, [])]
+    for c in people:  # loops: reachable from no top
+        if c.id not in placed:
+            top.append(node(c))
+    return top

@@ -22,13 +22,21 @@ class RatingError(KamError):
     """A rating outside 1–5 or for a criterion the model does not have."""
 
 
+class InputError(KamError):
+    """A value typed or passed by the user that cannot be understood."""
+
+
+class FieldError(InputError):
+    """A value refused for one field; ``field`` says which, so a form can show it there."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 class StageGateError(KamError):
     """A deal move refused because deliverables of the current stage are missing."""
 
     def __init__(self, message: str, missing: list[str]) -> None:
         super().__init__(message)
         self.missing = missing
-
-
-class InputError(KamError):
-    """A value typed or passed by the user that cannot be understood."""

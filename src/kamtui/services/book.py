@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -15,7 +15,8 @@ from sqlalchemy import Connection, insert
 from kamtui.config import BookConfig, config_from_dict, config_to_dict
 from kamtui.domain import stages as sop
 from kamtui.domain.account import check_profile
-from kamtui.domain.errors import InputError, KamError
+from kamtui.domain.decision_map import check_contact, check_reports_to
+from kamtui.domain.errors import FieldError, InputError, KamError
 from kamtui.domain.health import Flag
 from kamtui.domain.plan import IsoWeek, PlanAccount, PlanDeal, PlanItem, PlanTask, build_plan
 from kamtui.domain.rfm import RFM, Concentration, concentration, rfm_scores
@@ -128,6 +129,15 @@ class DealView:
     version: int
 
 
+class ContactInfo(NamedTuple):
+    """What the decision map shows of a contact beyond the coverage rules' needs."""
+
+    email: str
+    phone: str
+    version: int
+    last_contact: date | None
+
+
 @dataclass(frozen=True)
 class AccountView:
     id: int
@@ -141,6 +151,7 @@ class AccountView:
     timeline: tuple[TimelineEntry, ...]
     tasks: tuple[tuple[int, str, date], ...]
     history: tuple[Change, ...] = ()  # newest first
+    contact_info: Mapping[int, ContactInfo] = field(default_factory=dict)
 
 
 PROFILE_FIELDS = (
@@ -761,9 +772,14 @@ class Book:
                 )
             )
             changes = self._history(conn, account_id, HISTORY_LIMIT)
+            touched = repo.last_contacted(conn, account_id)
+            info = {
+                cid: ContactInfo(email, phone, version, touched.get(cid))
+                for cid, (email, phone, version) in repo.contact_extras(conn, account_id).items()
+            }
         return AccountView(
             account_id, row[-1], profile, derived, row[-3], row[-2], tuple(inputs.contacts), deals,
-            tuple(timeline[:TIMELINE_LIMIT]), tasks, changes,
+            tuple(timeline[:TIMELINE_LIMIT]), tasks, changes, info,
         )  # fmt: skip
 
     # ---- deals -------------------------------------------------------------------------------
@@ -792,7 +808,85 @@ class Book:
             self._recompute(conn, [account_id], today)
         return deal_id
 
+    # ---- the decision map --------------------------------------------------------------------
+    def add_contact(self, account_id: int, today: date, **fields: Any) -> int:
+        """A new person in the account's decision map (role, stance, influence, reports-to…)."""
+        clean = check_contact(fields, today, creating=True)
+        with self._write() as conn:
+            self._exists(conn, account_id)
+            check_reports_to(
+                repo.account_contacts(conn, account_id), None, clean.get("reports_to")
+            )
+            contact_id = repo.insert_contact(conn, account_id, clean)
+            self._record(
+                conn, [("contact", contact_id, account_id, "created", None, clean["name"], 1)]
+            )
+            self._recompute(conn, [account_id], today)
+        return contact_id
+
+    def update_contact(
+        self,
+        contact_id: int,
+        today: date,
+        fields: Mapping[str, Any],
+        seen_version: int | None = None,
+    ) -> int:
+        """Change a contact: edit, move to another role, mark as left (``left_on``) or back,
+        set who they report to. Refused if the contact changed since ``seen_version``;
+        returns the new version."""
+        clean = check_contact(fields, today)
+        with self._write() as conn:
+            record = repo.contact_record(conn, contact_id)
+            if record is None:
+                raise InputError(f"There is no contact {contact_id}.")
+            if seen_version is not None and record.version != seen_version:
+                changes = self._changes_since(
+                    conn, record.account_id, ("contact",), contact_id, seen_version
+                )
+                name = record.fields["name"]
+                raise StaleEditError(
+                    _stale_message(f"Contact {name}", record.version, seen_version, changes),
+                    changes,
+                    record.version,
+                )
+            if "reports_to" in clean:
+                check_reports_to(
+                    repo.account_contacts(conn, record.account_id), contact_id, clean["reports_to"]
+                )
+            changed = {k: v for k, v in clean.items() if record.fields[k] != v}
+            if not changed:
+                return record.version
+            repo.update_contact(conn, contact_id, changed)
+            version = record.version + 1
+            self._record(
+                conn,
+                [
+                    ("contact", contact_id, record.account_id, k, record.fields[k], v, version)
+                    for k, v in changed.items()
+                ],
+            )
+            self._recompute(conn, [record.account_id], today)
+        return version
+
     # ---- tasks -------------------------------------------------------------------------------
+    def add_task(self, account_id: int, today: date, *, title: str, due: date) -> int:
+        """An open task on the account, due on ``due`` (it shows in that week's plan)."""
+        title = title.strip()
+        if not title:
+            raise FieldError("title", "A task needs a title.")
+        if len(title) > 500:
+            raise FieldError("title", "A task's title is at most 500 characters.")
+        if due < today - timedelta(days=365):
+            raise FieldError("due", "A task cannot be due more than a year ago.")
+        with self._write() as conn:
+            self._exists(conn, account_id)
+            task_id = repo.insert_task(conn, account_id, title, due)
+            self._record(
+                conn, [("task", task_id, account_id, "created", None, f"{title} · {due}", 1)]
+            )
+            self._recompute(conn, [account_id], today)
+        return task_id
+
     def complete_task(self, task_id: int, today: date) -> None:
         """Tick a task done (today)."""
         with self._write() as conn:
@@ -977,10 +1071,10 @@ class Book:
     ) -> None:
         """Write the changes that changed something, in the caller's transaction."""
         rows = []
-        for entity, entity_id, account_id, field, old, new, version in changes:
-            before, after = hist.as_text(old, field), hist.as_text(new, field)
+        for entity, entity_id, account_id, name, old, new, version in changes:
+            before, after = hist.as_text(old, name), hist.as_text(new, name)
             if before != after:
-                rows.append((entity, entity_id, account_id, field, before, after, version))
+                rows.append((entity, entity_id, account_id, name, before, after, version))
         if rows:
             now, by = self.stamp(conn)
             history_repo.insert_changes(conn, [(*r[:6], at or now, by, r[6]) for r in rows])

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 
@@ -551,6 +551,119 @@ def complete_task(conn: Connection, task_id: int, today: date) -> int | None:
         (today.isoformat(), task_id),
     )
     return int(row[0])
+
+
+def insert_task(
+    conn: Connection, account_id: int, title: str, due_on: date, deal_id: int | None = None
+) -> int:
+    """An open task, added by hand."""
+    task_id = (
+        _raw(conn)
+        .execute(
+            "INSERT INTO tasks (account_id, deal_id, title, due_on, source, version) "
+            "VALUES (?, ?, ?, ?, 'manual', 1)",
+            (account_id, deal_id, title, due_on.isoformat()),
+        )
+        .lastrowid
+    )
+    return int(task_id)  # type: ignore[arg-type]
+
+
+# ---- the decision map -----------------------------------------------------------------------
+
+CONTACT_COLUMNS = (
+    "name", "title", "role", "stance", "influence", "reports_to", "left_on", "planned_action",
+    "email", "phone",
+)  # fmt: skip
+
+
+class ContactRecord(NamedTuple):
+    """One contact as stored: its account, version and every editable field."""
+
+    account_id: int
+    version: int
+    fields: dict[str, Any]
+
+
+def contact_record(conn: Connection, contact_id: int) -> ContactRecord | None:
+    """A contact of an account not in the trash, or None."""
+    row = (
+        _raw(conn)
+        .execute(
+            f"SELECT c.account_id, c.version, {', '.join('c.' + k for k in CONTACT_COLUMNS)} "
+            "FROM contacts c JOIN accounts a ON a.id = c.account_id "
+            "WHERE c.id = ? AND a.deleted_at IS NULL",
+            (contact_id,),
+        )
+        .fetchone()
+    )
+    if row is None:
+        return None
+    fields = dict(zip(CONTACT_COLUMNS, row[2:], strict=True))
+    fields["left_on"] = d(fields["left_on"])
+    return ContactRecord(int(row[0]), int(row[1]), fields)
+
+
+def account_contacts(conn: Connection, account_id: int) -> list[Contact]:
+    """Every contact of one account, in id order."""
+    return [
+        _contact(r)
+        for r in _raw(conn).execute(
+            "SELECT account_id, id, name, role, stance, influence, title, reports_to, "
+            f"{_LEFT}, planned_action FROM contacts WHERE account_id = ? ORDER BY id",
+            (account_id,),
+        )
+    ]
+
+
+def _contact_values(fields: Mapping[str, Any]) -> list[Any]:
+    return [v.isoformat() if isinstance(v, date) else v for v in fields.values()]
+
+
+def insert_contact(conn: Connection, account_id: int, fields: Mapping[str, Any]) -> int:
+    """A new contact (field names checked by the caller)."""
+    names = ", ".join(fields)
+    marks = ", ".join("?" * len(fields))
+    contact_id = (
+        _raw(conn)
+        .execute(
+            f"INSERT INTO contacts (account_id, {names}, version) VALUES (?, {marks}, 1)",
+            (account_id, *_contact_values(fields)),
+        )
+        .lastrowid
+    )
+    return int(contact_id)  # type: ignore[arg-type]
+
+
+def update_contact(conn: Connection, contact_id: int, fields: Mapping[str, Any]) -> None:
+    """Write contact fields (names checked by the caller) and move its version on."""
+    sets = "".join(f"{k} = ?, " for k in fields)
+    _raw(conn).execute(
+        f"UPDATE contacts SET {sets}version = version + 1 WHERE id = ?",
+        (*_contact_values(fields), contact_id),
+    )
+
+
+def last_contacted(conn: Connection, account_id: int) -> dict[int, date]:
+    """The day each contact of an account was last touched (those ever touched)."""
+    return {
+        cid: date.fromisoformat(on)
+        for cid, on in _raw(conn).execute(
+            "SELECT contact_id, max(happened_on) FROM interactions "
+            "WHERE account_id = ? AND contact_id IS NOT NULL GROUP BY contact_id",
+            (account_id,),
+        )
+    }
+
+
+def contact_extras(conn: Connection, account_id: int) -> dict[int, tuple[str, str, int]]:
+    """(email, phone, version) of each contact of an account."""
+    return {
+        r[0]: (r[1], r[2], r[3])
+        for r in _raw(conn).execute(
+            "SELECT id, email, phone, version FROM contacts WHERE account_id = ?", (account_id,)
+        )
+    }
 
 
 # ---- the profile ----------------------------------------------------------------------------
