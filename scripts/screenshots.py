@@ -55,9 +55,28 @@ async def _account(pilot: Pilot[None]) -> None:
 
 async def _gate(pilot: Pilot[None]) -> None:
     await _account(pilot)
+    await pilot.press("3")  # the Deals tab
     await pilot.press("right_square_bracket")  # stage 1 is complete: the deal moves to stage 2
     await _settle(pilot)
     await pilot.press("right_square_bracket")  # stage 2 has nothing ticked yet: refused
+    await _settle(pilot)
+
+
+async def _decision_map(pilot: Pilot[None]) -> None:
+    await _account(pilot)
+    await pilot.press("2")  # the Decision map tab, grouped by buying role
+    await _settle(pilot)
+
+
+async def _deals(pilot: Pilot[None]) -> None:
+    await _account(pilot)
+    await pilot.press("3")  # the Deals tab: stepper, deliverables, stage history
+    await _settle(pilot)
+
+
+async def _org_chart(pilot: Pilot[None]) -> None:
+    await _decision_map(pilot)
+    await pilot.press("o")  # the same people as a tree by reports-to
     await _settle(pilot)
 
 
@@ -97,6 +116,9 @@ SHOTS: dict[str, Steps] = {
     "book": _book,
     "book-filtered": _filtered,
     "account": _account,
+    "decision-map": _decision_map,
+    "org-chart": _org_chart,
+    "deals": _deals,
     "stage-gate": _gate,
     "weekly-plan": _plan,
     "pipeline": _pipeline,

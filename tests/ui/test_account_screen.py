@@ -47,11 +47,14 @@ def deal_row(book: Book) -> tuple[int, str, str]:
     return stage, status, reason
 
 
-async def open_account(app: KamApp, pilot) -> AccountScreen:  # type: ignore[no-untyped-def]
+async def open_account(app: KamApp, pilot, tab: str = "3") -> AccountScreen:  # type: ignore[no-untyped-def]
+    """Open the first account on one of its tabs (3: deals)."""
     await settle(app, pilot)
     await pilot.press("enter")
     await settle(app, pilot)
     assert isinstance(app.screen, AccountScreen)
+    await pilot.press(tab)
+    await settle(app, pilot)
     return app.screen
 
 

@@ -209,12 +209,21 @@ async def test_write_keys_say_the_team_view_is_read_only(team: TeamBook, files: 
         assert f"From {target.book}" in note and "also in" in note
         other = target.shared[0]
         assert other.book in note and other.owner in note
-        for key in ("right_square_bracket", "l", "e", "x"):
+        tabs = {"l": "1", "e": "1", "t": "1", "a": "2", "m": "2", "L": "2", "r": "2"}
+        tabs |= {"right_square_bracket": "3", "x": "3"}
+        for key, tab in tabs.items():
+            await pilot.press(tab)  # the tab the key works on
             seen.clear()
             await pilot.press(key)
             await settle(app, pilot)
             assert isinstance(app.screen, TeamAccountScreen), key
             assert seen and READ_ONLY in seen[-1], key
+        await pilot.press("6")  # tasks: adding one is refused too
+        seen.clear()
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TeamAccountScreen) and READ_ONLY in seen[-1]
+        await pilot.press("3")
         if screen.open_deals:  # ticking a deliverable is refused and the list shown as it is
             before_ticks = screen.current_deal.checked if screen.current_deal else None
             screen.query_one("#deliverables").focus()

@@ -243,7 +243,9 @@ def reporting_cycle(contacts: Iterable[Contact], contact_id: int, boss_id: int |
     return False
 
 
-def check_reports_to(contacts: Iterable[Contact], contact_id: int | None, boss_id: int | None) -> None:
+def check_reports_to(
+    contacts: Iterable[Contact], contact_id: int | None, boss_id: int | None
+) -> None:
     """Refuse a manager who is not a contact of the same account, the contact themselves,
     or one whose own line of managers leads back to the contact (a loop)."""
     if boss_id is None:

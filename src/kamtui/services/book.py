@@ -814,9 +814,7 @@ class Book:
         clean = check_contact(fields, today, creating=True)
         with self._write() as conn:
             self._exists(conn, account_id)
-            check_reports_to(
-                repo.account_contacts(conn, account_id), None, clean.get("reports_to")
-            )
+            check_reports_to(repo.account_contacts(conn, account_id), None, clean.get("reports_to"))
             contact_id = repo.insert_contact(conn, account_id, clean)
             self._record(
                 conn, [("contact", contact_id, account_id, "created", None, clean["name"], 1)]

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import locale
 import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kamtui.domain.decision_map import Role
 
 EN: dict[str, str] = {
     "APP_TITLE": "kamtui",
@@ -404,6 +408,174 @@ ZH.update(
     }
 )
 
+# ---- the account screen's tabs, the decision map and tasks ------------------------------------
+EN.update(
+    {
+        "TAB_PROFILE": "Profile & score",
+        "TAB_MAP": "Decision map",
+        "TAB_DEALS": "Deals",
+        "TAB_TIMELINE": "Timeline",
+        "TAB_HEALTH": "Health",
+        "TAB_TASKS": "Tasks",
+        "TAB_HISTORY": "History",
+        "KEY_TABS": "Tabs",
+        "KEY_ADD_CONTACT": "Add contact",
+        "KEY_EDIT_CONTACT": "Edit contact",
+        "KEY_MOVE_ROLE": "Move role",
+        "KEY_MARK_LEFT": "Left / back",
+        "KEY_REPORTS_TO": "Reports to",
+        "KEY_ORG_CHART": "Org chart / roles",
+        "KEY_ADD_TASK": "Add task",
+        "KEY_PIN": "Pin tier",
+        "SCORE_LINE": "score {score}  →  computed tier {tier}",
+        "RFM_LINE": "RFM  R {r} · F {f} · M {m}",
+        "ROLE_CARES": "cares about {cares}; bring {bring}",
+        "INFLUENCE_LINE": "{influence} influence",
+        "CONTACT_LAST": "last contact {date}",
+        "CONTACT_NEVER": "never contacted",
+        "CONTACT_ACTION": "plan: {action}",
+        "CONTACT_REPORTS": "reports to {name}",
+        "MAP_EMPTY": "No contacts yet: press a to add the first.",
+        "MAP_ROLES_VIEW": "By buying role · o shows the org chart",
+        "MAP_ORG_VIEW": "Org chart by reports-to · o groups by role",
+        "CONTACT_NEW": "New contact at {account}",
+        "CONTACT_EDIT": "Edit contact {name}",
+        "CONTACT_SAVED": "Saved contact {name}",
+        "CONTACT_MOVED": "{name} is now {role}",
+        "CONTACT_LEFT": "{name} marked as left on {date}",
+        "CONTACT_BACK": "{name} marked as still there",
+        "CONTACT_REPORTS_SET": "{name} reports to {boss}",
+        "CONTACT_REPORTS_NONE": "{name} reports to nobody mapped",
+        "NO_CONTACT": "Choose a contact first (the cursor is on a role).",
+        "PICK_ROLE": "Move {name} to which role?",
+        "PICK_BOSS": "Who does {name} report to?",
+        "NOBODY": "nobody mapped",
+        "FIELD_TITLE": "Title / position",
+        "FIELD_ROLE": "Buying role",
+        "FIELD_STANCE": "Stance",
+        "FIELD_INFLUENCE": "Influence",
+        "FIELD_REPORTS_TO": "Reports to",
+        "FIELD_LEFT_ON": "Left on (YYYY-MM-DD; empty: still there)",
+        "FIELD_PLANNED_ACTION": "Planned action",
+        "FIELD_EMAIL": "Email",
+        "FIELD_PHONE": "Phone",
+        "STANCE_CHAMPION": "champion",
+        "STANCE_SUPPORTER": "supporter",
+        "STANCE_NEUTRAL": "neutral",
+        "STANCE_SKEPTIC": "skeptic",
+        "STANCE_BLOCKER": "blocker",
+        "INFLUENCE_HIGH": "high",
+        "INFLUENCE_MEDIUM": "medium",
+        "INFLUENCE_LOW": "low",
+        "TASK_NEW": "New task at {account}",
+        "TASK_TITLE": "What is to be done",
+        "TASK_DUE": "Due (YYYY-MM-DD)",
+        "TASK_TITLE_REQUIRED": "Say what is to be done.",
+        "TASK_ADDED": "Task added, due {due}",
+        "TASK_DONE": "Task done: {title}",
+        "TASKS_EMPTY": "No open tasks: press a to add one.",
+        "TASK_OVERDUE": "overdue",
+        "NO_TASK": "No open task to tick.",
+        "PIN_PICK": "Pin {name} at which tier? (computed: {computed})",
+        "PIN_REASON": "Why {tier} rather than the computed tier?",
+        "UNPIN": "Unpin: use the computed tier",
+        "PINNED_NOTE": "{name} pinned at {tier}",
+        "UNPINNED_NOTE": "{name} unpinned: tier {tier} as computed",
+        "DEAL_LOST_AT": "lost at stage {stage}",
+        "DEAL_LINE": "{amount} · stage {stage} {label} · {days} days in stage",
+        "DEAL_NEXT": "next: {step}",
+        "STAGE_HISTORY": "Stage history",
+        "STAGE_CHANGE_CREATED": "{on}  created in stage {to}",
+        "STAGE_CHANGE": "{on}  stage {frm} → {to}",
+        "STAGE_CHANGE_LOST": "{on}  closed lost at stage {frm}",
+        "STAGE_FORCED": "forced",
+        "MEASURES": "Measures behind the score",
+    }
+)
+ZH.update(
+    {
+        "TAB_PROFILE": "档案与评分",
+        "TAB_MAP": "决策地图",
+        "TAB_DEALS": "商机",
+        "TAB_TIMELINE": "时间线",
+        "TAB_HEALTH": "健康度",
+        "TAB_TASKS": "待办",
+        "TAB_HISTORY": "变更记录",
+        "KEY_TABS": "切换标签",
+        "KEY_ADD_CONTACT": "添加联系人",
+        "KEY_EDIT_CONTACT": "编辑联系人",
+        "KEY_MOVE_ROLE": "调整角色",
+        "KEY_MARK_LEFT": "离职/回归",
+        "KEY_REPORTS_TO": "汇报对象",
+        "KEY_ORG_CHART": "组织架构/按角色",
+        "KEY_ADD_TASK": "添加待办",
+        "KEY_PIN": "人工调级",
+        "SCORE_LINE": "得分 {score}  →  计算分级 {tier}",
+        "RFM_LINE": "RFM  R {r} · F {f} · M {m}",
+        "ROLE_CARES": "关注：{cares}；提供：{bring}",
+        "INFLUENCE_LINE": "影响力{influence}",
+        "CONTACT_LAST": "最近联系 {date}",
+        "CONTACT_NEVER": "从未联系",
+        "CONTACT_ACTION": "计划：{action}",
+        "CONTACT_REPORTS": "汇报给 {name}",
+        "MAP_EMPTY": "还没有联系人：按 a 添加第一位。",
+        "MAP_ROLES_VIEW": "按采购角色 · 按 o 查看组织架构",
+        "MAP_ORG_VIEW": "按汇报关系的组织架构 · 按 o 按角色分组",
+        "CONTACT_NEW": "为 {account} 添加联系人",
+        "CONTACT_EDIT": "编辑联系人 {name}",
+        "CONTACT_SAVED": "已保存联系人 {name}",
+        "CONTACT_MOVED": "{name} 现在是{role}",
+        "CONTACT_LEFT": "{name} 已标记为于 {date} 离职",
+        "CONTACT_BACK": "{name} 已标记为在职",
+        "CONTACT_REPORTS_SET": "{name} 汇报给 {boss}",
+        "CONTACT_REPORTS_NONE": "{name} 没有已录入的汇报对象",
+        "NO_CONTACT": "请先选择一位联系人（光标在角色上）。",
+        "PICK_ROLE": "把 {name} 调整为哪个角色？",
+        "PICK_BOSS": "{name} 汇报给谁？",
+        "NOBODY": "无（未录入）",
+        "FIELD_TITLE": "职位",
+        "FIELD_ROLE": "采购角色",
+        "FIELD_STANCE": "态度",
+        "FIELD_INFLUENCE": "影响力",
+        "FIELD_REPORTS_TO": "汇报对象",
+        "FIELD_LEFT_ON": "离职日期（YYYY-MM-DD；留空表示在职）",
+        "FIELD_PLANNED_ACTION": "计划行动",
+        "FIELD_EMAIL": "邮箱",
+        "FIELD_PHONE": "电话",
+        "STANCE_CHAMPION": "内线",
+        "STANCE_SUPPORTER": "支持者",
+        "STANCE_NEUTRAL": "中立",
+        "STANCE_SKEPTIC": "怀疑者",
+        "STANCE_BLOCKER": "反对者",
+        "INFLUENCE_HIGH": "高",
+        "INFLUENCE_MEDIUM": "中",
+        "INFLUENCE_LOW": "低",
+        "TASK_NEW": "为 {account} 添加待办",
+        "TASK_TITLE": "要做什么",
+        "TASK_DUE": "截止日期（YYYY-MM-DD）",
+        "TASK_TITLE_REQUIRED": "请写明要做什么。",
+        "TASK_ADDED": "已添加待办，截止 {due}",
+        "TASK_DONE": "待办已完成：{title}",
+        "TASKS_EMPTY": "没有未完成的待办：按 a 添加。",
+        "TASK_OVERDUE": "已逾期",
+        "NO_TASK": "没有可勾选的待办。",
+        "PIN_PICK": "把 {name} 调整到哪个等级？（计算结果：{computed}）",
+        "PIN_REASON": "为什么是 {tier} 而不是计算出的等级？",
+        "UNPIN": "取消人工调级：使用计算出的等级",
+        "PINNED_NOTE": "{name} 已人工调级为 {tier}",
+        "UNPINNED_NOTE": "{name} 已取消人工调级：按计算为 {tier}",
+        "DEAL_LOST_AT": "在第 {stage} 阶段丢单",
+        "DEAL_LINE": "{amount} · 第 {stage} 阶段 {label} · 已停留 {days} 天",
+        "DEAL_NEXT": "下一步：{step}",
+        "STAGE_HISTORY": "阶段记录",
+        "STAGE_CHANGE_CREATED": "{on}  创建于第 {to} 阶段",
+        "STAGE_CHANGE": "{on}  第 {frm} → {to} 阶段",
+        "STAGE_CHANGE_LOST": "{on}  在第 {frm} 阶段丢单",
+        "STAGE_FORCED": "强制推进",
+        "MEASURES": "得分依据",
+    }
+)
+
 _current: dict[str, str] = EN
 
 
@@ -432,6 +604,21 @@ def plan_kind(kind: str) -> str:
 def kind_name(kind: str) -> str:
     """An interaction kind (call, email, meeting, visit) in the UI's language."""
     return _current.get(f"KIND_{kind.upper()}", kind)
+
+
+def stance_name(stance: str) -> str:
+    """A contact's stance (champion … blocker) in the UI's language."""
+    return _current.get(f"STANCE_{stance.upper()}", stance)
+
+
+def influence_name(influence: str) -> str:
+    """A contact's influence (high, medium, low) in the UI's language."""
+    return _current.get(f"INFLUENCE_{influence.upper()}", influence)
+
+
+def role_name(role: Role) -> str:
+    """A buying role's name: English, or Chinese in the Chinese UI."""
+    return role.label_zh if _current is not EN else role.label
 
 
 def __getattr__(name: str) -> str:

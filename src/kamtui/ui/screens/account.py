@@ -1,9 +1,15 @@
-"""One account in one place (the 360° view): profile, score, health, decision map,
-deals with their stage and missing deliverables, timeline and tasks."""
+"""One account in one place (the 360° view), in tabs: profile and score, decision map,
+deals with their stage and deliverables, timeline, health, tasks and history.
+
+Only the tab shown is laid out, so opening an account stays quick however long its
+timeline. Keys that act on one tab (``]`` on a deal, ``a`` to add a contact or a task)
+show in the footer only while that tab is shown.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
 from rich.console import Group
 from rich.text import Text
@@ -12,33 +18,67 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, SelectionList, Static
+from textual.widgets import (
+    Footer,
+    OptionList,
+    SelectionList,
+    Static,
+    TabbedContent,
+    TabPane,
+    Tree,
+)
 from textual.widgets.option_list import Option
 
 from kamtui.domain import stages as sop
 from kamtui.domain.account import PROFILE_FIELDS
-from kamtui.domain.decision_map import ROLES
+from kamtui.domain.decision_map import ROLES, Contact, OrgNode, org_chart
 from kamtui.domain.errors import KamError
+from kamtui.domain.scoring import TIERS
 from kamtui.domain.tracks import TRACKS
 from kamtui.services.book import AccountView, Book, DealView
 from kamtui.ui import strings as S
 from kamtui.ui.messages import AccountChanged, AccountLoaded
 from kamtui.ui.safe import content, plain, text
 from kamtui.ui.screens.account_form import AccountForm, FormData, FormValues
+from kamtui.ui.screens.contact_form import ContactForm, ContactValues
 from kamtui.ui.screens.deal_moves import DealBrief, DealMoved, DealMoves
 from kamtui.ui.screens.dialogs import (
     InteractionDialog,
     NewInteraction,
+    NewTask,
+    PickDialog,
+    ReasonDialog,
+    TaskDialog,
 )
 from kamtui.ui.screens.history import HistoryScreen, history_text
 
-HISTORY_SHOWN = 15  # changes shown on the screen; h shows them all
+HISTORY_SHOWN = 15  # changes shown in the History tab; h shows them all
+TABS = ("profile", "map", "deals", "timeline", "health", "tasks", "history")
+TAB_ACTIONS = {  # actions that belong to one tab: keys shown and working only there
+    "move": "deals",
+    "close_lost": "deals",
+    "add_contact": "map",
+    "move_role": "map",
+    "mark_left": "map",
+    "reports_to": "map",
+    "org_chart": "map",
+    "add_task": "tasks",
+    "complete_task": "tasks",
+}
+PROFILE_SHOWN = (
+    "industry", "segment", "region", "annual_revenue", "employees", "branches", "tech_maturity",
+    "financial_health", "status", "owner", "pain_points", "last_touch", "last_exec_touch",
+)  # fmt: skip
 
 
 class AccountScreen(DealMoves, Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", S.KEY_BACK, id="account.back"),
         Binding("backspace", "app.pop_screen", S.KEY_BACK, show=False),
+        *(
+            Binding(str(n), f"show_tab('{tab}')", S.KEY_TABS, key_display="1–7", show=n == 1)
+            for n, tab in enumerate(TABS, 1)
+        ),
         Binding(
             "right_square_bracket", "move(1)", S.KEY_ADVANCE, key_display="]", id="deal.advance"
         ),
@@ -46,10 +86,18 @@ class AccountScreen(DealMoves, Screen[None]):
             "left_square_bracket", "move(-1)", S.KEY_MOVE_BACK, key_display="[", id="deal.back"
         ),
         Binding("x", "close_lost", S.KEY_LOST, id="deal.lost"),
+        Binding("a", "add_contact", S.KEY_ADD_CONTACT, id="contact.add"),
+        Binding("m", "move_role", S.KEY_MOVE_ROLE, id="contact.role"),
+        Binding("L", "mark_left", S.KEY_MARK_LEFT, id="contact.left"),
+        Binding("r", "reports_to", S.KEY_REPORTS_TO, id="contact.reports_to"),
+        Binding("o", "org_chart", S.KEY_ORG_CHART, id="contact.org_chart"),
+        Binding("a", "add_task", S.KEY_ADD_TASK, id="task.add"),
+        Binding("space", "complete_task", S.KEY_TICK, id="task.done"),
         Binding("l", "log_interaction", S.KEY_LOG, id="account.log"),
-        Binding("ctrl+r", "reload", S.KEY_RELOAD, id="account.reload"),
         Binding("e", "edit", S.KEY_EDIT, id="account.edit"),
+        Binding("t", "pin_tier", S.KEY_PIN, id="account.pin"),
         Binding("h", "history", S.KEY_HISTORY, id="account.history"),
+        Binding("ctrl+r", "reload", S.KEY_RELOAD, id="account.reload", show=False),
     ]
 
     def __init__(self, book: Book, today: date, account_id: int) -> None:
@@ -58,20 +106,66 @@ class AccountScreen(DealMoves, Screen[None]):
         self.today = today
         self.account_id = account_id
         self.view: AccountView | None = None
-        self._sections: list[Text] = []
+        self.org_view = False  # the decision map as an org chart (else grouped by role)
         self._plain: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(id="title")
-        with VerticalScroll(id="account-body"):
-            yield OptionList(id="deal-list")
-            yield SelectionList[str](id="deliverables")
-            yield Static(id="account-sections")
+        with TabbedContent(id="account-tabs"):
+            with TabPane(S.TAB_PROFILE, id="profile"), VerticalScroll(classes="account-pane"):
+                yield Static(id="profile-body")
+            with TabPane(S.TAB_MAP, id="map"):
+                yield Static(id="coverage")
+                yield Tree[int](S.TAB_MAP, id="contacts")
+            with TabPane(S.TAB_DEALS, id="deals"), VerticalScroll(classes="account-pane"):
+                yield OptionList(id="deal-list")
+                yield SelectionList[str](id="deliverables")
+                yield Static(id="deals-body")
+            with TabPane(S.TAB_TIMELINE, id="timeline"), VerticalScroll(classes="account-pane"):
+                yield Static(id="timeline-body")
+            with TabPane(S.TAB_HEALTH, id="health"), VerticalScroll(classes="account-pane"):
+                yield Static(id="health-body")
+            with TabPane(S.TAB_TASKS, id="tasks"):
+                yield Static(id="tasks-note")
+                yield OptionList(id="task-list")
+            with TabPane(S.TAB_HISTORY, id="history"), VerticalScroll(classes="account-pane"):
+                yield Static(id="history-body")
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one("#contacts", Tree).show_root = False
         self.load()
 
+    # ---- tabs ---------------------------------------------------------------------------------
+    @property
+    def tab(self) -> str:
+        return self.query_one("#account-tabs", TabbedContent).active
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one("#account-tabs", TabbedContent).active = tab
+        self._focus_tab(tab)
+
+    @on(TabbedContent.TabActivated, "#account-tabs")
+    def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        self.refresh_bindings()
+
+    def _focus_tab(self, tab: str) -> None:
+        target = {"map": "#contacts", "deals": "#deal-list", "tasks": "#task-list"}.get(tab)
+        if target is None or not self.query_one(target).display:
+            pane = self.query_one(f"#{tab}", TabPane)
+            scrolls = pane.query(VerticalScroll)
+            if scrolls:
+                scrolls.first().focus()
+            return
+        self.query_one(target).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        tab = TAB_ACTIONS.get(action)
+        if tab is not None and tab != self.tab:
+            return False
+        return True
+
+    # ---- loading ------------------------------------------------------------------------------
     def action_reload(self) -> None:
         """Show what other windows or processes saved meanwhile."""
         self.load()
@@ -81,174 +175,39 @@ class AccountScreen(DealMoves, Screen[None]):
         self.post_message(AccountLoaded(self.book.account_view(self.account_id, self.today)))
 
     def on_account_loaded(self, message: AccountLoaded) -> None:
-        self._sections = []
         v = self.view = message.view
-        self._show_deals(v)
-        d = v.derived
         p = v.profile
-        tier = d.tier or "unscored"
+        tier = v.derived.tier or "unscored"
         self.query_one("#title", Static).update(
             content(f"{p['name']}  ·  {tier}  ·  {p['track']}  ·  {p['owner']}")
         )
-
-        profile = Text()
-        for label, key in (
-            ("industry", "industry"), ("segment", "segment"), ("region", "region"),
-            ("annual revenue", "annual_revenue"), ("employees", "employees"), ("branches", "branches"),
-            ("tech maturity", "tech_maturity"), ("financial health", "financial_health"),
-            ("status", "status"), ("owner", "owner"), ("pain points", "pain_points"),
-            ("last touch", "last_touch"), ("last executive touch", "last_exec_touch"),
-        ):  # fmt: skip
-            value = p.get(key)
-            if key == "annual_revenue" and value is not None:
-                value = f"{value:,.0f}"
-            profile.append(f"{label:>22}  ", style="dim")
-            profile.append_text(text("–" if value in (None, "") else value))
-            profile.append("\n")
-        track = TRACKS.get(p["track"])
-        if track:
-            profile.append(f"{'track':>22}  ", style="dim")
-            profile.append(
-                S.TRACK_PLAY.format(label=f"{track.label} {track.label_zh}", play=track.play)
-            )
-        self._section("profile", S.SECTION_PROFILE, profile)
-
-        score = Text()
-        model = self.book.config.model
-        for line in d.score.breakdown:
-            crit = model.criterion(line.key)
-            rating = "–" if line.rating is None else str(line.rating)
-            part = "" if line.contribution is None else f"{line.contribution:.2f}"
-            score.append(
-                f"{crit.label} {crit.label_zh}".rjust(28)
-                + f"  {rating}/5 × {line.weight:.0f}%  {part}\n"
-            )
-        if d.score.score is not None:
-            score.append(
-                f"{'score':>28}  {d.score.score:.2f}  →  computed tier {d.score.computed_tier}\n",
-                style="bold",
-            )
-        else:
-            score.append(S.UNSCORED.format(missing=", ".join(d.score.missing)) + "\n", style="bold")
-        if v.pinned_tier:
-            score.append_text(
-                text(
-                    S.PINNED.format(
-                        tier=v.pinned_tier,
-                        reason=v.pin_reason,
-                        computed=d.score.computed_tier or "–",
-                    )
-                )
-            )
-            score.append("\n")
-        if d.rfm:
-            score.append(f"{'RFM':>28}  R {d.rfm.r} · F {d.rfm.f} · M {d.rfm.m}")
-        self._section("score", S.SECTION_SCORE, score)
-
-        health = Text()
-        health.append(
-            f"{d.health.score}  {d.health.color}\n", style=f"bold {self._color(d.health.color)}"
-        )
-        for f in d.health.flags:
-            health.append(f"  ⚑ {f.date.isoformat()}  ", style=self._color(f.severity))
-            health.append_text(text(f.reason))
-            health.append("\n")
-        if not d.health.flags:
-            health.append(f"  {S.NO_FLAGS}\n", style="dim")
-        for m in d.health.measures:
-            health.append(f"  {m.key:<13} {m.subscore:>3} × {m.weight:>2}%  ", style="dim")
-            health.append_text(text(m.value))
-            health.append("\n")
-        self._section("health", S.SECTION_HEALTH, health)
-
-        cov = Text()
-        for w in d.coverage:
-            cov.append("  ⚠ ", style=self._color("yellow"))
-            cov.append_text(text(w["message"]))
-            cov.append("\n")
-        if not d.coverage:
-            cov.append(f"  {S.NO_WARNINGS}\n", style="dim")
-        by_role: dict[str, list] = {}
-        for c in v.contacts:
-            by_role.setdefault(c.role, []).append(c)
-        for key, role in ROLES.items():
-            cov.append(f"\n{role.label} {role.label_zh}", style="bold")
-            cov.append(f"  — {role.cares}; bring {role.bring}\n", style="dim")
-            for c in by_role.get(key, []):
-                cov.append("    ")
-                cov.append_text(text(c.name))
-                cov.append("  ")
-                cov.append_text(text(c.title, "dim"))
-                cov.append(f"  {c.stance}", style=self._stance(c.stance))
-                cov.append(f" · {c.influence} influence")
-                if c.left_on:
-                    cov.append(
-                        "  " + S.LEFT_ON.format(date=c.left_on.isoformat()), style="dim strike"
-                    )
-                cov.append("\n")
-        self._section("coverage", S.SECTION_COVERAGE, cov)
-
-        deals = Text()
-        for deal in v.deals:
-            st = sop.stage(deal.stage)
-            if deal.status != "open":
-                deals.append("  ✗ ", style="dim")
-                deals.append_text(text(deal.name, "dim"))
-                deals.append(f"  lost at stage {deal.stage}\n", style="dim")
-                continue
-            deals.append("  ")
-            deals.append(
-                "".join("●" if n <= deal.stage else "○" for n in range(1, 6)) + "  ", style="bold"
-            )
-            deals.append_text(text(deal.name, "bold"))
-            deals.append(
-                f"  {deal.amount:,.0f} · stage {deal.stage} {st.label} · {deal.days_in_stage} days in stage\n"
-            )
-            for dl in st.deliverables:
-                mark = "☑" if dl.key in deal.checked else "☐"
-                deals.append(
-                    f"      {mark} {dl.label} {dl.label_zh}\n",
-                    style="" if dl.key in deal.checked else "dim",
-                )
-            if deal.next_step:
-                deals.append("      next: ", style="dim")
-                deals.append_text(text(deal.next_step))
-                deals.append("\n")
-        if not v.deals:
-            deals.append(f"  {S.NONE}\n", style="dim")
-        self._section("deals", S.SECTION_DEALS, deals)
-
-        tasks = Text()
-        for _tid, title_, due in v.tasks:
-            tasks.append(f"  ☐ {due.isoformat()}  ", style="bold" if due < self.today else "")
-            tasks.append_text(text(title_))
-            tasks.append("\n")
-        if not v.tasks:
-            tasks.append(f"  {S.NONE}\n", style="dim")
-        self._section("tasks", S.SECTION_TASKS, tasks)
-
-        changes = history_text(v.history[:HISTORY_SHOWN], model)
+        self._show(
+            "#profile-body", ("profile", S.SECTION_PROFILE, self._profile(v)),
+            ("score", S.SECTION_SCORE, self._score(v)),
+        )  # fmt: skip
+        self._show_map(v)
+        self._show_deals(v)
+        self._show("#deals-body", ("deals", S.SECTION_DEALS, self._deals(v)))
+        self._show("#timeline-body", ("timeline", S.SECTION_TIMELINE, self._timeline(v)))
+        self._show("#health-body", ("health", S.SECTION_HEALTH, self._health(v)))
+        self._show_tasks(v)
+        changes = history_text(v.history[:HISTORY_SHOWN], self.book.config.model)
         if len(v.history) > HISTORY_SHOWN:
             changes.append(f"  {S.HISTORY_MORE.format(n=len(v.history) - HISTORY_SHOWN)}\n")
-        self._section("history", S.SECTION_HISTORY, changes)
-
-        tl = Text()
-        for e in v.timeline:
-            tl.append(f"  {e.on.isoformat()}  {e.kind:<8} ", style="dim")
-            if e.executive:
-                tl.append("★ ", style="bold")
-            tl.append_text(text(e.text))
-            tl.append("\n")
-        self._section("timeline", S.SECTION_TIMELINE, tl)
-        self.query_one("#account-sections", Static).update(Group(*self._sections))
+        self._show("#history-body", ("history", S.SECTION_HISTORY, changes))
+        if self.focused is None:
+            self._focus_tab(self.tab)
 
     def section_text(self, key: str) -> str:
         """The plain text of one section, as shown (for tests and copy-paste)."""
         return self._plain.get(key, "")
 
-    def _section(self, key: str, heading: str, body: Text) -> None:
-        self._plain[key] = heading + "\n" + body.plain
-        self._sections += [Text(heading, style="bold underline"), body, Text("")]
+    def _show(self, target: str, *sections: tuple[str, str, Text]) -> None:
+        parts: list[Text] = []
+        for key, heading, body in sections:
+            self._plain[key] = heading + "\n" + body.plain
+            parts += [Text(heading, style="bold underline"), body, Text("")]
+        self.query_one(target, Static).update(Group(*parts))
 
     def _color(self, name: str) -> str:
         variables = self.app.get_css_variables()
@@ -261,16 +220,370 @@ class AccountScreen(DealMoves, Screen[None]):
 
     def _stance(self, stance: str) -> str:
         return self._color(
-            {
-                "champion": "green",
-                "supporter": "green",
-                "neutral": "",
-                "skeptic": "yellow",
-                "blocker": "red",
-            }[stance]
+            {"champion": "green", "supporter": "green", "skeptic": "yellow", "blocker": "red"}.get(
+                stance, ""
+            )
         )
 
-    # ---- deals: the SOP stepper and its deliverables ----------------------------------------
+    # ---- profile and score --------------------------------------------------------------------
+    def _profile(self, v: AccountView) -> Text:
+        out = Text()
+        for key in PROFILE_SHOWN:
+            value = v.profile.get(key)
+            if key == "annual_revenue" and value is not None:
+                value = f"{value:,.0f}"
+            out.append(f"{S.field_label(key):>22}  ", style="dim")
+            out.append_text(text("–" if value in (None, "") else value))
+            out.append("\n")
+        track = TRACKS.get(v.profile["track"])
+        if track:
+            out.append(f"{S.field_label('track'):>22}  ", style="dim")
+            out.append(
+                S.TRACK_PLAY.format(label=f"{track.label} {track.label_zh}", play=track.play)
+            )
+        return out
+
+    def _score(self, v: AccountView) -> Text:
+        d = v.derived
+        out = Text()
+        model = self.book.config.model
+        for line in d.score.breakdown:
+            crit = model.criterion(line.key)
+            rating = "–" if line.rating is None else str(line.rating)
+            part = "" if line.contribution is None else f"{line.contribution:.2f}"
+            out.append(
+                f"{crit.label} {crit.label_zh}".rjust(28)
+                + f"  {rating}/5 × {line.weight:.0f}%  {part}\n"
+            )
+        if d.score.score is not None:
+            line_ = S.SCORE_LINE.format(score=f"{d.score.score:.2f}", tier=d.score.computed_tier)
+            out.append(f"{'':>28}  {line_}\n", style="bold")
+        else:
+            out.append(S.UNSCORED.format(missing=", ".join(d.score.missing)) + "\n", style="bold")
+        if v.pinned_tier:
+            out.append_text(
+                text(
+                    S.PINNED.format(
+                        tier=v.pinned_tier, reason=v.pin_reason,
+                        computed=d.score.computed_tier or "–",
+                    )
+                )
+            )  # fmt: skip
+            out.append("\n")
+        if d.rfm:
+            out.append(f"{'':>28}  " + S.RFM_LINE.format(r=d.rfm.r, f=d.rfm.f, m=d.rfm.m))
+        return out
+
+    # ---- health -------------------------------------------------------------------------------
+    def _health(self, v: AccountView) -> Text:
+        h = v.derived.health
+        out = Text()
+        out.append(f"{h.score}  {h.color}\n", style=f"bold {self._color(h.color)}")
+        for f in h.flags:
+            out.append(f"  ⚑ {f.date.isoformat()}  ", style=self._color(f.severity))
+            out.append_text(text(f.reason))
+            out.append("\n")
+        if not h.flags:
+            out.append(f"  {S.NO_FLAGS}\n", style="dim")
+        out.append(f"\n{S.MEASURES}\n", style="bold")
+        for m in h.measures:
+            out.append(f"  {m.key:<13} {m.subscore:>3} × {m.weight:>2}%  ", style="dim")
+            out.append_text(text(m.value))
+            out.append("\n")
+        return out
+
+    # ---- timeline -----------------------------------------------------------------------------
+    def _timeline(self, v: AccountView) -> Text:
+        out = Text()
+        for e in v.timeline:
+            out.append(f"  {e.on.isoformat()}  {e.kind:<8} ", style="dim")
+            if e.executive:
+                out.append("★ ", style="bold")
+            out.append_text(text(e.text))
+            out.append("\n")
+        if not v.timeline:
+            out.append(f"  {S.NONE}\n", style="dim")
+        return out
+
+    # ---- the decision map ---------------------------------------------------------------------
+    def _show_map(self, v: AccountView) -> None:
+        cov = Text()
+        for w in v.derived.coverage:
+            cov.append("⚠ ", style=self._color("yellow"))
+            cov.append_text(text(w["message"]))
+            cov.append("\n")
+        if not v.derived.coverage:
+            cov.append(f"{S.NO_WARNINGS}\n", style="dim")
+        cov.append(S.MAP_ORG_VIEW if self.org_view else S.MAP_ROLES_VIEW, style="dim italic")
+        self._plain["coverage"] = S.SECTION_COVERAGE + "\n" + cov.plain
+        self.query_one("#coverage", Static).update(cov)
+
+        tree = self.query_one("#contacts", Tree)
+        keep = tree.cursor_node.data if tree.cursor_node is not None else None
+        tree.clear()
+        names = {c.id: c.name for c in v.contacts}
+        lines: list[str] = []
+        if not v.contacts:
+            tree.root.add_leaf(Text(S.MAP_EMPTY, style="dim"))
+            lines.append(S.MAP_EMPTY)
+        elif self.org_view:
+
+            def add(parent: Any, node: OrgNode, depth: int) -> None:
+                label = self._contact_label(node.contact, names, with_role=True)
+                lines.append("  " * depth + label.plain)
+                child = parent.add(label, data=node.contact.id, expand=True)
+                for r in node.reports:
+                    add(child, r, depth + 1)
+                if not node.reports:
+                    child.allow_expand = False
+
+            for top in org_chart(v.contacts):
+                add(tree.root, top, 0)
+        else:
+            by_role: dict[str, list[Contact]] = {}
+            for c in v.contacts:
+                by_role.setdefault(c.role, []).append(c)
+            for key, role in ROLES.items():
+                heading = Text(f"{S.role_name(role)}", style="bold")
+                if S.role_name(role) != role.label_zh:
+                    heading.append(f" {role.label_zh}", style="bold")
+                heading.append(
+                    "  " + S.ROLE_CARES.format(cares=role.cares, bring=role.bring), style="dim"
+                )
+                lines.append(heading.plain)
+                node = tree.root.add(heading, expand=True)
+                for c in by_role.get(key, []):
+                    label = self._contact_label(c, names)
+                    lines.append("  " + label.plain)
+                    node.add_leaf(label, data=c.id)
+                if key not in by_role:
+                    node.allow_expand = False
+        self._plain["map"] = "\n".join(lines)
+        self._put_cursor(tree, keep)
+
+    def _put_cursor(self, tree: Tree[int], contact_id: int | None) -> None:
+        """Keep the cursor on the contact it was on (else on the first contact)."""
+        first: int | None = None
+        line = 0
+        for node_line in range(tree.last_line + 1):
+            node = tree.get_node_at_line(node_line)
+            if node is None or node.data is None:
+                continue
+            if first is None:
+                first = node_line
+            if node.data == contact_id:
+                line = node_line
+                break
+        else:
+            line = first if first is not None else 0
+        tree.cursor_line = line
+
+    def _contact_label(self, c: Contact, names: dict[int, str], *, with_role: bool = False) -> Text:
+        info = self.view.contact_info.get(c.id) if self.view else None
+        label = text(c.name, "bold" if c.active else "dim strike")
+        if c.title:
+            label.append("  ")
+            label.append_text(text(c.title, "dim"))
+        if with_role:
+            label.append(f"  [{S.role_name(ROLES[c.role])}]", style="italic")
+        label.append("  ")
+        label.append(S.stance_name(c.stance), style=self._stance(c.stance))
+        label.append(" · " + S.INFLUENCE_LINE.format(influence=S.influence_name(c.influence)))
+        last = info.last_contact if info else None
+        label.append(
+            "  " + (S.CONTACT_LAST.format(date=last.isoformat()) if last else S.CONTACT_NEVER),
+            style="dim",
+        )
+        if c.reports_to in names and not with_role:
+            label.append("  ")
+            label.append_text(text(S.CONTACT_REPORTS.format(name=names[c.reports_to]), "dim"))
+        if c.left_on:
+            label.append("  " + S.LEFT_ON.format(date=c.left_on.isoformat()), style="dim")
+        if c.planned_action:
+            label.append("  ")
+            label.append_text(text(S.CONTACT_ACTION.format(action=c.planned_action), "italic"))
+        return label
+
+    @property
+    def current_contact(self) -> Contact | None:
+        tree = self.query_one("#contacts", Tree)
+        node = tree.cursor_node
+        if self.view is None or node is None or node.data is None:
+            return None
+        return next((c for c in self.view.contacts if c.id == node.data), None)
+
+    def _chosen_contact(self) -> Contact | None:
+        if not self._writable():
+            return None
+        contact = self.current_contact
+        if contact is None:
+            self.notify(S.NO_CONTACT, markup=False)
+        return contact
+
+    def action_org_chart(self) -> None:
+        self.org_view = not self.org_view
+        if self.view is not None:
+            self._show_map(self.view)
+
+    def action_add_contact(self) -> None:
+        if self.view is None or not self._writable():
+            return
+        book, today, aid = self.book, self.today, self.account_id
+
+        def save(form: ContactValues) -> None:
+            book.add_contact(aid, today, **form.fields)
+
+        managers = [(c.id, c.name) for c in self.view.contacts]
+        form = ContactForm(
+            S.CONTACT_NEW.format(account=plain(self.view.profile["name"])), {}, managers, save
+        )
+        self.app.push_screen(form, self._saved_contact)
+
+    @on(Tree.NodeSelected, "#contacts")
+    def _contact_selected(self, event: Tree.NodeSelected[int]) -> None:
+        if event.node.data is not None:
+            self.edit_contact(event.node.data)
+
+    def edit_contact(self, contact_id: int) -> None:
+        if self.view is None or not self._writable():
+            return
+        contact = next((c for c in self.view.contacts if c.id == contact_id), None)
+        info = self.view.contact_info.get(contact_id)
+        if contact is None or info is None:
+            return
+        book, today = self.book, self.today
+
+        def save(form: ContactValues) -> None:
+            book.update_contact(contact_id, today, form.fields, seen_version=form.version)
+
+        values = {**contact._asdict(), "email": info.email, "phone": info.phone}
+        managers = [(c.id, c.name) for c in self.view.contacts if c.id != contact_id]
+        form = ContactForm(
+            S.CONTACT_EDIT.format(name=plain(contact.name)), values, managers, save,
+            version=info.version,
+        )  # fmt: skip
+        self.app.push_screen(form, self._saved_contact)
+
+    def _saved_contact(self, saved: bool | None) -> None:
+        if saved:
+            self.load()
+
+    def action_move_role(self) -> None:
+        contact = self._chosen_contact()
+        if contact is None:
+            return
+        options = [(f"{S.role_name(r)} {r.label_zh}".strip(), k) for k, r in ROLES.items()]
+
+        def done(role: str | None) -> None:
+            if role and role != contact.role:
+                note = S.CONTACT_MOVED.format(name=contact.name, role=S.role_name(ROLES[role]))
+                self.write_contact(contact.id, {"role": role}, note)
+
+        self.app.push_screen(
+            PickDialog(S.PICK_ROLE.format(name=plain(contact.name)), options, contact.role), done
+        )
+
+    def action_mark_left(self) -> None:
+        contact = self._chosen_contact()
+        if contact is None:
+            return
+        if contact.left_on is None:
+            note = S.CONTACT_LEFT.format(name=contact.name, date=self.today.isoformat())
+            self.write_contact(contact.id, {"left_on": self.today}, note)
+        else:
+            self.write_contact(
+                contact.id, {"left_on": None}, S.CONTACT_BACK.format(name=contact.name)
+            )
+
+    def action_reports_to(self) -> None:
+        contact = self._chosen_contact()
+        if contact is None or self.view is None:
+            return
+        options = [(S.NOBODY, "")] + [
+            (plain(c.name) + (f"  {c.title}" if c.title else ""), str(c.id))
+            for c in self.view.contacts
+            if c.id != contact.id
+        ]
+        names = {c.id: c.name for c in self.view.contacts}
+        current = str(contact.reports_to) if contact.reports_to else ""
+
+        def done(key: str | None) -> None:
+            if key is None or key == current:
+                return
+            boss = int(key) if key else None
+            note = (
+                S.CONTACT_REPORTS_SET.format(name=contact.name, boss=names[boss]) if boss
+                else S.CONTACT_REPORTS_NONE.format(name=contact.name)
+            )  # fmt: skip
+            self.write_contact(contact.id, {"reports_to": boss}, note)
+
+        self.app.push_screen(
+            PickDialog(S.PICK_BOSS.format(name=plain(contact.name)), options, current), done
+        )
+
+    @work(thread=True, group="account-write", exit_on_error=False)
+    def write_contact(self, contact_id: int, fields: dict[str, Any], note: str) -> None:
+        version = self.view.contact_info[contact_id].version if self.view else None
+        try:
+            self.book.update_contact(contact_id, self.today, fields, seen_version=version)
+        except KamError as e:
+            self.post_message(AccountChanged(str(e), error=True))
+            return
+        self.post_message(AccountChanged(note))
+
+    # ---- deals: the SOP stepper and its deliverables ------------------------------------------
+    def _deals(self, v: AccountView) -> Text:
+        out = Text()
+        for deal in v.deals:
+            st = sop.stage(deal.stage)
+            if deal.status != "open":
+                out.append("  ✗ ", style="dim")
+                out.append_text(text(deal.name, "dim"))
+                out.append("  " + S.DEAL_LOST_AT.format(stage=deal.stage) + "\n", style="dim")
+            else:
+                out.append("  ")
+                out.append(
+                    "".join("●" if n <= deal.stage else "○" for n in range(1, 6)) + "  ",
+                    style="bold",
+                )
+                out.append_text(text(deal.name, "bold"))
+                out.append(
+                    "  " + S.DEAL_LINE.format(
+                        amount=f"{deal.amount:,.0f}", stage=deal.stage, label=st.label,
+                        days=deal.days_in_stage,
+                    ) + "\n"
+                )  # fmt: skip
+                for dl in st.deliverables:
+                    done = dl.key in deal.checked
+                    out.append(
+                        f"      {'☑' if done else '☐'} {dl.label} {dl.label_zh}\n",
+                        style="" if done else "dim",
+                    )
+                if deal.next_step:
+                    out.append("      ")
+                    out.append_text(text(S.DEAL_NEXT.format(step=deal.next_step), "dim"))
+                    out.append("\n")
+            for change in deal.history:
+                out.append("      " + self._stage_change(change) + "\n", style="dim")
+        if not v.deals:
+            out.append(f"  {S.NONE}\n", style="dim")
+        return out
+
+    @staticmethod
+    def _stage_change(change: sop.StageChange) -> str:
+        on = change.on.isoformat()
+        if change.lost:
+            line = S.STAGE_CHANGE_LOST.format(on=on, frm=change.from_stage)
+        elif change.from_stage is None:
+            line = S.STAGE_CHANGE_CREATED.format(on=on, to=change.to_stage)
+        else:
+            line = S.STAGE_CHANGE.format(on=on, frm=change.from_stage, to=change.to_stage)
+        if change.forced:
+            line += f"  ({S.STAGE_FORCED})"
+        if change.reason:
+            line += f"  {plain(change.reason)}"
+        return line
+
     @property
     def open_deals(self) -> list[DealView]:
         return [d for d in self.view.deals if d.status == "open"] if self.view else []
@@ -338,6 +651,8 @@ class AccountScreen(DealMoves, Screen[None]):
         return DealBrief(deal.id, deal.name, deal.stage, deal.version) if deal else None
 
     def action_move(self, direction: int) -> None:
+        if not self._writable():
+            return
         deal = self.current_deal
         if deal is None:
             self.notify(S.NO_OPEN_DEAL, markup=False)
@@ -345,6 +660,8 @@ class AccountScreen(DealMoves, Screen[None]):
         self.move_deal(DealBrief(deal.id, deal.name, deal.stage, deal.version), direction)
 
     def action_close_lost(self) -> None:
+        if not self._writable():
+            return
         deal = self.current_deal
         if deal is None:
             self.notify(S.NO_OPEN_DEAL, markup=False)
@@ -354,8 +671,71 @@ class AccountScreen(DealMoves, Screen[None]):
     def on_deal_moved(self, message: DealMoved) -> None:
         self.post_message(AccountChanged(message.note, message.error))
 
+    # ---- tasks --------------------------------------------------------------------------------
+    def _show_tasks(self, v: AccountView) -> None:
+        tasks = self.query_one("#task-list", OptionList)
+        keep = tasks.highlighted
+        tasks.clear_options()
+        body = Text()
+        for tid, title_, due in v.tasks:
+            line = Text(f"☐ {due.isoformat()}  ", style="bold" if due < self.today else "")
+            line.append_text(text(title_))
+            if due < self.today:
+                line.append(f"  {S.TASK_OVERDUE}", style=self._color("red"))
+            tasks.add_option(Option(line, id=f"task-{tid}"))
+            body.append_text(line)
+            body.append("\n")
+        if v.tasks:
+            tasks.highlighted = min(keep or 0, len(v.tasks) - 1)
+        tasks.display = bool(v.tasks)
+        self.query_one("#tasks-note", Static).update(
+            Text(S.TASKS_EMPTY if not v.tasks else "", style="dim")
+        )
+        self._plain["tasks"] = S.SECTION_TASKS + "\n" + (body.plain or S.TASKS_EMPTY)
+
+    def action_add_task(self) -> None:
+        if self.view is None or not self._writable():
+            return
+        due = self.today + timedelta(days=(4 - self.today.weekday()) % 7)  # this week's Friday
+
+        def done(task: NewTask | None) -> None:
+            if task is not None:
+                self.write_task(task)
+
+        title = S.TASK_NEW.format(account=plain(self.view.profile["name"]))
+        self.app.push_screen(TaskDialog(title, due), done)
+
+    @work(thread=True, group="account-write", exit_on_error=False)
+    def write_task(self, task: NewTask) -> None:
+        try:
+            self.book.add_task(self.account_id, self.today, title=task.title, due=task.due)
+        except KamError as e:
+            self.post_message(AccountChanged(str(e), error=True))
+            return
+        self.post_message(AccountChanged(S.TASK_ADDED.format(due=task.due.isoformat())))
+
+    def action_complete_task(self) -> None:
+        if self.view is None or not self._writable():
+            return
+        index = self.query_one("#task-list", OptionList).highlighted
+        if not self.view.tasks or index is None:
+            self.notify(S.NO_TASK, markup=False)
+            return
+        self.write_task_done(*self.view.tasks[index][:2])
+
+    @work(thread=True, group="account-write", exit_on_error=False)
+    def write_task_done(self, task_id: int, title: str) -> None:
+        try:
+            self.book.complete_task(task_id, self.today)
+        except KamError as e:
+            self.post_message(AccountChanged(str(e), error=True))
+            return
+        self.post_message(AccountChanged(S.TASK_DONE.format(title=title)))
+
     # ---- logging a touch ----------------------------------------------------------------------
     def action_log_interaction(self) -> None:
+        if not self._writable():
+            return
         contacts = [(c.id, c.name) for c in self.view.contacts if c.active] if self.view else []
 
         def done(entry: NewInteraction | None) -> None:
@@ -395,9 +775,57 @@ class AccountScreen(DealMoves, Screen[None]):
             title = S.HISTORY_TITLE.format(name=plain(self.view.profile["name"]))
             self.app.push_screen(HistoryScreen(title, self.view.history, self.book.config.model))
 
+    # ---- the tier pinned by hand --------------------------------------------------------------
+    def action_pin_tier(self) -> None:
+        if self.view is None or not self._writable():
+            return
+        v = self.view
+        computed = v.derived.score.computed_tier or "–"
+        options = [(tier, tier) for tier in TIERS]
+        if v.pinned_tier:
+            options.append((S.UNPIN, ""))
+        name = plain(v.profile["name"])
+
+        def picked(tier: str | None) -> None:
+            if tier is None:
+                return
+            if not tier:
+                self.write_pin(None, "", v.version)
+                return
+
+            def reasoned(reason: str | None) -> None:
+                if reason:
+                    self.write_pin(tier, reason, v.version)
+
+            self.app.push_screen(
+                ReasonDialog(S.PIN_REASON.format(tier=tier), value=v.pin_reason), reasoned
+            )
+
+        title = S.PIN_PICK.format(name=name, computed=computed)
+        self.app.push_screen(PickDialog(title, options, v.pinned_tier or computed), picked)
+
+    @work(thread=True, group="account-write", exit_on_error=False)
+    def write_pin(self, tier: str | None, reason: str, version: int) -> None:
+        name = self.view.profile["name"] if self.view else ""
+        try:
+            self.book.pin_tier(self.account_id, tier, reason, self.today, seen_version=version)
+            tier_now = self.book.account_view(self.account_id, self.today).derived.tier or "–"
+        except KamError as e:
+            self.post_message(AccountChanged(str(e), error=True))
+            return
+        note = (
+            S.PINNED_NOTE.format(name=name, tier=tier) if tier
+            else S.UNPINNED_NOTE.format(name=name, tier=tier_now)
+        )  # fmt: skip
+        self.post_message(AccountChanged(note))
+
     # ---- editing the profile and ratings ------------------------------------------------------
+    def _writable(self) -> bool:
+        """Whether this screen may change the book (a team view may not)."""
+        return True
+
     def action_edit(self) -> None:
-        if self.view is not None:
+        if self.view is not None and self._writable():
             self.app.push_screen(edit_form(self.book, self.today, self.view), self._edited)
 
     def _edited(self, saved: bool | None) -> None:

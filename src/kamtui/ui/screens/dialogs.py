@@ -14,11 +14,23 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Input,
+    Label,
+    OptionList,
+    Select,
+    SelectionList,
+    Static,
+)
+from textual.widgets.option_list import Option
 
+from kamtui.domain.errors import KamError
+from kamtui.domain.parsing import parse_date
 from kamtui.domain.stages import Deliverable
 from kamtui.ui import strings as S
-from kamtui.ui.safe import content, plain
+from kamtui.ui.safe import content, plain, text
 
 
 class ReasonDialog(ModalScreen[str | None]):
@@ -220,3 +232,95 @@ class ConfirmDialog(ModalScreen[bool]):
     @on(Button.Pressed, "#no")
     def action_cancel(self) -> None:
         self.dismiss(False)
+
+
+class PickDialog(ModalScreen[str | None]):
+    """Choose one of a few options (a role, a manager, a tier); dismisses its key, or None
+    when cancelled. Option labels are user text, shown literally."""
+
+    BINDINGS = [Binding("escape", "cancel", S.KEY_CANCEL)]
+
+    def __init__(self, title: str, options: list[tuple[str, str]], current: str | None) -> None:
+        super().__init__()
+        self.title_text = title
+        self.options = options
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(content(self.title_text), classes="dialog-title")
+            yield OptionList(
+                *(Option(text(label), id=f"pick-{n}") for n, (label, _) in enumerate(self.options)),
+                id="choices",
+            )
+
+    def on_mount(self) -> None:
+        choices = self.query_one("#choices", OptionList)
+        keys = [key for _, key in self.options]
+        choices.highlighted = keys.index(self.current) if self.current in keys else 0
+        choices.focus()
+
+    @on(OptionList.OptionSelected, "#choices")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.options[event.option_index][1])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class NewTask:
+    title: str
+    due: date
+
+
+class TaskDialog(ModalScreen[NewTask | None]):
+    """Add a task: what is to be done and when it is due (this week by default)."""
+
+    BINDINGS = [Binding("escape", "cancel", S.KEY_CANCEL)]
+
+    def __init__(self, title: str, due: date) -> None:
+        super().__init__()
+        self.title_text = title
+        self.due = due
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(content(self.title_text), classes="dialog-title")
+            yield Label(S.TASK_TITLE)
+            yield Input(id="task-title")
+            yield Static(id="e-title", classes="field-error")
+            yield Label(S.TASK_DUE)
+            yield Input(self.due.isoformat(), placeholder="YYYY-MM-DD", id="task-due")
+            yield Static(id="e-due", classes="field-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(S.SAVE, variant="primary", id="save")
+                yield Button(S.CANCEL, id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#task-title", Input).focus()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#save")
+    def _save(self) -> None:
+        title = self.query_one("#task-title", Input).value.strip()
+        raw = self.query_one("#task-due", Input).value.strip()
+        self.query_one("#e-title", Static).update("")
+        self.query_one("#e-due", Static).update("")
+        if not title:
+            self.query_one("#e-title", Static).update(content(S.TASK_TITLE_REQUIRED))
+            self.query_one("#task-title", Input).focus()
+            return
+        try:
+            due = parse_date(raw)
+        except KamError:
+            due = None
+        if due is None:
+            self.query_one("#e-due", Static).update(content(S.BAD_DATE.format(value=raw)))
+            self.query_one("#task-due", Input).focus()
+            return
+        self.dismiss(NewTask(title, due))
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

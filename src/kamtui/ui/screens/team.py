@@ -145,17 +145,9 @@ class TeamAccountScreen(AccountScreen):
             )
         self.query_one("#team-note", Static).update(note)
 
-    def action_log_interaction(self) -> None:
+    def _writable(self) -> bool:
         refuse(self)
-
-    def action_edit(self) -> None:
-        refuse(self)
-
-    def action_move(self, direction: int) -> None:
-        refuse(self)
-
-    def action_close_lost(self) -> None:
-        refuse(self)
+        return False
 
     @work(thread=True, group="account-write", exit_on_error=False)
     def write_check(self, deal_id: int, key: str, done: bool) -> None:

@@ -1,0 +1,182 @@
+"""The contact form: one person of the decision map, validated at each field.
+
+Like the account form, it saves through a callback run in a worker; a refused save keeps
+everything typed. A save refused because someone changed the contact meanwhile names the
+newer values and offers to re-apply what was typed over them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from kamtui.domain.decision_map import INFLUENCES, ROLES, STANCES
+from kamtui.domain.errors import FieldError, KamError
+from kamtui.domain.parsing import parse_date
+from kamtui.services.book import StaleEditError
+from kamtui.ui import strings as S
+from kamtui.ui.safe import content, plain
+from kamtui.ui.screens.account_form import SaveDone, SaveFailed
+
+TEXTS = ("name", "title", "planned_action", "email", "phone")
+
+
+@dataclass(frozen=True)
+class ContactValues:
+    fields: dict[str, Any]
+    version: int | None  # of the contact as the form shows it (None: a new contact)
+
+
+SaveContact = Callable[[ContactValues], None]
+
+
+class ContactForm(ModalScreen[bool]):
+    """Add or edit a contact; dismisses True once saved."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", S.KEY_CANCEL),
+        Binding("ctrl+s", "save", S.SAVE, id="contact.save"),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        values: Mapping[str, Any],
+        managers: list[tuple[int, str]],
+        save: SaveContact,
+        *,
+        version: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.values = dict(values)
+        self.managers = managers  # who this contact may report to: (id, name)
+        self.save_callback = save
+        self.version = version
+        self.stale: StaleEditError | None = None
+
+    def compose(self) -> ComposeResult:
+        v = self.values
+        with VerticalScroll(classes="dialog form"):
+            yield Label(content(self.title_text), classes="dialog-title")
+            for key in ("name", "title"):
+                yield Label(S.field_label(key))
+                yield Input(v.get(key) or "", id=f"f-{key}")
+                yield Static(id=f"e-{key}", classes="field-error")
+            yield Label(S.field_label("role"))
+            yield Select(
+                [(f"{S.role_name(r)} {r.label_zh}" if S.role_name(r) != r.label_zh else r.label_zh, k)
+                 for k, r in ROLES.items()],
+                value=v.get("role") or "user", allow_blank=False, id="f-role",
+            )  # fmt: skip
+            yield Label(S.field_label("stance"))
+            yield Select([(S.stance_name(k), k) for k in STANCES],
+                         value=v.get("stance") or "neutral", allow_blank=False, id="f-stance")  # fmt: skip
+            yield Label(S.field_label("influence"))
+            yield Select([(S.influence_name(k), k) for k in INFLUENCES],
+                         value=v.get("influence") or "medium", allow_blank=False, id="f-influence")  # fmt: skip
+            yield Label(S.field_label("reports_to"))
+            known = {cid for cid, _ in self.managers}
+            boss = v.get("reports_to")
+            yield Select([(plain(name), cid) for cid, name in self.managers],
+                         value=boss if boss in known else Select.NULL, prompt=S.NOBODY,
+                         id="f-reports_to")  # fmt: skip
+            yield Static(id="e-reports_to", classes="field-error")
+            yield Label(S.field_label("left_on"))
+            left = v.get("left_on")
+            yield Input(left.isoformat() if left else "", placeholder="YYYY-MM-DD", id="f-left_on")
+            yield Static(id="e-left_on", classes="field-error")
+            for key in ("planned_action", "email", "phone"):
+                yield Label(S.field_label(key))
+                yield Input(v.get(key) or "", id=f"f-{key}")
+                yield Static(id=f"e-{key}", classes="field-error")
+            yield Static(id="form-error", classes="field-error")
+            with Horizontal(id="stale-buttons", classes="dialog-buttons"):
+                yield Button(S.REAPPLY, variant="warning", id="reapply")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(S.SAVE, variant="primary", id="save")
+                yield Button(S.CANCEL, id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#stale-buttons").display = False
+        self.query_one("#f-name", Input).focus()
+
+    def _read(self) -> ContactValues:
+        fields: dict[str, Any] = {k: self.query_one(f"#f-{k}", Input).value for k in TEXTS}
+        for key in ("role", "stance", "influence", "reports_to"):
+            value = self.query_one(f"#f-{key}", Select).value
+            fields[key] = None if value is Select.NULL else value
+        raw = self.query_one("#f-left_on", Input).value.strip()
+        left: date | None = None
+        if raw:
+            try:
+                left = parse_date(raw)
+            except KamError:
+                raise FieldError("left_on", S.BAD_DATE.format(value=raw)) from None
+        fields["left_on"] = left
+        return ContactValues(fields, self.version)
+
+    def _show_error(self, field: str | None, message: str) -> None:
+        target = self.query(f"#e-{field}") if field else None
+        where = target.first(Static) if target else self.query_one("#form-error", Static)
+        where.update(content(message))
+        if field and self.query(f"#f-{field}"):
+            self.query_one(f"#f-{field}").focus()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        for error in self.query(".field-error"):
+            if isinstance(error, Static):
+                error.update("")
+        try:
+            values = self._read()
+        except FieldError as e:
+            self._show_error(e.field, e.message)
+            return
+        self.query_one("#save", Button).disabled = True
+        self.run_save(values)
+
+    @work(thread=True, exclusive=True, group="contact-save", exit_on_error=False)
+    def run_save(self, values: ContactValues) -> None:
+        try:
+            self.save_callback(values)
+        except KamError as e:
+            self.post_message(SaveFailed(e))
+            return
+        self.post_message(SaveDone())
+
+    def on_save_failed(self, message: SaveFailed) -> None:
+        self.query_one("#save", Button).disabled = False
+        error = message.error
+        self._show_error(error.field if isinstance(error, FieldError) else None, error.message)
+        self.stale = error if isinstance(error, StaleEditError) else None
+        buttons = self.query_one("#stale-buttons")
+        buttons.display = self.stale is not None and self.stale.version is not None
+        if not isinstance(error, FieldError):  # the message is at the bottom: show it
+            self.call_after_refresh(buttons.scroll_visible, animate=False)
+
+    def on_save_done(self, _message: SaveDone) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#reapply")
+    def _reapply(self) -> None:
+        """Save what is on the form over the newer values, as the user asked."""
+        if self.stale is not None and self.stale.version is not None:
+            self.version = self.stale.version
+            self.stale = None
+            self.query_one("#stale-buttons").display = False
+            self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(False)

@@ -1,0 +1,267 @@
+"""The account screen's decision map, tier pin and tasks, driven by keys as a rep would,
+checked on screen and in the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import Input, OptionList, Select, Static, Tree
+
+from kamtui.services.book import Book
+from kamtui.ui.app import KamApp
+from kamtui.ui.screens.account import AccountScreen
+from kamtui.ui.screens.contact_form import ContactForm
+from kamtui.ui.screens.dialogs import PickDialog, ReasonDialog, TaskDialog
+
+TODAY = date(2026, 11, 23)
+SIZE = (160, 50)
+HOSTILE = "[@click=app.quit]云翔[/] \x1b[2J"
+
+
+async def settle(app: KamApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Iterator[Book]:
+    b = Book.create(tmp_path / "b.db")
+    aid = b.add_account(TODAY, name="云翔集团", owner="张伟")
+    b.set_ratings(
+        aid,
+        {"strategic_fit": 5, "profit_potential": 5, "stability": 5, "market_influence": 5},
+        TODAY,
+    )
+    yield b
+    b.close()
+
+
+def contacts(book: Book) -> list[tuple[Any, ...]]:
+    with book.store.reading() as conn:
+        return list(
+            conn.exec_driver_sql(
+                "SELECT name, role, stance, reports_to, left_on, version FROM contacts ORDER BY id"
+            ).all()
+        )
+
+
+async def open_tab(app: KamApp, pilot, tab: str) -> AccountScreen:  # type: ignore[no-untyped-def]
+    await settle(app, pilot)
+    await pilot.press("enter")
+    await settle(app, pilot)
+    assert isinstance(app.screen, AccountScreen)
+    await pilot.press(tab)
+    await settle(app, pilot)
+    return app.screen
+
+
+async def add_contact(app: KamApp, pilot, name: str, role: str, **selects: Any) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("a")
+    await settle(app, pilot)
+    form = app.screen
+    assert isinstance(form, ContactForm)
+    await pilot.press(*name)
+    form.query_one("#f-role", Select).value = role
+    for key, value in selects.items():
+        form.query_one(f"#f-{key}", Select).value = value
+    await pilot.press("ctrl+s")
+    await settle(app, pilot)
+
+
+async def test_add_contacts_and_the_warnings_go(book: Book) -> None:
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_tab(app, pilot, "2")
+        assert "no economic buyer mapped" in screen.section_text("coverage")
+        assert "press a to add" in screen.section_text("map")
+
+        await pilot.press("a")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, ContactForm)
+        await pilot.press("ctrl+s")  # no name: refused at the field, nothing saved
+        await settle(app, pilot)
+        assert app.screen is form
+        assert "needs a name" in str(form.query_one("#e-name", Static).render())
+        form.query_one("#f-left_on", Input).value = "2099-01-01"
+        await pilot.press(*"王总")
+        await pilot.press("ctrl+s")  # left in the future: refused, what was typed is kept
+        await settle(app, pilot)
+        assert app.screen is form
+        assert "in the future" in str(form.query_one("#e-left_on", Static).render())
+        assert form.query_one("#f-name", Input).value == "王总"
+        assert contacts(book) == []
+        form.query_one("#f-left_on", Input).value = ""
+        form.query_one("#f-role", Select).value = "economic_buyer"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert contacts(book) == [("王总", "economic_buyer", "neutral", None, None, 1)]
+        assert "no economic buyer" not in screen.section_text("coverage")
+        assert "single-threaded" in screen.section_text("coverage")
+
+        await add_contact(app, pilot, "Li Wei", "evaluator", reports_to=1, stance="champion")
+        assert contacts(book)[1] == ("Li Wei", "evaluator", "champion", 1, None, 1)
+        assert "⚠" not in screen.section_text("coverage")
+        assert "no coverage warnings" in screen.section_text("coverage")
+        shown = screen.section_text("map")
+        assert "economic buyer" in shown and "王总" in shown and "reports to 王总" in shown
+
+
+async def test_move_mark_left_and_reports_to_by_keys(book: Book) -> None:
+    aid = 1
+    boss = book.add_contact(aid, TODAY, name="王总", role="economic_buyer")
+    cto = book.add_contact(aid, TODAY, name="Li Wei", role="user", stance="champion")
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_tab(app, pilot, "2")
+        tree = screen.query_one("#contacts", Tree)
+        assert tree.has_focus
+        assert screen.current_contact is not None and screen.current_contact.id == cto  # user first
+
+        await pilot.press("m")  # move role: the picker starts on the current role
+        await settle(app, pilot)
+        picker = app.screen
+        assert isinstance(picker, PickDialog)
+        assert picker.query_one(OptionList).highlighted == 0
+        await pilot.press("down", "enter")  # user → technical evaluator
+        await settle(app, pilot)
+        assert contacts(book)[1][1] == "evaluator"
+        assert screen.current_contact is not None and screen.current_contact.id == cto
+
+        await pilot.press("r")  # reports to: nobody, 王总
+        await settle(app, pilot)
+        await pilot.press("down", "enter")
+        await settle(app, pilot)
+        assert contacts(book)[1][3] == boss
+
+        await pilot.press("o")  # the org chart: Li Wei under 王总
+        await settle(app, pilot)
+        lines = screen.section_text("map").splitlines()
+        assert lines[0].startswith("王总") and lines[1].startswith("  Li Wei")
+        await pilot.press("o")
+
+        await pilot.press("L")  # a champion leaves today: warnings and a flag at once
+        await settle(app, pilot)
+        assert contacts(book)[1][4] == TODAY.isoformat()
+        assert "champion Li Wei left on 2026-11-23" in screen.section_text("coverage")
+        assert "left 2026-11-23" in screen.section_text("map")
+        await pilot.press("L")  # and back: a mistake undone
+        await settle(app, pilot)
+        assert contacts(book)[1][4] is None
+        fields = [(c.field, c.new) for c in book.history(aid) if c.entity == "contact"]
+        assert fields[:4] == [
+            ("left_on", None),
+            ("left_on", "2026-11-23"),
+            ("reports_to", str(boss)),
+            ("role", "evaluator"),
+        ]
+
+
+async def test_enter_edits_a_contact_and_a_stale_edit_is_refused(
+    book: Book, tmp_path: Path
+) -> None:
+    cid = book.add_contact(1, TODAY, name="王总", role="economic_buyer")
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_tab(app, pilot, "2")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, ContactForm)
+        assert form.query_one("#f-name", Input).value == "王总"
+        other = Book.open(tmp_path / "b.db")  # someone else changes the stance meanwhile
+        other.update_contact(cid, TODAY, {"stance": "skeptic"})
+        other.close()
+        form.query_one("#f-title", Input).value = "CFO"
+        form.query_one("#f-stance", Select).value = "supporter"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form  # refused, what was typed kept
+        assert "stance → skeptic" in str(form.query_one("#form-error", Static).render())
+        assert form.query_one("#f-title", Input).value == "CFO"
+        await pilot.click("#reapply")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ContactForm)
+    assert contacts(book) == [("王总", "economic_buyer", "supporter", None, None, 3)]
+
+
+async def test_contact_text_is_data(book: Book) -> None:
+    book.add_contact(1, TODAY, name=HOSTILE, role="economic_buyer", planned_action="[b]x[/b]")
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_tab(app, pilot, "2")
+        shown = screen.section_text("map")
+        assert "[@click=app.quit]云翔[/] ␛[2J" in shown and "[b]x[/b]" in shown
+        await pilot.press("o")
+        await settle(app, pilot)
+        assert "[@click=app.quit]云翔[/]" in screen.section_text("map")
+        assert app.is_running
+
+
+async def test_pin_and_unpin_a_tier(book: Book) -> None:
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_tab(app, pilot, "1")
+        await pilot.press("t")
+        await settle(app, pilot)
+        picker = app.screen
+        assert isinstance(picker, PickDialog)
+        await pilot.press("down", "enter")  # S is computed: pick A
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReasonDialog)
+        await pilot.press("enter")  # a pin needs a reason
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReasonDialog)
+        await pilot.press(*"战略客户降级观察")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is screen
+        view = book.account_view(1, TODAY)
+        assert (view.pinned_tier, view.pin_reason, view.derived.tier) == (
+            "A",
+            "战略客户降级观察",
+            "A",
+        )
+        assert "pinned by hand: A — 战略客户降级观察" in screen.section_text("score")
+
+        await pilot.press("t", "end", "enter")  # the last option unpins
+        await settle(app, pilot)
+        view = book.account_view(1, TODAY)
+        assert (view.pinned_tier, view.derived.tier) == (None, "S")
+        assert "pinned by hand" not in screen.section_text("score")
+
+
+async def test_add_and_complete_a_task(book: Book) -> None:
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_tab(app, pilot, "6")
+        assert "No open tasks" in screen.section_text("tasks")
+        await pilot.press("a")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, TaskDialog)
+        assert dialog.query_one("#task-due", Input).value == "2026-11-27"  # this Friday
+        dialog.query_one("#task-due", Input).value = "明天"
+        await pilot.press(*"准备 ROI 分析", "enter")
+        await settle(app, pilot)
+        assert app.screen is dialog  # not a date: refused at the field
+        assert "not a date" in str(dialog.query_one("#e-due", Static).render())
+        dialog.query_one("#task-due", Input).value = "2026年11月25日"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert book.account_view(1, TODAY).tasks[0][1:] == ("准备 ROI 分析", date(2026, 11, 25))
+        assert "2026-11-25  准备 ROI 分析" in screen.section_text("tasks")
+
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert book.account_view(1, TODAY).tasks == ()
+        assert "No open tasks" in screen.section_text("tasks")
+        with book.store.reading() as conn:
+            assert conn.exec_driver_sql("SELECT done_on FROM tasks").one() == ("2026-11-23",)
