@@ -62,6 +62,11 @@ async def _gate(pilot: Pilot[None]) -> None:
     await _settle(pilot)
 
 
+async def _light(pilot: Pilot[None]) -> None:
+    pilot.app.theme = "textual-light"  # readable in a light theme too (ctrl+p → theme)
+    await _decision_map(pilot)
+
+
 async def _decision_map(pilot: Pilot[None]) -> None:
     await _account(pilot)
     await pilot.press("2")  # the Decision map tab, grouped by buying role
@@ -119,6 +124,7 @@ SHOTS: dict[str, Steps] = {
     "decision-map": _decision_map,
     "org-chart": _org_chart,
     "deals": _deals,
+    "decision-map-light": _light,
     "stage-gate": _gate,
     "weekly-plan": _plan,
     "pipeline": _pipeline,
