@@ -139,3 +139,19 @@ def test_add_task_shows_on_the_account_and_in_the_plan(empty: Book) -> None:
     with pytest.raises(FieldError, match="more than a year ago"):
         empty.add_task(aid, TODAY, title="x", due=TODAY - timedelta(days=400))
     assert len(empty.account_view(aid, TODAY).tasks) == 1
+
+
+def test_find_deals_by_any_part_of_the_name(empty: Book) -> None:
+    aid = scored_s(empty)
+    big = empty.add_deal(aid, TODAY, name="数据中台 Platform", amount=2_000_000)
+    small = empty.add_deal(aid, TODAY, name="platform pilot", amount=50_000)
+    empty.add_deal(aid, TODAY, name="年度续约", amount=900_000)
+    assert [h.id for h in empty.find_deals("PLATFORM")] == [big, small]  # any case, largest first
+    assert [(h.name, h.account, h.stage) for h in empty.find_deals("中台")] == [
+        ("数据中台 Platform", "云翔集团", 1)
+    ]
+    assert empty.find_deals("  ") == []
+    empty.move_deal(small, TODAY, direction=1, lost_reason="预算冻结")
+    assert [h.id for h in empty.find_deals("platform")] == [big]  # open deals only
+    empty.delete_account(aid)
+    assert empty.find_deals("platform") == []  # the trash hides them

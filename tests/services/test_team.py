@@ -478,3 +478,16 @@ def test_a_file_open_in_the_reps_app_is_read_through_its_journal_untouched(
         }
     finally:
         rep.close()
+
+
+def test_deals_are_found_in_every_file_with_team_ids(team: TeamBook, files: list[Path]) -> None:
+    hits = team.find_deals("续约", limit=500)
+    singles = []
+    for path in files:
+        with Book.open(path, read_only=True) as b:
+            singles += b.find_deals("续约", limit=500)
+    assert len(hits) == len(singles) > 0
+    assert [h.amount for h in hits] == sorted((h.amount for h in hits), reverse=True)
+    for h in hits[:5]:  # a hit opens the right account of the right file
+        view = team.account_view(h.account_id, date(2026, 11, 23))
+        assert any(d.id == h.id and d.name == h.name for d in view.deals)

@@ -53,3 +53,52 @@ async def test_question_mark_toggles_the_key_help(demo_book: Book) -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         assert not app.screen.query("HelpPanel")
+
+
+async def palette(app: KamApp, pilot, typed: str) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    assert isinstance(app.screen, CommandPalette)
+    await pilot.press(*typed)
+    for _ in range(40):  # the palette searches in the background
+        await pilot.pause(0.05)
+        if app.screen.query_one("CommandList").option_count:
+            break
+
+
+async def test_palette_finds_a_deal_and_opens_its_account_on_the_deals_tab(
+    demo_book: Book,
+) -> None:
+    hits = demo_book.find_deals("年度续约")
+    assert hits and all("年度续约" in h.name for h in hits)
+    assert demo_book.count(BookQuery(text="年度续约")) == 0  # no account matches: deals only
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        await palette(app, pilot, "年度续约")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, AccountScreen)
+        assert screen.account_id == hits[0].account_id
+        assert screen.tab == "deals"
+        assert screen.current_deal is not None
+
+
+async def test_palette_opens_screens_by_chinese_name_from_anywhere(demo_book: Book) -> None:
+    from kamtui.ui.screens.pipeline import PipelineScreen
+
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")  # deep in an account
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountScreen)
+        await palette(app, pilot, "销售漏斗")
+        await pilot.press("enter")
+        for _ in range(40):  # the palette closes, then the command pops and pushes screens
+            await settle(app, pilot)
+            if isinstance(app.screen, PipelineScreen):
+                break
+        assert isinstance(app.screen, PipelineScreen)
+        assert len(app.screen_stack) == 2  # the Book, then the board: the account was left

@@ -129,6 +129,17 @@ class DealView:
     version: int
 
 
+class DealHit(NamedTuple):
+    """A deal found by name (the command palette)."""
+
+    id: int
+    name: str
+    account_id: int
+    account: str
+    stage: int
+    amount: float
+
+
 class ContactInfo(NamedTuple):
     """What the decision map shows of a contact beyond the coverage rules' needs."""
 
@@ -807,6 +818,14 @@ class Book:
             self._record(conn, [("deal", deal_id, account_id, "created", None, name, 1)])
             self._recompute(conn, [account_id], today)
         return deal_id
+
+    def find_deals(self, text: str, limit: int = 20) -> list[DealHit]:
+        """Open deals whose name contains ``text``, largest first."""
+        text = text.strip()
+        if not text:
+            return []
+        with self.store.reading() as conn:
+            return [DealHit(*r) for r in repo.find_deals(conn, text, limit)]
 
     # ---- the decision map --------------------------------------------------------------------
     def add_contact(self, account_id: int, today: date, **fields: Any) -> int:

@@ -59,6 +59,7 @@ from kamtui.services.book import (
     Book,
     BookQuery,
     DealCard,
+    DealHit,
     FlaggedAccount,
     PipelineColumn,
     Progress,
@@ -750,6 +751,15 @@ class TeamBook(Book):
                 )
         items.sort(key=itemgetter(0))
         return [it for _, it in items]
+
+    def find_deals(self, text: str, limit: int = 20) -> list[DealHit]:
+        """Open deals of every file whose name contains ``text``, largest first."""
+        hits = [
+            h._replace(id=self.team_id(m, h.id), account_id=self.team_id(m, h.account_id))
+            for m in self.members
+            for h in m.book.find_deals(text, limit)
+        ]
+        return sorted(hits, key=lambda h: (-h.amount, h.id))[:limit]
 
     # ---- one account ---------------------------------------------------------------------
     def account_view(self, account_id: int, today: date) -> TeamAccountView:

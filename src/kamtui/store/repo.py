@@ -569,6 +569,22 @@ def insert_task(
     return int(task_id)  # type: ignore[arg-type]
 
 
+def find_deals(conn: Connection, text: str, limit: int) -> list[tuple[Any, ...]]:
+    """Open deals whose name contains ``text`` (any case), of accounts not in the trash:
+    (deal id, deal name, account id, account name, stage, amount), largest first."""
+    return (
+        _raw(conn)
+        .execute(
+            "SELECT d.id, d.name, a.id, a.name, d.stage, d.amount FROM deals d "
+            "JOIN accounts a ON a.id = d.account_id "
+            "WHERE d.status = 'open' AND a.deleted_at IS NULL AND instr(lower(d.name), lower(?)) > 0 "
+            "ORDER BY d.amount DESC, d.id LIMIT ?",
+            (text, limit),
+        )
+        .fetchall()
+    )
+
+
 # ---- the decision map -----------------------------------------------------------------------
 
 CONTACT_COLUMNS = (

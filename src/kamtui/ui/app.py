@@ -12,7 +12,7 @@ from textual.worker import Worker, WorkerState
 from kamtui.services.book import Book
 from kamtui.services.team import TeamBook
 from kamtui.ui import strings as S
-from kamtui.ui.commands import AccountCommands, TeamCommands
+from kamtui.ui.commands import AccountCommands, DealCommands, ScreenCommands, TeamCommands
 from kamtui.ui.messages import TeamOpened
 from kamtui.ui.safe import plain
 from kamtui.ui.screens.book import BookScreen
@@ -25,7 +25,7 @@ class KamApp(App[None]):
         Binding("q", "quit", S.KEY_QUIT, id="app.quit"),
         Binding("question_mark", "toggle_help", S.KEY_HELP, key_display="?", id="app.help"),
     ]
-    COMMANDS = App.COMMANDS | {AccountCommands, TeamCommands}
+    COMMANDS = App.COMMANDS | {AccountCommands, DealCommands, ScreenCommands, TeamCommands}
 
     def __init__(self, book: Book, *, today: date) -> None:
         super().__init__()
@@ -41,15 +41,22 @@ class KamApp(App[None]):
             return TeamBookScreen(self.book, self.today)
         return BookScreen(self.book, self.today)
 
-    def open_account(self, account_id: int) -> None:
+    def open_account(self, account_id: int, tab: str = "profile") -> None:
+        """Show one account, on one of its tabs (profile, map, deals, …)."""
         from kamtui.ui.screens.account import AccountScreen
 
         if isinstance(self.book, TeamBook):
             from kamtui.ui.screens.team import TeamAccountScreen
 
-            self.push_screen(TeamAccountScreen(self.book, self.today, account_id))
+            self.push_screen(TeamAccountScreen(self.book, self.today, account_id, tab))
             return
-        self.push_screen(AccountScreen(self.book, self.today, account_id))
+        self.push_screen(AccountScreen(self.book, self.today, account_id, tab))
+
+    async def book_action(self, action: str) -> None:
+        """Run one of the Book's actions (open the plan, the pipeline…) from any screen."""
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+        await self.run_action(action, self.screen)
 
     # ---- the team view ---------------------------------------------------------------------
     def ask_team_files(self) -> None:

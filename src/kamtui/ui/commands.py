@@ -50,6 +50,70 @@ class AccountCommands(Provider):
         )
 
 
+class DealCommands(Provider):
+    """Open deals whose name contains what was typed: opens the account on its Deals tab."""
+
+    @property
+    def kam(self) -> KamApp:
+        return self.app  # type: ignore[return-value]
+
+    async def search(self, query: str) -> Hits:
+        query = query.strip()
+        if not query:
+            return
+        deals = await asyncio.to_thread(self.kam.book.find_deals, query, MAX_HITS)
+        for n, deal in enumerate(deals):
+            label = Text(plain(deal.name))
+            label.highlight_words([plain(query)], style="bold underline", case_sensitive=False)
+            label.append(
+                f"  {S.PALETTE_DEAL.format(stage=deal.stage, amount=f'{deal.amount:,.0f}')} · ",
+                style="dim",
+            )
+            label.append(plain(deal.account), style="dim")
+            yield Hit(
+                0.9 - n / (MAX_HITS * 2),
+                label,
+                partial(self.kam.open_account, deal.account_id, "deals"),
+                text=deal.name,
+                help=S.PALETTE_OPEN_DEAL,
+            )
+
+
+SCREENS = (  # the Book's actions the palette offers: (catalog key of the name, action)
+    ("KEY_PLAN", "open_plan"),
+    ("KEY_PIPELINE", "open_pipeline"),
+    ("KEY_HEALTH_SCREEN", "open_health"),
+    ("KEY_NEW", "new_account"),
+    ("KEY_SETTINGS", "open_settings"),
+    ("KEY_TRASH", "open_trash"),
+)
+
+
+class ScreenCommands(Provider):
+    """The screens and actions of the Book by name, in English or Chinese."""
+
+    @property
+    def kam(self) -> KamApp:
+        return self.app  # type: ignore[return-value]
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for key, action in SCREENS:
+            shown = getattr(S, key)
+            score = max(matcher.match(name) for name in (shown, S.EN[key], S.ZH.get(key, "")))
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(shown),
+                    partial(self.kam.book_action, action),
+                    text=shown,
+                )
+
+    async def discover(self) -> Hits:
+        for key, action in SCREENS:
+            yield DiscoveryHit(getattr(S, key), partial(self.kam.book_action, action))
+
+
 class TeamCommands(Provider):
     """Open team files: several reps' books as one read-only team view."""
 

@@ -490,6 +490,8 @@ EN.update(
         "STAGE_CHANGE_LOST": "{on}  closed lost at stage {frm}",
         "STAGE_FORCED": "forced",
         "MEASURES": "Measures behind the score",
+        "PALETTE_DEAL": "deal · stage {stage} · {amount}",
+        "PALETTE_OPEN_DEAL": "Open the account on its Deals tab",
     }
 )
 ZH.update(
@@ -573,6 +575,8 @@ ZH.update(
         "STAGE_CHANGE_LOST": "{on}  在第 {frm} 阶段丢单",
         "STAGE_FORCED": "强制推进",
         "MEASURES": "得分依据",
+        "PALETTE_DEAL": "商机 · 第 {stage} 阶段 · {amount}",
+        "PALETTE_OPEN_DEAL": "打开客户的商机页",
     }
 )
 

@@ -100,18 +100,19 @@ class AccountScreen(DealMoves, Screen[None]):
         Binding("ctrl+r", "reload", S.KEY_RELOAD, id="account.reload", show=False),
     ]
 
-    def __init__(self, book: Book, today: date, account_id: int) -> None:
+    def __init__(self, book: Book, today: date, account_id: int, tab: str = "profile") -> None:
         super().__init__()
         self.book = book
         self.today = today
         self.account_id = account_id
+        self.first_tab = tab if tab in TABS else "profile"
         self.view: AccountView | None = None
         self.org_view = False  # the decision map as an org chart (else grouped by role)
         self._plain: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(id="title")
-        with TabbedContent(id="account-tabs"):
+        with TabbedContent(id="account-tabs", initial=self.first_tab):
             with TabPane(S.TAB_PROFILE, id="profile"), VerticalScroll(classes="account-pane"):
                 yield Static(id="profile-body")
             with TabPane(S.TAB_MAP, id="map"):
