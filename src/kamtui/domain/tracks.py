@@ -14,6 +14,8 @@ class Track:
     label_zh: str
     trait: str
     play: str
+    trait_zh: str = ""
+    play_zh: str = ""
 
 
 TRACKS: dict[str, Track] = {
@@ -25,6 +27,8 @@ TRACKS: dict[str, Track] = {
             "价值导向型",
             "cares about ROI and long-term value, custom needs, long decision chain",
             "consultative selling: industry solution, executive visits, white papers",
+            "关注ROI和长期价值，需要定制化解决方案，决策链长",
+            "顾问式销售：提供行业解决方案，组织高层互访，输出专业白皮书",
         ),
         Track(
             "price",
@@ -32,6 +36,8 @@ TRACKS: dict[str, Track] = {
             "价格敏感型",
             'limited budget, decides fast, asks "is it enough"',
             "product selling: standard quote, core features and price, close fast",
+            "预算有限，追求性价比，决策快，更关心“够不够用”",
+            "产品式销售：标准化报价，强调核心功能和价格优势，追求快速成交",
         ),
         Track(
             "lighthouse",
@@ -39,6 +45,8 @@ TRACKS: dict[str, Track] = {
             "战略灯塔型",
             "industry leader or regional benchmark, influence beyond deal size",
             "benchmark selling: invest beyond the deal, executives engage, win the reference",
+            "行业龙头或区域标杆，哪怕现在单子小，但影响力巨大",
+            "标杆式销售：不计成本投入，必要时高层出面，只为拿下案例背书",
         ),
     )
 }

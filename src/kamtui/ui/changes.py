@@ -17,7 +17,7 @@ def field_name(change: Change, model: ScoringModel | None = None) -> str:
     if change.entity == "rating" and model is not None:
         crit = next((c for c in model.criteria if c.key == change.field), None)
         if crit is not None:
-            return f"{crit.label} {crit.label_zh}"
+            return S.both(crit.label, crit.label_zh)
     if change.entity == "account":
         return S.field_label(change.field)
     return change.what

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from kamtui.domain.decision_map import Role
+    from kamtui.domain.tracks import Track
 
 EN: dict[str, str] = {
     "APP_TITLE": "kamtui",
@@ -580,6 +581,113 @@ ZH.update(
     }
 )
 
+# ---- the rest of the Chinese UI, and the words of the book's own values ---------------------
+EN.update(
+    {
+        "STATUS_PROSPECT": "prospect",
+        "STATUS_CUSTOMER": "customer",
+        "STATUS_FORMER": "former",
+        "COLOR_GREEN": "green",
+        "COLOR_YELLOW": "yellow",
+        "COLOR_RED": "red",
+        "MEASURE_USAGE": "usage",
+        "MEASURE_ADOPTION": "adoption",
+        "MEASURE_TICKETS": "tickets",
+        "MEASURE_FEEDBACK": "feedback",
+        "MEASURE_EXEC_CONTACT": "exec contact",
+        "MEASURE_PAYMENT": "payment",
+        "MEASURE_KEY_CONTACT": "key contact",
+        "MEASURE_ADVOCACY": "advocacy",
+        "TIMELINE_ORDER": "order",
+        "TIMELINE_INVOICE": "invoice",
+        "TIMELINE_PAYMENT": "payment",
+        "TIMELINE_TICKET": "ticket",
+        "TIMELINE_USAGE": "usage",
+        "UNSCORED_TIER": "unscored",
+    }
+)
+ZH.update(
+    {
+        "KEY_UP": "上移",
+        "KEY_DOWN": "下移",
+        "KEY_PAGE_UP": "上一页",
+        "KEY_PAGE_DOWN": "下一页",
+        "KEY_FIRST": "首行",
+        "KEY_LAST": "末行",
+        "KEY_LEFT": "左移",
+        "KEY_RIGHT": "右移",
+        "SETTINGS_TITLE": "设置 · 评分模型：{model}",
+        "SETTINGS_THRESHOLD": "{tier} 级起点",
+        "SETTINGS_CADENCE": "{tier} 级",
+        "SETTINGS_NO_EXEC": "无高层拜访节奏",
+        "SETTINGS_RECOMPUTING": "正在保存并重新计算所有分级和健康度…",
+        "NOT_A_NUMBER": "{value!r} 不是数字。",
+        "NOT_WHOLE": "{value!r} 不是整数。",
+        "SAVED": "已保存 {name}",
+        "PLAN_HINT": "空格：标记触达或待办完成（触达记为今天的一次电话）；回车：打开客户。",
+        "PLAN_TASK_DONE": "{account} 的待办已完成",
+        "PLAN_TOUCH_LOGGED": "已记录对 {account} 的触达",
+        "PLAN_EXPORT_TITLE": "导出计划到（.md Markdown、.ics 日历、.csv、.json）",
+        "PLAN_EXPORTED": "已写入 {n} 项到 {path}",
+        "ERROR": "出错了：{error}",
+        "PINNED": "人工调级：{tier} — {reason}（计算结果：{computed}）",
+        "UNSCORED": "未评分 — 缺少 {missing}",
+        "NO_FLAGS": "无预警",
+        "NO_WARNINGS": "无覆盖预警",
+        "NONE": "无",
+        "LEFT_ON": "{date} 离职",
+        "DEAL_MISSING": "缺少：{missing}",
+        "DEAL_COMPLETE": "本阶段输出物已齐",
+        "KEY_CANCEL": "取消",
+        "OK": "确定",
+        "CANCEL": "取消",
+        "SAVE": "保存",
+        "REASON_PLACEHOLDER": "写下理由",
+        "REASON_REQUIRED": "必须填写理由。",
+        "FORCE": "填写理由强制推进",
+        "FORCE_REASON_TITLE": "为什么在第 {stage} 阶段未完成时推进？",
+        "GATE_TITLE": "{deal}：第 {stage} 阶段缺少 {n} 项输出物。勾选后即可推进，或填写理由强制推进。",
+        "GATE_TICK_ALL": "请勾选所有缺少的输出物，或填写理由强制推进。",
+        "TICK_AND_ADVANCE": "勾选并推进",
+        "LOST_TITLE": "{deal} 为什么丢单？",
+        "LOG_TITLE": "记录一次互动",
+        "LOG_CONTACT": "联系人（可选）",
+        "LOG_EXECUTIVE": "高层互动",
+        "LOG_SUMMARY": "发生了什么",
+        "BAD_DATE": "{value!r} 不是 2026-11-23 这样的日期。",
+        "FUTURE_DATE": "不能记录未来的互动。",
+        "KEY_ADVANCE": "推进",
+        "KEY_MOVE_BACK": "退回一阶段",
+        "KEY_LOST": "丢单",
+        "KEY_LOG": "记录触达",
+        "DEAL_MOVED": "{deal}：现在处于第 {stage} 阶段 {label}",
+        "DEAL_LOST": "{deal}：已丢单",
+        "INTERACTION_LOGGED": "已记录 {on} 的{kind}",
+        "NO_OPEN_DEAL": "该客户没有进行中的商机。",
+        "DEAL_OPTION": "{steps}  {name}  ·  {amount}  ·  第 {stage} 阶段 {label}  ·  {days} 天",
+        "STATUS_PROSPECT": "潜在客户",
+        "STATUS_CUSTOMER": "客户",
+        "STATUS_FORMER": "已流失",
+        "COLOR_GREEN": "绿",
+        "COLOR_YELLOW": "黄",
+        "COLOR_RED": "红",
+        "MEASURE_USAGE": "使用量",
+        "MEASURE_ADOPTION": "功能采用",
+        "MEASURE_TICKETS": "工单",
+        "MEASURE_FEEDBACK": "反馈",
+        "MEASURE_EXEC_CONTACT": "高层联系",
+        "MEASURE_PAYMENT": "付款",
+        "MEASURE_KEY_CONTACT": "关键联系人",
+        "MEASURE_ADVOCACY": "推荐意愿",
+        "TIMELINE_ORDER": "订单",
+        "TIMELINE_INVOICE": "发票",
+        "TIMELINE_PAYMENT": "回款",
+        "TIMELINE_TICKET": "工单",
+        "TIMELINE_USAGE": "使用",
+        "UNSCORED_TIER": "未评分",
+    }
+)
+
 _current: dict[str, str] = EN
 
 
@@ -610,6 +718,38 @@ def kind_name(kind: str) -> str:
     return _current.get(f"KIND_{kind.upper()}", kind)
 
 
+def word(kind: str, value: str) -> str:
+    """One of the book's own values (a status, a health colour, a measure, a timeline
+    entry's kind…) in the UI's language: ``word("COLOR", "red")``."""
+    return _current.get(f"{kind}_{value.upper()}", value)
+
+
+def in_chinese() -> bool:
+    return _current is not EN
+
+
+def both(label: str, label_zh: str) -> str:
+    """A term of the method (a role, criterion, deliverable, track): in English followed by
+    the Chinese term reps know it by, or only the Chinese term in the Chinese UI."""
+    return label_zh if in_chinese() or not label else f"{label} {label_zh}".strip()
+
+
+def stage_name(number: int) -> str:
+    """A deal stage's short name in the UI's language."""
+    from kamtui.domain.stages import stage
+
+    st = stage(number)
+    return st.label_zh if in_chinese() else st.label
+
+
+def track_name(track: Track) -> str:
+    return track.label_zh if in_chinese() else track.label
+
+
+def track_play(track: Track) -> str:
+    return (track.play_zh or track.play) if in_chinese() else track.play
+
+
 def stance_name(stance: str) -> str:
     """A contact's stance (champion … blocker) in the UI's language."""
     return _current.get(f"STANCE_{stance.upper()}", stance)
@@ -622,7 +762,7 @@ def influence_name(influence: str) -> str:
 
 def role_name(role: Role) -> str:
     """A buying role's name: English, or Chinese in the Chinese UI."""
-    return role.label_zh if _current is not EN else role.label
+    return role.label_zh if in_chinese() else role.label
 
 
 def __getattr__(name: str) -> str:

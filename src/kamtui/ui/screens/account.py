@@ -52,6 +52,7 @@ from kamtui.ui.screens.dialogs import (
 )
 from kamtui.ui.screens.history import HistoryScreen, history_text
 
+KINDS = ("call", "email", "meeting", "visit")  # of an interaction
 HISTORY_SHOWN = 15  # changes shown in the History tab; h shows them all
 TABS = ("profile", "map", "deals", "timeline", "health", "tasks", "history")
 TAB_ACTIONS = {  # actions that belong to one tab: keys shown and working only there
@@ -178,9 +179,11 @@ class AccountScreen(DealMoves, Screen[None]):
     def on_account_loaded(self, message: AccountLoaded) -> None:
         v = self.view = message.view
         p = v.profile
-        tier = v.derived.tier or "unscored"
+        tier = v.derived.tier or S.UNSCORED_TIER
+        track = TRACKS.get(p["track"])
+        track_name = S.track_name(track) if track else p["track"]
         self.query_one("#title", Static).update(
-            content(f"{p['name']}  ·  {tier}  ·  {p['track']}  ·  {p['owner']}")
+            content(f"{p['name']}  ·  {tier}  ·  {track_name}  ·  {p['owner']}")
         )
         self._show(
             "#profile-body", ("profile", S.SECTION_PROFILE, self._profile(v)),
@@ -233,15 +236,15 @@ class AccountScreen(DealMoves, Screen[None]):
             value = v.profile.get(key)
             if key == "annual_revenue" and value is not None:
                 value = f"{value:,.0f}"
+            elif key == "status" and value:
+                value = S.word("STATUS", value)
             out.append(f"{S.field_label(key):>22}  ", style="dim")
             out.append_text(text("–" if value in (None, "") else value))
             out.append("\n")
         track = TRACKS.get(v.profile["track"])
         if track:
             out.append(f"{S.field_label('track'):>22}  ", style="dim")
-            out.append(
-                S.TRACK_PLAY.format(label=f"{track.label} {track.label_zh}", play=track.play)
-            )
+            out.append(S.TRACK_PLAY.format(label=S.track_name(track), play=S.track_play(track)))
         return out
 
     def _score(self, v: AccountView) -> Text:
@@ -253,7 +256,7 @@ class AccountScreen(DealMoves, Screen[None]):
             rating = "–" if line.rating is None else str(line.rating)
             part = "" if line.contribution is None else f"{line.contribution:.2f}"
             out.append(
-                f"{crit.label} {crit.label_zh}".rjust(28)
+                S.both(crit.label, crit.label_zh).rjust(28)
                 + f"  {rating}/5 × {line.weight:.0f}%  {part}\n"
             )
         if d.score.score is not None:
@@ -279,7 +282,7 @@ class AccountScreen(DealMoves, Screen[None]):
     def _health(self, v: AccountView) -> Text:
         h = v.derived.health
         out = Text()
-        out.append(f"{h.score}  {h.color}\n", style=f"bold {self._color(h.color)}")
+        out.append(f"{h.score}  {S.word('COLOR', h.color)}\n", style=f"bold {self._color(h.color)}")
         for f in h.flags:
             out.append(f"  ⚑ {f.date.isoformat()}  ", style=self._color(f.severity))
             out.append_text(text(f.reason))
@@ -288,7 +291,9 @@ class AccountScreen(DealMoves, Screen[None]):
             out.append(f"  {S.NO_FLAGS}\n", style="dim")
         out.append(f"\n{S.MEASURES}\n", style="bold")
         for m in h.measures:
-            out.append(f"  {m.key:<13} {m.subscore:>3} × {m.weight:>2}%  ", style="dim")
+            out.append(
+                f"  {S.word('MEASURE', m.key):<13} {m.subscore:>3} × {m.weight:>2}%  ", style="dim"
+            )
             out.append_text(text(m.value))
             out.append("\n")
         return out
@@ -297,7 +302,8 @@ class AccountScreen(DealMoves, Screen[None]):
     def _timeline(self, v: AccountView) -> Text:
         out = Text()
         for e in v.timeline:
-            out.append(f"  {e.on.isoformat()}  {e.kind:<8} ", style="dim")
+            kind = S.kind_name(e.kind) if e.kind in KINDS else S.word("TIMELINE", e.kind)
+            out.append(f"  {e.on.isoformat()}  {kind:<8} ", style="dim")
             if e.executive:
                 out.append("★ ", style="bold")
             out.append_text(text(e.text))
@@ -345,9 +351,7 @@ class AccountScreen(DealMoves, Screen[None]):
             for c in v.contacts:
                 by_role.setdefault(c.role, []).append(c)
             for key, role in ROLES.items():
-                heading = Text(f"{S.role_name(role)}", style="bold")
-                if S.role_name(role) != role.label_zh:
-                    heading.append(f" {role.label_zh}", style="bold")
+                heading = Text(S.both(role.label, role.label_zh), style="bold")
                 heading.append(
                     "  " + S.ROLE_CARES.format(cares=role.cares, bring=role.bring), style="dim"
                 )
@@ -473,7 +477,7 @@ class AccountScreen(DealMoves, Screen[None]):
         contact = self._chosen_contact()
         if contact is None:
             return
-        options = [(f"{S.role_name(r)} {r.label_zh}".strip(), k) for k, r in ROLES.items()]
+        options = [(S.both(r.label, r.label_zh), k) for k, r in ROLES.items()]
 
         def done(role: str | None) -> None:
             if role and role != contact.role:
@@ -550,14 +554,14 @@ class AccountScreen(DealMoves, Screen[None]):
                 out.append_text(text(deal.name, "bold"))
                 out.append(
                     "  " + S.DEAL_LINE.format(
-                        amount=f"{deal.amount:,.0f}", stage=deal.stage, label=st.label,
+                        amount=f"{deal.amount:,.0f}", stage=deal.stage, label=S.stage_name(deal.stage),
                         days=deal.days_in_stage,
                     ) + "\n"
                 )  # fmt: skip
                 for dl in st.deliverables:
                     done = dl.key in deal.checked
                     out.append(
-                        f"      {'☑' if done else '☐'} {dl.label} {dl.label_zh}\n",
+                        f"      {'☑' if done else '☐'} {S.both(dl.label, dl.label_zh)}\n",
                         style="" if done else "dim",
                     )
                 if deal.next_step:
@@ -602,11 +606,10 @@ class AccountScreen(DealMoves, Screen[None]):
         keep = deal_list.highlighted
         deal_list.clear_options()
         for d in self.open_deals:
-            st = sop.stage(d.stage)
             steps = "".join("●" if n <= d.stage else "○" for n in range(1, 6))
             label = S.DEAL_OPTION.format(
                 steps=steps, name=plain(d.name), amount=f"{d.amount:,.0f}", stage=d.stage,
-                label=st.label, days=d.days_in_stage,
+                label=S.stage_name(d.stage), days=d.days_in_stage,
             )  # fmt: skip
             deal_list.add_option(Option(Text(label), id=f"deal-{d.id}"))
         if self.open_deals:
@@ -624,11 +627,11 @@ class AccountScreen(DealMoves, Screen[None]):
             return
         for item in sop.stage(deal.stage).deliverables:
             checklist.add_option(
-                (f"{item.label} {item.label_zh}", item.key, item.key in deal.checked)
+                (S.both(item.label, item.label_zh), item.key, item.key in deal.checked)
             )
         checklist.highlighted = min(keep, checklist.option_count - 1) if keep is not None else 0
         checklist.border_title = (
-            f"{S.SECTION_DELIVERABLES} {deal.stage}: {sop.stage(deal.stage).label}"
+            f"{S.SECTION_DELIVERABLES} {deal.stage}: {S.stage_name(deal.stage)}"
         )
 
     @on(OptionList.OptionHighlighted, "#deal-list")

@@ -122,7 +122,7 @@ class AccountForm(ModalScreen[bool]):
             yield Select([(s, s) for s in STATUSES], value=self.values.get("status") or "prospect",
                          allow_blank=False, id="f-status")  # fmt: skip
             yield Label(S.field_label("track"))
-            yield Select([(f"{t.label} {t.label_zh}", k) for k, t in TRACKS.items()],
+            yield Select([(S.both(t.label, t.label_zh), k) for k, t in TRACKS.items()],
                          value=self.values.get("track") or "value", allow_blank=False, id="f-track")  # fmt: skip
             for key in ("renewal_intent", "reference_willing"):
                 yield Label(S.field_label(key))
@@ -131,7 +131,7 @@ class AccountForm(ModalScreen[bool]):
                              id=f"f-{key}")  # fmt: skip
             yield Label(S.FORM_RATINGS, classes="dialog-title")
             for c in self.model.criteria:
-                yield Label(content(f"{c.label} {c.label_zh} ({c.weight.normalize():f}%)"))
+                yield Label(content(f"{S.both(c.label, c.label_zh)} ({c.weight.normalize():f}%)"))
                 yield Select([(str(n), n) for n in range(1, 6)], value=self.ratings.get(c.key) or Select.NULL,
                              prompt=S.UNRATED, id=f"r-{c.key}")  # fmt: skip
             yield Static(id="form-error", classes="field-error")

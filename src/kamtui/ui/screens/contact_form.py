@@ -74,8 +74,7 @@ class ContactForm(ModalScreen[bool]):
                 yield Static(id=f"e-{key}", classes="field-error")
             yield Label(S.field_label("role"))
             yield Select(
-                [(f"{S.role_name(r)} {r.label_zh}" if S.role_name(r) != r.label_zh else r.label_zh, k)
-                 for k, r in ROLES.items()],
+                [(S.both(r.label, r.label_zh), k) for k, r in ROLES.items()],
                 value=v.get("role") or "user", allow_blank=False, id="f-role",
             )  # fmt: skip
             yield Label(S.field_label("stance"))

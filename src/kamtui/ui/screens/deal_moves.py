@@ -78,7 +78,7 @@ class DealMoves:
         name = brief.name if brief else ""
         note = (
             S.DEAL_LOST.format(deal=name) if change.lost
-            else S.DEAL_MOVED.format(deal=name, stage=change.to_stage, label=sop.stage(change.to_stage).label)
+            else S.DEAL_MOVED.format(deal=name, stage=change.to_stage, label=S.stage_name(change.to_stage))
         )  # fmt: skip
         post(DealMoved(note))
 

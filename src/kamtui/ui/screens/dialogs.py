@@ -98,7 +98,7 @@ class GateDialog(ModalScreen[GateChoice | None]):
                 classes="dialog-title",
             )
             yield SelectionList[str](
-                *[(f"{d.label} {d.label_zh}", d.key) for d in self.missing], id="gate-missing"
+                *[(S.both(d.label, d.label_zh), d.key) for d in self.missing], id="gate-missing"
             )
             yield Static(id="gate-error", classes="field-error")
             with Horizontal(classes="dialog-buttons"):

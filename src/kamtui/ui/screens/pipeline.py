@@ -98,7 +98,7 @@ class PipelineScreen(DealMoves, Screen[None]):
         self.columns = message.columns
         for col in message.columns:
             head = Text(no_wrap=True, overflow="ellipsis")
-            head.append(f"{col.stage} {sop.stage(col.stage).label}\n", style="bold")
+            head.append(f"{col.stage} {S.stage_name(col.stage)}\n", style="bold")
             head.append(S.COLUMN_TOTALS.format(n=f"{col.deals:,}", total=f"{col.total:,.0f}",
                                                 weighted=f"{col.weighted:,.0f}"))  # fmt: skip
             self.query_one(f"#head-{col.stage}", Static).update(head)

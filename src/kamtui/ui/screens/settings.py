@@ -47,7 +47,7 @@ class SettingsScreen(Screen[None]):
         with VerticalScroll(id="settings-body", classes="form"):
             yield Label(S.SETTINGS_WEIGHTS, classes="dialog-title")
             for c in model["criteria"]:
-                yield Label(content(f"{c['label']} {c['label_zh']}"))
+                yield Label(content(S.both(c["label"], c["label_zh"])))
                 yield Input(str(c["weight"]), id=f"w-{c['key']}")
             yield Label(S.SETTINGS_THRESHOLDS, classes="dialog-title")
             for tier in ("S", "A", "B"):

@@ -22,7 +22,6 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from kamtui.domain.stages import stage as sop_stage
 from kamtui.services.book import AccountRow
 from kamtui.ui import strings as S
 from kamtui.ui.safe import text
@@ -191,7 +190,7 @@ class AccountTable(ScrollView, can_focus=True):
     def _cells(self, row: AccountRow) -> list[Text]:
         tier = row.tier or "unscored"
         tier_label = (row.tier or "–") + ("*" if row.pinned else "")
-        stage = f"{row.top_stage} {sop_stage(row.top_stage).label}" if row.top_stage else "–"
+        stage = f"{row.top_stage} {S.stage_name(row.top_stage)}" if row.top_stage else "–"
         health = (
             text(f"● {row.health_score}", self._style(f"health--{row.health_color}"))
             if row.health_color
