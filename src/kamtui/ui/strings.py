@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import locale
 import os
+import re
+import string
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -688,6 +691,71 @@ ZH.update(
     }
 )
 
+# ---- the domain's own sentences in Chinese --------------------------------------------------
+# Flag reasons, health measures, coverage warnings, plan reasons and next actions are
+# written by the domain in English from these patterns (tests keep the two in step: a
+# sentence no pattern matches is shown in English). In the Chinese UI ``say`` matches a
+# sentence against its pattern and writes it again from the Chinese one. Placeholders:
+# numbers (n, days, pct, …), dates (date, due, last) and words (metric, role, touch,
+# color, tier) match only what the domain puts there; anything else matches any text.
+SENTENCES_ZH: dict[str, str] = {
+    # health measures
+    "{pct}% of features adopted": "功能采用率 {pct}%",
+    "{n} tickets in 30 days, 90-day average {avg}": "30 天 {n} 张工单，90 天月均 {avg}",
+    "{n} negative rating(s) in {days} days": "{days} 天内 {n} 个差评",
+    "no executive touch recorded": "没有高层触达记录",
+    "last executive touch {days} days ago": "最近一次高层触达在 {days} 天前",
+    "no invoice overdue": "没有逾期发票",
+    "{n} invoice(s) overdue, worst {days} days": "{n} 张发票逾期，最长 {days} 天",
+    "{n} key contact(s) left in {days} days": "{days} 天内 {n} 位关键联系人离职",
+    "{metric} down {pct}% vs {month}": "{metric}较{month}下降 {pct}%",
+    "{metric} {pct}% vs {month}": "{metric}较{month} {pct}%",
+    "renewal intent, reference": "有续约意向、愿意做案例",
+    "renewal intent": "有续约意向",
+    "reference": "愿意做案例",
+    "no renewal intent or reference yet": "尚无续约意向或案例意愿",
+    # health flags
+    "feature adoption {pct}% (below {low}%)": "功能采用率 {pct}%（低于 {low}%）",
+    "{n} tickets in the last 30 days vs a 90-day average of {avg}": "近 30 天 {n} 张工单，90 天月均 {avg}",
+    "{n} ticket(s) rated {rating} or lower in {days} days (latest {latest}/5)": "{days} 天内 {n} 张工单评分不高于 {rating}（最近一次 {latest}/5）",
+    "no executive touch for {days} days (cadence {cadence} days)": "已 {days} 天没有高层触达（节奏为 {cadence} 天）",
+    "invoice {number} overdue {days} days": "发票 {number} 已逾期 {days} 天",
+    "{role} {name} left on {date}": "{role} {name} 已于 {date} 离职",
+    "usage down and a key contact left: red whatever the score": "使用量下降且关键联系人离职：无论得分都为红色",
+    "{tier} account with no order in 12 months": "{tier} 级客户 12 个月没有下单",
+    "{tier} account with no order for {days} days": "{tier} 级客户已 {days} 天没有下单",
+    "{tier} account buying like a top account (RFM {rfm})": "{tier} 级客户的购买表现像头部客户（RFM {rfm}）",
+    # decision-map coverage
+    "no economic buyer mapped": "尚未找到最终决策者",
+    "single-threaded: {n} active contact(s), {roles} role(s) covered on a tier {tier} account": "单线联系：{tier} 级客户只有 {n} 位在职联系人，覆盖 {roles} 个角色",
+    "blocker {name} has no planned action": "反对者 {name} 没有应对计划",
+    # the weekly plan
+    "health {color}: {reason}": "健康度{color}：{reason}",
+    "health {color}": "健康度{color}",
+    "{touch}: none recorded yet (every {every} days)": "{touch}：尚无记录（每 {every} 天）",
+    "{touch} overdue {days} days: last {last}, every {every} days": "{touch}已逾期 {days} 天：上次 {last}，每 {every} 天",
+    "{touch} due {due}: last {last}, every {every} days": "{touch}应在 {due} 前完成：上次 {last}，每 {every} 天",
+    "task: {title} (overdue {days} days)": "待办：{title}（已逾期 {days} 天）",
+    "task: {title}": "待办：{title}",
+    "deal {name}: stage {stage} missing {missing}": "商机 {name}：第 {stage} 阶段缺少 {missing}",
+    "deal {name}: {days} days in stage {stage}": "商机 {name}：已在第 {stage} 阶段停留 {days} 天",
+    # next actions on the Book
+    "first touch": "首次触达",
+    "touch overdue since {date}": "触达已于 {date} 逾期",
+    "touch by {date}": "{date} 前触达",
+    "{title} (by {date})": "{title}（{date} 前）",
+}
+MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+)  # fmt: skip
+WORDS_ZH: dict[str, str] = {  # what the word placeholders hold
+    "logins": "登录次数", "active users": "活跃用户", "economic buyer": "最终决策者",
+    "champion": "内线", "touch": "触达", "executive touch": "高层触达", "red": "红",
+    "yellow": "黄", "green": "绿", "unscored": "未评分",
+    **{month: f"{n}月" for n, month in enumerate(MONTHS, 1)},
+}  # fmt: skip
+
 _current: dict[str, str] = EN
 
 
@@ -700,6 +768,7 @@ def detect_language() -> str:
 
 def set_language(lang: str) -> None:
     global _current
+    say.cache_clear()
     _current = {**EN, **ZH} if lang == "zh" else EN
 
 
@@ -716,6 +785,60 @@ def plan_kind(kind: str) -> str:
 def kind_name(kind: str) -> str:
     """An interaction kind (call, email, meeting, visit) in the UI's language."""
     return _current.get(f"KIND_{kind.upper()}", kind)
+
+
+_NUMBER = r"[-+]?\d[\d,]*(?:\.\d+)?"
+_SLOTS = {  # what a placeholder may hold, when it is not any text
+    **dict.fromkeys(
+        ("n", "days", "pct", "avg", "low", "rating", "latest", "cadence", "every", "roles",
+         "stage"), _NUMBER),
+    **dict.fromkeys(("date", "due", "last"), r"\d{4}-\d{2}-\d{2}"),
+    "metric": "logins|active users", "role": "economic buyer|champion",
+    "touch": "executive touch|touch", "color": "red|yellow|green", "tier": "[SABC]|unscored",
+    "rfm": r"\d{3}", "month": "|".join(MONTHS),
+}  # fmt: skip
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    out = []
+    for literal, name, _, _ in string.Formatter().parse(template):
+        out.append(re.escape(literal))
+        if name is not None:
+            out.append(f"(?P<{name}>{_SLOTS.get(name, '.+?')})")
+    return re.compile("".join(out))
+
+
+_SENTENCES = [(_pattern(en), zh) for en, zh in SENTENCES_ZH.items()]
+
+
+@lru_cache(maxsize=8192)
+def say(sentence: str) -> str:
+    """One of the domain's sentences in the UI's language (itself when none is known)."""
+    if not in_chinese() or not sentence:
+        return sentence
+    for pattern, zh in _SENTENCES:
+        m = pattern.fullmatch(sentence)
+        if m is not None:
+            return zh.format(**{k: _say_part(k, v) for k, v in m.groupdict().items()})
+    return sentence
+
+
+def _say_part(name: str, value: str) -> str:
+    if name in ("reason", "title"):
+        return say(value)
+    if name == "missing":
+        return "、".join(_deliverable_zh(x) for x in value.split(", "))
+    return WORDS_ZH.get(value, value)
+
+
+def _deliverable_zh(label: str) -> str:
+    from kamtui.domain.stages import STAGES
+
+    for st in STAGES:
+        for d in st.deliverables:
+            if d.label == label:
+                return d.label_zh
+    return label
 
 
 def word(kind: str, value: str) -> str:

@@ -285,7 +285,7 @@ class AccountScreen(DealMoves, Screen[None]):
         out.append(f"{h.score}  {S.word('COLOR', h.color)}\n", style=f"bold {self._color(h.color)}")
         for f in h.flags:
             out.append(f"  ⚑ {f.date.isoformat()}  ", style=self._color(f.severity))
-            out.append_text(text(f.reason))
+            out.append_text(text(S.say(f.reason)))
             out.append("\n")
         if not h.flags:
             out.append(f"  {S.NO_FLAGS}\n", style="dim")
@@ -294,7 +294,7 @@ class AccountScreen(DealMoves, Screen[None]):
             out.append(
                 f"  {S.word('MEASURE', m.key):<13} {m.subscore:>3} × {m.weight:>2}%  ", style="dim"
             )
-            out.append_text(text(m.value))
+            out.append_text(text(S.say(m.value)))
             out.append("\n")
         return out
 
@@ -317,7 +317,7 @@ class AccountScreen(DealMoves, Screen[None]):
         cov = Text()
         for w in v.derived.coverage:
             cov.append("⚠ ", style=self._color("yellow"))
-            cov.append_text(text(w["message"]))
+            cov.append_text(text(S.say(w["message"])))
             cov.append("\n")
         if not v.derived.coverage:
             cov.append(f"{S.NO_WARNINGS}\n", style="dim")

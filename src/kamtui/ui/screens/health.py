@@ -89,7 +89,7 @@ class FlagList(ScrollView, can_focus=True):
             line.append(
                 f"{flag.date.isoformat()}  ", style=self.get_component_rich_style("flag-list--date")
             )
-            line.append_text(text(flag.reason))
+            line.append_text(text(S.say(flag.reason)))
         line.truncate(width, overflow="ellipsis", pad=True)
         if n == self.cursor:
             line.stylize(self.get_component_rich_style("flag-list--cursor"))

@@ -96,7 +96,7 @@ class PlanList(ScrollView, can_focus=True):
         line.append(f"  {kind}{' ' * max(0, 16 - cell_len(kind))}{'★' if item.executive else ' '} ")
         line.append_text(text(item.account))
         line.append("  ")
-        line.append_text(text(item.reason, "dim"))
+        line.append_text(text(S.say(item.reason), "dim"))
         line.truncate(width, overflow="ellipsis", pad=True)
         if done:
             line.stylize(self.get_component_rich_style("plan-list--done"))

@@ -204,7 +204,7 @@ class AccountTable(ScrollView, can_focus=True):
             health,
             text(stage),
             text(row.last_touch.isoformat() if row.last_touch else "–"),
-            text(row.next_action),
+            text(S.say(row.next_action)),
             text(row.owner),
         ]
 

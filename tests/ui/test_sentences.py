@@ -1,0 +1,90 @@
+"""Every sentence the domain writes (flag reasons, measures, coverage warnings, plan reasons,
+next actions) has its Chinese: the demo book on several days, and each rare branch."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+import pytest
+
+from kamtui.domain.decision_map import Contact, coverage_warnings
+from kamtui.domain.plan import IsoWeek
+from kamtui.domain.rfm import RFM, OrderStats, rfm_tier_mismatch
+from kamtui.services.book import Book
+from kamtui.ui import strings as S
+
+TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture
+def chinese() -> Iterator[None]:
+    S.set_language("zh")
+    try:
+        yield
+    finally:
+        S.set_language("en")
+
+
+def sentences(book: Book, today: date) -> set[str]:
+    """What the domain wrote for ``today``, less what users wrote (deal next steps)."""
+    book.refresh(today)
+    with book.store.reading() as conn:
+        steps = {r[0] for r in conn.exec_driver_sql("SELECT next_step FROM deals")}
+    out: set[str] = set()
+    records = book.account_records(today)
+    for r in records:
+        out |= {f["reason"] for f in r["health"]["flags"]}
+        out |= {w["message"] for w in r["coverage_warnings"]}
+        if r["next_action"] and r["next_action"] not in steps:
+            out.add(r["next_action"])
+    for r in records[::10]:
+        out |= {m.value for m in book.account_view(r["id"], today).derived.health.measures}
+    out |= {i.reason for i in book.plan(IsoWeek.of(today), today)}
+    return out
+
+
+def test_the_demo_books_sentences_are_all_known_in_chinese(demo_book: Book, chinese: None) -> None:
+    written = set()
+    for days in (0, 45, 120):
+        written |= sentences(demo_book, TODAY + timedelta(days=days))
+    assert len(written) > 100
+    unknown = sorted(s for s in written if S.say(s) == s)
+    assert unknown == []
+    for s in written:  # nothing of the English pattern is left over
+        assert "{" not in S.say(s)
+
+
+def test_rare_sentences_are_known_in_chinese(chinese: None) -> None:
+    stats = OrderStats(recency_days=None, frequency=0, monetary=0.0)
+    rare = [
+        rfm_tier_mismatch("S", RFM(1, 1, 1), stats),
+        rfm_tier_mismatch("A", RFM(1, 1, 1), stats._replace(recency_days=400)),
+        rfm_tier_mismatch("C", RFM(3, 4, 5), stats._replace(recency_days=10)),
+        *(w.message for w in coverage_warnings("S", [Contact(1, "王总", "user")], TODAY)),
+        *(
+            w.message
+            for w in coverage_warnings(
+                "B",
+                [
+                    Contact(1, "王总", "economic_buyer", "champion", left_on=TODAY),
+                    Contact(2, "Zhao", "finance", "blocker"),
+                ],
+                TODAY,
+            )
+        ),
+    ]
+    assert all(rare)
+    assert [s for s in rare if s is not None and S.say(s) == s] == []
+    assert S.say("economic buyer 王总 left on 2026-11-23") == "最终决策者 王总 已于 2026-11-23 离职"
+    assert S.say("logins down 25% vs October") == "登录次数较10月下降 25%"
+    assert S.say("logins -3% vs October") == "登录次数较10月 -3%"
+    assert S.say("health red: invoice INV-1 overdue 70 days") == "健康度红：发票 INV-1 已逾期 70 天"
+    assert S.say("deal 数据中台: stage 2 missing demo deck, ROI analysis") == (
+        "商机 数据中台：第 2 阶段缺少 产品演示PPT、ROI分析报告"
+    )
+    assert S.say("客户自己写的下一步") == "客户自己写的下一步"  # user text stays as written
+
+
+def test_english_ui_shows_the_sentences_as_written() -> None:
+    assert S.say("logins down 25% vs October") == "logins down 25% vs October"
