@@ -88,3 +88,28 @@ def test_rare_sentences_are_known_in_chinese(chinese: None) -> None:
 
 def test_english_ui_shows_the_sentences_as_written() -> None:
     assert S.say("logins down 25% vs October") == "logins down 25% vs October"
+
+
+def test_refusals_are_said_in_chinese(chinese: None, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from kamtui.domain.errors import KamError
+
+    book = Book.create(tmp_path / "b.db")
+    aid = book.add_account(TODAY, name="云翔")
+    ceo = book.add_contact(aid, TODAY, name="CEO", role="economic_buyer")
+    cto = book.add_contact(aid, TODAY, name="CTO", role="evaluator", reports_to=ceo)
+    refused = []
+    for attempt in (
+        lambda: book.add_account(TODAY, name=" "),
+        lambda: book.add_contact(aid, TODAY, name=""),
+        lambda: book.update_contact(ceo, TODAY, {"reports_to": cto}),
+        lambda: book.update_contact(ceo, TODAY, {"reports_to": ceo}),
+        lambda: book.update_contact(ceo, TODAY, {"left_on": TODAY + timedelta(days=1)}),
+        lambda: book.add_task(aid, TODAY, title="", due=TODAY),
+        lambda: book.update_contact(cto, TODAY, {"stance": "skeptic"}, seen_version=0),
+    ):
+        with pytest.raises(KamError) as e:
+            attempt()
+        refused.append(str(e.value))
+    book.close()
+    assert [r for r in refused if S.say(r) == r] == []
+    assert S.say(refused[2]) == "CTO 已经直接或间接汇报给 CEO。"

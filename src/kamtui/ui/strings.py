@@ -739,6 +739,20 @@ SENTENCES_ZH: dict[str, str] = {
     "task: {title}": "待办：{title}",
     "deal {name}: stage {stage} missing {missing}": "商机 {name}：第 {stage} 阶段缺少 {missing}",
     "deal {name}: {days} days in stage {stage}": "商机 {name}：已在第 {stage} 阶段停留 {days} 天",
+    # refusals a form or a key can meet
+    "An account needs a name.": "客户需要名称。",
+    "Annual revenue cannot be negative.": "年营业额不能为负数。",
+    "A contact needs a name.": "联系人需要姓名。",
+    "A contact cannot have left in the future.": "离职日期不能在未来。",
+    "A contact cannot report to themselves.": "联系人不能汇报给自己。",
+    "{boss} already reports, directly or through others, to {name}.": "{boss} 已经直接或间接汇报给 {name}。",
+    "A task needs a title.": "待办需要写明要做什么。",
+    "A task cannot be due more than a year ago.": "待办的截止日期不能早于一年前。",
+    "A task's title is at most 500 characters.": "待办内容最多 500 个字符。",
+    "Stage 1 is the first stage; the deal cannot move back.": "第 1 阶段已是第一阶段，商机不能再退回。",
+    "Stage 5 is the last stage; the deal cannot advance.": "第 5 阶段已是最后阶段，商机不能再推进。",
+    "{what} was changed elsewhere since you opened it: {changes}. "
+    "Reload to see the new values, or re-apply yours over them.": "{what} 在你打开后已被修改：{changes}。请重新载入查看最新值，或用你的值覆盖。",
     # next actions on the Book
     "first touch": "首次触达",
     "touch overdue since {date}": "触达已于 {date} 逾期",

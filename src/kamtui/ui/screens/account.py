@@ -767,7 +767,7 @@ class AccountScreen(DealMoves, Screen[None]):
     def on_account_changed(self, message: AccountChanged) -> None:
         if message.note:
             self.notify(
-                plain(message.note),
+                plain(S.say(message.note)),
                 markup=False,
                 severity="error" if message.error else "information",
             )

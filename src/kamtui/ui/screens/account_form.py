@@ -155,7 +155,7 @@ class AccountForm(ModalScreen[bool]):
     def _show_error(self, field: str | None, message: str) -> None:
         target = self.query(f"#e-{field}") if field else None
         where = target.first(Static) if target else self.query_one("#form-error", Static)
-        where.update(content(message))
+        where.update(content(S.say(message)))
         if field and self.query(f"#f-{field}"):
             self.query_one(f"#f-{field}").focus()
 
