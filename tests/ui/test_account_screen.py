@@ -181,3 +181,17 @@ async def test_log_an_interaction_in_two_keystrokes(book: Book) -> None:
         assert "2026-11-20" in screen.section_text("timeline")
         assert "季度业务回顾" in screen.section_text("timeline")
     assert book.account_view(1, TODAY).profile["last_touch"] == date(2026, 11, 20)
+
+
+async def test_two_keystrokes_log_a_call_today_from_any_tab(book: Book) -> None:
+    app = KamApp(book, today=date(2026, 11, 25))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_account(app, pilot, tab="7")  # the History tab
+        await pilot.press("l", "enter")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert book.account_view(1, date(2026, 11, 25)).profile["last_touch"] == date(2026, 11, 25)
+        with book.store.reading() as conn:
+            assert conn.exec_driver_sql(
+                "SELECT kind, happened_on FROM interactions ORDER BY id DESC LIMIT 1"
+            ).one() == ("call", "2026-11-25")

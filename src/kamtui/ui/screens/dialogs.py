@@ -168,6 +168,10 @@ class InteractionDialog(ModalScreen[NewInteraction | None]):
                 yield Button(S.SAVE, variant="primary", id="save")
                 yield Button(S.CANCEL, id="cancel")
 
+    def on_mount(self) -> None:
+        """Start at the summary: ``l`` then Enter logs a call today, two keystrokes."""
+        self.query_one("#summary", Input).focus()
+
     @on(Input.Submitted)
     @on(Button.Pressed, "#save")
     def _save(self) -> None:
