@@ -3,13 +3,17 @@
     .venv/bin/python scripts/screenshots.py
 
 Deterministic: a fixed seed, date and terminal size, so running it again changes
-nothing unless the UI changed.
+nothing unless the UI changed. The Chinese pictures (``*-zh``) are made by this script
+run again in a process of its own with ``--lang zh``: the UI's language is chosen once,
+before the UI is imported.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
+import subprocess
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
@@ -20,7 +24,6 @@ from textual.pilot import Pilot
 
 from kamtui.services.book import Book
 from kamtui.services.demo import make_demo
-from kamtui.ui.app import KamApp
 
 TODAY = date(2026, 11, 23)
 SIZE = (160, 50)
@@ -134,8 +137,17 @@ SHOTS: dict[str, Steps] = {
 }
 
 
+SHOTS_ZH: dict[str, Steps] = {  # the Chinese UI (--lang zh)
+    "book-zh": _book,
+    "decision-map-zh": _decision_map,
+    "weekly-plan-zh": _plan,
+}
+
+
 async def render(db: Path, name: str, steps: Steps) -> str:
     """The SVG of one screen after its steps, on the book at ``db`` (which steps may change)."""
+    from kamtui.ui.app import KamApp  # after the language is set
+
     book = Book.open(db)
     app = KamApp(book, today=TODAY)
     try:
@@ -149,23 +161,48 @@ async def render(db: Path, name: str, steps: Steps) -> str:
 
 
 def render_all(folder: Path) -> dict[str, str]:
-    """Every screenshot, made in ``folder`` on a fresh demo book (its path shows in the title)."""
+    """Every screenshot, made in ``folder`` on a fresh demo book (its path shows in the title):
+    the English ones here, the Chinese ones by this script in a process of its own."""
+    zh = folder / "zh"
+    zh.mkdir(exist_ok=True)
+    subprocess.run(
+        [sys.executable, __file__, "--lang", "zh", "--out", str(zh)], check=True, cwd=folder
+    )
+    shots = render_shots(folder, SHOTS)
+    shots.update({p.stem: p.read_text(encoding="utf-8") for p in sorted(zh.glob("*.svg"))})
+    return shots
+
+
+def render_shots(folder: Path, shots: dict[str, Steps]) -> dict[str, str]:
     here = Path.cwd()
     os.chdir(folder)
     try:
         db = Path("demo.db")
         make_demo(db, accounts=200, seed=1, today=TODAY).close()
-        return {name: asyncio.run(render(db, name, steps)) for name, steps in SHOTS.items()}
+        return {name: asyncio.run(render(db, name, steps)) for name, steps in shots.items()}
     finally:
         os.chdir(here)
 
 
-def main() -> int:
-    OUT.mkdir(exist_ok=True)
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description="Make the pictures in screenshots/.")
+    p.add_argument("--lang", choices=("en", "zh"), help="only the pictures of this language")
+    p.add_argument("--out", type=Path, default=OUT, help="folder to write them to")
+    args = p.parse_args(argv)
+    args.out.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        for name, svg in render_all(Path(tmp)).items():
-            (OUT / f"{name}.svg").write_text(svg, encoding="utf-8")
-            print(f"wrote screenshots/{name}.svg")
+        if args.lang == "zh":
+            from kamtui.ui import strings
+
+            strings.set_language("zh")
+            shots = render_shots(Path(tmp), SHOTS_ZH)
+        elif args.lang == "en":
+            shots = render_shots(Path(tmp), SHOTS)
+        else:
+            shots = render_all(Path(tmp))
+        for name, svg in shots.items():
+            (args.out / f"{name}.svg").write_text(svg, encoding="utf-8")
+            print(f"wrote {args.out / name}.svg")
     return 0
 
 

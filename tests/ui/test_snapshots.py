@@ -30,7 +30,9 @@ def test_every_screen_has_a_committed_picture(rendered: dict[str, str]) -> None:
     assert sorted(rendered) == sorted(p.stem for p in (ROOT / "screenshots").glob("*.svg"))
 
 
-@pytest.mark.parametrize("name", sorted(_screenshots_module().SHOTS))
+@pytest.mark.parametrize(
+    "name", sorted({**_screenshots_module().SHOTS, **_screenshots_module().SHOTS_ZH})
+)
 def test_screen_matches_its_picture(name: str, rendered: dict[str, str], tmp_path: Path) -> None:
     committed = (ROOT / "screenshots" / f"{name}.svg").read_text(encoding="utf-8")
     if rendered[name] != committed:

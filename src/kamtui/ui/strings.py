@@ -883,6 +883,14 @@ def track_name(track: Track) -> str:
     return track.label_zh if in_chinese() else track.label
 
 
+def track_short(key: str) -> str:
+    """A track in a table column: its key, or its Chinese name in the Chinese UI."""
+    from kamtui.domain.tracks import TRACKS
+
+    track = TRACKS.get(key)
+    return track.label_zh if track and in_chinese() else key
+
+
 def track_play(track: Track) -> str:
     return (track.play_zh or track.play) if in_chinese() else track.play
 

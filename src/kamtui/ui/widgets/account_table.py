@@ -199,7 +199,7 @@ class AccountTable(ScrollView, can_focus=True):
         return [
             text(tier_label, self._style(f"tier--{tier}")),
             text(row.name),
-            text(row.track),
+            text(S.track_short(row.track)),
             text("–" if row.score is None else f"{row.score:.2f}"),
             health,
             text(stage),
