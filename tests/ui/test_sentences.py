@@ -3,7 +3,6 @@ next actions) has its Chinese: the demo book on several days, and each rare bran
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
@@ -15,15 +14,6 @@ from kamtui.services.book import Book
 from kamtui.ui import strings as S
 
 TODAY = date(2026, 11, 23)
-
-
-@pytest.fixture
-def chinese() -> Iterator[None]:
-    S.set_language("zh")
-    try:
-        yield
-    finally:
-        S.set_language("en")
 
 
 def sentences(book: Book, today: date) -> set[str]:

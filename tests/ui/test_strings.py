@@ -3,11 +3,8 @@ Chinese UI shows the book's own words (statuses, colours, stages, roles) in Chin
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from string import Formatter
-
-import pytest
 
 from kamtui.services.book import Book
 from kamtui.ui import strings as S
@@ -29,15 +26,6 @@ def test_every_string_has_its_chinese() -> None:
 
 def test_chinese_has_the_same_placeholders() -> None:
     assert [k for k in sorted(S.ZH) if fields(S.ZH[k]) != fields(S.EN[k])] == []
-
-
-@pytest.fixture
-def chinese() -> Iterator[None]:
-    S.set_language("zh")
-    try:
-        yield
-    finally:
-        S.set_language("en")
 
 
 async def test_the_account_screen_speaks_chinese(demo_book: Book, chinese: None) -> None:

@@ -20,12 +20,14 @@ if TYPE_CHECKING:
 MAX_HITS = 20
 
 
-class AccountCommands(Provider):
-    """Accounts whose name, industry, region or owner contains what was typed."""
-
+class KamProvider(Provider):
     @property
     def kam(self) -> KamApp:
         return self.app  # type: ignore[return-value]
+
+
+class AccountCommands(KamProvider):
+    """Accounts whose name, industry, region or owner contains what was typed."""
 
     async def search(self, query: str) -> Hits:
         query = query.strip()
@@ -50,12 +52,8 @@ class AccountCommands(Provider):
         )
 
 
-class DealCommands(Provider):
+class DealCommands(KamProvider):
     """Open deals whose name contains what was typed: opens the account on its Deals tab."""
-
-    @property
-    def kam(self) -> KamApp:
-        return self.app  # type: ignore[return-value]
 
     async def search(self, query: str) -> Hits:
         query = query.strip()
@@ -89,12 +87,8 @@ SCREENS = (  # the Book's actions the palette offers: (catalog key of the name, 
 )
 
 
-class ScreenCommands(Provider):
+class ScreenCommands(KamProvider):
     """The screens and actions of the Book by name, in English or Chinese."""
-
-    @property
-    def kam(self) -> KamApp:
-        return self.app  # type: ignore[return-value]
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -114,12 +108,8 @@ class ScreenCommands(Provider):
             yield DiscoveryHit(getattr(S, key), partial(self.kam.book_action, action))
 
 
-class TeamCommands(Provider):
+class TeamCommands(KamProvider):
     """Open team files: several reps' books as one read-only team view."""
-
-    @property
-    def kam(self) -> KamApp:
-        return self.app  # type: ignore[return-value]
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)

@@ -76,13 +76,66 @@ class Reloaded(Message):
         self.data = data
 
 
-class AccountForm(ModalScreen[bool]):
-    """Create or edit an account; dismisses True once saved."""
+class SavingForm(ModalScreen[bool]):
+    """A form that saves through a callback in a worker and dismisses True once saved.
+
+    A refused save (``KamError``) shows its message at the field it names (``#e-<field>``,
+    the input being ``#f-<field>``), else at ``#form-error``, and keeps what was typed;
+    ``save_refused`` lets a form add to that (the account form lists a stale save's newer
+    values)."""
 
     BINDINGS = [
         Binding("escape", "cancel", S.KEY_CANCEL),
         Binding("ctrl+s", "save", S.SAVE, id="form.save"),
     ]
+
+    save_callback: Callable[[Any], None]
+
+    def _clear_errors(self) -> None:
+        for error in self.query(".field-error"):
+            if isinstance(error, Static):
+                error.update("")
+
+    def _show_error(self, field: str | None, message: str) -> None:
+        target = self.query(f"#e-{field}") if field else None
+        where = target.first(Static) if target else self.query_one("#form-error", Static)
+        where.update(content(S.say(message)))
+        if field and self.query(f"#f-{field}"):
+            self.query_one(f"#f-{field}").focus()
+
+    def submit(self, values: Any) -> None:
+        """Save ``values`` in a worker (the Save button is off until it answers)."""
+        self.query_one("#save", Button).disabled = True
+        self.run_save(values)
+
+    @work(thread=True, exclusive=True, group="form-save", exit_on_error=False)
+    def run_save(self, values: Any) -> None:
+        try:
+            self.save_callback(values)
+        except KamError as e:
+            self.post_message(SaveFailed(e))
+            return
+        self.post_message(SaveDone())
+
+    def on_save_failed(self, message: SaveFailed) -> None:
+        self.query_one("#save", Button).disabled = False
+        error = message.error
+        self._show_error(error.field if isinstance(error, FieldError) else None, error.message)
+        self.save_refused(error)
+
+    def save_refused(self, error: KamError) -> None:
+        """What a form shows beyond the message when a save is refused."""
+
+    def on_save_done(self, _message: SaveDone) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class AccountForm(SavingForm):
+    """Create or edit an account; dismisses True once saved."""
 
     def __init__(
         self,
@@ -147,18 +200,6 @@ class AccountForm(ModalScreen[bool]):
         self._show_stale(None)
         self.query_one("#f-name", Input).focus()
 
-    def _clear_errors(self) -> None:
-        for error in self.query(".field-error"):
-            if isinstance(error, Static):
-                error.update("")
-
-    def _show_error(self, field: str | None, message: str) -> None:
-        target = self.query(f"#e-{field}") if field else None
-        where = target.first(Static) if target else self.query_one("#form-error", Static)
-        where.update(content(S.say(message)))
-        if field and self.query(f"#f-{field}"):
-            self.query_one(f"#f-{field}").focus()
-
     def _read(self) -> FormValues:
         """What is on the form, typed; raises FieldError for text that is not a number."""
         fields: dict[str, Any] = {}
@@ -197,28 +238,12 @@ class AccountForm(ModalScreen[bool]):
         except FieldError as e:
             self._show_error(e.field, e.message)
             return
-        self.query_one("#save", Button).disabled = True
         self.submitted = values
-        self.run_save(values)
+        self.submit(values)
 
-    @work(thread=True, exclusive=True, group="form-save", exit_on_error=False)
-    def run_save(self, values: FormValues) -> None:
-        try:
-            self.save_callback(values)
-        except KamError as e:
-            self.post_message(SaveFailed(e))
-            return
-        self.post_message(SaveDone())
-
-    def on_save_failed(self, message: SaveFailed) -> None:
-        self.query_one("#save", Button).disabled = False
-        error = message.error
-        self._show_error(error.field if isinstance(error, FieldError) else None, error.message)
+    def save_refused(self, error: KamError) -> None:
         if isinstance(error, StaleEditError):
             self._show_stale(error)
-
-    def on_save_done(self, _message: SaveDone) -> None:
-        self.dismiss(True)
 
     # ---- a save refused as stale: their values, then reload or re-apply ----------------------
     def _show_stale(self, error: StaleEditError | None) -> None:
@@ -307,10 +332,6 @@ class AccountForm(ModalScreen[bool]):
         self._show_stale(None)
         self.query_one("#form-error", Static).update(content(S.RELOADED))
         self.query_one("#f-name", Input).focus()
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(False)
 
 
 def _shown(key: str, value: Any) -> str:

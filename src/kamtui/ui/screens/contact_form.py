@@ -12,11 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from kamtui.domain.decision_map import INFLUENCES, ROLES, STANCES
@@ -25,7 +23,7 @@ from kamtui.domain.parsing import parse_date
 from kamtui.services.book import StaleEditError
 from kamtui.ui import strings as S
 from kamtui.ui.safe import content, plain
-from kamtui.ui.screens.account_form import SaveDone, SaveFailed
+from kamtui.ui.screens.account_form import SavingForm
 
 TEXTS = ("name", "title", "planned_action", "email", "phone")
 
@@ -39,13 +37,8 @@ class ContactValues:
 SaveContact = Callable[[ContactValues], None]
 
 
-class ContactForm(ModalScreen[bool]):
+class ContactForm(SavingForm):
     """Add or edit a contact; dismisses True once saved."""
-
-    BINDINGS = [
-        Binding("escape", "cancel", S.KEY_CANCEL),
-        Binding("ctrl+s", "save", S.SAVE, id="contact.save"),
-    ]
 
     def __init__(
         self,
@@ -124,48 +117,23 @@ class ContactForm(ModalScreen[bool]):
         fields["left_on"] = left
         return ContactValues(fields, self.version)
 
-    def _show_error(self, field: str | None, message: str) -> None:
-        target = self.query(f"#e-{field}") if field else None
-        where = target.first(Static) if target else self.query_one("#form-error", Static)
-        where.update(content(S.say(message)))
-        if field and self.query(f"#f-{field}"):
-            self.query_one(f"#f-{field}").focus()
-
     @on(Input.Submitted)
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
-        for error in self.query(".field-error"):
-            if isinstance(error, Static):
-                error.update("")
+        self._clear_errors()
         try:
             values = self._read()
         except FieldError as e:
             self._show_error(e.field, e.message)
             return
-        self.query_one("#save", Button).disabled = True
-        self.run_save(values)
+        self.submit(values)
 
-    @work(thread=True, exclusive=True, group="contact-save", exit_on_error=False)
-    def run_save(self, values: ContactValues) -> None:
-        try:
-            self.save_callback(values)
-        except KamError as e:
-            self.post_message(SaveFailed(e))
-            return
-        self.post_message(SaveDone())
-
-    def on_save_failed(self, message: SaveFailed) -> None:
-        self.query_one("#save", Button).disabled = False
-        error = message.error
-        self._show_error(error.field if isinstance(error, FieldError) else None, error.message)
+    def save_refused(self, error: KamError) -> None:
         self.stale = error if isinstance(error, StaleEditError) else None
         buttons = self.query_one("#stale-buttons")
         buttons.display = self.stale is not None and self.stale.version is not None
         if not isinstance(error, FieldError):  # the message is at the bottom: show it
             self.call_after_refresh(buttons.scroll_visible, animate=False)
-
-    def on_save_done(self, _message: SaveDone) -> None:
-        self.dismiss(True)
 
     @on(Button.Pressed, "#reapply")
     def _reapply(self) -> None:
@@ -175,7 +143,3 @@ class ContactForm(ModalScreen[bool]):
             self.stale = None
             self.query_one("#stale-buttons").display = False
             self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(False)
