@@ -18,16 +18,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import (
-    Footer,
     OptionList,
     SelectionList,
     Static,
     TabbedContent,
     TabPane,
+    Tabs,
     Tree,
 )
 from textual.widgets.option_list import Option
+from textual.widgets.tree import TreeNode
 
 from kamtui.domain import stages as sop
 from kamtui.domain.account import PROFILE_FIELDS
@@ -51,10 +53,19 @@ from kamtui.ui.screens.dialogs import (
     TaskDialog,
 )
 from kamtui.ui.screens.history import HistoryScreen, history_text
+from kamtui.ui.widgets.footer import KeyFooter
 
 KINDS = ("call", "email", "meeting", "visit")  # of an interaction
 HISTORY_SHOWN = 15  # changes shown in the History tab; h shows them all
 TABS = ("profile", "map", "deals", "timeline", "health", "tasks", "history")
+
+
+def tab_titles() -> tuple[str, ...]:
+    """The tabs' titles, read from the catalog when the screen is composed."""
+    return (S.TAB_PROFILE, S.TAB_MAP, S.TAB_DEALS, S.TAB_TIMELINE, S.TAB_HEALTH, S.TAB_TASKS,
+            S.TAB_HISTORY)  # fmt: skip
+
+
 TAB_ACTIONS = {  # actions that belong to one tab: keys shown and working only there
     "move": "deals",
     "close_lost": "deals",
@@ -109,34 +120,50 @@ class AccountScreen(DealMoves, Screen[None]):
         self.first_tab = tab if tab in TABS else "profile"
         self.view: AccountView | None = None
         self.org_view = False  # the decision map as an org chart (else grouped by role)
-        self._plain: dict[str, str] = {}
+        self._built: set[str] = set()  # tabs whose widgets are mounted
+        self._plain: dict[str, str] = {}  # each section's text
+        self._bodies: dict[str, Group] = {}  # what each tab's Static shows
+        self._coverage = Text()
+        self._map: list[tuple[int, Text, int | None]] = []
+        self._tasks: list[Text] = []
 
     def compose(self) -> ComposeResult:
         yield Static(id="title")
+        titles = dict(zip(TABS, tab_titles(), strict=True))
         with TabbedContent(id="account-tabs", initial=self.first_tab):
-            with TabPane(S.TAB_PROFILE, id="profile"), VerticalScroll(classes="account-pane"):
-                yield Static(id="profile-body")
-            with TabPane(S.TAB_MAP, id="map"):
-                yield Static(id="coverage")
-                yield Tree[int](S.TAB_MAP, id="contacts")
-            with TabPane(S.TAB_DEALS, id="deals"), VerticalScroll(classes="account-pane"):
-                yield OptionList(id="deal-list")
-                yield SelectionList[str](id="deliverables")
-                yield Static(id="deals-body")
-            with TabPane(S.TAB_TIMELINE, id="timeline"), VerticalScroll(classes="account-pane"):
-                yield Static(id="timeline-body")
-            with TabPane(S.TAB_HEALTH, id="health"), VerticalScroll(classes="account-pane"):
-                yield Static(id="health-body")
-            with TabPane(S.TAB_TASKS, id="tasks"):
-                yield Static(id="tasks-note")
-                yield OptionList(id="task-list")
-            with TabPane(S.TAB_HISTORY, id="history"), VerticalScroll(classes="account-pane"):
-                yield Static(id="history-body")
-        yield Footer()
+            for tab in TABS:  # each filled the first time it is shown
+                yield TabPane(titles[tab], id=tab)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#contacts", Tree).show_root = False
         self.load()
+
+    def _widgets(self, tab: str) -> list[Widget]:
+        """What one tab holds."""
+        if tab == "map":
+            return [Static(id="coverage"), Tree[int]("", id="contacts")]
+        if tab == "tasks":
+            return [Static(id="tasks-note"), OptionList(id="task-list")]
+        if tab == "deals":
+            inside: list[Widget] = [
+                OptionList(id="deal-list"), SelectionList[str](id="deliverables"),
+                Static(id="deals-body"),
+            ]  # fmt: skip
+        else:
+            inside = [Static(id=f"{tab}-body")]
+        return [VerticalScroll(*inside, classes="account-pane")]
+
+    async def _build(self, tab: str) -> None:
+        """Mount a tab's widgets the first time it is shown: opening an account lays out
+        one tab, not seven."""
+        if tab in self._built:
+            return
+        self._built.add(tab)
+        await self.query_one(f"#{tab}", TabPane).mount_all(self._widgets(tab))
+        if tab == "map":
+            self.query_one("#contacts", Tree).show_root = False
+        if self.view is not None:
+            self._paint(tab)
 
     # ---- tabs ---------------------------------------------------------------------------------
     @property
@@ -144,14 +171,21 @@ class AccountScreen(DealMoves, Screen[None]):
         return self.query_one("#account-tabs", TabbedContent).active
 
     def action_show_tab(self, tab: str) -> None:
-        self.query_one("#account-tabs", TabbedContent).active = tab
-        self._focus_tab(tab)
+        tabs = self.query_one("#account-tabs", TabbedContent)
+        if tabs.active == tab:
+            self._focus_tab(tab)
+        tabs.active = tab
 
     @on(TabbedContent.TabActivated, "#account-tabs")
-    def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+    async def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        tab = event.pane.id or ""
+        await self._build(tab)
         self.refresh_bindings()
+        self._focus_tab(tab)
 
     def _focus_tab(self, tab: str) -> None:
+        if tab not in self._built:
+            return
         target = {"map": "#contacts", "deals": "#deal-list", "tasks": "#task-list"}.get(tab)
         if target is None or not self.query_one(target).display:
             pane = self.query_one(f"#{tab}", TabPane)
@@ -189,18 +223,34 @@ class AccountScreen(DealMoves, Screen[None]):
             "#profile-body", ("profile", S.SECTION_PROFILE, self._profile(v)),
             ("score", S.SECTION_SCORE, self._score(v)),
         )  # fmt: skip
-        self._show_map(v)
-        self._show_deals(v)
         self._show("#deals-body", ("deals", S.SECTION_DEALS, self._deals(v)))
         self._show("#timeline-body", ("timeline", S.SECTION_TIMELINE, self._timeline(v)))
         self._show("#health-body", ("health", S.SECTION_HEALTH, self._health(v)))
-        self._show_tasks(v)
         changes = history_text(v.history[:HISTORY_SHOWN], self.book.config.model)
         if len(v.history) > HISTORY_SHOWN:
             changes.append(f"  {S.HISTORY_MORE.format(n=len(v.history) - HISTORY_SHOWN)}\n")
         self._show("#history-body", ("history", S.SECTION_HISTORY, changes))
-        if self.focused is None:
+        self._map_text(v)
+        self._tasks_text(v)
+        for tab in self._built:
+            self._paint(tab)
+        if self.focused is None or isinstance(self.focused, Tabs):
             self._focus_tab(self.tab)
+
+    def _paint(self, tab: str) -> None:
+        """Show the loaded account in one built tab."""
+        v = self.view
+        assert v is not None
+        for target, body in self._bodies.items():
+            if target.startswith(f"#{tab}-"):
+                self.query_one(target, Static).update(body)
+        if tab == "map":
+            self.query_one("#coverage", Static).update(self._coverage)
+            self._fill_tree(v)
+        elif tab == "deals":
+            self._show_deals(v)
+        elif tab == "tasks":
+            self._show_tasks(v)
 
     def section_text(self, key: str) -> str:
         """The plain text of one section, as shown (for tests and copy-paste)."""
@@ -211,7 +261,7 @@ class AccountScreen(DealMoves, Screen[None]):
         for key, heading, body in sections:
             self._plain[key] = heading + "\n" + body.plain
             parts += [Text(heading, style="bold underline"), body, Text("")]
-        self.query_one(target, Static).update(Group(*parts))
+        self._bodies[target] = Group(*parts)
 
     def _color(self, name: str) -> str:
         variables = self.app.get_css_variables()
@@ -313,7 +363,7 @@ class AccountScreen(DealMoves, Screen[None]):
         return out
 
     # ---- the decision map ---------------------------------------------------------------------
-    def _show_map(self, v: AccountView) -> None:
+    def _map_text(self, v: AccountView) -> None:
         cov = Text()
         for w in v.derived.coverage:
             cov.append("⚠ ", style=self._color("yellow"))
@@ -322,30 +372,28 @@ class AccountScreen(DealMoves, Screen[None]):
         if not v.derived.coverage:
             cov.append(f"{S.NO_WARNINGS}\n", style="dim")
         cov.append(S.MAP_ORG_VIEW if self.org_view else S.MAP_ROLES_VIEW, style="dim italic")
+        self._coverage = cov
         self._plain["coverage"] = S.SECTION_COVERAGE + "\n" + cov.plain
-        self.query_one("#coverage", Static).update(cov)
+        self._map = self._map_lines(v)
+        self._plain["map"] = "\n".join("  " * depth + label.plain for depth, label, _ in self._map)
 
-        tree = self.query_one("#contacts", Tree)
-        keep = tree.cursor_node.data if tree.cursor_node is not None else None
-        tree.clear()
+    def _map_lines(self, v: AccountView) -> list[tuple[int, Text, int | None]]:
+        """The decision map as (depth, label, contact id or None) lines, by role or as the
+        org chart."""
         names = {c.id: c.name for c in v.contacts}
-        lines: list[str] = []
+        lines: list[tuple[int, Text, int | None]] = []
         if not v.contacts:
-            tree.root.add_leaf(Text(S.MAP_EMPTY, style="dim"))
-            lines.append(S.MAP_EMPTY)
+            lines.append((0, Text(S.MAP_EMPTY, style="dim"), None))
         elif self.org_view:
 
-            def add(parent: Any, node: OrgNode, depth: int) -> None:
+            def add(node: OrgNode, depth: int) -> None:
                 label = self._contact_label(node.contact, names, with_role=True)
-                lines.append("  " * depth + label.plain)
-                child = parent.add(label, data=node.contact.id, expand=True)
+                lines.append((depth, label, node.contact.id))
                 for r in node.reports:
-                    add(child, r, depth + 1)
-                if not node.reports:
-                    child.allow_expand = False
+                    add(r, depth + 1)
 
             for top in org_chart(v.contacts):
-                add(tree.root, top, 0)
+                add(top, 0)
         else:
             by_role: dict[str, list[Contact]] = {}
             for c in v.contacts:
@@ -355,16 +403,27 @@ class AccountScreen(DealMoves, Screen[None]):
                 heading.append(
                     "  " + S.ROLE_CARES.format(cares=role.cares, bring=role.bring), style="dim"
                 )
-                lines.append(heading.plain)
-                node = tree.root.add(heading, expand=True)
-                for c in by_role.get(key, []):
-                    label = self._contact_label(c, names)
-                    lines.append("  " + label.plain)
-                    node.add_leaf(label, data=c.id)
-                if key not in by_role:
-                    node.allow_expand = False
-        self._plain["map"] = "\n".join(lines)
+                lines.append((0, heading, None))
+                lines += [(1, self._contact_label(c, names), c.id) for c in by_role.get(key, [])]
+        return lines
+
+    def _fill_tree(self, v: AccountView) -> None:
+        tree = self.query_one("#contacts", Tree)
+        keep = tree.cursor_node.data if tree.cursor_node is not None else None
+        tree.clear()
+        parents: list[TreeNode[int]] = [tree.root]
+        for depth, label, contact_id in self._map:
+            del parents[depth + 1 :]
+            parents.append(parents[depth].add(label, data=contact_id, expand=True))
+        for node in parents[0].children:
+            self._close_leaves(node)
         self._put_cursor(tree, keep)
+
+    def _close_leaves(self, node: TreeNode[int]) -> None:
+        if not node.children:
+            node.allow_expand = False
+        for child in node.children:
+            self._close_leaves(child)
 
     def _put_cursor(self, tree: Tree[int], contact_id: int | None) -> None:
         """Keep the cursor on the contact it was on (else on the first contact)."""
@@ -411,6 +470,8 @@ class AccountScreen(DealMoves, Screen[None]):
 
     @property
     def current_contact(self) -> Contact | None:
+        if "map" not in self._built:
+            return None
         tree = self.query_one("#contacts", Tree)
         node = tree.cursor_node
         if self.view is None or node is None or node.data is None:
@@ -428,7 +489,8 @@ class AccountScreen(DealMoves, Screen[None]):
     def action_org_chart(self) -> None:
         self.org_view = not self.org_view
         if self.view is not None:
-            self._show_map(self.view)
+            self._map_text(self.view)
+            self._paint("map")
 
     def action_add_contact(self) -> None:
         if self.view is None or not self._writable():
@@ -596,9 +658,11 @@ class AccountScreen(DealMoves, Screen[None]):
     @property
     def current_deal(self) -> DealView | None:
         deals = self.open_deals
-        index = self.query_one("#deal-list", OptionList).highlighted
         if not deals:
             return None
+        if "deals" not in self._built:
+            return deals[0]
+        index = self.query_one("#deal-list", OptionList).highlighted
         return deals[index] if index is not None and index < len(deals) else deals[0]
 
     def _show_deals(self, v: AccountView) -> None:
@@ -676,26 +740,29 @@ class AccountScreen(DealMoves, Screen[None]):
         self.post_message(AccountChanged(message.note, message.error))
 
     # ---- tasks --------------------------------------------------------------------------------
-    def _show_tasks(self, v: AccountView) -> None:
-        tasks = self.query_one("#task-list", OptionList)
-        keep = tasks.highlighted
-        tasks.clear_options()
-        body = Text()
-        for tid, title_, due in v.tasks:
+    def _tasks_text(self, v: AccountView) -> None:
+        self._tasks = []
+        for _tid, title_, due in v.tasks:
             line = Text(f"☐ {due.isoformat()}  ", style="bold" if due < self.today else "")
             line.append_text(text(title_))
             if due < self.today:
                 line.append(f"  {S.TASK_OVERDUE}", style=self._color("red"))
+            self._tasks.append(line)
+        body = "\n".join(line.plain for line in self._tasks)
+        self._plain["tasks"] = S.SECTION_TASKS + "\n" + (body or S.TASKS_EMPTY)
+
+    def _show_tasks(self, v: AccountView) -> None:
+        tasks = self.query_one("#task-list", OptionList)
+        keep = tasks.highlighted
+        tasks.clear_options()
+        for (tid, _, _), line in zip(v.tasks, self._tasks, strict=True):
             tasks.add_option(Option(line, id=f"task-{tid}"))
-            body.append_text(line)
-            body.append("\n")
         if v.tasks:
             tasks.highlighted = min(keep or 0, len(v.tasks) - 1)
         tasks.display = bool(v.tasks)
         self.query_one("#tasks-note", Static).update(
             Text(S.TASKS_EMPTY if not v.tasks else "", style="dim")
         )
-        self._plain["tasks"] = S.SECTION_TASKS + "\n" + (body.plain or S.TASKS_EMPTY)
 
     def action_add_task(self) -> None:
         if self.view is None or not self._writable():
@@ -721,7 +788,9 @@ class AccountScreen(DealMoves, Screen[None]):
     def action_complete_task(self) -> None:
         if self.view is None or not self._writable():
             return
-        index = self.query_one("#task-list", OptionList).highlighted
+        index = (
+            self.query_one("#task-list", OptionList).highlighted if "tasks" in self._built else 0
+        )
         if not self.view.tasks or index is None:
             self.notify(S.NO_TASK, markup=False)
             return

@@ -10,7 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from kamtui.domain.errors import KamError
 from kamtui.domain.tracks import TRACKS
@@ -28,6 +28,7 @@ from kamtui.ui.safe import content, plain, text
 from kamtui.ui.screens.account_form import AccountForm, FormValues
 from kamtui.ui.screens.dialogs import ConfirmDialog
 from kamtui.ui.widgets.account_table import COLUMNS, PAGE, AccountTable
+from kamtui.ui.widgets.footer import KeyFooter
 
 TIER_KEYS = {"1": "S", "2": "A", "3": "B", "4": "C", "5": "unscored"}
 SORTS = [c.key for c in COLUMNS]
@@ -84,7 +85,7 @@ class BookScreen(Screen[None]):
         yield Static(id="summary")
         yield AccountTable(id="accounts")
         yield Static(id="status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(AccountTable).focus()

@@ -14,11 +14,12 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from kamtui.services.book import Book, FlaggedAccount
 from kamtui.ui import strings as S
 from kamtui.ui.safe import content, text
+from kamtui.ui.widgets.footer import KeyFooter
 
 
 class FlaggedLoaded(Message):
@@ -126,7 +127,7 @@ class HealthScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="title")
         yield FlagList(id="flag-list")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(FlagList).focus()

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from kamtui.domain import stages as sop
@@ -19,6 +19,7 @@ from kamtui.services.book import Book, DealCard, PipelineColumn
 from kamtui.ui import strings as S
 from kamtui.ui.safe import content, plain, text
 from kamtui.ui.screens.deal_moves import DealBrief, DealMoved, DealMoves
+from kamtui.ui.widgets.footer import KeyFooter
 
 TIER_CHOICES: list[str | None] = [None, "S", "A", "B", "C", "unscored"]
 
@@ -76,7 +77,7 @@ class PipelineScreen(DealMoves, Screen[None]):
                 with Vertical(classes="stage-column"):
                     yield Static(id=f"head-{st.number}", classes="stage-head")
                     yield OptionList(id=f"stage-{st.number}", classes="stage-cards")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#stage-1", OptionList).focus()

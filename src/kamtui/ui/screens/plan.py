@@ -17,7 +17,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from kamtui.domain.errors import KamError
 from kamtui.domain.plan import IsoWeek, PlanItem
@@ -26,6 +26,7 @@ from kamtui.services.book import Book
 from kamtui.ui import strings as S
 from kamtui.ui.safe import content, plain, text
 from kamtui.ui.screens.dialogs import ReasonDialog
+from kamtui.ui.widgets.footer import KeyFooter
 
 
 class PlanLoaded(Message):
@@ -146,7 +147,7 @@ class PlanScreen(Screen[None]):
         yield Static(id="title")
         yield Static(id="plan-status")
         yield PlanList(id="plan-list")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(PlanList).focus()

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from kamtui.config import BookConfig, config_from_dict, config_to_dict
 from kamtui.domain.errors import KamError
@@ -22,6 +22,7 @@ from kamtui.domain.scoring import TIERS
 from kamtui.services.book import Book
 from kamtui.ui import strings as S
 from kamtui.ui.safe import content
+from kamtui.ui.widgets.footer import KeyFooter
 
 
 class SettingsSaved(Message):
@@ -69,7 +70,7 @@ class SettingsScreen(Screen[None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(S.SAVE, variant="primary", id="save")
         yield Static(id="status")
-        yield Footer()
+        yield KeyFooter()
 
     def _config(self) -> BookConfig:
         """The configuration on the form; ModelError (a KamError) says what is wrong."""

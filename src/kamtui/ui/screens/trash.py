@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from kamtui.domain.errors import KamError
 from kamtui.services.book import Book
@@ -19,6 +19,7 @@ from kamtui.services.history import TrashedAccount, local_time
 from kamtui.ui import strings as S
 from kamtui.ui.safe import content, plain, text
 from kamtui.ui.screens.dialogs import ConfirmDialog
+from kamtui.ui.widgets.footer import KeyFooter
 
 
 @dataclass
@@ -51,7 +52,7 @@ class TrashScreen(Screen[None]):
         yield Static(id="title")
         yield DataTable(id="trash-table", cursor_type="row", zebra_stripes=True)
         yield Static(content(S.TRASH_HINT), id="trash-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
