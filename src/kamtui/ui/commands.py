@@ -69,3 +69,24 @@ class TeamCommands(Provider):
 
     async def discover(self) -> Hits:
         yield DiscoveryHit(S.PALETTE_TEAM, self.kam.ask_team_files, help=S.PALETTE_TEAM_HELP)
+
+
+class ImportCommands(Provider):
+    """Open the import screen (a CSV or Excel file into the book)."""
+
+    @property
+    def kam(self) -> KamApp:
+        return self.app  # type: ignore[return-value]
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        # the command's name in the UI's language, and in English and Chinese
+        for n, name in enumerate(dict.fromkeys((S.PALETTE_IMPORT, "Import a file", "导入文件"))):
+            score = matcher.match(name)
+            if score > 0:
+                label = matcher.highlight(name) if n == 0 else Text(S.PALETTE_IMPORT)
+                yield Hit(score, label, self.kam.open_import, help=S.PALETTE_IMPORT_HELP)
+                return
+
+    async def discover(self) -> Hits:
+        yield DiscoveryHit(S.PALETTE_IMPORT, self.kam.open_import, help=S.PALETTE_IMPORT_HELP)
