@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 
@@ -716,27 +716,37 @@ def _require(kind: str, fields: Sequence[Field], columns: list[Column], headers:
 def parse_rows(
     table: Table, columns: Sequence[Column], progress: Progress | None = None
 ) -> tuple[list[Row], list[RowError]]:
-    """Parse every cell; a value that repeats in a column (a status, a city, a rating) is
-    parsed once."""
+    """Parse every cell; a text that repeats in a column (a status, a city, a rating) is
+    parsed once (each column keeps a memo of its texts, looked up here without a call)."""
     rows: list[Row] = []
     errors: list[RowError] = []
     total = len(table.rows)
     where = {c.field.key: (c.index, c.header) for c in columns}
-    plan = [(c.index, c.field.key, c.header, _parser(c), c.field.required) for c in columns]
+    plan: list[tuple[int, str, Column, dict[str, Any], bool]] = [
+        (c.index, c.field.key, c, {}, c.field.required) for c in columns
+    ]
     for n, (line, cells) in enumerate(table.rows, 1):
         values: dict[str, Any] = {}
         width = len(cells)
-        for index, key, header, parse, required in plan:
+        for index, key, column, memo, required in plan:
             cell = cells[index] if index < width else None
-            try:
-                value = parse(cell)
-            except InputError as e:
-                errors.append(RowError(line, header, _cell(cell), e.message))
-                continue
-            if value is not None:
+            if type(cell) is str:
+                value = memo.get(cell, memo)  # the memo itself: not seen yet
+                if value is memo:
+                    value = _parse_cell(column, cell)
+                    if len(memo) < MEMO_LIMIT:
+                        memo[cell] = value
+            elif cell is None:
+                value = None
+            else:
+                value = _parse_cell(column, cell)
+            if value is None:
+                if required:
+                    errors.append(RowError(line, column.header, "", f"{column.header} is required"))
+            elif type(value) is _Bad:
+                errors.append(RowError(line, column.header, _cell(cell), value.message))
+            else:
                 values[key] = value
-            elif required:
-                errors.append(RowError(line, header, "", f"{header} is required"))
         rows.append(Row(line, values, cells, where))
         if progress and n % CHUNK == 0:
             progress("reading", n, total)
@@ -748,32 +758,17 @@ def parse_rows(
 MEMO_LIMIT = 50_000
 
 
-def _parser(column: Column) -> Callable[[Any], Any]:
-    """The column's parser with blanks, header units and a memo of text cells."""
-    parse, factor = column.field.parse, column.factor
-    memo: dict[str, Any] = {}
+class _Bad(NamedTuple):
+    """A cell's parse error, as a value (a memo keeps it for the next equal cell)."""
 
-    def run(cell: Any) -> Any:
-        if cell is None or cell == "":
-            return None
-        if type(cell) is str:
-            hit = memo.get(cell, memo)
-            if hit is not memo:
-                if isinstance(hit, InputError):
-                    raise hit
-                return hit
-            try:
-                value = _one(parse, factor, cell)
-            except InputError as e:
-                if len(memo) < MEMO_LIMIT:
-                    memo[cell] = e
-                raise
-            if len(memo) < MEMO_LIMIT:
-                memo[cell] = value
-            return value
-        return _one(parse, factor, cell)
+    message: str
 
-    return run
+
+def _parse_cell(column: Column, cell: Any) -> Any:
+    try:
+        return _one(column.field.parse, column.factor, cell)
+    except InputError as e:
+        return _Bad(e.message)
 
 
 def _one(parse: Callable[[Any], Any], factor: int, cell: Any) -> Any:

@@ -290,6 +290,9 @@ class ImportScreen(Screen[None]):
         except KamError as e:
             self.post_message(CheckFailed(generation, e.message, self._layout(request)))
             return
+        except Exception:
+            self.post_message(CheckFailed(generation, "", None))  # the app names the error
+            raise
         self.post_message(CheckDone(generation, checked))
 
     def _layout(self, request: Request) -> Layout | None:
@@ -319,6 +322,8 @@ class ImportScreen(Screen[None]):
             return
         self.checked = None
         self._hide_progress()
+        if not message.error:
+            return
         self._summary(message.error, error=True)
         self._show_errors([], 0)
         self.query_one("#import-report", Static).update("")
