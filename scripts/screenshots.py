@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from kamtui.services.book import Book
 from kamtui.services.demo import make_demo
@@ -120,6 +121,28 @@ async def _settings(pilot: Pilot[None]) -> None:
     await _settle(pilot)
 
 
+IMPORT_CSV = (
+    "客户名称,行业,地区,年营业额,员工数,负责人,状态,赛道,战略匹配度,盈利潜力,合作稳定性,市场影响力,备注\r\n"
+    '云翔精密制造有限公司,制造业,苏州,2.3亿,"1,800",张伟,客户,价值导向型,5,4,4,5,展会认识\r\n'
+    "海川物流股份有限公司,物流,宁波,8000万,950,李娜,潜在客户,价格敏感型,3,3,4,2,\r\n"
+    'Northwind Trading Ltd,Retail,Singapore,"$3,000,000",300,Alex Chen,customer,value,4,4,3,4,\r\n'
+    "华东能源集团,能源,上海,大约一个亿,5000,王芳,客户,战略灯塔型,5,5,4,7,老客户\r\n"
+    "海川物流有限公司,物流,宁波,6000万,900,李娜,潜在客户,价格敏感型,3,3,3,2,\r\n"
+)
+
+
+async def _import(pilot: Pilot[None]) -> None:
+    """The import screen on a Chinese Excel CSV (GB18030): a bad amount and rating, a
+    column kamtui does not know, and two names of one company."""
+    Path("客户清单.csv").write_bytes(IMPORT_CSV.encode("gb18030"))
+    await _settle(pilot)
+    await pilot.press("i")
+    await _settle(pilot)
+    pilot.app.screen.query_one("#import-path", Input).cursor_blink = False  # same every time
+    await pilot.press(*"客户清单.csv", "enter")
+    await _settle(pilot)
+
+
 SHOTS: dict[str, Steps] = {
     "book": _book,
     "book-filtered": _filtered,
@@ -134,6 +157,7 @@ SHOTS: dict[str, Steps] = {
     "health": _health,
     "account-form": _new_account,
     "settings": _settings,
+    "import": _import,
 }
 
 

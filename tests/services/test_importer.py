@@ -23,6 +23,7 @@ from kamtui.services.book import Book
 from kamtui.services.importer import ImportFileError, ImportRefused
 
 TODAY = date(2026, 11, 23)
+DEMO = 60  # accounts in the demo book (conftest)
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
@@ -440,6 +441,50 @@ def test_derived_values_agree_with_their_inputs_after_an_import(demo: Book) -> N
     assert {n: (r["score"], r["tier"]) for n, r in stored.items()} == {
         n: (r["score"], r["tier"]) for n, r in fresh.items()
     }
+
+
+def _many_accounts(path: Path, n: int) -> Path:
+    """``n`` new accounts with every input of their derived values: statuses, ratings (some
+    missing), pinned tiers, renewal and reference flags."""
+    lines = ["客户名称,状态,赛道,续约意向,愿意做案例,是否人工调级,人工调级,调级理由,"
+             "战略匹配度,盈利潜力,合作稳定性,市场影响力"]  # fmt: skip
+    for i in range(n):
+        pin = ("是", "A", "战略客户") if i % 97 == 0 else ("", "", "")
+        ratings = [str(1 + (i * k) % 5) for k in (1, 3, 7, 11)]
+        if i % 13 == 0:
+            ratings[2] = ""  # unscored
+        lines.append(
+            ",".join([f"新客户{i:05d}有限公司", ("客户", "潜在客户", "前客户")[i % 3],
+                      ("value", "price", "lighthouse")[i % 3], ("是", "否", "")[i % 3],
+                      ("", "是", "否")[i % 3], *pin, *ratings])
+        )  # fmt: skip
+    return write(path, "\n".join(lines) + "\n")
+
+
+def _stale(book: Book) -> list[int]:
+    """Accounts whose stored derived values differ from a recomputation for TODAY."""
+    with book.store.reading() as conn:
+        return [
+            aid for aid, (a, dv) in book.compute(conn, TODAY).items() if dv.columns() != a.stored
+        ]
+
+
+@pytest.mark.parametrize("rows", [50, importer.FULL_RECOMPUTE_AT + 500])
+def test_new_accounts_are_written_with_their_derived_values(
+    empty: Book, demo: Book, tmp_path: Path, rows: int
+) -> None:
+    """The derived values of created accounts go into their INSERT (no second pass): they
+    are what a recomputation gives, RFM ranked against the whole book; a large import into
+    a filled book recomputes the accounts that were there too."""
+    path = _many_accounts(tmp_path / "many.csv", rows)
+    result = importer.import_file(empty, "accounts", path, TODAY)[1]
+    assert result.created == rows and result.recomputed == rows
+    assert _stale(empty) == []
+    assert {r["tier_pinned"] for r in accounts(empty).values()} == {True, False}
+    if rows > importer.FULL_RECOMPUTE_AT:
+        result = importer.import_file(demo, "accounts", path, TODAY)[1]
+        assert result.created == rows and result.recomputed == rows + DEMO
+        assert _stale(demo) == []
 
 
 def test_progress_is_reported(empty: Book) -> None:

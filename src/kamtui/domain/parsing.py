@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from kamtui.domain.decision_map import INFLUENCES, ROLES, STANCES
 from kamtui.domain.errors import InputError
@@ -55,12 +56,16 @@ _CURRENCY_BEFORE = re.compile(r"^(?:rmb|cny|usd|hkd|eur|us\$|hk\$|¥|\$|€|£)\
 _CURRENCY_AFTER = re.compile(r"\s*(?:元|圆|人民币|rmb|cny|usd|hkd|eur|美元|美金|港币)$", re.I)
 _NUMBER = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^\.\d+$")
 _PLAIN = re.compile(r"\d+(?:\.\d+)?", re.ASCII)
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", re.ASCII)
 
 
 def parse_amount(value: object) -> Decimal | None:
     """``1,200,000``, ``120万``, ``1.2亿``, ``¥5,000``, ``$3,000.50``, ``(500)``; numbers as is."""
-    if type(value) is str and _PLAIN.fullmatch(value):
-        return Decimal(value)  # the common case, fast
+    if type(value) is str:  # the common cases, fast: 1200000, 1,200,000
+        if _PLAIN.fullmatch(value):
+            return Decimal(value)
+        if _GROUPED.fullmatch(value):
+            return Decimal(value.replace(",", ""))
     if is_blank(value):
         return None
     if isinstance(value, bool):
@@ -78,9 +83,12 @@ def parse_amount(value: object) -> Decimal | None:
     return d
 
 
+def _not_an_amount(raw: str) -> ParseError:
+    return ParseError(f"{_show(raw)} is not an amount (write it like 1,200,000 or 120万).")
+
+
 def _amount_text(raw: str) -> Decimal:
     text = _text(raw)
-    bad = ParseError(f"{_show(raw)} is not an amount (write it like 1,200,000 or 120万).")
     negative = False
     if text.startswith("(") and text.endswith(")"):
         negative, text = True, text[1:-1].strip()
@@ -98,18 +106,21 @@ def _amount_text(raw: str) -> Decimal:
             break
     text = text.replace(" ", "").replace("_", "")
     if not _NUMBER.match(text):
-        raise bad
+        raise _not_an_amount(raw)
     try:
         d = Decimal(text.replace(",", "")) * multiplier
     except InvalidOperation:
-        raise bad from None
+        raise _not_an_amount(raw) from None
     return -d if negative else d
 
 
 def parse_count(value: object, what: str = "number") -> int | None:
     """A whole number: ``1,200``, ``1.2万``, ``300人``; ``12.5`` is refused."""
-    if type(value) is str and value.isascii() and value.isdigit():
-        return int(value)  # the common case, fast
+    if type(value) is str and value.isascii():  # the common cases, fast: 1200, 1,200
+        if value.isdigit():
+            return int(value)
+        if _GROUPED.fullmatch(value) and "." not in value:
+            return int(value.replace(",", ""))
     if isinstance(value, str):
         value = re.sub(r"\s*[人个家次位名]$", "", _text(value))
     try:
@@ -381,12 +392,14 @@ _SPACES = re.compile(r"\s+")
 _PUNCT = re.compile(r"[\s.,。()（）·'\"&]+")
 
 
+@lru_cache(maxsize=4096)  # an import asks again for the name it just asked for
 def name_key(name: str) -> str:
     """A name as compared for an exact match: NFKC (full-width → half-width), case-folded,
     without spaces."""
     return _SPACES.sub("", unicodedata.normalize("NFKC", name).casefold())
 
 
+@lru_cache(maxsize=4096)
 def match_key(name: str) -> str:
     """A name without its legal form (有限公司, 股份有限公司, Inc, Ltd …) or punctuation, so
     that ``云翔集团有限公司`` and ``云翔集团`` and ``云翔`` meet."""

@@ -241,12 +241,14 @@ class Book:
         ids: Sequence[int] | None = None,
         with_rfm: bool = True,
         progress: Progress | None = None,
+        id_range: tuple[int, int] | None = None,
     ) -> dict[int, tuple[repo.DeriveInputs, Derived]]:
-        """Derived values for ``today`` of some accounts or the whole book, in memory."""
+        """Derived values for ``today`` of some accounts (``ids``, or the ids in ``id_range``,
+        inclusive) or the whole book, in memory."""
         with recompute.paused_gc():
             stats = repo.order_stats(conn, today) if with_rfm else {}
             rfms: Mapping[int, RFM | None] = rfm_scores(stats) if with_rfm else {}
-            inputs = repo.load_derive_inputs(conn, today, ids)
+            inputs = repo.load_derive_inputs(conn, today, ids, id_range=id_range)
             out: dict[int, tuple[repo.DeriveInputs, Derived]] = {}
             cache = DeriveCache()
             total = len(inputs)

@@ -31,15 +31,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 
 from kamtui.domain import parsing as p
 from kamtui.domain.errors import InputError, KamError
+from kamtui.domain.rfm import OrderStats, rfm_scores
 from kamtui.domain.scoring import ScoringModel
 from kamtui.services import history as hist
+from kamtui.services import recompute
 from kamtui.services.book import Book
+from kamtui.services.derive import DeriveCache, derive
 from kamtui.services.export import FORMULA_START
 from kamtui.store import history as history_repo
 from kamtui.store import repo
@@ -52,6 +55,9 @@ Progress = Callable[[str, int, int], None]  # phase, done, total
 PREVIEW_ROWS = 20
 CHUNK = 5000
 FULL_RECOMPUTE_AT = 2000  # accounts touched: beyond this, recompute the whole book with RFM
+NO_ORDERS = OrderStats(None, 0, Decimal(0))  # RFM inputs of an account without orders
+FIRST_VERSION = 1  # of a record just inserted (the tables' default)
+WRITE_CACHE_KB = 64 * 1024  # SQLite page cache of an import's connection: indexes stay in it
 
 
 class ImportFileError(KamError):
@@ -155,7 +161,7 @@ def _read_csv(file: Path, encoding: str) -> Table:
     start = 1
     try:
         for record in reader:
-            if any(c.strip() for c in record):
+            if (record and record[0].strip()) or any(c.strip() for c in record):
                 if headers is None:
                     headers = record
                 else:
@@ -611,9 +617,10 @@ def check(
     progress: Progress | None = None,
 ) -> ImportCheck:
     """Read, map, parse and match a file; write nothing."""
-    checked = _read(book, kind, path, encoding, sheet, mapping, progress)
-    with book.store.reading() as conn:
-        _check_in(conn, book, checked, today, progress)
+    with recompute.paused_gc():  # a large file makes millions of objects that all stay
+        checked = _read(book, kind, path, encoding, sheet, mapping, progress)
+        with book.store.reading() as conn:
+            _check_in(conn, book, checked, today, progress)
     return checked
 
 
@@ -633,10 +640,11 @@ def import_file(
     matched and written in one transaction, so rows are matched only once. With rows in
     error and no ``skip_invalid``, raises ``ImportRefused`` (carrying the check) and writes
     nothing."""
-    checked = _read(book, kind, path, encoding, sheet, mapping, progress)
-    with book.store.writing() as conn:
-        plan = _check_in(conn, book, checked, today, progress)
-        result = _commit_in(conn, book, checked, plan, today, skip_invalid, progress)
+    with recompute.paused_gc():
+        checked = _read(book, kind, path, encoding, sheet, mapping, progress)
+        with book.store.writing() as conn:
+            plan = _check_in(conn, book, checked, today, progress)
+            result = _commit_in(conn, book, checked, plan, today, skip_invalid, progress)
     return checked, result
 
 
@@ -708,27 +716,37 @@ def _require(kind: str, fields: Sequence[Field], columns: list[Column], headers:
 def parse_rows(
     table: Table, columns: Sequence[Column], progress: Progress | None = None
 ) -> tuple[list[Row], list[RowError]]:
-    """Parse every cell; a value that repeats in a column (a status, a city, a rating) is
-    parsed once."""
+    """Parse every cell; a text that repeats in a column (a status, a city, a rating) is
+    parsed once (each column keeps a memo of its texts, looked up here without a call)."""
     rows: list[Row] = []
     errors: list[RowError] = []
     total = len(table.rows)
     where = {c.field.key: (c.index, c.header) for c in columns}
-    plan = [(c.index, c.field.key, c.header, _parser(c), c.field.required) for c in columns]
+    plan: list[tuple[int, str, Column, dict[str, Any], bool]] = [
+        (c.index, c.field.key, c, {}, c.field.required) for c in columns
+    ]
     for n, (line, cells) in enumerate(table.rows, 1):
         values: dict[str, Any] = {}
         width = len(cells)
-        for index, key, header, parse, required in plan:
+        for index, key, column, memo, required in plan:
             cell = cells[index] if index < width else None
-            try:
-                value = parse(cell)
-            except InputError as e:
-                errors.append(RowError(line, header, _cell(cell), e.message))
-                continue
-            if value is not None:
+            if type(cell) is str:
+                value = memo.get(cell, memo)  # the memo itself: not seen yet
+                if value is memo:
+                    value = _parse_cell(column, cell)
+                    if len(memo) < MEMO_LIMIT:
+                        memo[cell] = value
+            elif cell is None:
+                value = None
+            else:
+                value = _parse_cell(column, cell)
+            if value is None:
+                if required:
+                    errors.append(RowError(line, column.header, "", f"{column.header} is required"))
+            elif type(value) is _Bad:
+                errors.append(RowError(line, column.header, _cell(cell), value.message))
+            else:
                 values[key] = value
-            elif required:
-                errors.append(RowError(line, header, "", f"{header} is required"))
         rows.append(Row(line, values, cells, where))
         if progress and n % CHUNK == 0:
             progress("reading", n, total)
@@ -740,32 +758,17 @@ def parse_rows(
 MEMO_LIMIT = 50_000
 
 
-def _parser(column: Column) -> Callable[[Any], Any]:
-    """The column's parser with blanks, header units and a memo of text cells."""
-    parse, factor = column.field.parse, column.factor
-    memo: dict[str, Any] = {}
+class _Bad(NamedTuple):
+    """A cell's parse error, as a value (a memo keeps it for the next equal cell)."""
 
-    def run(cell: Any) -> Any:
-        if cell is None or cell == "":
-            return None
-        if type(cell) is str:
-            hit = memo.get(cell, memo)
-            if hit is not memo:
-                if isinstance(hit, InputError):
-                    raise hit
-                return hit
-            try:
-                value = _one(parse, factor, cell)
-            except InputError as e:
-                if len(memo) < MEMO_LIMIT:
-                    memo[cell] = e
-                raise
-            if len(memo) < MEMO_LIMIT:
-                memo[cell] = value
-            return value
-        return _one(parse, factor, cell)
+    message: str
 
-    return run
+
+def _parse_cell(column: Column, cell: Any) -> Any:
+    try:
+        return _one(column.field.parse, column.factor, cell)
+    except InputError as e:
+        return _Bad(e.message)
 
 
 def _one(parse: Callable[[Any], Any], factor: int, cell: Any) -> Any:
@@ -883,6 +886,8 @@ def _link(plan: Plan, index: AccountIndex, row: Row) -> int | None:
 
 def _db(value: Any) -> Any:
     """A parsed value as SQLite stores it."""
+    if type(value) in _AS_IS:
+        return value
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, bool):
@@ -890,6 +895,9 @@ def _db(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return value
+
+
+_AS_IS = {str, int, float, type(None)}  # stored as they are (bool is not int here)
 
 
 def _next_id(conn: Connection, table: str) -> int:
@@ -958,12 +966,13 @@ def _plan_accounts(
             ratings.setdefault(aid, {})[crit] = rating
     next_id = _next_id(conn, "accounts")
     seen: dict[str, int] = {}  # exact name of a new account → line
-    alike: dict[str, list[str]] = {}  # loose name of a new account → its names and lines
+    alike: dict[str, list[tuple[str, int]]] = {}  # loose name of a new account → names, lines
     seen_ids: dict[int, int] = {}  # account → line
     insert_cols = ["id", *present, "created_on", "search", "pinned_tier", "pin_reason"]
     update_cols = [*present, "search", "pinned_tier", "pin_reason"]
     matched: list[int] = []
     new_ratings: list[tuple[int, str, int]] = []
+    created_on = today.isoformat()
     for row in rows:
         v = row.values
         name = v["name"]
@@ -979,19 +988,13 @@ def _plan_accounts(
         ok, pin = _pin(plan, row, pins)
         if not ok:
             continue
-        if aid is None:
-            seen[key] = row.line
-            loose = p.match_key(name)
-            if loose in alike:
-                alike[loose].append(f"{name} (line {row.line})")
-            else:
-                alike[loose] = [f"{name} (line {row.line})"]
-        new = {c: _db(v[c]) for c in present if c in v}
         old_ratings: dict[str, int] = {}
         if aid is None:
+            seen[key] = row.line
+            alike.setdefault(p.match_key(name), []).append((name, row.line))
             aid = next_id
             next_id += 1
-            merged = {c: new.get(c, ACCOUNT_DEFAULTS.get(c)) for c in present}
+            merged = {c: _db(v[c]) if c in v else ACCOUNT_DEFAULTS.get(c) for c in present}
             pinned, reason = pin or (None, "")
             search = repo.search_text(
                 name,
@@ -1002,7 +1005,7 @@ def _plan_accounts(
             plan.insert(
                 "accounts",
                 insert_cols,
-                (aid, *merged.values(), today.isoformat(), search, pinned, reason),
+                (aid, *merged.values(), created_on, search, pinned, reason),
             )
             plan.created += 1
             plan.accounts.add(aid)
@@ -1010,7 +1013,8 @@ def _plan_accounts(
         else:
             old = existing[aid]
             matched.append(aid)
-            new.pop("name", None)  # matched by name: the book keeps its own spelling
+            # matched by name: the book keeps its own spelling
+            new = {c: _db(v[c]) for c in present if c in v and c != "name"}
             merged = {c: new.get(c, old[c]) for c in present}
             pinned, reason = pin or (old["pinned_tier"], old["pin_reason"])
             old_ratings = ratings.get(aid, {})
@@ -1053,9 +1057,10 @@ def _plan_accounts(
     if new_ratings:
         plan.statements.append((RATING_SQL, new_ratings))
     plan.duplicates = index.duplicate_groups(matched) + [
-        "likely the same company, both new: " + ", ".join(names)
-        for names in alike.values()
-        if len(names) > 1
+        "likely the same company, both new: "
+        + ", ".join(f"{name} (line {line})" for name, line in group)
+        for group in alike.values()
+        if len(group) > 1
     ]
 
 
@@ -1476,7 +1481,7 @@ def commit(
     that changed since the check is still matched as it is now."""
     if checked.errors and not skip_invalid:
         raise ImportRefused(_refusal(checked.bad_rows, checked.total), checked)
-    with book.store.writing() as conn:
+    with recompute.paused_gc(), book.store.writing() as conn:
         plan = _check_in(conn, book, checked, today, progress)
         return _commit_in(conn, book, checked, plan, today, skip_invalid, progress)
 
@@ -1492,9 +1497,12 @@ def _commit_in(
 ) -> ImportResult:
     if checked.errors and not skip_invalid:
         raise ImportRefused(_refusal(checked.bad_rows, checked.total), checked)
+    created = _derive_created(conn, book, plan, today, progress)
     _write(conn, plan, progress)
     _record_history(conn, book, plan)
-    recomputed = _recompute(conn, book, checked.kind, plan.accounts, today, progress)
+    recomputed = len(created) + _recompute(
+        conn, book, checked.kind, plan.accounts - created, created, today, progress
+    )
     return ImportResult(
         checked.kind, plan.created, plan.updated, plan.unchanged, checked.bad_rows,
         checked.errors, recomputed,
@@ -1517,18 +1525,28 @@ def _record_history(conn: Connection, book: Book, plan: Plan) -> None:
     if not plan.changes:
         return
     at, by = book.stamp(conn)
+    # a record created here has the version every record starts at; a changed one is read
+    created = [
+        (entity, rid, aid, name, None, hist.as_text(new, name), at, by, FIRST_VERSION)
+        for entity, rid, aid, name, _, new in plan.changes
+        if name == "created"
+    ]
+    history_repo.insert_changes(conn, created)
     history_repo.insert_changes_at_version(
         conn,
         [
             (entity, rid, aid, name, before, after, at, by)
             for entity, rid, aid, name, old, new in plan.changes
-            if (before := hist.as_text(old, name)) != (after := hist.as_text(new, name))
+            if name != "created"
+            and (before := hist.as_text(old, name)) != (after := hist.as_text(new, name))
         ],
     )
 
 
 def _write(conn: Connection, plan: Plan, progress: Progress | None) -> None:
     raw = repo._raw(conn)
+    # a connection is opened per transaction: a larger cache lasts for this import only
+    raw.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KB}")
     batches: list[tuple[str, list[tuple[Any, ...]]]] = []
     for table, (cols, rows) in plan.inserts.items():
         marks = ", ".join("?" * len(cols))
@@ -1551,26 +1569,94 @@ def _write(conn: Connection, plan: Plan, progress: Progress | None) -> None:
                 progress("writing", done, total)
 
 
+def _derive_created(
+    conn: Connection, book: Book, plan: Plan, today: date, progress: Progress | None
+) -> set[int]:
+    """The derived values (score, tier, RFM, health, next action) of the accounts the import
+    creates, computed in memory and added to their INSERT, so they are written once. A new
+    account has no history: its row and its ratings are all its inputs. Its RFM is ranked
+    against the whole book as it will be (its accounts and the new ones)."""
+    if "accounts" not in plan.inserts:
+        return set()
+    cols, rows = plan.inserts["accounts"]
+    at = {c: i for i, c in enumerate(cols)}
+    ratings: dict[int, dict[str, int]] = {}
+    for sql, params in plan.statements:
+        if sql == RATING_SQL:
+            for aid, criterion, rating in params:
+                ratings.setdefault(aid, {})[criterion] = rating
+    with recompute.paused_gc():
+        stats = repo.order_stats(conn, today)  # the accounts already in the book
+        stats.update((row[0], NO_ORDERS) for row in rows)
+        rfms = rfm_scores(stats)
+        status = at.get("status")
+        renewal, reference = at.get("renewal_intent"), at.get("reference_willing")
+        pinned = at["pinned_tier"]
+        cache = DeriveCache()
+        keys = book.config.model.keys
+        # new accounts differ only in these inputs, which take few values across a file
+        memo: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        total = len(rows)
+        derived = []
+        for n, row in enumerate(rows, 1):
+            aid = row[0]
+            rated = ratings.get(aid, {})
+            rfm = rfms.get(aid)
+            key = (
+                "prospect" if status is None else row[status],
+                row[pinned],
+                None if renewal is None or row[renewal] is None else bool(row[renewal]),
+                None if reference is None or row[reference] is None else bool(row[reference]),
+                rfm,
+                *map(rated.get, keys),
+            )
+            columns = memo.get(key)
+            if columns is None:
+                inputs = repo.DeriveInputs(
+                    aid, key[0], key[1], key[2], key[3], None, None, "", rated
+                )
+                dv = derive(inputs, book.config, today, rfm, stats[aid], cache)
+                columns = memo[key] = dv.columns()
+            derived.append((*row, *columns))
+            if progress and n % CHUNK == 0:
+                progress("recomputing", n, total)
+    plan.inserts["accounts"] = ([*cols, *repo.DERIVED_COLS], derived)
+    return {row[0] for row in rows}
+
+
 def _recompute(
     conn: Connection,
     book: Book,
     kind: str,
     accounts: set[int],
+    created: set[int],
     today: date,
     progress: Progress | None,
 ) -> int:
-    """Derived values of the touched accounts, in the import's own transaction (RFM ranked
-    against the whole book). A large import, or orders (which move every account's RFM rank),
+    """Derived values of the touched accounts (``accounts``; ``created``: those whose values
+    were written with their INSERT), in the import's own transaction (RFM ranked against
+    the whole book). A large import, or orders (which move every account's RFM rank),
     recomputes the whole book."""
-    if not accounts:
+    if not accounts and not created:
         return 0
 
     def report(done: int, total: int) -> None:
         if progress:
             progress("recomputing", done, total)
 
-    if kind == "orders" or len(accounts) > FULL_RECOMPUTE_AT:
-        results = book.compute(conn, today, progress=report)
+    if kind == "orders" or len(accounts) + len(created) > FULL_RECOMPUTE_AT:
+        # the accounts created here are up to date already: the others, below their ids
+        below = min(created, default=None)
+        results = (
+            {}
+            if below == 1
+            else book.compute(
+                conn,
+                today,
+                progress=report,
+                id_range=None if below is None else (1, below - 1),
+            )
+        )
         repo.write_derived(
             conn,
             [
@@ -1580,6 +1666,7 @@ def _recompute(
             ],
         )
         book.store.put_setting(conn, "derived_on", today.isoformat())
+        report(len(results), len(results))
         return len(results)
     ids = sorted(accounts)
     for start in range(0, len(ids), 500):

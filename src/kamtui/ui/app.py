@@ -12,7 +12,12 @@ from textual.worker import Worker, WorkerState
 from kamtui.services.book import Book
 from kamtui.services.team import TeamBook
 from kamtui.ui import strings as S
-from kamtui.ui.commands import AccountCommands, DealCommands, ScreenCommands, TeamCommands
+from kamtui.ui.commands import (
+    AccountCommands,
+    DealCommands,
+    ScreenCommands,
+    TeamCommands,
+)
 from kamtui.ui.messages import TeamOpened
 from kamtui.ui.safe import plain
 from kamtui.ui.screens.book import BookScreen
@@ -25,7 +30,9 @@ class KamApp(App[None]):
         Binding("q", "quit", S.KEY_QUIT, id="app.quit"),
         Binding("question_mark", "toggle_help", S.KEY_HELP, key_display="?", id="app.help"),
     ]
-    COMMANDS = App.COMMANDS | {AccountCommands, DealCommands, ScreenCommands, TeamCommands}
+    COMMANDS = App.COMMANDS | {
+        AccountCommands, DealCommands, ScreenCommands, TeamCommands,
+    }  # fmt: skip
 
     def __init__(self, book: Book, *, today: date) -> None:
         super().__init__()
@@ -57,6 +64,15 @@ class KamApp(App[None]):
         while len(self.screen_stack) > 1:
             await self.pop_screen()
         await self.run_action(action, self.screen)
+
+    def open_import(self) -> None:
+        """The import screen: check a CSV or Excel file, then import it into the book."""
+        from kamtui.ui.screens.import_screen import ImportScreen
+
+        if isinstance(self.book, TeamBook):
+            self.notify(S.TEAM_READ_ONLY, severity="warning", markup=False)
+        elif not isinstance(self.screen, ImportScreen):
+            self.push_screen(ImportScreen(self.book, self.today))
 
     # ---- the team view ---------------------------------------------------------------------
     def ask_team_files(self) -> None:

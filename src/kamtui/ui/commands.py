@@ -77,13 +77,14 @@ class DealCommands(KamProvider):
             )
 
 
-SCREENS = (  # the Book's actions the palette offers: (catalog key of the name, action)
-    ("KEY_PLAN", "open_plan"),
-    ("KEY_PIPELINE", "open_pipeline"),
-    ("KEY_HEALTH_SCREEN", "open_health"),
-    ("KEY_NEW", "new_account"),
-    ("KEY_SETTINGS", "open_settings"),
-    ("KEY_TRASH", "open_trash"),
+SCREENS = (  # what the palette opens by name: (catalog key of the name, of the help, action)
+    ("KEY_PLAN", "", "open_plan"),
+    ("KEY_PIPELINE", "", "open_pipeline"),
+    ("KEY_HEALTH_SCREEN", "", "open_health"),
+    ("KEY_NEW", "", "new_account"),
+    ("PALETTE_IMPORT", "PALETTE_IMPORT_HELP", "open_import"),
+    ("KEY_SETTINGS", "", "open_settings"),
+    ("KEY_TRASH", "", "open_trash"),
 )
 
 
@@ -92,7 +93,7 @@ class ScreenCommands(KamProvider):
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for key, action in SCREENS:
+        for key, help_key, action in SCREENS:
             shown = getattr(S, key)
             score = max(matcher.match(name) for name in (shown, S.EN[key], S.ZH.get(key, "")))
             if score > 0:
@@ -101,11 +102,16 @@ class ScreenCommands(KamProvider):
                     matcher.highlight(shown),
                     partial(self.kam.book_action, action),
                     text=shown,
+                    help=getattr(S, help_key) if help_key else None,
                 )
 
     async def discover(self) -> Hits:
-        for key, action in SCREENS:
-            yield DiscoveryHit(getattr(S, key), partial(self.kam.book_action, action))
+        for key, help_key, action in SCREENS:
+            yield DiscoveryHit(
+                getattr(S, key),
+                partial(self.kam.book_action, action),
+                help=getattr(S, help_key) if help_key else None,
+            )
 
 
 class TeamCommands(KamProvider):

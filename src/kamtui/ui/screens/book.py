@@ -58,6 +58,7 @@ class BookScreen(Screen[None]):
         Binding("e", "edit_account", S.KEY_EDIT, id="book.edit"),
         Binding("delete", "delete_account", S.KEY_DELETE, key_display="Del", id="book.delete"),
         Binding("T", "open_trash", S.KEY_TRASH, id="book.trash"),
+        Binding("i", "open_import", S.KEY_IMPORT, id="book.import"),
         Binding(
             "exclamation_mark",
             "toggle_attention",
@@ -385,6 +386,9 @@ class BookScreen(Screen[None]):
         from kamtui.ui.screens.trash import TrashScreen
 
         self.app.push_screen(TrashScreen(self.book, self.today))
+
+    def action_open_import(self) -> None:
+        self.app.open_import()  # type: ignore[attr-defined]
 
     def action_reload(self) -> None:
         """Show what other windows or processes saved meanwhile."""
