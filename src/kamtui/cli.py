@@ -143,6 +143,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="output format (default md; ics: one to-do per item for a calendar)",
     )
     pl.add_argument(
+        "--lang",
+        choices=["en", "zh"],
+        default="en",
+        help="words of the md and ics plans: en (default) or zh (简体中文); csv and json are data",
+    )
+    pl.add_argument(
         "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
     )
 
@@ -311,14 +317,20 @@ def run(argv: Sequence[str] | None = None) -> int:
         week = IsoWeek.parse(args.week) if args.week else IsoWeek.of(today)
         with _open(args.db, read_only=True) as book:
             items = book.plan(week, today, args.owner)
+        words = export.ENGLISH
+        if args.lang == "zh":
+            from kamtui.ui import strings
+
+            strings.set_language("zh")
+            words = strings.plan_words()
         if args.format == "ics":
-            text = export.plan_ics(items, week, args.owner, today)
+            text = export.plan_ics(items, week, args.owner, today, words)
         elif args.format == "csv":
             text = export.plan_csv(items)
         elif args.format == "json":
             text = export.plan_json(items)
         else:
-            text = export.plan_markdown(items, week, args.owner)
+            text = export.plan_markdown(items, week, args.owner, words)
         _emit(text, args.output)
         return 0
     if args.command == "import":

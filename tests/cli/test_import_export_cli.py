@@ -267,3 +267,27 @@ def test_plan_as_ics_and_csv(
     code, out, _ = kamtui(capsys, *base, "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out.lstrip("\ufeff"), newline="")))
     assert code == 0 and [r["key"] for r in rows] == [i["key"] for i in items]
+
+
+def test_plan_in_chinese_for_people_and_in_english_for_machines(
+    capsys: pytest.CaptureFixture[str], demo: Path, tmp_path: Path
+) -> None:
+    from kamtui.ui import strings
+
+    md, ics = tmp_path / "plan.md", tmp_path / "plan.ics"
+    base = ("plan", "--db", demo, "--week", "2026-W48", "--today", DAY, "--lang", "zh")
+    try:
+        assert kamtui(capsys, *base, "--format", "md", "-o", md)[0] == 0
+        assert kamtui(capsys, *base, "--format", "ics", "-o", ics)[0] == 0
+        code, out, _ = kamtui(capsys, *base, "--format", "json")
+    finally:
+        strings.set_language("en")
+    text = md.read_text(encoding="utf-8")
+    assert text.startswith("# 周计划 2026-W48\n")
+    assert "2026-11-23 至 2026-11-29 · 共" in text
+    assert "## S 级" in text and "高层触达" in text and "触达已逾期" in text
+    assert "overdue" not in text and "Tier" not in text
+    todos = Calendar.from_ical(ics.read_bytes()).walk("VTODO")
+    assert any("触达" in str(t["description"]) for t in todos)
+    assert all("overdue" not in str(t["description"]) for t in todos)
+    assert code == 0 and "overdue" in out  # JSON is data: the reasons as the book wrote them

@@ -118,3 +118,20 @@ async def test_export_ics_from_the_screen(demo_book: Book, tmp_path: Path) -> No
         todos = [c for c in calendar.walk() if c.name == "VTODO"]
         assert len(todos) == len(plan.items)
         assert len({str(t["UID"]) for t in todos}) == len(todos)
+
+
+async def test_the_chinese_ui_exports_a_chinese_plan(
+    demo_book: Book, tmp_path: Path, chinese: None
+) -> None:
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=(160, 50)) as pilot:
+        plan = await open_plan(app, pilot)
+        await pilot.press("e")
+        await settle(app, pilot)
+        target = tmp_path / "周计划.md"
+        app.screen.query_one(Input).value = str(target)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        text = target.read_text(encoding="utf-8")
+        assert text.startswith("# 周计划 2026-W48")
+        assert f"共 {len(plan.items)} 项" in text and "## S 级" in text

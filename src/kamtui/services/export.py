@@ -9,10 +9,10 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from kamtui.domain import stages as sop
 from kamtui.domain.errors import InputError
@@ -142,21 +142,39 @@ KIND_LABELS = {
 }
 
 
-def plan_markdown(items: Sequence[PlanItem], week: IsoWeek, owner: str | None) -> str:
+class PlanWords(NamedTuple):
+    """How a plan for people (Markdown, iCalendar) is worded; English unless the caller
+    (the UI, or ``kamtui plan --lang``) passes its own. CSV and JSON are data: English."""
+
+    title: str = "Weekly plan {week}"
+    span: str = "{monday} to {sunday} · {n} items"
+    tier: str = "Tier {tier}"
+    unscored: str = "unscored"
+    kinds: Mapping[str, str] = KIND_LABELS
+    say: Callable[[str], str] = str  # a reason in these words
+
+
+ENGLISH = PlanWords()
+
+
+def plan_markdown(
+    items: Sequence[PlanItem], week: IsoWeek, owner: str | None, words: PlanWords = ENGLISH
+) -> str:
     who = f" — {owner}" if owner else ""
-    lines = [
-        f"# Weekly plan {week}{who}",
-        "",
-        f"{week.monday.isoformat()} to {week.sunday.isoformat()} · {len(items)} items",
-    ]
+    span = words.span.format(
+        monday=week.monday.isoformat(), sunday=week.sunday.isoformat(), n=len(items)
+    )
+    lines = [f"# {words.title.format(week=week)}{who}", "", span]
     tier = object()
     for i in items:
         if i.tier != tier:
             tier = i.tier
-            lines += ["", f"## Tier {i.tier or 'unscored'}", ""]
+            lines += ["", f"## {words.tier.format(tier=i.tier or words.unscored)}", ""]
         exec_mark = " ★" if i.executive else ""
+        kind = words.kinds[i.kind]
+        reason = _md(words.say(i.reason))
         lines.append(
-            f"- [ ] {i.due.isoformat()} · **{_md(i.account)}** · {KIND_LABELS[i.kind]}{exec_mark} — {_md(i.reason)}"
+            f"- [ ] {i.due.isoformat()} · **{_md(i.account)}** · {kind}{exec_mark} — {reason}"
         )
     return "\n".join(lines) + "\n"
 
@@ -191,7 +209,13 @@ def plan_uid(item: PlanItem, week: IsoWeek) -> str:
     return f"{week}-{item.key.replace(':', '-')}@kamtui"
 
 
-def plan_ics(items: Sequence[PlanItem], week: IsoWeek, owner: str | None, today: date) -> str:
+def plan_ics(
+    items: Sequence[PlanItem],
+    week: IsoWeek,
+    owner: str | None,
+    today: date,
+    words: PlanWords = ENGLISH,
+) -> str:
     """The plan as iCalendar: one VTODO per item, due on the item's day."""
     from icalendar import Calendar, Todo
 
@@ -201,15 +225,15 @@ def plan_ics(items: Sequence[PlanItem], week: IsoWeek, owner: str | None, today:
     cal.add("x-wr-calname", f"kamtui {week}" + (f" {visible(owner)}" if owner else ""))
     stamp = datetime(today.year, today.month, today.day, tzinfo=UTC)
     for i in items:
-        label = KIND_LABELS[i.kind]
+        label = words.kinds[i.kind]
         todo = Todo()
         todo.add("uid", plan_uid(i, week))
         todo.add("dtstamp", stamp)
         todo.add("summary", visible(f"{i.account} · {label}" + (" ★" if i.executive else "")))
-        todo.add("description", visible(i.reason))
+        todo.add("description", visible(words.say(i.reason)))
         todo.add("due", i.due)
         todo.add("priority", PRIORITY.get(i.tier or "", 9))
-        todo.add("categories", [f"Tier {i.tier or 'unscored'}", label])
+        todo.add("categories", [words.tier.format(tier=i.tier or words.unscored), label])
         todo.add("status", "NEEDS-ACTION")
         cal.add_component(todo)
     return cal.to_ical().decode("utf-8")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from kamtui.domain.decision_map import Role
     from kamtui.domain.tracks import Track
+    from kamtui.services.export import PlanWords
 
 EN: dict[str, str] = {
     "APP_TITLE": "kamtui",
@@ -496,6 +497,9 @@ EN.update(
         "MEASURES": "Measures behind the score",
         "PALETTE_DEAL": "deal · stage {stage} · {amount}",
         "PALETTE_OPEN_DEAL": "Open the account on its Deals tab",
+        "PLAN_FILE_TITLE": "Weekly plan {week}",
+        "PLAN_FILE_SPAN": "{monday} to {sunday} · {n} items",
+        "PLAN_FILE_TIER": "Tier {tier}",
     }
 )
 ZH.update(
@@ -581,6 +585,9 @@ ZH.update(
         "MEASURES": "得分依据",
         "PALETTE_DEAL": "商机 · 第 {stage} 阶段 · {amount}",
         "PALETTE_OPEN_DEAL": "打开客户的商机页",
+        "PLAN_FILE_TITLE": "周计划 {week}",
+        "PLAN_FILE_SPAN": "{monday} 至 {sunday} · 共 {n} 项",
+        "PLAN_FILE_TIER": "{tier} 级",
     }
 )
 
@@ -1021,6 +1028,19 @@ def track_short(key: str) -> str:
 
 def track_play(track: Track) -> str:
     return (track.play_zh or track.play) if in_chinese() else track.play
+
+
+def plan_words() -> PlanWords:
+    """How an exported plan (Markdown, iCalendar) is worded in the UI's language."""
+    from kamtui.domain.plan import KINDS
+    from kamtui.services.export import ENGLISH, PlanWords
+
+    if not in_chinese():
+        return ENGLISH
+    return PlanWords(
+        _current["PLAN_FILE_TITLE"], _current["PLAN_FILE_SPAN"], _current["PLAN_FILE_TIER"],
+        _current["UNSCORED_TIER"], {k: plan_kind(k) for k in KINDS}, say,
+    )  # fmt: skip
 
 
 def stance_name(stance: str) -> str:

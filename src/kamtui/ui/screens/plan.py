@@ -243,13 +243,13 @@ class PlanScreen(Screen[None]):
         suffix = path.suffix.lower()
         try:
             if suffix == ".ics":
-                body = export.plan_ics(items, self.week, self.owner, self.today)
+                body = export.plan_ics(items, self.week, self.owner, self.today, S.plan_words())
             elif suffix == ".csv":
                 body = export.plan_csv(items)
             elif suffix == ".json":
                 body = export.plan_json(items)
             else:
-                body = export.plan_markdown(items, self.week, self.owner)
+                body = export.plan_markdown(items, self.week, self.owner, S.plan_words())
             export.write_atomic(path, body)
         except KamError as e:
             self.post_message(PlanChanged(str(e), error=True))
