@@ -265,3 +265,21 @@ async def test_add_and_complete_a_task(book: Book) -> None:
         assert "No open tasks" in screen.section_text("tasks")
         with book.store.reading() as conn:
             assert conn.exec_driver_sql("SELECT done_on FROM tasks").one() == ("2026-11-23",)
+
+
+async def test_a_click_on_a_tab_title_shows_that_tab(book: Book) -> None:
+    from kamtui.ui.widgets.tab_strip import TabStrip
+
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_tab(app, pilot, "1")
+        strip = screen.query_one(TabStrip)
+        x = next(x for x in range(120) if strip.tab_at(x) == "tasks")
+        await pilot.click(TabStrip, offset=(x + 1, 0))  # + the strip's left padding
+        await settle(app, pilot)
+        assert screen.tab == "tasks" and strip.active == "tasks"
+        assert screen.query_one("#task-list").display is False  # no tasks: the hint instead
+        assert "No open tasks" in str(screen.query_one("#tasks-note", Static).render())
+        await pilot.click(TabStrip, offset=(0, 0))  # the padding: nothing happens
+        await settle(app, pilot)
+        assert screen.tab == "tasks"

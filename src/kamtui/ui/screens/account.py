@@ -16,16 +16,13 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Container, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import (
     OptionList,
     SelectionList,
     Static,
-    TabbedContent,
-    TabPane,
-    Tabs,
     Tree,
 )
 from textual.widgets.option_list import Option
@@ -54,6 +51,7 @@ from kamtui.ui.screens.dialogs import (
 )
 from kamtui.ui.screens.history import HistoryScreen, history_text
 from kamtui.ui.widgets.footer import KeyFooter
+from kamtui.ui.widgets.tab_strip import TabStrip
 
 KINDS = ("call", "email", "meeting", "visit")  # of an interaction
 HISTORY_SHOWN = 15  # changes shown in the History tab; h shows them all
@@ -117,7 +115,7 @@ class AccountScreen(DealMoves, Screen[None]):
         self.book = book
         self.today = today
         self.account_id = account_id
-        self.first_tab = tab if tab in TABS else "profile"
+        self.tab = tab if tab in TABS else "profile"  # the tab shown
         self.view: AccountView | None = None
         self.org_view = False  # the decision map as an org chart (else grouped by role)
         self._built: set[str] = set()  # tabs whose widgets are mounted
@@ -129,14 +127,14 @@ class AccountScreen(DealMoves, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="title")
-        titles = dict(zip(TABS, tab_titles(), strict=True))
-        with TabbedContent(id="account-tabs", initial=self.first_tab):
-            for tab in TABS:  # each filled the first time it is shown
-                yield TabPane(titles[tab], id=tab)
+        yield TabStrip(list(zip(TABS, tab_titles(), strict=True)), self.tab, id="account-tabs")
+        yield Container(id="pages")  # a page per tab, mounted the first time it is shown
         yield KeyFooter()
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.load()
+        await self._build(self.tab)
+        self._focus_tab(self.tab)
 
     def _widgets(self, tab: str) -> list[Widget]:
         """What one tab holds."""
@@ -159,37 +157,34 @@ class AccountScreen(DealMoves, Screen[None]):
         if tab in self._built:
             return
         self._built.add(tab)
-        await self.query_one(f"#{tab}", TabPane).mount_all(self._widgets(tab))
+        page = Vertical(*self._widgets(tab), id=f"page-{tab}", classes="page")
+        await self.query_one("#pages").mount(page)
         if tab == "map":
             self.query_one("#contacts", Tree).show_root = False
         if self.view is not None:
             self._paint(tab)
 
     # ---- tabs ---------------------------------------------------------------------------------
-    @property
-    def tab(self) -> str:
-        return self.query_one("#account-tabs", TabbedContent).active
-
-    def action_show_tab(self, tab: str) -> None:
-        tabs = self.query_one("#account-tabs", TabbedContent)
-        if tabs.active == tab:
-            self._focus_tab(tab)
-        tabs.active = tab
-
-    @on(TabbedContent.TabActivated, "#account-tabs")
-    async def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
-        tab = event.pane.id or ""
-        await self._build(tab)
-        self.refresh_bindings()
+    async def action_show_tab(self, tab: str) -> None:
+        if tab != self.tab:
+            self.tab = tab
+            self.query_one(TabStrip).active = tab
+            await self._build(tab)
+            for page in self.query(".page"):
+                page.display = page.id == f"page-{tab}"
+            self.refresh_bindings()
         self._focus_tab(tab)
+
+    @on(TabStrip.Chosen)
+    async def _tab_clicked(self, event: TabStrip.Chosen) -> None:
+        await self.action_show_tab(event.tab)
 
     def _focus_tab(self, tab: str) -> None:
         if tab not in self._built:
             return
         target = {"map": "#contacts", "deals": "#deal-list", "tasks": "#task-list"}.get(tab)
         if target is None or not self.query_one(target).display:
-            pane = self.query_one(f"#{tab}", TabPane)
-            scrolls = pane.query(VerticalScroll)
+            scrolls = self.query_one(f"#page-{tab}").query(VerticalScroll)
             if scrolls:
                 scrolls.first().focus()
             return
@@ -234,7 +229,7 @@ class AccountScreen(DealMoves, Screen[None]):
         self._tasks_text(v)
         for tab in self._built:
             self._paint(tab)
-        if self.focused is None or isinstance(self.focused, Tabs):
+        if self.focused is None:
             self._focus_tab(self.tab)
 
     def _paint(self, tab: str) -> None:
