@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -12,6 +13,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, insert
 
+from kamtui import __version__
 from kamtui.config import BookConfig, config_from_dict, config_to_dict
 from kamtui.domain import stages as sop
 from kamtui.domain.account import check_profile
@@ -33,6 +35,7 @@ __all__ = ["AccountRow", "Book", "BookQuery", "StaleEditError"]
 
 Progress = Callable[[int, int], None]
 CHUNK = 5000
+REFRESHED = "refreshed"  # setting: the day of the last refresh and the rules it used
 
 
 class StaleEditError(KamError):
@@ -240,19 +243,46 @@ class Book:
     def refresh(self, today: date, progress: Progress | None = None) -> int:
         """Recompute every account's derived values for ``today``; returns how many changed.
 
-        A large book is recomputed on every core (see ``services.recompute``)."""
+        A large book is recomputed on every core (see ``services.recompute``). After a
+        refresh for an earlier day with the same configuration, only the accounts whose
+        values may have changed since are derived again."""
         changed = 0
+        vu = len(repo.DERIVED_COLS)  # the index of valid_until among REFRESH_COLS
         with self._write() as conn:
 
             def write(changes: recompute.Changes) -> None:
                 nonlocal changed
                 for columns, rows in changes.items():
-                    repo.write_derived(conn, rows, [repo.DERIVED_COLS[i] for i in columns])
-                    changed += len(rows)
+                    repo.write_derived(
+                        conn, rows, [repo.REFRESH_COLS[i] for i in columns], refresh=True
+                    )
+                    if columns != (vu,):  # not only the day they stay valid until
+                        changed += len(rows)
 
-            recompute.recompute_book(conn, self.path, self.config, today, write, progress)
+            rules = self._rules()
+            since = self._refreshed_on(conn, rules)
+            recompute.recompute_book(
+                conn, self.path, self.config, today, write, progress, since=since
+            )
             self.store.put_setting(conn, "derived_on", today.isoformat())
+            self.store.put_setting(conn, REFRESHED, {"on": today.isoformat(), "rules": rules})
         return changed
+
+    def _rules(self) -> str:
+        """What the derived values are computed by: this kamtui and the book's configuration."""
+        text = json.dumps([__version__, config_to_dict(self.config)], sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def _refreshed_on(self, conn: Connection, rules: str) -> date | None:
+        """The day of the last refresh, when every stored value and valid_until is still that
+        refresh's (or reset since) and was computed by the same rules; else None."""
+        last = self.store.get_setting(conn, REFRESHED)
+        if not isinstance(last, dict) or last.get("rules") != rules:
+            return None
+        on = last.get("on")
+        if not isinstance(on, str) or on != self.store.get_setting(conn, "derived_on"):
+            return None  # someone else stored values for another day since
+        return date.fromisoformat(on)
 
     def _recompute(self, conn: Connection, account_ids: Sequence[int], today: date) -> None:
         """Recompute the given accounts inside the caller's write transaction."""

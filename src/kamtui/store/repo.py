@@ -7,6 +7,7 @@ Every function takes an open ``Connection`` from ``Store.reading()`` or
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -177,6 +178,7 @@ class DeriveInputs:
     )  # id, name, stage, next_step, amount
     next_task: tuple[str, date] | None = None
     stored: tuple[Any, ...] = ()  # the derived columns as stored now
+    stored_until: str | None = None  # valid_until as stored now (read for a refresh only)
 
 
 DERIVED_COLS = (
@@ -193,17 +195,31 @@ DERIVED_COLS = (
     "top_stage",
     "next_action",
 )
+# A refresh also keeps, per account, the first day on which its derived values may change
+# without any of their inputs changing (ISO date; NULL: unknown, recompute at the next
+# refresh). Any write of derived values that does not give it sets it to NULL, and so do
+# triggers on every input (see store.migrations), so it is never trusted after a change.
+VALID_UNTIL = "valid_until"
+REFRESH_COLS = (*DERIVED_COLS, VALID_UNTIL)
+NEVER = date.max.isoformat()  # valid_until of values no day changes
 
 
-def _ids_clause(column: str, ids: Sequence[int] | None) -> tuple[str, tuple[int, ...]]:
+# Above this many ids, a list of ids is passed as one JSON parameter: one parameter per id
+# would meet SQLite's limit on parameters, and parsing thousands costs more than json_each.
+JSON_IDS_FROM = 100
+
+
+def _ids_clause(column: str, ids: Sequence[int] | None) -> tuple[str, tuple[Any, ...]]:
     if ids is None:
         return "", ()
+    if len(ids) > JSON_IDS_FROM:
+        return f" AND {column} IN (SELECT value FROM json_each(?))", (json.dumps(list(ids)),)
     return f" AND {column} IN ({', '.join('?' * len(ids))})", tuple(ids)
 
 
 def _scope(
     column: str, ids: Sequence[int] | None, id_range: tuple[int, int] | None
-) -> tuple[str, tuple[int, ...]]:
+) -> tuple[str, tuple[Any, ...]]:
     """Some accounts (``ids``), a range of account ids (inclusive), or the whole book."""
     if id_range is not None:
         where, p = _ids_clause(column, ids)
@@ -232,9 +248,15 @@ def load_derive_inputs(
     ids: Sequence[int] | None = None,
     *,
     id_range: tuple[int, int] | None = None,
+    every_contact: bool | None = None,
+    until: bool = False,
 ) -> dict[int, DeriveInputs]:
     """Bulk-load the inputs of the derived values: for some accounts, a range of account
-    ids (inclusive), or the whole book.
+    ids (inclusive), both (the accounts of ``ids`` in that range), or the whole book.
+
+    ``every_contact`` (by default: when ``ids`` are given) reads every contact, as one
+    account's view shows them; otherwise the decision map is counted in SQL. ``until``
+    reads ``valid_until`` as well (a book of the current schema only).
 
     History rows come in id order, whatever plan SQLite picks for the scope, so ties (two
     deals on the same stage and amount, two tickets closed the same day) break the same
@@ -245,9 +267,10 @@ def load_derive_inputs(
     where, p = _scope("id", ids, id_range)
     out: dict[int, DeriveInputs] = {}
     rfm = 7 + DERIVED_COLS.index("rfm")
+    end = 7 + len(DERIVED_COLS)
     for r in sql(
         "SELECT id, status, pinned_tier, renewal_intent, reference_willing, last_touch, "
-        f"last_exec_touch, {', '.join(DERIVED_COLS)} "
+        f"last_exec_touch, {', '.join(REFRESH_COLS if until else DERIVED_COLS)} "
         f"FROM accounts WHERE deleted_at IS NULL{where}",
         p,
     ):
@@ -260,7 +283,8 @@ def load_derive_inputs(
             iso(r[5]) if r[5] else None,
             iso(r[6]) if r[6] else None,
             r[rfm],
-            stored=r[7:],
+            stored=r[7:end],
+            stored_until=r[end] if until else None,
         )
     get = out.get
     where, p = _scope("account_id", ids, id_range)
@@ -272,7 +296,9 @@ def load_derive_inputs(
     contact_cols = (
         "account_id, id, name, role, stance, influence, title, reports_to, left_on, planned_action"
     )
-    if ids is not None:  # one account's view shows every contact
+    if every_contact is None:
+        every_contact = ids is not None
+    if every_contact:  # one account's view shows every contact
         for r in sql(f"SELECT {contact_cols} FROM contacts WHERE 1=1{where} ORDER BY id", p):
             if (a := get(r[0])) is not None:
                 a.contacts.append(_contact(r))
@@ -299,15 +325,16 @@ def load_derive_inputs(
                 a.decision_map = ContactCounts(
                     active, roles, bool(economic_buyer), tuple(named.get(aid, ()))
                 )
-    since_month = date(today.year, today.month, 1) - timedelta(days=62)
+    # later months too (health counts a snapshot from its month on, and a refresh needs to
+    # know when that is); the unpaid invoices whatever their due date, for the same reason
     for aid, month, users, logins, adoption in sql(
         "SELECT account_id, month, active_users, logins, adoption_pct FROM usage_snapshots "
-        f"WHERE month >= ? AND month <= ?{where}",
-        (since_month.isoformat(), today.isoformat(), *p),
+        f"WHERE month >= ?{where}",
+        (_usage_since(today).isoformat(), *p),
     ):
         if (a := get(aid)) is not None:
             a.usage.append(UsageSnapshot(iso(month), users, logins, adoption))
-    since = (today - timedelta(days=120)).isoformat()
+    since = (today - TICKET_DAYS).isoformat()
     for aid, opened, severity, closed, sat in sql(
         "SELECT account_id, opened_on, severity, closed_on, satisfaction FROM tickets "
         f"WHERE (opened_on >= ? OR closed_on >= ?){where} ORDER BY id",
@@ -318,9 +345,9 @@ def load_derive_inputs(
     # the unpaid-invoice index suits the whole book; a range of accounts is narrower
     unpaid = "paid_on" if id_range is None else "+paid_on"
     for aid, number, due, amount in sql(
-        "SELECT account_id, number, due_on, amount FROM invoices "
-        f"WHERE {unpaid} IS NULL AND due_on < ?{where} ORDER BY id",
-        (today.isoformat(), *p),
+        f"SELECT account_id, number, due_on, amount FROM invoices WHERE {unpaid} IS NULL{where} "
+        "ORDER BY id",
+        p,
     ):
         if (a := get(aid)) is not None:
             a.invoices.append(Invoice(number, iso(due), Decimal(str(amount))))
@@ -339,6 +366,50 @@ def load_derive_inputs(
         if (a := get(aid)) is not None and (a.next_task is None or iso(due) < a.next_task[1]):
             a.next_task = (title, iso(due))
     return out
+
+
+TICKET_DAYS = timedelta(days=120)  # tickets opened or closed since then are read
+
+
+def _usage_since(today: date) -> date:
+    """Usage snapshots from this month on are read: two months before this one, and more."""
+    return date(today.year, today.month, 1) - timedelta(days=62)
+
+
+def inputs_change_after(a: DeriveInputs, today: date) -> date:
+    """The first day after ``today`` on which ``load_derive_inputs`` may read this
+    account's history differently, its rows being unchanged (a row leaving a date window);
+    ``date.max`` when no day would. Rows that enter later are read already."""
+    first = date.max
+    if a.usage:  # the usage window moves on the first day of a month
+        first = date(today.year + today.month // 12, today.month % 12 + 1, 1)
+    for t in a.tickets:  # read while opened or closed in the last TICKET_DAYS days
+        last = t.opened if t.closed is None or t.closed < t.opened else t.closed
+        try:
+            day = last + TICKET_DAYS + _ONE_DAY
+        except OverflowError:
+            continue
+        if today < day < first:
+            first = day
+    return first
+
+
+_ONE_DAY = timedelta(days=1)
+
+
+def refresh_state(
+    conn: Connection, id_range: tuple[int, int] | None = None
+) -> list[tuple[int, str, str | None, str, str | None]]:
+    """What a refresh needs to tell which accounts to recompute: (id, status, tier, rfm,
+    valid_until) of every account, or of a range of account ids (inclusive)."""
+    where, p = _scope("id", None, id_range)
+    return list(
+        _raw(conn).execute(
+            f"SELECT id, status, tier, rfm, {VALID_UNTIL} FROM accounts "
+            f"WHERE deleted_at IS NULL{where} ORDER BY id",
+            p,
+        )
+    )
 
 
 def rows_changed(conn: Connection) -> int:
@@ -395,11 +466,19 @@ def order_stats(
 
 
 def write_derived(
-    conn: Connection, rows: Iterable[tuple[Any, ...]], columns: Sequence[str] = DERIVED_COLS
+    conn: Connection,
+    rows: Iterable[tuple[Any, ...]],
+    columns: Sequence[str] = DERIVED_COLS,
+    *,
+    refresh: bool = False,
 ) -> None:
-    """rows: the values of ``columns`` (some of DERIVED_COLS, all by default) followed by
-    the account id. Naming only the columns that changed spares the other indexes."""
+    """rows: the values of ``columns`` (some of REFRESH_COLS, DERIVED_COLS by default)
+    followed by the account id. Naming only the columns that changed spares the other
+    indexes. ``valid_until`` is reset (recompute at the next refresh) unless this is a
+    refresh, which knows it (and writes it when it changed)."""
     sets = ", ".join(f"{c} = ?" for c in columns)
+    if not refresh:
+        sets += f", {VALID_UNTIL} = NULL"
     _raw(conn).executemany(f"UPDATE accounts SET {sets} WHERE id = ?", rows)
 
 

@@ -65,6 +65,8 @@ class Account(SQLModel, table=True):
     top_stage: int | None = None
     next_action: str = ""
     search: str = ""  # lower-cased name, industry, region and owner, for typed filters
+    # until when the derived values hold if no input changes (NULL: unknown); see repo
+    valid_until: date | None = None
 
 
 class Rating(SQLModel, table=True):
@@ -144,7 +146,11 @@ class Interaction(SQLModel, table=True):
 
 class Order(SQLModel, table=True):
     __tablename__ = "orders"
-    __table_args__ = (Index("ix_orders_account", "account_id", "ordered_on"),)
+    __table_args__ = (
+        Index("ix_orders_account", "account_id", "ordered_on"),
+        # RFM: the last twelve months of the whole book, without reading the table
+        Index("ix_orders_date", "ordered_on", "account_id", "amount"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="accounts.id", ondelete="CASCADE")
     number: str
