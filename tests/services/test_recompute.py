@@ -311,9 +311,9 @@ def test_refresh_day_after_day_stores_what_a_full_recompute_gives(
     derived: list[int] = []
     load = recompute._load
 
-    def counting(conn: Any, today: date, ids: list[int], id_range: tuple[int, int]) -> Any:
+    def counting(conn: Any, today: date, ids: list[int], *args: Any) -> Any:
         derived.append(len(ids))
-        return load(conn, today, ids, id_range)
+        return load(conn, today, ids, *args)
 
     monkeypatch.setattr(recompute, "_load", counting)
     accounts = len(stored(edgy))

@@ -261,6 +261,7 @@ class Book:
 
             rules = self._rules()
             since = self._refreshed_on(conn, rules)
+            repo.cache_for_bulk_writes(conn)
             recompute.recompute_book(
                 conn, self.path, self.config, today, write, progress, since=since
             )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from functools import lru_cache
 from json.encoder import encode_basestring as _quote
 from typing import Any, NamedTuple
@@ -98,6 +99,7 @@ class DeriveCache:
     sets, flags and coverage lists. What it hands out is shared: read it, never change it."""
 
     scores: dict[tuple[int | None, ...], ScoreResult] = field(default_factory=dict)
+    stored_scores: dict[tuple[Any, ...], ScoreResult] = field(default_factory=dict)
     json: dict[Any, str] = field(default_factory=dict)  # of one flag or coverage warning
     coverage: dict[Any, tuple[list[dict[str, str]], str]] = field(default_factory=dict)
     # health of accounts without usage, tickets or invoices (prospects, mostly), by the
@@ -132,12 +134,16 @@ def derive(
     keys = cache.keys
     if keys is None:
         keys = cache.keys = cfg.model.keys
-    rating_key = tuple(map(a.ratings.get, keys))
-    score = cache.scores.get(rating_key)
-    if score is None:
-        score = cache.scores[rating_key] = score_account(
-            cfg.model, dict(zip(keys, rating_key, strict=True))
-        )
+    if a.score_stored:
+        score = _stored_score(a.stored, cache)
+    else:
+        rating_key = tuple(map(a.ratings.get, keys))
+        scored = cache.scores.get(rating_key)
+        if scored is None:
+            scored = cache.scores[rating_key] = score_account(
+                cfg.model, dict(zip(keys, rating_key, strict=True))
+            )
+        score = scored
     tier = effective_tier(score.computed_tier, a.pinned_tier)
     cad = cfg.cadences.get(tier) if tier else None
     contacts = a.decision_map
@@ -217,6 +223,22 @@ def derive(
         coverage_json,
         valid_until,
     )
+
+
+def _stored_score(stored: tuple[Any, ...], cache: DeriveCache) -> ScoreResult:
+    """The score as stored (score, computed tier, missing criteria; no breakdown): what
+    ``score_account`` gave for ratings that have not changed since."""
+    key = (stored[0], stored[1], stored[4])
+    score = cache.stored_scores.get(key)
+    if score is None:
+        value, computed, missing = key
+        score = cache.stored_scores[key] = ScoreResult(
+            None if value is None else Decimal(repr(value)),
+            computed,
+            tuple(missing.split(",")) if missing else (),
+            (),
+        )
+    return score
 
 
 def _health(

@@ -31,6 +31,7 @@ from __future__ import annotations
 import atexit
 import gc
 import os
+import sqlite3
 from array import array
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -44,16 +45,16 @@ from multiprocessing.sharedctypes import Synchronized, SynchronizedArray
 from multiprocessing.synchronize import Event
 from operator import ne
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import Connection
+from typing import TYPE_CHECKING, Any
 
 from kamtui.config import BookConfig
 from kamtui.domain.rfm import RFM, OrderStats, rfm_scores, rfm_tier_mismatch
 from kamtui.services.derive import DeriveCache, derive, rfm_text
 from kamtui.store import repo
-from kamtui.store.db import Store, open_store
 from kamtui.store.repo import DeriveInputs
+
+if TYPE_CHECKING:  # a worker reads through the driver alone: no SQLAlchemy to import
+    from sqlalchemy import Connection
 
 Row = tuple[Any, ...]
 # changed rows by the columns that changed (indexes into repo.REFRESH_COLS); each row holds
@@ -269,7 +270,7 @@ def _recompute(
         else:
             state = repo.refresh_state(conn, id_range)
             todo = _due(state, today) + _moved(state, today, rfms, stats)
-            inputs = _load(conn, today, sorted(todo), id_range)
+            inputs = _load(conn, today, sorted(todo), id_range, _changed(state))
         written(_changes(inputs, cfg, today, rfms, stats, cache), len(chunks[i]))
         collect(wait=False)
     collect(wait=True)
@@ -296,6 +297,11 @@ def _due(state: State, today: date) -> list[int]:
     return [aid for aid, _, _, _, until in state if until is None or until <= day]
 
 
+def _changed(state: State) -> list[int]:
+    """Accounts whose inputs changed since the last refresh (or that it never derived)."""
+    return [aid for aid, _, _, _, until in state if until is None]
+
+
 def _moved(
     state: State, today: date, rfms: Mapping[int, RFM], stats: Mapping[int, OrderStats]
 ) -> list[int]:
@@ -318,12 +324,18 @@ def _moved(
 
 
 def _load(
-    conn: Connection, today: date, ids: list[int], id_range: tuple[int, int]
+    conn: Connection | sqlite3.Connection,
+    today: date,
+    ids: list[int],
+    id_range: tuple[int, int],
+    changed: list[int],
 ) -> dict[int, DeriveInputs]:
+    """The inputs of ``ids``; ratings only for those whose inputs ``changed`` since the
+    last refresh (the others' stored score still holds)."""
     if not ids:
         return {}
     return repo.load_derive_inputs(
-        conn, today, ids, id_range=id_range, every_contact=False, until=True
+        conn, today, ids, id_range=id_range, every_contact=False, until=True, rated=changed
     )
 
 
@@ -365,7 +377,7 @@ class _Worker:
     shared: _Shared
     cache: DeriveCache
     # opened by the first chunk, so that failing to open the book is that chunk's exception
-    store: Store | None = None
+    conn: sqlite3.Connection | None = None
 
 
 _worker: _Worker | None = None  # this process's state, when it is a worker
@@ -387,17 +399,17 @@ def _worker_rows(i: int, offset: int, chunk: array[int]) -> Changes:
     assert w is not None, "runs in a worker process"
     if not _take(w.shared, i, WORKER):
         return {}
-    if w.store is None:
-        w.store = open_store(w.path, read_only=True)
+    if w.conn is None:
+        w.conn = _read_only(w.path)
     id_range = (chunk[0], chunk[-1])
     state: State = []
-    with w.store.reading() as conn:
+    with _reading(w.conn) as conn:
         stats = repo.order_stats(conn, w.today, id_range=id_range)
         if w.every:
             inputs = repo.load_derive_inputs(conn, w.today, id_range=id_range, until=True)
         else:  # those due whatever the ranking now, the others once it is known
             state = repo.refresh_state(conn, id_range)
-            inputs = _load(conn, w.today, _due(state, w.today), id_range)
+            inputs = _load(conn, w.today, _due(state, w.today), id_range, _changed(state))
     while not w.shared.ranked.wait(1.0):
         if not _parent_alive():
             return {}
@@ -410,9 +422,30 @@ def _worker_rows(i: int, offset: int, chunk: array[int]) -> Changes:
         if moved:
             # the caller still holds the write lock without having committed: this second
             # read sees what the first one saw
-            with w.store.reading() as conn:
-                inputs.update(_load(conn, w.today, moved, id_range))
+            with _reading(w.conn) as conn:
+                inputs.update(_load(conn, w.today, moved, id_range, []))
     return _changes(inputs, w.cfg, w.today, rfms, stats, w.cache)
+
+
+WORKER_BUSY_MS = 5000
+
+
+def _read_only(path: str) -> sqlite3.Connection:
+    """A worker's connection to the book: read-only, through the caller's ``-wal`` if the
+    book has one (the caller holds the book open for writing, so it exists)."""
+    con = sqlite3.connect(f"{Path(path).as_uri()}?mode=ro", uri=True, isolation_level=None)
+    con.execute(f"PRAGMA busy_timeout = {WORKER_BUSY_MS}")
+    return con
+
+
+@contextmanager
+def _reading(con: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One read transaction: what the caller's transaction saw before it wrote."""
+    con.execute("BEGIN")
+    try:
+        yield con
+    finally:
+        con.execute("COMMIT")
 
 
 def _parent_alive() -> bool:

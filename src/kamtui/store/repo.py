@@ -8,14 +8,16 @@ Every function takes an open ``Connection`` from ``Store.reading()`` or
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection
+if TYPE_CHECKING:  # the bulk reads of a refresh run in worker processes without SQLAlchemy
+    from sqlalchemy import Connection
 
 from kamtui.domain.decision_map import Contact, ContactCounts, count_contacts
 from kamtui.domain.health import Invoice, Ticket, UsageSnapshot
@@ -179,6 +181,8 @@ class DeriveInputs:
     next_task: tuple[str, date] | None = None
     stored: tuple[Any, ...] = ()  # the derived columns as stored now
     stored_until: str | None = None  # valid_until as stored now (read for a refresh only)
+    # ratings not read: the stored score, computed from them, still holds (see ``rated``)
+    score_stored: bool = False
 
 
 DERIVED_COLS = (
@@ -227,9 +231,12 @@ def _scope(
     return _ids_clause(column, ids)
 
 
-def _raw(conn: Connection) -> Any:
+def _raw(conn: Connection | sqlite3.Connection) -> Any:
     """The driver's connection, inside the caller's transaction: for bulk reads without
-    SQLAlchemy's per-row cost (a million rows cost seconds through the Result API)."""
+    SQLAlchemy's per-row cost (a million rows cost seconds through the Result API). The
+    reads of a refresh also take a bare driver connection (see services.recompute)."""
+    if isinstance(conn, sqlite3.Connection):
+        return conn
     return conn.connection.driver_connection
 
 
@@ -243,20 +250,23 @@ def _contact(r: tuple[Any, ...]) -> Contact:
 
 
 def load_derive_inputs(
-    conn: Connection,
+    conn: Connection | sqlite3.Connection,
     today: date,
     ids: Sequence[int] | None = None,
     *,
     id_range: tuple[int, int] | None = None,
     every_contact: bool | None = None,
     until: bool = False,
+    rated: Sequence[int] | None = None,
 ) -> dict[int, DeriveInputs]:
     """Bulk-load the inputs of the derived values: for some accounts, a range of account
     ids (inclusive), both (the accounts of ``ids`` in that range), or the whole book.
 
     ``every_contact`` (by default: when ``ids`` are given) reads every contact, as one
     account's view shows them; otherwise the decision map is counted in SQL. ``until``
-    reads ``valid_until`` as well (a book of the current schema only).
+    reads ``valid_until`` as well (a book of the current schema only). ``rated`` (with
+    ``ids``): only these accounts' ratings are read; the others' score, tier and missing
+    criteria are taken as stored, which a refresh does when their inputs have not changed.
 
     History rows come in id order, whatever plan SQLite picks for the scope, so ties (two
     deals on the same stage and amount, two tickets closed the same day) break the same
@@ -288,11 +298,20 @@ def load_derive_inputs(
         )
     get = out.get
     where, p = _scope("account_id", ids, id_range)
-    for aid, crit, rating in sql(
-        f"SELECT account_id, criterion, rating FROM ratings WHERE 1=1{where}", p
-    ):
-        if (a := get(aid)) is not None:
-            a.ratings[crit] = rating
+    if rated is None:
+        rating_where, rating_p = where, p
+    else:
+        wanted = set(rated)
+        for acc in out.values():
+            acc.score_stored = acc.id not in wanted
+        rating_where, rating_p = _scope("account_id", sorted(wanted), id_range)
+    if rated is None or rated:
+        for aid, crit, rating in sql(
+            f"SELECT account_id, criterion, rating FROM ratings WHERE 1=1{rating_where}",
+            rating_p,
+        ):
+            if (a := get(aid)) is not None:
+                a.ratings[crit] = rating
     contact_cols = (
         "account_id, id, name, role, stance, influence, title, reports_to, left_on, planned_action"
     )
@@ -398,7 +417,7 @@ _ONE_DAY = timedelta(days=1)
 
 
 def refresh_state(
-    conn: Connection, id_range: tuple[int, int] | None = None
+    conn: Connection | sqlite3.Connection, id_range: tuple[int, int] | None = None
 ) -> list[tuple[int, str, str | None, str, str | None]]:
     """What a refresh needs to tell which accounts to recompute: (id, status, tier, rfm,
     valid_until) of every account, or of a range of account ids (inclusive)."""
@@ -410,6 +429,15 @@ def refresh_state(
             p,
         )
     )
+
+
+BULK_WRITE_CACHE_KIB = 64 * 1024
+
+
+def cache_for_bulk_writes(conn: Connection) -> None:
+    """A page cache large enough for rewriting tens of thousands of accounts without
+    spilling pages mid-transaction (for this connection only: it is not reused)."""
+    _raw(conn).execute(f"PRAGMA cache_size = -{BULK_WRITE_CACHE_KIB}")
 
 
 def rows_changed(conn: Connection) -> int:
@@ -437,7 +465,7 @@ _NO_ORDERS = OrderStats(None, 0, Decimal(0))
 
 
 def order_stats(
-    conn: Connection,
+    conn: Connection | sqlite3.Connection,
     today: date,
     *,
     id_range: tuple[int, int] | None = None,
