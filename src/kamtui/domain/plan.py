@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from kamtui.domain.cadence import Cadence, cadence_status
+from kamtui.domain.cadence import Cadence
 from kamtui.domain.errors import InputError
 from kamtui.domain.scoring import tier_rank
 
@@ -105,96 +105,88 @@ def build_plan(
     stale_days: int = 30,
     owner: str | None = None,
 ) -> list[PlanItem]:
-    """Items due by the week's Sunday, ordered S tier first, then by urgency (due date)."""
+    """Items due by the week's Sunday, ordered S tier first, then by urgency (due date),
+    then kind, account and task or deal.
+
+    A whole book's plan holds an item or two per account, so this is one lean pass: the
+    cadences' due dates as in ``cadence_status`` (never touched: due at the week's start);
+    accounts, tasks and deals are taken in order of account name (then task or deal), so
+    that one stable sort on tier, due date and kind finishes the job."""
     end = week.sunday
     start = max(today, week.monday) if today <= end else week.monday
     items: list[PlanItem] = []
+    add = items.append
+    new = tuple.__new__
     by_id: dict[int, PlanAccount] = {}
-    for a in accounts:
-        if owner is not None and a.owner != owner:
+    # tier: (touch every, executive touch every or None, the days of each, for reasons)
+    every = {
+        t: (
+            timedelta(days=c.touch_days),
+            None if c.exec_days is None else timedelta(days=c.exec_days),
+            c.touch_days,
+            c.exec_days,
+        )
+        for t, c in cadences.items()
+    }
+    for a in sorted(accounts, key=_name):
+        aid, name, own, tier, status, last_touch, last_exec, color, reason = a
+        if owner is not None and own != owner:
             continue
-        by_id[a.id] = a
-        if a.status == "former":
+        by_id[aid] = a
+        if status == "former":
             continue
-
-        def add(
-            kind: str, due: date, reason: str, executive: bool = False, acct: PlanAccount = a
-        ) -> None:
-            items.append(
-                PlanItem(acct.id, acct.name, acct.owner, acct.tier, kind, due, reason, executive)
-            )
-
-        if a.health_color in ("red", "yellow"):
-            due = start if a.health_color == "red" else end
-            add("health", due, f"health {a.health_color}: {a.health_reason}".rstrip(": "))
-        cad = cadences.get(a.tier) if a.tier else None
-        status = cadence_status(cad, a.last_touch, a.last_exec_touch, start)
-        if cad and status.exec_due and status.exec_due <= end:
-            add(
-                "exec_touch",
-                status.exec_due,
-                _touch_reason(
-                    "executive touch", a.last_exec_touch, cad.exec_days, status.exec_due, today
-                ),
-                True,
-            )
-        if cad and status.touch_due and status.touch_due <= end:
-            add(
-                "touch",
-                status.touch_due,
-                _touch_reason("touch", a.last_touch, cad.touch_days, status.touch_due, today),
-            )
-    for t in tasks:
-        acct = by_id.get(t.account_id)
-        if acct is None or t.due > end:
+        if color == "red" or color == "yellow":
+            due = start if color == "red" else end
+            why = f"health {color}: {reason}".rstrip(": ")
+            add(new(PlanItem, (aid, name, own, tier, "health", due, why, False, None)))
+        cad = every.get(tier) if tier else None
+        if cad is None:
             continue
+        touch_every, exec_every, touch_days, exec_days = cad
+        if exec_every is not None:
+            due = last_exec + exec_every if last_exec else start
+            if due <= end:
+                why = _touch_reason("executive touch", last_exec, exec_days, due, today)
+                add(new(PlanItem, (aid, name, own, tier, "exec_touch", due, why, True, None)))
+        due = last_touch + touch_every if last_touch else start
+        if due <= end:
+            why = _touch_reason("touch", last_touch, touch_days, due, today)
+            add(new(PlanItem, (aid, name, own, tier, "touch", due, why, False, None)))
+    due_tasks = [t for t in tasks if t.account_id in by_id and t.due <= end]
+    due_tasks.sort(key=lambda t: (by_id[t.account_id].name, t.id))
+    for t in due_tasks:
+        acct = by_id[t.account_id]
         late = f" (overdue {(today - t.due).days} days)" if t.due < today else ""
-        items.append(
-            PlanItem(
-                acct.id,
-                acct.name,
-                acct.owner,
-                acct.tier,
-                "task",
-                t.due,
-                f"task: {t.title}{late}",
-                ref=t.id,
+        why = f"task: {t.title}{late}"
+        add(
+            new(
+                PlanItem,
+                (acct.id, acct.name, acct.owner, acct.tier, "task", t.due, why, False, t.id),
             )
         )
-    for d in deals:
-        acct = by_id.get(d.account_id)
-        if acct is None:
-            continue
+    open_deals = [d for d in deals if d.account_id in by_id]
+    open_deals.sort(key=lambda d: (by_id[d.account_id].name, d.id))
+    for d in open_deals:
+        acct = by_id[d.account_id]
+        aid, name, own, tier = acct.id, acct.name, acct.owner, acct.tier
         if d.missing:
-            items.append(
-                PlanItem(
-                    acct.id,
-                    acct.name,
-                    acct.owner,
-                    acct.tier,
-                    "deliverables",
-                    start,
-                    f"deal {d.name}: stage {d.stage} missing {', '.join(d.missing)}",
-                    ref=d.id,
-                )
-            )
+            why = f"deal {d.name}: stage {d.stage} missing {', '.join(d.missing)}"
+            add(new(PlanItem, (aid, name, own, tier, "deliverables", start, why, False, d.id)))
         if d.days_in_stage > stale_days:
-            items.append(
-                PlanItem(
-                    acct.id,
-                    acct.name,
-                    acct.owner,
-                    acct.tier,
-                    "stale_deal",
-                    start,
-                    f"deal {d.name}: {d.days_in_stage} days in stage {d.stage}",
-                    ref=d.id,
-                )
-            )
+            why = f"deal {d.name}: {d.days_in_stage} days in stage {d.stage}"
+            add(new(PlanItem, (aid, name, own, tier, "stale_deal", start, why, False, d.id)))
+    # each kind's items are in order of account, then task or deal, already: a stable
+    # sort on tier, due date and kind keeps that order within each of them
     kind_rank = {k: n for n, k in enumerate(KINDS)}
     rank = {t: tier_rank(t) for t in {i.tier for i in items}}
-    items.sort(key=lambda i: (rank[i.tier], i.due, kind_rank[i.kind], i.account, i.ref or 0))
+    items.sort(
+        key=lambda i: (rank[i.tier] * 10_000_000 + i.due.toordinal()) * 10 + kind_rank[i.kind]
+    )
     return items
+
+
+def _name(account: PlanAccount) -> str:
+    return account.name
 
 
 def _touch_reason(what: str, last: date | None, every: int | None, due: date, today: date) -> str:

@@ -422,32 +422,43 @@ class Book:
     def plan(self, week: IsoWeek, today: date, owner: str | None = None) -> list[PlanItem]:
         with self.store.reading() as conn:
             overlay = self._overlay(conn, today)
-            accounts = []
-            d = repo.d
-            for aid, name, own, tier, status, lt, let, color, flags in repo.plan_accounts(
-                conn, owner
-            ):
-                if overlay is not None and aid in overlay:
-                    dv = overlay[aid]
-                    tier, color = dv.tier, dv.health.color
-                    reason = dv.health.flags[0].reason if dv.health.flags else ""
-                else:
-                    reason = json.loads(flags)[0]["reason"] if flags != "[]" else ""
-                accounts.append(
-                    PlanAccount(aid, name, own, tier, status, d(lt), d(let), color, reason)
-                )
+            day = _day_parser()
+            new = tuple.__new__
+            rows = repo.plan_accounts(conn, owner)
+            if overlay is None:  # (the usual case: one pass without a branch per account)
+                accounts = [
+                    new(PlanAccount, (aid, name, own, tier, status, day(lt), day(let), color, why))
+                    for aid, name, own, tier, status, lt, let, color, why in rows
+                ]
+            else:
+                accounts = []
+                for aid, name, own, tier, status, lt, let, color, why in rows:
+                    if aid in overlay:
+                        dv = overlay[aid]
+                        tier, color = dv.tier, dv.health.color
+                        why = dv.health.flags[0].reason if dv.health.flags else ""
+                    accounts.append(
+                        new(
+                            PlanAccount,
+                            (aid, name, own, tier, status, day(lt), day(let), color, why),
+                        )
+                    )
             tasks = [
-                PlanTask(tid, aid, title, date.fromisoformat(due))
-                for tid, aid, title, due in repo.plan_tasks(conn, week.sunday)
+                PlanTask(tid, aid, title, day(due))
+                for tid, aid, title, due in repo.plan_tasks(conn, week.sunday, owner)
             ]
-            deals = []
-            for did, aid, name, stage, entered, checked in repo.plan_deals(conn):
-                missing = tuple(
-                    x.label
-                    for x in sop.missing_deliverables(stage, checked.split(",") if checked else ())
+            missing = _missing_labels()
+            deals = [
+                PlanDeal(
+                    did,
+                    aid,
+                    name,
+                    stage,
+                    missing(stage, checked),
+                    max(0, (today - day(entered)).days),
                 )
-                days = max(0, (today - date.fromisoformat(entered)).days)
-                deals.append(PlanDeal(did, aid, name, stage, missing, days))
+                for did, aid, name, stage, entered, checked in repo.plan_deals(conn, owner)
+            ]
         return build_plan(
             week, today, accounts, tasks, deals, self.config.cadences, self.config.stale_days, owner
         )
@@ -1104,6 +1115,41 @@ class Book:
             TrashedAccount(aid, name, owner, tier, hist.parse_stamp(str(at)), by or "")
             for aid, name, owner, tier, at, by in rows
         ]
+
+
+def _day_parser() -> Callable[[str | None], Any]:
+    """ISO dates to dates, memoized: a book's many rows share few distinct days."""
+    seen: dict[str | None, date | None] = {None: None, "": None}
+
+    def day(text: str | None) -> Any:
+        try:
+            return seen[text]
+        except KeyError:
+            value = seen[text] = date.fromisoformat(text)  # type: ignore[arg-type]
+            return value
+
+    return day
+
+
+def _missing_labels() -> Callable[[int, str | None], tuple[str, ...]]:
+    """The labels of a deal's missing deliverables, from its stage and the checked ones
+    (comma-joined), memoized: deals share few combinations."""
+    seen: dict[tuple[int, str | None], tuple[str, ...]] = {}
+    by_set: dict[tuple[int, frozenset[str]], tuple[str, ...]] = {}
+
+    def missing(stage: int, checked: str | None) -> tuple[str, ...]:
+        key = (stage, checked)
+        labels = seen.get(key)
+        if labels is None:  # the same set may come comma-joined in any order
+            done = frozenset(checked.split(",")) if checked else frozenset()
+            labels = by_set.get((stage, done))
+            if labels is None:
+                labels = tuple(x.label for x in sop.missing_deliverables(stage, done))
+                by_set[(stage, done)] = labels
+            seen[key] = labels
+        return labels
+
+    return missing
 
 
 def _stale_message(

@@ -526,13 +526,15 @@ def deliverables_checked(
 
 
 def plan_accounts(conn: Connection, owner: str | None) -> list[tuple[Any, ...]]:
-    """(id, name, owner, tier, status, last_touch, last_exec_touch, health_color, health_flags)."""
+    """(id, name, owner, tier, status, last_touch, last_exec_touch, health_color, the
+    reason of the first health flag of a red or yellow account, else '')."""
     where, params = ("AND owner = ?", (owner,)) if owner is not None else ("", ())
     return (
         _raw(conn)
         .execute(
             "SELECT id, name, owner, tier, status, last_touch, last_exec_touch, health_color, "
-            "CASE WHEN health_color IN ('red', 'yellow') THEN health_flags ELSE '[]' END "
+            "CASE WHEN health_color IN ('red', 'yellow') AND health_flags != '[]' "
+            "THEN json_extract(health_flags, '$[0].reason') ELSE '' END "
             f"FROM accounts WHERE deleted_at IS NULL {where}",
             params,
         )
@@ -540,26 +542,46 @@ def plan_accounts(conn: Connection, owner: str | None) -> list[tuple[Any, ...]]:
     )
 
 
-def plan_tasks(conn: Connection, until: date) -> list[tuple[int, int, str, str]]:
-    """Open tasks due by ``until``: (id, account id, title, due)."""
+def _owner_join(owner: str | None, alias: str) -> tuple[str, tuple[Any, ...]]:
+    """Rows of one owner's accounts only (joined on ``alias``.account_id), or of all."""
+    if owner is None:
+        return "", ()
+    return (
+        f" JOIN accounts a ON a.id = {alias}.account_id AND a.owner = ? AND a.deleted_at IS NULL",
+        (owner,),
+    )
+
+
+def plan_tasks(
+    conn: Connection, until: date, owner: str | None = None
+) -> list[tuple[int, int, str, str]]:
+    """Open tasks due by ``until`` (of one owner's accounts): (id, account id, title, due)."""
+    join, params = _owner_join(owner, "t")
     return (
         _raw(conn)
         .execute(
-            "SELECT id, account_id, title, due_on FROM tasks WHERE done_on IS NULL AND due_on <= ?",
-            (until.isoformat(),),
+            f"SELECT t.id, t.account_id, t.title, t.due_on FROM tasks t{join} "
+            "WHERE t.done_on IS NULL AND t.due_on <= ?",
+            (*params, until.isoformat()),
         )
         .fetchall()
     )
 
 
-def plan_deals(conn: Connection) -> list[tuple[int, int, str, int, str, str | None]]:
-    """Open deals: (id, account id, name, stage, entered stage on, checked deliverables comma-joined)."""
+def plan_deals(
+    conn: Connection, owner: str | None = None
+) -> list[tuple[int, int, str, int, str, str | None]]:
+    """Open deals (of one owner's accounts): (id, account id, name, stage, entered stage on,
+    checked deliverables comma-joined)."""
+    join, params = _owner_join(owner, "d")
     return (
         _raw(conn)
         .execute(
-            "SELECT d.id, d.account_id, d.name, d.stage, d.stage_entered_on, group_concat(c.deliverable) "
-            "FROM deals d LEFT JOIN deal_deliverables c ON c.deal_id = d.id "
-            "WHERE d.status = 'open' GROUP BY d.id"
+            "SELECT d.id, d.account_id, d.name, d.stage, d.stage_entered_on, "
+            "group_concat(c.deliverable) "
+            f"FROM deals d{join} LEFT JOIN deal_deliverables c ON c.deal_id = d.id "
+            "WHERE d.status = 'open' GROUP BY d.id",
+            params,
         )
         .fetchall()
     )
