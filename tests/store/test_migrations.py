@@ -196,7 +196,14 @@ def v2_book(tmp_path: Path) -> Path:
             "SELECT name FROM sqlite_master WHERE type = 'trigger'"
         ).fetchall():
             con.execute(f"DROP TRIGGER {name}")
-        con.execute("DROP INDEX ix_orders_date")
+        for index in (
+            "ix_orders_date", "ix_accounts_next_action", "ix_accounts_score_up",
+            "ix_accounts_health_up", "ix_accounts_stage_up", "ix_accounts_touch_up",
+            "ix_accounts_track", "ix_accounts_owner",
+        ):  # fmt: skip
+            con.execute(f"DROP INDEX {index}")
+        con.execute("CREATE INDEX ix_accounts_track ON accounts (track, id)")
+        con.execute("CREATE INDEX ix_accounts_owner ON accounts (owner, id)")
         con.execute("ALTER TABLE accounts DROP COLUMN valid_until")
         con.execute("DELETE FROM settings WHERE key = 'refreshed'")
         con.execute("PRAGMA user_version = 2")

@@ -11,7 +11,8 @@ book upgraded step by step ends with the same schema as a new one (a test checks
 - 3: ``accounts.valid_until``, the day until which an account's derived values hold
   (so that a refresh for a new day derives only the accounts that may have changed), with
   triggers that reset it whenever one of those values' inputs changes; an index of orders
-  by date (RFM reads the last twelve months of the whole book).
+  by date (RFM reads the last twelve months of the whole book); an index for every order
+  of the Book (track and owner then name; next action; empty values last).
 """
 
 from __future__ import annotations
@@ -210,6 +211,18 @@ TRIGGERS = _triggers()  # of version 3 on; a later version that changes them add
 _V3_DDL = (
     "CREATE INDEX IF NOT EXISTS ix_orders_date ON orders (ordered_on, account_id, amount)",
     *TRIGGERS,
+    # every order of the Book read from an index, empty values last both ways
+    "DROP INDEX IF EXISTS ix_accounts_track",
+    "CREATE INDEX ix_accounts_track ON accounts (track, name, id)",
+    "DROP INDEX IF EXISTS ix_accounts_owner",
+    "CREATE INDEX ix_accounts_owner ON accounts (owner, name, id)",
+    "CREATE INDEX IF NOT EXISTS ix_accounts_next_action ON accounts (next_action, id)",
+    "CREATE INDEX IF NOT EXISTS ix_accounts_score_up ON accounts (score IS NULL, score, id)",
+    "CREATE INDEX IF NOT EXISTS ix_accounts_health_up "
+    "ON accounts (health_score IS NULL, health_score, id)",
+    "CREATE INDEX IF NOT EXISTS ix_accounts_stage_up ON accounts (top_stage IS NULL, top_stage, id)",
+    "CREATE INDEX IF NOT EXISTS ix_accounts_touch_up "
+    "ON accounts (last_touch IS NULL, last_touch, id)",
 )
 
 

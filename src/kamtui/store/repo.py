@@ -34,6 +34,11 @@ BOOK_SORTS: dict[str, str] = {
     "next_action": "next_action {d}, id {d}",
     "owner": "owner {d}, name {d}, id {d}",
 }
+# Every order has an index that gives it (store.tables.Account), so that a page is read
+# without sorting the book. Empty values come last both ways: ascending, an index on
+# ``x IS NULL, x, id`` gives it; descending, SQLite's order does (NULL is the smallest
+# value), so that ``x DESC, id DESC`` walks the index on ``x, id`` backwards.
+_NULLS_LAST = " IS NULL, "
 
 
 def search_text(name: str, industry: str = "", region: str = "", owner: str = "") -> str:
@@ -86,7 +91,13 @@ class BookQuery:
         return " AND ".join(clauses), params
 
     def order_by(self) -> str:
-        return BOOK_SORTS[self.sort].format(d="DESC" if self.descending else "ASC")
+        order = BOOK_SORTS[self.sort]
+        if self.descending:
+            head, null, rest = order.partition(_NULLS_LAST)
+            if null:  # "x IS NULL, x {d}, ..." → "x DESC, ...": the same order
+                order = rest
+            return order.format(d="DESC")
+        return order.format(d="ASC")
 
 
 @dataclass(frozen=True)

@@ -16,14 +16,20 @@ from sqlmodel import Field, SQLModel
 class Account(SQLModel, table=True):
     __tablename__ = "accounts"
     __table_args__ = (
+        # one index per order of the Book (repo.BOOK_SORTS); empty values last both ways
         Index("ix_accounts_tier_name", "tier_rank", "name", "id"),
         Index("ix_accounts_name", "name", "id"),
         Index("ix_accounts_score", "score", "id"),
+        Index("ix_accounts_score_up", text("score IS NULL"), "score", "id"),
         Index("ix_accounts_health", "health_score", "id"),
+        Index("ix_accounts_health_up", text("health_score IS NULL"), "health_score", "id"),
         Index("ix_accounts_stage", "top_stage", "id"),
+        Index("ix_accounts_stage_up", text("top_stage IS NULL"), "top_stage", "id"),
         Index("ix_accounts_touch", "last_touch", "id"),
-        Index("ix_accounts_track", "track", "id"),
-        Index("ix_accounts_owner", "owner", "id"),
+        Index("ix_accounts_touch_up", text("last_touch IS NULL"), "last_touch", "id"),
+        Index("ix_accounts_track", "track", "name", "id"),
+        Index("ix_accounts_owner", "owner", "name", "id"),
+        Index("ix_accounts_next_action", "next_action", "id"),
         # the trash: only deleted accounts are in this index
         Index("ix_accounts_deleted", "deleted_at", sqlite_where=text("deleted_at IS NOT NULL")),
     )
