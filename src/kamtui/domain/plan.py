@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from kamtui.domain.cadence import Cadence
 from kamtui.domain.errors import InputError
@@ -110,14 +111,24 @@ def build_plan(
 
     A whole book's plan holds an item or two per account, so this is one lean pass: the
     cadences' due dates as in ``cadence_status`` (never touched: due at the week's start);
-    accounts, tasks and deals are taken in order of account name (then task or deal), so
-    that one stable sort on tier, due date and kind finishes the job."""
+    accounts, tasks and deals are taken in order of account name (then task or deal; fast
+    when they come so), and each item goes to the bucket of its tier, due date and kind,
+    the buckets in order making the plan: no sort of the items themselves."""
     end = week.sunday
     start = max(today, week.monday) if today <= end else week.monday
-    items: list[PlanItem] = []
-    add = items.append
+    buckets: defaultdict[int, list[PlanItem]] = defaultdict(list)
     new = tuple.__new__
+    health, exec_touch, touch, task, deliverables, stale = range(len(KINDS))  # KINDS' order
+    start_day, end_day = start.toordinal(), end.toordinal()
     by_id: dict[int, PlanAccount] = {}
+    rank_of: dict[str | None, int] = {}  # the first part of a bucket: tier rank, due day
+
+    def first(tier: str | None) -> int:
+        rank = rank_of.get(tier)
+        if rank is None:
+            rank = rank_of[tier] = tier_rank(tier) * 10_000_000
+        return rank
+
     # tier: (touch every, executive touch every or None, the days of each, for reasons)
     every = {
         t: (
@@ -135,10 +146,16 @@ def build_plan(
         by_id[aid] = a
         if status == "former":
             continue
+        rank = first(tier)
         if color == "red" or color == "yellow":
-            due = start if color == "red" else end
+            red = color == "red"
             why = f"health {color}: {reason}".rstrip(": ")
-            add(new(PlanItem, (aid, name, own, tier, "health", due, why, False, None)))
+            item: tuple[Any, ...] = (
+                aid, name, own, tier, "health", start if red else end, why, False, None,
+            )  # fmt: skip
+            buckets[(rank + (start_day if red else end_day)) * 10 + health].append(
+                new(PlanItem, item)
+            )
         cad = every.get(tier) if tier else None
         if cad is None:
             continue
@@ -147,41 +164,38 @@ def build_plan(
             due = last_exec + exec_every if last_exec else start
             if due <= end:
                 why = _touch_reason("executive touch", last_exec, exec_days, due, today)
-                add(new(PlanItem, (aid, name, own, tier, "exec_touch", due, why, True, None)))
+                item = (aid, name, own, tier, "exec_touch", due, why, True, None)
+                buckets[(rank + due.toordinal()) * 10 + exec_touch].append(new(PlanItem, item))
         due = last_touch + touch_every if last_touch else start
         if due <= end:
             why = _touch_reason("touch", last_touch, touch_days, due, today)
-            add(new(PlanItem, (aid, name, own, tier, "touch", due, why, False, None)))
+            item = (aid, name, own, tier, "touch", due, why, False, None)
+            buckets[(rank + due.toordinal()) * 10 + touch].append(new(PlanItem, item))
     due_tasks = [t for t in tasks if t.account_id in by_id and t.due <= end]
     due_tasks.sort(key=lambda t: (by_id[t.account_id].name, t.id))
     for t in due_tasks:
         acct = by_id[t.account_id]
         late = f" (overdue {(today - t.due).days} days)" if t.due < today else ""
         why = f"task: {t.title}{late}"
-        add(
-            new(
-                PlanItem,
-                (acct.id, acct.name, acct.owner, acct.tier, "task", t.due, why, False, t.id),
-            )
-        )
+        item = (acct.id, acct.name, acct.owner, acct.tier, "task", t.due, why, False, t.id)
+        buckets[(first(acct.tier) + t.due.toordinal()) * 10 + task].append(new(PlanItem, item))
     open_deals = [d for d in deals if d.account_id in by_id]
     open_deals.sort(key=lambda d: (by_id[d.account_id].name, d.id))
     for d in open_deals:
         acct = by_id[d.account_id]
         aid, name, own, tier = acct.id, acct.name, acct.owner, acct.tier
+        at = (first(tier) + start_day) * 10
         if d.missing:
             why = f"deal {d.name}: stage {d.stage} missing {', '.join(d.missing)}"
-            add(new(PlanItem, (aid, name, own, tier, "deliverables", start, why, False, d.id)))
+            item = (aid, name, own, tier, "deliverables", start, why, False, d.id)
+            buckets[at + deliverables].append(new(PlanItem, item))
         if d.days_in_stage > stale_days:
             why = f"deal {d.name}: {d.days_in_stage} days in stage {d.stage}"
-            add(new(PlanItem, (aid, name, own, tier, "stale_deal", start, why, False, d.id)))
-    # each kind's items are in order of account, then task or deal, already: a stable
-    # sort on tier, due date and kind keeps that order within each of them
-    kind_rank = {k: n for n, k in enumerate(KINDS)}
-    rank = {t: tier_rank(t) for t in {i.tier for i in items}}
-    items.sort(
-        key=lambda i: (rank[i.tier] * 10_000_000 + i.due.toordinal()) * 10 + kind_rank[i.kind]
-    )
+            item = (aid, name, own, tier, "stale_deal", start, why, False, d.id)
+            buckets[at + stale].append(new(PlanItem, item))
+    items: list[PlanItem] = []
+    for key in sorted(buckets):
+        items += buckets[key]
     return items
 
 

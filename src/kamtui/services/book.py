@@ -420,7 +420,8 @@ class Book:
 
     # ---- the weekly plan -----------------------------------------------------------------
     def plan(self, week: IsoWeek, today: date, owner: str | None = None) -> list[PlanItem]:
-        with self.store.reading() as conn:
+        # a whole book's plan makes hundreds of thousands of tuples that all stay alive
+        with recompute.paused_gc(), self.store.reading() as conn:
             overlay = self._overlay(conn, today)
             day = _day_parser()
             new = tuple.__new__
@@ -459,9 +460,16 @@ class Book:
                 )
                 for did, aid, name, stage, entered, checked in repo.plan_deals(conn, owner)
             ]
-        return build_plan(
-            week, today, accounts, tasks, deals, self.config.cadences, self.config.stale_days, owner
-        )
+            return build_plan(
+                week,
+                today,
+                accounts,
+                tasks,
+                deals,
+                self.config.cadences,
+                self.config.stale_days,
+                owner,
+            )
 
     # ---- changes -------------------------------------------------------------------------
     def add_account(self, today: date, *, name: str, **fields: Any) -> int:
