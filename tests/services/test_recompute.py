@@ -381,3 +381,38 @@ def test_workers_alone_refresh_day_after_day(edgy: Book, workers_only: None) -> 
         edit_inputs(edgy, n, day)
         edgy.refresh(day)
         assert stored(edgy) == one_by_one(edgy, day), day
+
+
+def test_a_refresh_for_the_same_day_derives_only_what_changed(
+    edgy: Book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    derived: list[int] = []
+    load = recompute._load
+
+    def counting(conn: Any, today: date, ids: list[int], *args: Any) -> Any:
+        derived.extend(ids)
+        return load(conn, today, ids, *args)
+
+    monkeypatch.setattr(recompute, "_load", counting)
+    edgy.refresh(DAYS[0])
+    derived.clear()
+    assert edgy.refresh(DAYS[0]) == 0
+    assert derived == []
+    # an order ends a top account's "no order in 12 months" the same day: it is derived
+    with edgy.store.reading() as conn:
+        flagged = [
+            aid
+            for (aid,) in conn.exec_driver_sql(
+                "SELECT id FROM accounts WHERE health_flags LIKE '%tier_rfm_mismatch%' "
+                "AND tier IN ('S', 'A') AND deleted_at IS NULL"
+            )
+        ]
+    assert flagged
+    with edgy.store.writing() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO orders (account_id, number, ordered_on, amount) VALUES (?, 'N', ?, 5)",
+            (flagged[0], DAYS[0].isoformat()),
+        )
+    assert edgy.refresh(DAYS[0]) >= 1
+    assert flagged[0] in derived
+    assert stored(edgy) == one_by_one(edgy, DAYS[0])

@@ -287,36 +287,36 @@ def _take(shared: _Shared | None, i: int, who: int) -> bool:
         return True
 
 
-State = list[tuple[int, str, str | None, str, str | None]]  # see repo.refresh_state
+State = list[tuple[int, str, str | None, str, str | None, int]]  # see repo.refresh_state
 
 
 def _due(state: State, today: date) -> list[int]:
     """Accounts whose values may have changed by ``today`` whatever the ranking: never
     computed, changed since, or past their ``valid_until``."""
     day = today.isoformat()
-    return [aid for aid, _, _, _, until in state if until is None or until <= day]
+    return [aid for aid, _, _, _, until, _ in state if until is None or until <= day]
 
 
 def _changed(state: State) -> list[int]:
     """Accounts whose inputs changed since the last refresh (or that it never derived)."""
-    return [aid for aid, _, _, _, until in state if until is None]
+    return [aid for aid, _, _, _, until, _ in state if until is None]
 
 
 def _moved(
     state: State, today: date, rfms: Mapping[int, RFM], stats: Mapping[int, OrderStats]
 ) -> list[int]:
-    """The other accounts that the new RFM ranking may change: their RFM moved, or RFM and
-    tier are now at odds (their stored values, still valid, say they were not: a flag for
-    it would have made them valid for one day only)."""
+    """The other accounts that the new ranking and orders may change: their RFM moved, or
+    RFM and tier came to be at odds or ceased to be (the flag for it, dated the day of the
+    refresh, holds one day: on a later day such an account is due anyway)."""
     day = today.isoformat()
     out = []
-    for aid, status, tier, stored_rfm, until in state:
+    for aid, status, tier, stored_rfm, until, flagged in state:
         if until is None or until <= day:
             continue  # due anyway
         rfm = rfms.get(aid)
         if rfm is None:  # not in the ranking: cannot tell, derive it
             out.append(aid)
-        elif rfm_text(rfm) != stored_rfm or (
+        elif rfm_text(rfm) != stored_rfm or bool(flagged) != (
             status != "prospect" and rfm_tier_mismatch(tier, rfm, stats.get(aid)) is not None
         ):
             out.append(aid)
@@ -386,8 +386,9 @@ _worker: _Worker | None = None  # this process's state, when it is a worker
 def _start_worker(path: str, cfg: BookConfig, today: date, every: bool, shared: _Shared) -> None:
     global _worker
     gc.disable()  # a worker lives for one recompute (see paused_gc)
-    # Nothing to clean up at exit (connections close after each chunk, results are sent):
-    # skip the interpreter's teardown, a full collection over all it loaded (0.1-0.3 s).
+    # Nothing to clean up at exit (the read-only connection holds no transaction between
+    # chunks, results are sent): skip the interpreter's teardown, a full collection over
+    # all it loaded (0.1-0.3 s).
     atexit.register(os._exit, 0)
     _worker = _Worker(path, cfg, today, every, shared, DeriveCache())
 

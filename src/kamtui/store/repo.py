@@ -429,13 +429,15 @@ _ONE_DAY = timedelta(days=1)
 
 def refresh_state(
     conn: Connection | sqlite3.Connection, id_range: tuple[int, int] | None = None
-) -> list[tuple[int, str, str | None, str, str | None]]:
+) -> list[tuple[int, str, str | None, str, str | None, int]]:
     """What a refresh needs to tell which accounts to recompute: (id, status, tier, rfm,
-    valid_until) of every account, or of a range of account ids (inclusive)."""
+    valid_until, whether a tier/RFM mismatch is flagged) of every account, or of a range of
+    account ids (inclusive)."""
     where, p = _scope("id", None, id_range)
     return list(
         _raw(conn).execute(
-            f"SELECT id, status, tier, rfm, {VALID_UNTIL} FROM accounts "
+            f"SELECT id, status, tier, rfm, {VALID_UNTIL}, "
+            "instr(health_flags, '\"tier_rfm_mismatch\"') > 0 FROM accounts "
             f"WHERE deleted_at IS NULL{where} ORDER BY id",
             p,
         )
