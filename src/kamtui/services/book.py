@@ -24,7 +24,7 @@ from kamtui.domain.rfm import RFM, Concentration, concentration, rfm_scores
 from kamtui.domain.scoring import check_pin, check_rating
 from kamtui.services import history as hist
 from kamtui.services import recompute
-from kamtui.services.derive import DeriveCache, Derived, derive, parse_rfm
+from kamtui.services.derive import RULES_VERSION, DeriveCache, Derived, derive, parse_rfm
 from kamtui.services.history import Change, TrashedAccount
 from kamtui.store import history as history_repo
 from kamtui.store import repo
@@ -271,7 +271,7 @@ class Book:
 
     def _rules(self) -> str:
         """What the derived values are computed by: this kamtui and the book's configuration."""
-        text = json.dumps([__version__, config_to_dict(self.config)], sort_keys=True)
+        text = json.dumps([__version__, RULES_VERSION, config_to_dict(self.config)], sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def _refreshed_on(self, conn: Connection, rules: str) -> date | None:

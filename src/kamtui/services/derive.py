@@ -34,6 +34,11 @@ from kamtui.domain.rfm import RFM, OrderStats, rfm_tier_mismatch
 from kamtui.domain.scoring import ScoreResult, effective_tier, score_account, tier_rank
 from kamtui.store.repo import DeriveInputs, inputs_change_after
 
+# Raise when a rule behind the derived values changes (here or in the domain): a refresh
+# then derives every account again instead of trusting values the old rules stored (see
+# Book.refresh; a new kamtui version does the same).
+RULES_VERSION = 1
+
 
 class Derived(NamedTuple):
     """An account's derived values (a tuple: made for every account, every day)."""
