@@ -18,8 +18,11 @@ from kamtui.domain.decision_map import (
     check_reports_to,
     check_role,
     check_stance,
+    count_contacts,
+    coverage_from_counts,
     coverage_warnings,
     key_contacts_left,
+    next_coverage_change,
     org_chart,
     reporting_cycle,
 )
@@ -333,3 +336,22 @@ def test_org_chart_shows_everyone_once_even_with_loops_and_strangers():
     assert sorted(names(chart)) == ["a", "b", "c", "d"]
     assert [n.contact.name for n in chart] == ["c", "d", "a"]
     assert [n.contact.name for n in chart[2].reports] == ["b"]
+
+
+def test_coverage_holds_until_a_key_contact_enters_or_leaves_the_window() -> None:
+    named = (
+        Contact(1, "Wang", "economic_buyer", left_on=TODAY + timedelta(days=5)),
+        Contact(2, "Li", "user", "champion", left_on=TODAY - timedelta(days=80)),
+        Contact(3, "Zhao", "user", "blocker"),
+        Contact(4, "Qian", "user", left_on=TODAY - timedelta(days=1)),  # not a key contact
+    )
+    counts = count_contacts(named)
+    until = next_coverage_change(counts, TODAY)
+    assert until == TODAY + timedelta(days=5)
+    for n in range(120):
+        day = TODAY + timedelta(days=n)
+        if day >= until:
+            break
+        assert coverage_from_counts("S", counts, day) == coverage_from_counts("S", counts, TODAY)
+    assert next_coverage_change(counts, until) == TODAY + timedelta(days=11)  # Li's 91st day
+    assert next_coverage_change(count_contacts(named[2:]), TODAY) == date.max

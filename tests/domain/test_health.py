@@ -7,6 +7,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kamtui.domain.errors import ModelError
 from kamtui.domain.health import (
@@ -21,6 +23,7 @@ from kamtui.domain.health import (
     Ticket,
     UsageSnapshot,
     compute_health,
+    next_health_change,
 )
 
 TODAY = date(2026, 11, 20)
@@ -608,3 +611,105 @@ def test_health_is_a_pure_function_of_its_inputs_and_today():
     later = compute_health(inputs, TODAY + timedelta(days=10))
     assert flag(later, "invoice_overdue").reason == "invoice INV-1 overdue 55 days"
     assert compute_health(replace(inputs, invoices=()), TODAY).score == 98
+
+
+# ---- until when a result holds (next_health_change) --------------------------------------
+
+_days = st.integers(min_value=-200, max_value=200).map(lambda n: TODAY + timedelta(days=n))
+_month = st.integers(min_value=-4, max_value=3).map(
+    lambda n: date(2026 + (10 + n) // 12, (10 + n) % 12 + 1, 1)
+)
+_health_inputs = st.builds(
+    HealthInputs,
+    usage=st.lists(
+        st.builds(
+            UsageSnapshot,
+            _month,
+            st.integers(0, 60),
+            st.integers(0, 120),
+            st.integers(0, 100),
+        ),
+        max_size=3,
+        unique_by=lambda s: s.month,
+    ),
+    tickets=st.lists(
+        st.builds(
+            Ticket,
+            _days,
+            st.sampled_from(["low", "normal", "high"]),
+            st.none() | _days,
+            st.none() | st.integers(1, 5),
+        ),
+        max_size=8,
+    ),
+    invoices=st.lists(
+        st.builds(
+            Invoice,
+            st.sampled_from(["INV-1", "INV-2"]),
+            _days,
+            st.just(Decimal(100)),
+            st.none() | _days,
+        ),
+        max_size=3,
+    ),
+    last_exec_touch=st.none() | _days,
+    exec_cadence_days=st.none() | st.sampled_from([30, 90]),
+    key_contacts_left=st.lists(
+        st.builds(DepartedContact, st.just("Li"), st.just("champion"), _days), max_size=2
+    ),
+    renewal_intent=st.none() | st.booleans(),
+    reference_willing=st.none() | st.booleans(),
+    rfm_mismatch=st.none() | st.just("S account with no order in 12 months"),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_health_inputs, st.integers(0, 60), st.sampled_from([30, 90, 150]))
+def test_health_holds_until_its_next_change(
+    inputs: HealthInputs, offset: int, feedback_days: int
+) -> None:
+    """Every day before next_health_change gives the same score, colour and flags; the
+    day itself is allowed to differ (it is a bound, not a promise of change)."""
+    cfg = HealthConfig(feedback_days=feedback_days, key_contact_days=60)
+    today = TODAY + timedelta(days=offset)
+    health = compute_health(inputs, today, cfg)
+    until = next_health_change(inputs, today, health, cfg)
+    assert until > today
+    day = today + timedelta(days=1)
+    while day < until and day <= today + timedelta(days=400):
+        later = compute_health(inputs, day, cfg)
+        assert (later.score, later.color, later.flags) == (
+            health.score,
+            health.color,
+            health.flags,
+        ), day
+        day += timedelta(days=1)
+
+
+def test_flags_dated_today_or_counting_days_hold_one_day() -> None:
+    late = HealthInputs(invoices=[Invoice("INV-9", days_ago(3), Decimal(5))])
+    assert next_health_change(late, TODAY, compute_health(late, TODAY)) == TODAY + timedelta(1)
+    never = HealthInputs(exec_cadence_days=90)
+    assert next_health_change(never, TODAY, compute_health(never, TODAY)) == TODAY + timedelta(1)
+
+
+def test_nothing_dated_holds_forever() -> None:
+    calm = HealthInputs(renewal_intent=True)
+    assert next_health_change(calm, TODAY, compute_health(calm, TODAY)) == date.max
+
+
+def test_an_invoice_due_later_changes_health_the_day_after_it_is_due() -> None:
+    due = TODAY + timedelta(days=10)
+    inputs = HealthInputs(invoices=[Invoice("INV-1", due, Decimal(5))])
+    assert next_health_change(inputs, TODAY, compute_health(inputs, TODAY)) == due + timedelta(1)
+    assert not compute_health(inputs, due).flags
+    assert compute_health(inputs, due + timedelta(1)).flags[0].code == "invoice_overdue"
+
+
+def test_dates_near_the_end_of_the_calendar_do_not_overflow() -> None:
+    inputs = HealthInputs(
+        invoices=[Invoice("INV-1", date.max, Decimal(5))],
+        tickets=[Ticket(date.max, satisfaction=1)],
+        key_contacts_left=[DepartedContact("Li", "champion", date.max)],
+    )
+    assert next_health_change(inputs, TODAY, compute_health(inputs, TODAY)) == date.max

@@ -373,3 +373,48 @@ def test_missing_cadence_for_a_tier_gives_no_touch_items():
 
 def test_empty_book_gives_an_empty_plan():
     assert plan(accounts=[], tasks=TASKS, deals=DEALS) == []
+
+
+def test_plan_order_does_not_depend_on_the_order_of_its_inputs():
+    """S first, then due date, kind, account name and task or deal, whatever order the
+    accounts, tasks and deals come in (accounts may share a name)."""
+    import random
+
+    accounts = [
+        PlanAccount(
+            n, ("Apex", "云翔集团", "Beta")[n % 3], "Li", tier, status, touch, None, color, "why"
+        )
+        for n, (tier, status, touch, color) in enumerate(
+            [
+                ("S", "customer", date(2026, 11, 1), "red"),
+                ("A", "customer", None, "yellow"),
+                ("B", "prospect", date(2026, 10, 1), None),
+                ("S", "customer", date(2026, 11, 10), None),
+                (None, "customer", None, "red"),
+                ("C", "former", None, "red"),
+                ("A", "customer", date(2026, 11, 20), "green"),
+                ("S", "prospect", None, "yellow"),
+            ]
+        )
+    ]
+    tasks = [PlanTask(10 + n, n % 8, f"t{n}", date(2026, 11, 20 + n % 9)) for n in range(12)]
+    deals = [
+        PlanDeal(30 + n, (n * 3) % 8, f"d{n}", 2, ("ROI",) if n % 2 else (), 40) for n in range(9)
+    ]
+    expected = build_plan(W48, TODAY, accounts, tasks, deals, DEFAULT_CADENCES)
+    kinds = ("health", "exec_touch", "touch", "task", "deliverables", "stale_deal")
+    ranks = {"S": 0, "A": 1, "B": 2, "C": 3, None: 4}
+    assert expected == sorted(
+        expected,
+        key=lambda i: (ranks[i.tier], i.due, kinds.index(i.kind), i.account, i.ref or 0),
+    )
+    rng = random.Random(7)
+    for _ in range(20):
+        for part in (accounts, tasks, deals):
+            rng.shuffle(part)  # type: ignore[arg-type]
+        got = build_plan(W48, TODAY, accounts, tasks, deals, DEFAULT_CADENCES)
+        # same-named accounts' own items may swap with the input order; nothing else
+        assert sorted(got) == sorted(expected)
+        assert [(i.tier, i.due, i.kind, i.account, i.ref) for i in got] == [
+            (i.tier, i.due, i.kind, i.account, i.ref) for i in expected
+        ]

@@ -617,6 +617,24 @@ def test_plan_for_one_owner(demo: Book) -> None:
     assert len(items) < len(demo.plan(WEEK, TODAY))
 
 
+def test_plan_for_each_owner_is_the_whole_plan_filtered(demo: Book) -> None:
+    """One owner's plan reads only that owner's accounts, tasks and deals."""
+    whole = demo.plan(WEEK, TODAY)
+    owners = {i.owner for i in whole}
+    assert len(owners) > 1
+    for owner in owners:
+        assert demo.plan(WEEK, TODAY, owner=owner) == [i for i in whole if i.owner == owner]
+
+
+def test_plan_health_items_quote_the_first_flag(demo: Book) -> None:
+    records = {r["id"]: r for r in demo.account_records(TODAY)}
+    health = [i for i in demo.plan(WEEK, TODAY) if i.kind == "health"]
+    assert health
+    for i in health:
+        h = records[i.account_id]["health"]
+        assert i.reason == f"health {h['color']}: {h['flags'][0]['reason']}"
+
+
 def test_plan_deal_items_belong_to_the_deal_account(demo: Book) -> None:
     owner_of = dict(q(demo, "SELECT id, account_id FROM deals"))
     names = dict(q(demo, "SELECT id, name FROM accounts"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from dataclasses import replace
 from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
@@ -244,3 +245,174 @@ def test_records_json_is_json_dumps() -> None:
     ]
     assert records_json(records) == json.dumps(records, ensure_ascii=False)
     assert records_json([]) == "[]"
+
+
+# ---- a refresh for a later day derives only what may have changed -------------------------
+
+
+def stored_until(book: Book) -> dict[int, str | None]:
+    with book.store.reading() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT id, valid_until FROM accounts WHERE deleted_at IS NULL"
+        ).all()
+        return {aid: until for aid, until in rows}
+
+
+def edit_inputs(book: Book, n: int, day: date) -> None:
+    """Change some input behind the services' back (as an import or another program
+    would): the triggers must make the next refresh derive those accounts again."""
+    with book.store.writing() as conn:
+        sql = conn.exec_driver_sql
+        ids = [r[0] for r in sql("SELECT id FROM accounts WHERE deleted_at IS NULL ORDER BY id")]
+        aid = ids[(7 * n) % len(ids)]
+        step = n % 6
+        if step == 0:  # a ticket rated badly, opened in ten days
+            sql(
+                "INSERT INTO tickets (account_id, subject, opened_on, closed_on, satisfaction) "
+                "VALUES (?, 'later', ?, ?, 1)",
+                (aid, (day + timedelta(10)).isoformat(), (day + timedelta(12)).isoformat()),
+            )
+        elif step == 1:  # an invoice due next week
+            sql(
+                "INSERT INTO invoices (account_id, number, issued_on, due_on, amount) "
+                "VALUES (?, ?, ?, ?, 10)",
+                (aid, f"T-{n}", day.isoformat(), (day + timedelta(7)).isoformat()),
+            )
+        elif step == 2:  # every invoice paid
+            sql("UPDATE invoices SET paid_on = ? WHERE account_id = ?", (day.isoformat(), aid))
+        elif step == 3:  # an executive touch, recorded on the account
+            sql("UPDATE accounts SET last_exec_touch = ? WHERE id = ?", (day.isoformat(), aid))
+        elif step == 4:  # a champion leaves in three days; a rating drops
+            sql(
+                "INSERT INTO contacts (account_id, name, role, stance, left_on) "
+                "VALUES (?, 'Gu', 'user', 'champion', ?)",
+                (aid, (day + timedelta(3)).isoformat()),
+            )
+            sql("UPDATE ratings SET rating = 1 WHERE account_id = ?", (aid,))
+        else:  # next month's usage; an order (RFM moves across the book)
+            month = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+            sql(
+                "INSERT OR REPLACE INTO usage_snapshots (account_id, month, active_users, logins, "
+                "adoption_pct) VALUES (?, ?, 1, 1, 5)",
+                (aid, month.isoformat()),
+            )
+            sql(
+                "INSERT INTO orders (account_id, number, ordered_on, amount) VALUES (?, ?, ?, 1e7)",
+                (ids[-1 - n % len(ids)], f"O-{n}", day.isoformat()),
+            )
+
+
+def test_refresh_day_after_day_stores_what_a_full_recompute_gives(
+    edgy: Book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Day by day over three months (month ends, every window of the health rules), with
+    inputs changed on some days: what is stored is always what derive() gives, and most
+    days most accounts are not derived again."""
+    derived: list[int] = []
+    load = recompute._load
+
+    def counting(conn: Any, today: date, ids: list[int], *args: Any) -> Any:
+        derived.append(len(ids))
+        return load(conn, today, ids, *args)
+
+    monkeypatch.setattr(recompute, "_load", counting)
+    accounts = len(stored(edgy))
+    partial_days = 0
+    for n in range(1, 95):
+        day = TODAY + timedelta(days=n)
+        if n % 4 == 0:
+            edit_inputs(edgy, n, day - timedelta(days=1))
+        derived.clear()
+        edgy.refresh(day)
+        assert derived, "the refresh follows from the last one"
+        assert stored(edgy) == one_by_one(edgy, day), day
+        partial_days += sum(derived) < accounts
+        until = stored_until(edgy)
+        assert all(u is not None and u > day.isoformat() for u in until.values()), day
+    assert partial_days > 80
+
+
+def test_refresh_for_an_earlier_day_or_new_rules_derives_every_account(
+    edgy: Book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    edgy.refresh(DAYS[1])
+    calls: list[date | None] = []
+    recompute_book = recompute.recompute_book
+
+    def spy(*args: Any, since: date | None = None, **kw: Any) -> None:
+        calls.append(since)
+        recompute_book(*args, since=since, **kw)
+
+    monkeypatch.setattr(recompute, "recompute_book", spy)
+    edgy.refresh(DAYS[1] + timedelta(days=1))
+    edgy.refresh(DAYS[0])  # back in time
+    assert stored(edgy) == one_by_one(edgy, DAYS[0])
+    with edgy.store.writing() as conn:  # another program stored values for another day
+        edgy.store.put_setting(conn, "derived_on", DAYS[1].isoformat())
+    edgy.refresh(DAYS[1])
+    cfg = edgy.config
+    edgy.save_config(replace(cfg, stale_days=cfg.stale_days + 1), DAYS[1])
+    assert stored(edgy) == one_by_one(edgy, DAYS[1])
+    assert calls == [DAYS[1], DAYS[1] + timedelta(days=1), None, None]
+    assert calls[2] is None  # a later day than "today": everything
+
+
+def test_an_edit_resets_valid_until_and_the_next_refresh_derives_it(edgy: Book) -> None:
+    edgy.refresh(DAYS[0])
+    aid = min(stored(edgy))
+    edgy.log_interaction(aid, DAYS[0], kind="call", on=DAYS[0], summary="hello")
+    assert stored_until(edgy)[aid] is None
+    edgy.refresh(DAYS[0])
+    assert stored_until(edgy)[aid] is not None
+    assert stored(edgy) == one_by_one(edgy, DAYS[0])
+
+
+def test_parallel_refresh_day_after_day(edgy: Book, parallel: None) -> None:
+    for n in (1, 2, 9, 40):
+        day = TODAY + timedelta(days=n)
+        edit_inputs(edgy, n, day)
+        edgy.refresh(day)
+        assert stored(edgy) == one_by_one(edgy, day), day
+
+
+def test_workers_alone_refresh_day_after_day(edgy: Book, workers_only: None) -> None:
+    for n in (1, 5, 33):
+        day = TODAY + timedelta(days=n)
+        edit_inputs(edgy, n, day)
+        edgy.refresh(day)
+        assert stored(edgy) == one_by_one(edgy, day), day
+
+
+def test_a_refresh_for_the_same_day_derives_only_what_changed(
+    edgy: Book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    derived: list[int] = []
+    load = recompute._load
+
+    def counting(conn: Any, today: date, ids: list[int], *args: Any) -> Any:
+        derived.extend(ids)
+        return load(conn, today, ids, *args)
+
+    monkeypatch.setattr(recompute, "_load", counting)
+    edgy.refresh(DAYS[0])
+    derived.clear()
+    assert edgy.refresh(DAYS[0]) == 0
+    assert derived == []
+    # an order ends a top account's "no order in 12 months" the same day: it is derived
+    with edgy.store.reading() as conn:
+        flagged = [
+            aid
+            for (aid,) in conn.exec_driver_sql(
+                "SELECT id FROM accounts WHERE health_flags LIKE '%tier_rfm_mismatch%' "
+                "AND tier IN ('S', 'A') AND deleted_at IS NULL"
+            )
+        ]
+    assert flagged
+    with edgy.store.writing() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO orders (account_id, number, ordered_on, amount) VALUES (?, 'N', ?, 5)",
+            (flagged[0], DAYS[0].isoformat()),
+        )
+    assert edgy.refresh(DAYS[0]) >= 1
+    assert flagged[0] in derived
+    assert stored(edgy) == one_by_one(edgy, DAYS[0])

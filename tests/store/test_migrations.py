@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine
 
+from kamtui.domain.plan import IsoWeek
 from kamtui.services.book import Book, BookQuery
 from kamtui.store import migrations
 from kamtui.store.db import APPLICATION_ID, BookError, create_store, open_store
@@ -43,6 +44,10 @@ def schema(path: Path) -> dict[str, object]:
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql LIKE '%WHERE%'"
         ):
             out[f"partial {name}"] = " ".join(sql.split("WHERE", 1)[1].split())
+        for name, table, sql in con.execute(
+            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'"
+        ):
+            out[f"trigger {name} on {table}"] = " ".join(sql.split())
         return out
     finally:
         con.close()
@@ -70,12 +75,20 @@ def test_the_steps_end_with_the_schema_of_a_new_book(tmp_path: Path) -> None:
     for key in new:
         assert new[key] == stepped[key], key
     assert "changes columns" in new and "partial ix_accounts_deleted" in new
+    assert "trigger tr_tickets_insert on tickets" in new and "orders index ix_orders_date" in new
 
 
 def test_version_1_is_frozen_without_the_history(tmp_path: Path) -> None:
     v1 = schema(stepped_book(tmp_path / "v1.db", 1))
     assert "changes columns" not in v1 and "partial ix_accounts_deleted" not in v1
     assert {k.split()[0] for k in v1 if k.endswith(" columns")} == migrations.REQUIRED_TABLES
+
+
+def test_version_2_is_frozen_without_valid_until(tmp_path: Path) -> None:
+    v2 = schema(stepped_book(tmp_path / "v2.db", 2))
+    assert "changes columns" in v2
+    assert not any(k.startswith("trigger") for k in v2)
+    assert "valid_until" not in {c[1] for c in v2["accounts columns"]}  # type: ignore[attr-defined]
 
 
 def test_the_tables_a_book_needs_grow_with_its_version() -> None:
@@ -168,3 +181,72 @@ def test_a_version_2_book_without_its_history_table_is_refused(tmp_path: Path) -
     for read_only in (True, False):
         with pytest.raises(BookError, match=r"lacks its tables \(changes\)"):
             open_store(path, read_only=read_only)
+
+
+def v2_book(tmp_path: Path) -> Path:
+    """A version-2 book with history, derived values and a change history, as kamtui 2 left
+    it: a demo book made now, taken back to version 2 (what version 3 added, dropped)."""
+    from kamtui.services.demo import make_demo
+
+    path = tmp_path / "book.db"
+    make_demo(path, accounts=30, seed=3, today=TODAY).close()
+    con = sqlite3.connect(path)
+    try:
+        for (name,) in con.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+        ).fetchall():
+            con.execute(f"DROP TRIGGER {name}")
+        for index in (
+            "ix_orders_date", "ix_accounts_next_action", "ix_accounts_score_up",
+            "ix_accounts_health_up", "ix_accounts_stage_up", "ix_accounts_touch_up",
+            "ix_accounts_track", "ix_accounts_owner",
+        ):  # fmt: skip
+            con.execute(f"DROP INDEX {index}")
+        con.execute("CREATE INDEX ix_accounts_track ON accounts (track, id)")
+        con.execute("CREATE INDEX ix_accounts_owner ON accounts (owner, id)")
+        con.execute("ALTER TABLE accounts DROP COLUMN valid_until")
+        con.execute("DELETE FROM settings WHERE key = 'refreshed'")
+        con.execute("PRAGMA user_version = 2")
+        con.commit()
+    finally:
+        con.close()
+    assert ours(schema(path)) == schema(stepped_book(tmp_path / "stepped2.db", 2))
+    return path
+
+
+def ours(s: dict[str, object]) -> dict[str, object]:
+    """A schema without SQLite's statistics table (the demo book runs ANALYZE)."""
+    return {k: v for k, v in s.items() if not k.startswith("sqlite_stat")}
+
+
+def test_a_version_2_book_is_upgraded_after_a_backup_copy(tmp_path: Path) -> None:
+    path = v2_book(tmp_path)
+    with Book.open(path, read_only=True) as book:  # read-only: left at version 2, readable
+        before = book.account_records(TODAY)
+        assert book.plan(IsoWeek.of(TODAY), TODAY)
+    with Book.open(path) as book:
+        assert book.account_records(TODAY) == before
+        assert book.refresh(TODAY) == 0  # every account derived (valid_until unknown)
+        assert book.refresh(TODAY + timedelta(days=1)) > 0
+        book.refresh(TODAY)
+        assert book.account_records(TODAY) == before
+    (backup,) = tmp_path.glob("book.db.v2-*.bak")
+    con = sqlite3.connect(f"file:{backup.as_posix()}?mode=ro", uri=True)
+    try:
+        assert con.execute("PRAGMA user_version").fetchone() == (2,)
+    finally:
+        con.close()
+    assert ours(schema(path)) == schema(stepped_book(tmp_path / "v3.db", migrations.SCHEMA_VERSION))
+    con = sqlite3.connect(path)
+    try:
+        assert con.execute(
+            "SELECT count(*) FROM accounts WHERE valid_until IS NULL"
+        ).fetchone() == (0,)
+        con.execute("UPDATE tickets SET satisfaction = 1 WHERE id = (SELECT min(id) FROM tickets)")
+        (reset,) = con.execute(
+            "SELECT valid_until FROM accounts WHERE id = "
+            "(SELECT account_id FROM tickets WHERE id = (SELECT min(id) FROM tickets))"
+        ).fetchone()
+        assert reset is None  # a trigger: the account is derived again at the next refresh
+    finally:
+        con.close()

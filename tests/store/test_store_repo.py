@@ -253,3 +253,23 @@ def test_narrow_filter_plan_gives_the_same_rows(store: Store, key: str, text: st
         assert [r.id for r in account_page(conn, q, 2, 3, matching=0)] == [
             r.id for r in walked[2:5]
         ]
+
+
+@pytest.mark.parametrize("descending", [False, True], ids=["asc", "desc"])
+@pytest.mark.parametrize("key", sorted(BOOK_SORTS))
+def test_every_order_of_the_book_reads_an_index_without_sorting(
+    store: Store, key: str, descending: bool
+) -> None:
+    q = BookQuery(sort=key, descending=descending)
+    where, params = q.where()
+    with store.reading() as conn:
+        plan = [
+            r[3]
+            for r in conn.exec_driver_sql(
+                f"EXPLAIN QUERY PLAN SELECT id FROM accounts WHERE {where} "
+                f"ORDER BY {q.order_by()} LIMIT 100",
+                tuple(params),
+            )
+        ]
+    assert not any("TEMP B-TREE" in step for step in plan), plan
+    assert any("USING INDEX" in step for step in plan), plan

@@ -114,6 +114,30 @@ async def test_sort_key_and_header_click(demo_book: Book) -> None:
         assert "Score ▲" in table.render_line(0).text
 
 
+async def test_a_new_order_keeps_the_count_a_new_filter_counts_again(demo_book: Book) -> None:
+    counted: list[BookQuery] = []
+    count = demo_book.count
+
+    def counting(query: BookQuery) -> int:
+        counted.append(query)
+        return count(query)
+
+    demo_book.count = counting  # type: ignore[method-assign]
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert len(counted) == 1
+        await pilot.press("o", "o", "O")  # other orders of the same rows
+        await settle(app, pilot)
+        table = app.screen.query_one(AccountTable)
+        assert len(counted) == 1 and table.total == 200
+        tracks = [r.track for r in shown_rows(app)]
+        assert tracks == sorted(tracks, reverse=True)
+        await pilot.press("1")  # tier S only: another set of rows
+        await settle(app, pilot)
+        assert len(counted) == 2 and table.total == demo_book.count(BookQuery(tiers=frozenset("S")))
+
+
 async def test_cursor_moves_and_enter_opens_the_account(demo_book: Book) -> None:
     app = KamApp(demo_book, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:

@@ -228,6 +228,24 @@ def coverage_from_counts(
     return out
 
 
+def next_coverage_change(counts: ContactCounts, today: date) -> date:
+    """The first day after ``today`` on which ``coverage_from_counts`` and
+    ``key_contacts_left`` of the same contacts may give another answer (a key contact's
+    leaving enters or leaves the 90-day window); ``date.max`` when no day would."""
+    first = date.max
+    gone = timedelta(days=KEY_CONTACT_WINDOW_DAYS + 1)
+    for c in counts.named:
+        if c.left_on is not None and c.is_key:
+            try:
+                days: tuple[date, ...] = (c.left_on, c.left_on + gone)
+            except OverflowError:  # the window would close after the last representable day
+                days = (c.left_on,)
+            for day in days:
+                if today < day < first:
+                    first = day
+    return first
+
+
 def reporting_cycle(contacts: Iterable[Contact], contact_id: int, boss_id: int | None) -> bool:
     """True when making ``boss_id`` the manager of ``contact_id`` would close a loop."""
     if boss_id is None:

@@ -453,3 +453,71 @@ def compute_health(inputs: HealthInputs, today: date, cfg: HealthConfig | None =
             ),
         )
     return Health(score, cfg.color_for(score), tuple(flags), tuple(measures))
+
+
+def next_health_change(
+    inputs: HealthInputs, today: date, health: Health, cfg: HealthConfig | None = None
+) -> date:
+    """The first day after ``today`` on which ``compute_health`` of the same inputs may give
+    another score, colour or flags (``health`` is what it gives for ``today``); ``date.max``
+    when no day would. The measures' wording ("last executive touch 12 days ago") may change
+    sooner: only score, colour and flags are promised.
+
+    It follows ``compute_health`` window by window: a flag dated today or counting days
+    changes every day; anything else changes when a dated row enters or leaves a window.
+    """
+    cfg = cfg or HealthConfig()
+    tomorrow = today + _ONE_DAY
+    if inputs.rfm_mismatch:  # flagged with today's date
+        return tomorrow
+    if health.flags and any(f.code == "ticket_surge" for f in health.flags):  # dated today
+        return tomorrow
+    first = date.max
+
+    def at(day: date, later: timedelta = _NO_TIME) -> None:
+        nonlocal first
+        try:
+            day += later
+        except OverflowError:  # past the last representable day: never
+            return
+        if today < day < first:
+            first = day
+
+    cad = inputs.exec_cadence_days
+    if cad is not None:
+        last = inputs.last_exec_touch
+        if last is None:  # "no executive touch recorded", dated today
+            return tomorrow
+        if (today - last).days > cad:  # the days overdue count up
+            return tomorrow
+        at(last, timedelta(days=cad + 1))
+    for inv in inputs.invoices:
+        if inv.paid_on is None:
+            if inv.due < today:  # the days overdue count up
+                return tomorrow
+            at(inv.due, _ONE_DAY)
+    for s in inputs.usage:
+        at(s.month)  # a later month's snapshot counts from its first day
+    if inputs.tickets:
+        bad = cfg.negative_satisfaction
+        feedback = timedelta(days=cfg.feedback_days)
+        for t in inputs.tickets:
+            at(t.opened)  # into both windows, out of the 30-day and the 90-day one
+            at(t.opened, _DAYS_30)
+            at(t.opened, _DAYS_90)
+            if t.satisfaction is not None and t.satisfaction <= bad:
+                day = t.closed or t.opened
+                at(day)
+                at(day, feedback)
+    if inputs.key_contacts_left:
+        gone = timedelta(days=cfg.key_contact_days + 1)
+        for c in inputs.key_contacts_left:
+            at(c.left_on)
+            at(c.left_on, gone)
+    return first
+
+
+_NO_TIME = timedelta(0)
+_ONE_DAY = timedelta(days=1)
+_DAYS_30 = timedelta(days=30)
+_DAYS_90 = timedelta(days=90)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from kamtui.domain.cadence import Cadence, cadence_status
+from kamtui.domain.cadence import Cadence
 from kamtui.domain.errors import InputError
 from kamtui.domain.scoring import tier_rank
 
@@ -105,96 +106,101 @@ def build_plan(
     stale_days: int = 30,
     owner: str | None = None,
 ) -> list[PlanItem]:
-    """Items due by the week's Sunday, ordered S tier first, then by urgency (due date)."""
+    """Items due by the week's Sunday, ordered S tier first, then by urgency (due date),
+    then kind, account and task or deal.
+
+    A whole book's plan holds an item or two per account, so this is one lean pass: the
+    cadences' due dates as in ``cadence_status`` (never touched: due at the week's start);
+    accounts, tasks and deals are taken in order of account name (then task or deal; fast
+    when they come so), and each item goes to the bucket of its tier, due date and kind,
+    the buckets in order making the plan: no sort of the items themselves."""
     end = week.sunday
     start = max(today, week.monday) if today <= end else week.monday
-    items: list[PlanItem] = []
+    buckets: defaultdict[int, list[PlanItem]] = defaultdict(list)
+    new = tuple.__new__
+    health, exec_touch, touch, task, deliverables, stale = range(len(KINDS))  # KINDS' order
+    start_day, end_day = start.toordinal(), end.toordinal()
     by_id: dict[int, PlanAccount] = {}
-    for a in accounts:
-        if owner is not None and a.owner != owner:
-            continue
-        by_id[a.id] = a
-        if a.status == "former":
-            continue
+    rank_of: dict[str | None, int] = {}  # the first part of a bucket: tier rank, due day
 
-        def add(
-            kind: str, due: date, reason: str, executive: bool = False, acct: PlanAccount = a
-        ) -> None:
-            items.append(
-                PlanItem(acct.id, acct.name, acct.owner, acct.tier, kind, due, reason, executive)
-            )
+    def first(tier: str | None) -> int:
+        rank = rank_of.get(tier)
+        if rank is None:
+            rank = rank_of[tier] = tier_rank(tier) * 10_000_000
+        return rank
 
-        if a.health_color in ("red", "yellow"):
-            due = start if a.health_color == "red" else end
-            add("health", due, f"health {a.health_color}: {a.health_reason}".rstrip(": "))
-        cad = cadences.get(a.tier) if a.tier else None
-        status = cadence_status(cad, a.last_touch, a.last_exec_touch, start)
-        if cad and status.exec_due and status.exec_due <= end:
-            add(
-                "exec_touch",
-                status.exec_due,
-                _touch_reason(
-                    "executive touch", a.last_exec_touch, cad.exec_days, status.exec_due, today
-                ),
-                True,
-            )
-        if cad and status.touch_due and status.touch_due <= end:
-            add(
-                "touch",
-                status.touch_due,
-                _touch_reason("touch", a.last_touch, cad.touch_days, status.touch_due, today),
-            )
-    for t in tasks:
-        acct = by_id.get(t.account_id)
-        if acct is None or t.due > end:
-            continue
-        late = f" (overdue {(today - t.due).days} days)" if t.due < today else ""
-        items.append(
-            PlanItem(
-                acct.id,
-                acct.name,
-                acct.owner,
-                acct.tier,
-                "task",
-                t.due,
-                f"task: {t.title}{late}",
-                ref=t.id,
-            )
+    # tier: (touch every, executive touch every or None, the days of each, for reasons)
+    every = {
+        t: (
+            timedelta(days=c.touch_days),
+            None if c.exec_days is None else timedelta(days=c.exec_days),
+            c.touch_days,
+            c.exec_days,
         )
-    for d in deals:
-        acct = by_id.get(d.account_id)
-        if acct is None:
+        for t, c in cadences.items()
+    }
+    for a in sorted(accounts, key=_name):
+        aid, name, own, tier, status, last_touch, last_exec, color, reason = a
+        if owner is not None and own != owner:
             continue
+        by_id[aid] = a
+        if status == "former":
+            continue
+        rank = first(tier)
+        if color == "red" or color == "yellow":
+            red = color == "red"
+            why = f"health {color}: {reason}".rstrip(": ")
+            item: tuple[Any, ...] = (
+                aid, name, own, tier, "health", start if red else end, why, False, None,
+            )  # fmt: skip
+            buckets[(rank + (start_day if red else end_day)) * 10 + health].append(
+                new(PlanItem, item)
+            )
+        cad = every.get(tier) if tier else None
+        if cad is None:
+            continue
+        touch_every, exec_every, touch_days, exec_days = cad
+        if exec_every is not None:
+            due = last_exec + exec_every if last_exec else start
+            if due <= end:
+                why = _touch_reason("executive touch", last_exec, exec_days, due, today)
+                item = (aid, name, own, tier, "exec_touch", due, why, True, None)
+                buckets[(rank + due.toordinal()) * 10 + exec_touch].append(new(PlanItem, item))
+        due = last_touch + touch_every if last_touch else start
+        if due <= end:
+            why = _touch_reason("touch", last_touch, touch_days, due, today)
+            item = (aid, name, own, tier, "touch", due, why, False, None)
+            buckets[(rank + due.toordinal()) * 10 + touch].append(new(PlanItem, item))
+    due_tasks = [t for t in tasks if t.account_id in by_id and t.due <= end]
+    due_tasks.sort(key=lambda t: (by_id[t.account_id].name, t.id))
+    for t in due_tasks:
+        acct = by_id[t.account_id]
+        late = f" (overdue {(today - t.due).days} days)" if t.due < today else ""
+        why = f"task: {t.title}{late}"
+        item = (acct.id, acct.name, acct.owner, acct.tier, "task", t.due, why, False, t.id)
+        buckets[(first(acct.tier) + t.due.toordinal()) * 10 + task].append(new(PlanItem, item))
+    open_deals = [d for d in deals if d.account_id in by_id]
+    open_deals.sort(key=lambda d: (by_id[d.account_id].name, d.id))
+    for d in open_deals:
+        acct = by_id[d.account_id]
+        aid, name, own, tier = acct.id, acct.name, acct.owner, acct.tier
+        at = (first(tier) + start_day) * 10
         if d.missing:
-            items.append(
-                PlanItem(
-                    acct.id,
-                    acct.name,
-                    acct.owner,
-                    acct.tier,
-                    "deliverables",
-                    start,
-                    f"deal {d.name}: stage {d.stage} missing {', '.join(d.missing)}",
-                    ref=d.id,
-                )
-            )
+            why = f"deal {d.name}: stage {d.stage} missing {', '.join(d.missing)}"
+            item = (aid, name, own, tier, "deliverables", start, why, False, d.id)
+            buckets[at + deliverables].append(new(PlanItem, item))
         if d.days_in_stage > stale_days:
-            items.append(
-                PlanItem(
-                    acct.id,
-                    acct.name,
-                    acct.owner,
-                    acct.tier,
-                    "stale_deal",
-                    start,
-                    f"deal {d.name}: {d.days_in_stage} days in stage {d.stage}",
-                    ref=d.id,
-                )
-            )
-    kind_rank = {k: n for n, k in enumerate(KINDS)}
-    rank = {t: tier_rank(t) for t in {i.tier for i in items}}
-    items.sort(key=lambda i: (rank[i.tier], i.due, kind_rank[i.kind], i.account, i.ref or 0))
+            why = f"deal {d.name}: {d.days_in_stage} days in stage {d.stage}"
+            item = (aid, name, own, tier, "stale_deal", start, why, False, d.id)
+            buckets[at + stale].append(new(PlanItem, item))
+    items: list[PlanItem] = []
+    for key in sorted(buckets):
+        items += buckets[key]
     return items
+
+
+def _name(account: PlanAccount) -> str:
+    return account.name
 
 
 def _touch_reason(what: str, last: date | None, every: int | None, due: date, today: date) -> str:

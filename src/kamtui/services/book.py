@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -12,6 +13,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, insert
 
+from kamtui import __version__
 from kamtui.config import BookConfig, config_from_dict, config_to_dict
 from kamtui.domain import stages as sop
 from kamtui.domain.account import check_profile
@@ -23,7 +25,7 @@ from kamtui.domain.rfm import RFM, Concentration, concentration, rfm_scores
 from kamtui.domain.scoring import check_pin, check_rating
 from kamtui.services import history as hist
 from kamtui.services import recompute
-from kamtui.services.derive import DeriveCache, Derived, derive, parse_rfm
+from kamtui.services.derive import RULES_VERSION, DeriveCache, Derived, derive, parse_rfm
 from kamtui.services.history import Change, TrashedAccount
 from kamtui.store import history as history_repo
 from kamtui.store import repo
@@ -34,6 +36,7 @@ __all__ = ["AccountRow", "Book", "BookQuery", "StaleEditError"]
 
 Progress = Callable[[int, int], None]
 CHUNK = 5000
+REFRESHED = "refreshed"  # setting: the day of the last refresh and the rules it used
 
 
 class StaleEditError(KamError):
@@ -264,19 +267,47 @@ class Book:
     def refresh(self, today: date, progress: Progress | None = None) -> int:
         """Recompute every account's derived values for ``today``; returns how many changed.
 
-        A large book is recomputed on every core (see ``services.recompute``)."""
+        A large book is recomputed on every core (see ``services.recompute``). After a
+        refresh for an earlier day with the same configuration, only the accounts whose
+        values may have changed since are derived again."""
         changed = 0
+        vu = len(repo.DERIVED_COLS)  # the index of valid_until among REFRESH_COLS
         with self._write() as conn:
 
             def write(changes: recompute.Changes) -> None:
                 nonlocal changed
                 for columns, rows in changes.items():
-                    repo.write_derived(conn, rows, [repo.DERIVED_COLS[i] for i in columns])
-                    changed += len(rows)
+                    repo.write_derived(
+                        conn, rows, [repo.REFRESH_COLS[i] for i in columns], refresh=True
+                    )
+                    if columns != (vu,):  # not only the day they stay valid until
+                        changed += len(rows)
 
-            recompute.recompute_book(conn, self.path, self.config, today, write, progress)
+            rules = self._rules()
+            since = self._refreshed_on(conn, rules)
+            repo.cache_for_bulk_writes(conn)
+            recompute.recompute_book(
+                conn, self.path, self.config, today, write, progress, since=since
+            )
             self.store.put_setting(conn, "derived_on", today.isoformat())
+            self.store.put_setting(conn, REFRESHED, {"on": today.isoformat(), "rules": rules})
         return changed
+
+    def _rules(self) -> str:
+        """What the derived values are computed by: this kamtui and the book's configuration."""
+        text = json.dumps([__version__, RULES_VERSION, config_to_dict(self.config)], sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def _refreshed_on(self, conn: Connection, rules: str) -> date | None:
+        """The day of the last refresh, when every stored value and valid_until is still that
+        refresh's (or reset since) and was computed by the same rules; else None."""
+        last = self.store.get_setting(conn, REFRESHED)
+        if not isinstance(last, dict) or last.get("rules") != rules:
+            return None
+        on = last.get("on")
+        if not isinstance(on, str) or on != self.store.get_setting(conn, "derived_on"):
+            return None  # someone else stored values for another day since
+        return date.fromisoformat(on)
 
     def _recompute(self, conn: Connection, account_ids: Sequence[int], today: date) -> None:
         """Recompute the given accounts inside the caller's write transaction."""
@@ -413,37 +444,56 @@ class Book:
 
     # ---- the weekly plan -----------------------------------------------------------------
     def plan(self, week: IsoWeek, today: date, owner: str | None = None) -> list[PlanItem]:
-        with self.store.reading() as conn:
+        # a whole book's plan makes hundreds of thousands of tuples that all stay alive
+        with recompute.paused_gc(), self.store.reading() as conn:
             overlay = self._overlay(conn, today)
-            accounts = []
-            d = repo.d
-            for aid, name, own, tier, status, lt, let, color, flags in repo.plan_accounts(
-                conn, owner
-            ):
-                if overlay is not None and aid in overlay:
-                    dv = overlay[aid]
-                    tier, color = dv.tier, dv.health.color
-                    reason = dv.health.flags[0].reason if dv.health.flags else ""
-                else:
-                    reason = json.loads(flags)[0]["reason"] if flags != "[]" else ""
-                accounts.append(
-                    PlanAccount(aid, name, own, tier, status, d(lt), d(let), color, reason)
-                )
+            day = _day_parser()
+            new = tuple.__new__
+            rows = repo.plan_accounts(conn, owner)
+            if overlay is None:  # (the usual case: one pass without a branch per account)
+                accounts = [
+                    new(PlanAccount, (aid, name, own, tier, status, day(lt), day(let), color, why))
+                    for aid, name, own, tier, status, lt, let, color, why in rows
+                ]
+            else:
+                accounts = []
+                for aid, name, own, tier, status, lt, let, color, why in rows:
+                    if aid in overlay:
+                        dv = overlay[aid]
+                        tier, color = dv.tier, dv.health.color
+                        why = dv.health.flags[0].reason if dv.health.flags else ""
+                    accounts.append(
+                        new(
+                            PlanAccount,
+                            (aid, name, own, tier, status, day(lt), day(let), color, why),
+                        )
+                    )
             tasks = [
-                PlanTask(tid, aid, title, date.fromisoformat(due))
-                for tid, aid, title, due in repo.plan_tasks(conn, week.sunday)
+                PlanTask(tid, aid, title, day(due))
+                for tid, aid, title, due in repo.plan_tasks(conn, week.sunday, owner)
             ]
-            deals = []
-            for did, aid, name, stage, entered, checked in repo.plan_deals(conn):
-                missing = tuple(
-                    x.label
-                    for x in sop.missing_deliverables(stage, checked.split(",") if checked else ())
+            missing = _missing_labels()
+            deals = [
+                PlanDeal(
+                    did,
+                    aid,
+                    name,
+                    stage,
+                    missing(stage, checked),
+                    max(0, (today - day(entered)).days),
                 )
-                days = max(0, (today - date.fromisoformat(entered)).days)
-                deals.append(PlanDeal(did, aid, name, stage, missing, days))
-        return build_plan(
-            week, today, accounts, tasks, deals, self.config.cadences, self.config.stale_days, owner
-        )
+                for did, aid, name, stage, entered, checked in repo.plan_deals(conn, owner)
+            ]
+            return build_plan(
+                week,
+                today,
+                accounts,
+                tasks,
+                deals,
+                self.config.cadences,
+                self.config.stale_days,
+                owner,
+            )
 
     # ---- changes -------------------------------------------------------------------------
     def add_account(self, today: date, *, name: str, **fields: Any) -> int:
@@ -1186,6 +1236,41 @@ class Book:
             TrashedAccount(aid, name, owner, tier, hist.parse_stamp(str(at)), by or "")
             for aid, name, owner, tier, at, by in rows
         ]
+
+
+def _day_parser() -> Callable[[str | None], Any]:
+    """ISO dates to dates, memoized: a book's many rows share few distinct days."""
+    seen: dict[str | None, date | None] = {None: None, "": None}
+
+    def day(text: str | None) -> Any:
+        try:
+            return seen[text]
+        except KeyError:
+            value = seen[text] = date.fromisoformat(text)  # type: ignore[arg-type]
+            return value
+
+    return day
+
+
+def _missing_labels() -> Callable[[int, str | None], tuple[str, ...]]:
+    """The labels of a deal's missing deliverables, from its stage and the checked ones
+    (comma-joined), memoized: deals share few combinations."""
+    seen: dict[tuple[int, str | None], tuple[str, ...]] = {}
+    by_set: dict[tuple[int, frozenset[str]], tuple[str, ...]] = {}
+
+    def missing(stage: int, checked: str | None) -> tuple[str, ...]:
+        key = (stage, checked)
+        labels = seen.get(key)
+        if labels is None:  # the same set may come comma-joined in any order
+            done = frozenset(checked.split(",")) if checked else frozenset()
+            labels = by_set.get((stage, done))
+            if labels is None:
+                labels = tuple(x.label for x in sop.missing_deliverables(stage, done))
+                by_set[(stage, done)] = labels
+            seen[key] = labels
+        return labels
+
+    return missing
 
 
 def _stale_message(

@@ -8,18 +8,36 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 from functools import lru_cache
 from json.encoder import encode_basestring as _quote
 from typing import Any, NamedTuple
 
 from kamtui.config import BookConfig
 from kamtui.domain.cadence import CadenceStatus, cadence_status
-from kamtui.domain.decision_map import CoverageWarning, coverage_from_counts, key_contacts_left
-from kamtui.domain.health import DepartedContact, Flag, Health, HealthInputs, compute_health
+from kamtui.domain.decision_map import (
+    CoverageWarning,
+    coverage_from_counts,
+    key_contacts_left,
+    next_coverage_change,
+)
+from kamtui.domain.health import (
+    DepartedContact,
+    Flag,
+    Health,
+    HealthInputs,
+    compute_health,
+    next_health_change,
+)
 from kamtui.domain.rfm import RFM, OrderStats, rfm_tier_mismatch
 from kamtui.domain.scoring import ScoreResult, effective_tier, score_account, tier_rank
-from kamtui.store.repo import DeriveInputs
+from kamtui.store.repo import DeriveInputs, inputs_change_after
+
+# Raise when a rule behind the derived values changes (here or in the domain): a refresh
+# then derives every account again instead of trusting values the old rules stored (see
+# Book.refresh; a new kamtui version does the same).
+RULES_VERSION = 1
 
 
 class Derived(NamedTuple):
@@ -34,6 +52,9 @@ class Derived(NamedTuple):
     next_action: str
     flags_json: str = "[]"
     coverage_json: str = "[]"
+    # the first day after ``today`` on which these values may change while their inputs do
+    # not (RFM, ranked across the book, aside); computed when ``derive`` is asked for it
+    valid_until: date | None = None
 
     def columns(self) -> tuple[Any, ...]:
         """Values in the order of ``store.repo.DERIVED_COLS``."""
@@ -44,7 +65,7 @@ class Derived(NamedTuple):
             self.tier,
             tier_rank(self.tier),
             ",".join(s.missing),
-            _rfm_text(self.rfm) if self.rfm else "",
+            rfm_text(self.rfm) if self.rfm else "",
             self.health.score,
             self.health.color,
             self.flags_json,
@@ -55,7 +76,8 @@ class Derived(NamedTuple):
 
 
 @lru_cache(maxsize=256)
-def _rfm_text(rfm: RFM) -> str:
+def rfm_text(rfm: RFM) -> str:
+    """RFM as the ``rfm`` column keeps it: "r,f,m"."""
     return f"{rfm.r},{rfm.f},{rfm.m}"
 
 
@@ -82,11 +104,12 @@ class DeriveCache:
     sets, flags and coverage lists. What it hands out is shared: read it, never change it."""
 
     scores: dict[tuple[int | None, ...], ScoreResult] = field(default_factory=dict)
+    stored_scores: dict[tuple[Any, ...], ScoreResult] = field(default_factory=dict)
     json: dict[Any, str] = field(default_factory=dict)  # of one flag or coverage warning
     coverage: dict[Any, tuple[list[dict[str, str]], str]] = field(default_factory=dict)
     # health of accounts without usage, tickets or invoices (prospects, mostly), by the
     # rest of their health inputs
-    health: dict[tuple[Any, ...], Health] = field(default_factory=dict)
+    health: dict[tuple[Any, ...], tuple[Health, date | None]] = field(default_factory=dict)
     cadence: dict[tuple[Any, ...], CadenceStatus] = field(default_factory=dict)
     keys: tuple[str, ...] | None = None  # the scoring model's criteria
 
@@ -108,17 +131,24 @@ def derive(
     rfm: RFM | None,
     stats: OrderStats | None,
     cache: DeriveCache | None = None,
+    until: bool = False,
 ) -> Derived:
+    """The derived values of one account for ``today``; with ``until``, also the first day
+    on which they may change while their inputs do not (``Derived.valid_until``)."""
     cache = cache or DeriveCache()
     keys = cache.keys
     if keys is None:
         keys = cache.keys = cfg.model.keys
-    rating_key = tuple(map(a.ratings.get, keys))
-    score = cache.scores.get(rating_key)
-    if score is None:
-        score = cache.scores[rating_key] = score_account(
-            cfg.model, dict(zip(keys, rating_key, strict=True))
-        )
+    if a.score_stored:
+        score = _stored_score(a.stored, cache)
+    else:
+        rating_key = tuple(map(a.ratings.get, keys))
+        scored = cache.scores.get(rating_key)
+        if scored is None:
+            scored = cache.scores[rating_key] = score_account(
+                cfg.model, dict(zip(keys, rating_key, strict=True))
+            )
+        score = scored
     tier = effective_tier(score.computed_tier, a.pinned_tier)
     cad = cfg.cadences.get(tier) if tier else None
     contacts = a.decision_map
@@ -140,7 +170,7 @@ def derive(
         if contacts.named
         else []
     )
-    health = _health(
+    health, health_until = _health(
         a,
         cad.exec_days if cad else None,
         left,
@@ -148,6 +178,7 @@ def derive(
         today,
         cfg,
         cache,
+        until,
     )
     top = max(a.deals, key=_deal_rank) if a.deals else None
     cadence_key = (tier, a.last_touch, a.last_exec_touch, today)  # the tier gives the cadence
@@ -170,6 +201,21 @@ def derive(
         next_action = ""
     flags = health.flags
     flags_json = cache.list_json(flags, Flag.as_dict) if flags else "[]"
+    valid_until = None
+    if until:
+        assert health_until is not None
+        valid_until = min(
+            health_until,
+            next_coverage_change(contacts, today) if contacts.named else date.max,
+            inputs_change_after(a, today) if a.usage or a.tickets else date.max,
+            # an account touched on cadence falls overdue the day after its touch is due
+            status.touch_due + _ONE_DAY
+            if a.status != "former"
+            and a.last_touch is not None
+            and status.touch_due is not None
+            and status.touch_due >= today
+            else date.max,
+        )
     return Derived(
         score,
         tier,
@@ -180,7 +226,24 @@ def derive(
         next_action,
         flags_json,
         coverage_json,
+        valid_until,
     )
+
+
+def _stored_score(stored: tuple[Any, ...], cache: DeriveCache) -> ScoreResult:
+    """The score as stored (score, computed tier, missing criteria; no breakdown): what
+    ``score_account`` gave for ratings that have not changed since."""
+    key = (stored[0], stored[1], stored[4])
+    score = cache.stored_scores.get(key)
+    if score is None:
+        value, computed, missing = key
+        score = cache.stored_scores[key] = ScoreResult(
+            None if value is None else Decimal(repr(value)),
+            computed,
+            tuple(missing.split(",")) if missing else (),
+            (),
+        )
+    return score
 
 
 def _health(
@@ -191,9 +254,11 @@ def _health(
     today: date,
     cfg: BookConfig,
     cache: DeriveCache,
-) -> Health:
-    """``compute_health``, memoized for accounts without usage, tickets or invoices: the
-    rest of their inputs take few distinct values across a book."""
+    until: bool,
+) -> tuple[Health, date | None]:
+    """``compute_health`` (and, with ``until``, ``next_health_change``), memoized for
+    accounts without usage, tickets or invoices: the rest of their inputs take few distinct
+    values across a book."""
     memo_key = None
     if not (a.usage or a.tickets or a.invoices):
         memo_key = (
@@ -204,28 +269,30 @@ def _health(
             a.reference_willing,
             mismatch,
             today,
+            until,
         )
-        health = cache.health.get(memo_key)
-        if health is not None:
-            return health
-    health = compute_health(
-        HealthInputs(
-            usage=a.usage,
-            tickets=a.tickets,
-            invoices=a.invoices,
-            last_exec_touch=a.last_exec_touch,
-            exec_cadence_days=exec_days,
-            key_contacts_left=left,
-            renewal_intent=a.renewal_intent,
-            reference_willing=a.reference_willing,
-            rfm_mismatch=mismatch,
-        ),
-        today,
-        cfg.health,
+        memo = cache.health.get(memo_key)
+        if memo is not None:
+            return memo
+    inputs = HealthInputs(
+        usage=a.usage,
+        tickets=a.tickets,
+        invoices=a.invoices,
+        last_exec_touch=a.last_exec_touch,
+        exec_cadence_days=exec_days,
+        key_contacts_left=left,
+        renewal_intent=a.renewal_intent,
+        reference_willing=a.reference_willing,
+        rfm_mismatch=mismatch,
     )
+    health = compute_health(inputs, today, cfg.health)
+    out = (health, next_health_change(inputs, today, health, cfg.health) if until else None)
     if memo_key is not None:
-        cache.health[memo_key] = health
-    return health
+        cache.health[memo_key] = out
+    return out
+
+
+_ONE_DAY = timedelta(days=1)
 
 
 def _warning_record(w: CoverageWarning) -> dict[str, str]:

@@ -18,6 +18,12 @@ exception in a worker is raised again by ``recompute_book``.
 
 No future is ever cancelled: Python 3.11 can hang at exit when a pool whose futures were
 cancelled breaks (a worker killed, say). Chunks taken back are skipped by the workers instead.
+
+A refresh for a later day than the last one (``since``) derives only the accounts whose
+values may have changed: those whose stored ``valid_until`` has come (or was reset by a
+change to their inputs, see ``store.repo.VALID_UNTIL``), those whose RFM moved in the new
+ranking, and those that RFM and tier now set at odds (the only inputs ranked across the
+book). The others keep values that no day up to their ``valid_until`` changes.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from __future__ import annotations
 import atexit
 import gc
 import os
+import sqlite3
 from array import array
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -38,19 +45,19 @@ from multiprocessing.sharedctypes import Synchronized, SynchronizedArray
 from multiprocessing.synchronize import Event
 from operator import ne
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import Connection
+from typing import TYPE_CHECKING, Any
 
 from kamtui.config import BookConfig
-from kamtui.domain.rfm import RFM, OrderStats, rfm_scores
-from kamtui.services.derive import DeriveCache, derive
+from kamtui.domain.rfm import RFM, OrderStats, rfm_scores, rfm_tier_mismatch
+from kamtui.services.derive import DeriveCache, derive, rfm_text
 from kamtui.store import repo
-from kamtui.store.db import Store, open_store
 from kamtui.store.repo import DeriveInputs
 
+if TYPE_CHECKING:  # a worker reads through the driver alone: no SQLAlchemy to import
+    from sqlalchemy import Connection
+
 Row = tuple[Any, ...]
-# changed rows by the columns that changed (indexes into repo.DERIVED_COLS); each row holds
+# changed rows by the columns that changed (indexes into repo.REFRESH_COLS); each row holds
 # the new values of those columns, then the account id
 Changes = dict[tuple[int, ...], list[Row]]
 Progress = Callable[[int, int], None]
@@ -127,8 +134,11 @@ def recompute_book(
     today: date,
     write: Callable[[Changes], None],
     progress: Progress | None = None,
+    since: date | None = None,
 ) -> None:
-    """Derive every account for ``today`` and pass what changed to ``write``.
+    """Derive every account for ``today`` and pass what changed to ``write``; given
+    ``since`` (a day up to ``today`` for which the stored values and their ``valid_until``
+    were computed, with this configuration), only the accounts that may have changed.
 
     ``conn`` is the caller's write transaction, ``path`` the book it is open on (for the
     workers). ``write`` runs in this thread, inside that transaction: chunk by chunk when
@@ -140,10 +150,13 @@ def recompute_book(
     ids = repo.account_ids(conn)
     workers = 0 if repo.rows_changed(conn) else worker_count(len(ids))
     chunks = split(ids, 1 + workers)
-    started = _start_workers(workers, len(chunks), len(ids), path, cfg, today) if workers else None
+    every = since is None or since > today
+    started = (
+        _start_workers(workers, len(chunks), len(ids), path, cfg, today, every) if workers else None
+    )
     if started is None:
         with paused_gc():
-            _recompute(conn, cfg, today, ids, chunks, None, None, write, progress)
+            _recompute(conn, cfg, today, every, ids, chunks, None, None, write, progress)
         return
     pool, shared = started
     buffered: Changes = {}
@@ -154,6 +167,7 @@ def recompute_book(
                 conn,
                 cfg,
                 today,
+                every,
                 ids,
                 chunks,
                 pool,
@@ -175,7 +189,13 @@ def recompute_book(
 
 
 def _start_workers(
-    workers: int, chunks: int, accounts: int, path: Path, cfg: BookConfig, today: date
+    workers: int,
+    chunks: int,
+    accounts: int,
+    path: Path,
+    cfg: BookConfig,
+    today: date,
+    every: bool,
 ) -> tuple[ProcessPoolExecutor, _Shared] | None:
     """The pool and what it shares with this process; None where processes cannot share
     locks (some containers lack the shared memory for them)."""
@@ -191,7 +211,7 @@ def _start_workers(
             workers,
             mp_context=ctx,
             initializer=_start_worker,
-            initargs=(str(path.resolve()), cfg, today, shared),
+            initargs=(str(path.resolve()), cfg, today, every, shared),
         )
     except OSError:
         return None
@@ -202,6 +222,7 @@ def _recompute(
     conn: Connection,
     cfg: BookConfig,
     today: date,
+    every: bool,
     ids: list[int],
     chunks: list[list[int]],
     pool: ProcessPoolExecutor | None,
@@ -243,7 +264,13 @@ def _recompute(
     for i in reversed(range(len(chunks))):
         if not _take(shared, i, HERE):
             continue  # a worker has it
-        inputs = repo.load_derive_inputs(conn, today, id_range=(chunks[i][0], chunks[i][-1]))
+        id_range = (chunks[i][0], chunks[i][-1])
+        if every:
+            inputs = repo.load_derive_inputs(conn, today, id_range=id_range, until=True)
+        else:
+            state = repo.refresh_state(conn, id_range)
+            todo = _due(state, today) + _moved(state, today, rfms, stats)
+            inputs = _load(conn, today, sorted(todo), id_range, _changed(state))
         written(_changes(inputs, cfg, today, rfms, stats, cache), len(chunks[i]))
         collect(wait=False)
     collect(wait=True)
@@ -260,6 +287,58 @@ def _take(shared: _Shared | None, i: int, who: int) -> bool:
         return True
 
 
+State = list[tuple[int, str, str | None, str, str | None, int]]  # see repo.refresh_state
+
+
+def _due(state: State, today: date) -> list[int]:
+    """Accounts whose values may have changed by ``today`` whatever the ranking: never
+    computed, changed since, or past their ``valid_until``."""
+    day = today.isoformat()
+    return [aid for aid, _, _, _, until, _ in state if until is None or until <= day]
+
+
+def _changed(state: State) -> list[int]:
+    """Accounts whose inputs changed since the last refresh (or that it never derived)."""
+    return [aid for aid, _, _, _, until, _ in state if until is None]
+
+
+def _moved(
+    state: State, today: date, rfms: Mapping[int, RFM], stats: Mapping[int, OrderStats]
+) -> list[int]:
+    """The other accounts that the new ranking and orders may change: their RFM moved, or
+    RFM and tier came to be at odds or ceased to be (the flag for it, dated the day of the
+    refresh, holds one day: on a later day such an account is due anyway)."""
+    day = today.isoformat()
+    out = []
+    for aid, status, tier, stored_rfm, until, flagged in state:
+        if until is None or until <= day:
+            continue  # due anyway
+        rfm = rfms.get(aid)
+        if rfm is None:  # not in the ranking: cannot tell, derive it
+            out.append(aid)
+        elif rfm_text(rfm) != stored_rfm or bool(flagged) != (
+            status != "prospect" and rfm_tier_mismatch(tier, rfm, stats.get(aid)) is not None
+        ):
+            out.append(aid)
+    return out
+
+
+def _load(
+    conn: Connection | sqlite3.Connection,
+    today: date,
+    ids: list[int],
+    id_range: tuple[int, int],
+    changed: list[int],
+) -> dict[int, DeriveInputs]:
+    """The inputs of ``ids``; ratings only for those whose inputs ``changed`` since the
+    last refresh (the others' stored score still holds)."""
+    if not ids:
+        return {}
+    return repo.load_derive_inputs(
+        conn, today, ids, id_range=id_range, every_contact=False, until=True, rated=changed
+    )
+
+
 def _merge(into: Changes, part: Changes) -> None:
     for columns, rows in part.items():
         into.setdefault(columns, []).extend(rows)
@@ -273,11 +352,13 @@ def _changes(
     stats: Mapping[int, OrderStats],
     cache: DeriveCache,
 ) -> Changes:
-    """What ``derive`` gives for these accounts, where it differs from what is stored."""
+    """What ``derive`` gives for these accounts, where it differs from what is stored
+    (``valid_until`` included)."""
     out: Changes = {}
     for aid, a in inputs.items():
-        cols = derive(a, cfg, today, rfms.get(aid), stats.get(aid), cache).columns()
-        stored = a.stored
+        dv = derive(a, cfg, today, rfms.get(aid), stats.get(aid), cache, until=True)
+        cols = (*dv.columns(), dv.valid_until.isoformat() if dv.valid_until else None)
+        stored = (*a.stored, a.stored_until)
         if cols != stored:
             changed = tuple(compress(range(len(cols)), map(ne, cols, stored)))
             out.setdefault(changed, []).append((*(cols[i] for i in changed), aid))
@@ -292,22 +373,24 @@ class _Worker:
     path: str
     cfg: BookConfig
     today: date
+    every: bool  # derive every account, else only those that may have changed
     shared: _Shared
     cache: DeriveCache
     # opened by the first chunk, so that failing to open the book is that chunk's exception
-    store: Store | None = None
+    conn: sqlite3.Connection | None = None
 
 
 _worker: _Worker | None = None  # this process's state, when it is a worker
 
 
-def _start_worker(path: str, cfg: BookConfig, today: date, shared: _Shared) -> None:
+def _start_worker(path: str, cfg: BookConfig, today: date, every: bool, shared: _Shared) -> None:
     global _worker
     gc.disable()  # a worker lives for one recompute (see paused_gc)
-    # Nothing to clean up at exit (connections close after each chunk, results are sent):
-    # skip the interpreter's teardown, a full collection over all it loaded (0.1-0.3 s).
+    # Nothing to clean up at exit (the read-only connection holds no transaction between
+    # chunks, results are sent): skip the interpreter's teardown, a full collection over
+    # all it loaded (0.1-0.3 s).
     atexit.register(os._exit, 0)
-    _worker = _Worker(path, cfg, today, shared, DeriveCache())
+    _worker = _Worker(path, cfg, today, every, shared, DeriveCache())
 
 
 def _worker_rows(i: int, offset: int, chunk: array[int]) -> Changes:
@@ -317,12 +400,17 @@ def _worker_rows(i: int, offset: int, chunk: array[int]) -> Changes:
     assert w is not None, "runs in a worker process"
     if not _take(w.shared, i, WORKER):
         return {}
-    if w.store is None:
-        w.store = open_store(w.path, read_only=True)
+    if w.conn is None:
+        w.conn = _read_only(w.path)
     id_range = (chunk[0], chunk[-1])
-    with w.store.reading() as conn:
+    state: State = []
+    with _reading(w.conn) as conn:
         stats = repo.order_stats(conn, w.today, id_range=id_range)
-        inputs = repo.load_derive_inputs(conn, w.today, id_range=id_range)
+        if w.every:
+            inputs = repo.load_derive_inputs(conn, w.today, id_range=id_range, until=True)
+        else:  # those due whatever the ranking now, the others once it is known
+            state = repo.refresh_state(conn, id_range)
+            inputs = _load(conn, w.today, _due(state, w.today), id_range, _changed(state))
     while not w.shared.ranked.wait(1.0):
         if not _parent_alive():
             return {}
@@ -330,7 +418,35 @@ def _worker_rows(i: int, offset: int, chunk: array[int]) -> Changes:
         return {}
     packed = memoryview(w.shared.rfm).cast("B")[3 * offset : 3 * (offset + len(chunk))]
     rfms = {aid: RFM(*packed[3 * k : 3 * k + 3]) for k, aid in enumerate(chunk)}
+    if state:
+        moved = _moved(state, w.today, rfms, stats)
+        if moved:
+            # the caller still holds the write lock without having committed: this second
+            # read sees what the first one saw
+            with _reading(w.conn) as conn:
+                inputs.update(_load(conn, w.today, moved, id_range, []))
     return _changes(inputs, w.cfg, w.today, rfms, stats, w.cache)
+
+
+WORKER_BUSY_MS = 5000
+
+
+def _read_only(path: str) -> sqlite3.Connection:
+    """A worker's connection to the book: read-only, through the caller's ``-wal`` if the
+    book has one (the caller holds the book open for writing, so it exists)."""
+    con = sqlite3.connect(f"{Path(path).as_uri()}?mode=ro", uri=True, isolation_level=None)
+    con.execute(f"PRAGMA busy_timeout = {WORKER_BUSY_MS}")
+    return con
+
+
+@contextmanager
+def _reading(con: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One read transaction: what the caller's transaction saw before it wrote."""
+    con.execute("BEGIN")
+    try:
+        yield con
+    finally:
+        con.execute("COMMIT")
 
 
 def _parent_alive() -> bool:

@@ -8,6 +8,11 @@ book upgraded step by step ends with the same schema as a new one (a test checks
 - 1: the first schema.
 - 2: ``changes``, the change history of accounts, contacts, deals, ratings and tasks; an
   index of the trash (deleted accounts).
+- 3: ``accounts.valid_until``, the day until which an account's derived values hold
+  (so that a refresh for a new day derives only the accounts that may have changed), with
+  triggers that reset it whenever one of those values' inputs changes; an index of orders
+  by date (RFM reads the last twelve months of the whole book); an index for every order
+  of the Book (track and owner then name; next action; empty values last).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Tables every book of schema 1 or later has; opening a book checks them, so that a file
 # marked as a book but holding other tables is refused with a clear message. Kept as names
@@ -35,6 +40,7 @@ def create_schema(conn: Connection) -> None:
     from kamtui.store.tables import SQLModel
 
     SQLModel.metadata.create_all(conn)
+    _run(conn, TRIGGERS)
 
 
 # Tables added after version 1, by the version that added them: a book of that version or
@@ -170,6 +176,56 @@ _V2_DDL = (
 )
 
 
+# The inputs of an account's derived values (see store.repo.load_derive_inputs): a change
+# to any of them resets the account's valid_until, whoever makes it. Orders are not among
+# them: RFM is ranked across the whole book, so a refresh compares every account's anyway.
+INPUT_TABLES = (
+    "ratings", "contacts", "usage_snapshots", "tickets", "invoices", "deals", "tasks",
+)  # fmt: skip
+INPUT_ACCOUNT_COLUMNS = (
+    "status", "pinned_tier", "renewal_intent", "reference_willing", "last_touch",
+    "last_exec_touch", "deleted_at",
+)  # fmt: skip
+_RESET = "UPDATE accounts SET valid_until = NULL WHERE valid_until IS NOT NULL AND id"
+
+
+def _triggers() -> tuple[str, ...]:
+    out = [
+        f"CREATE TRIGGER IF NOT EXISTS tr_accounts_inputs AFTER UPDATE OF "
+        f"{', '.join(INPUT_ACCOUNT_COLUMNS)} ON accounts BEGIN {_RESET} = NEW.id; END"
+    ]
+    for t in INPUT_TABLES:
+        out += [
+            f"CREATE TRIGGER IF NOT EXISTS tr_{t}_insert AFTER INSERT ON {t} "
+            f"BEGIN {_RESET} = NEW.account_id; END",
+            f"CREATE TRIGGER IF NOT EXISTS tr_{t}_update AFTER UPDATE ON {t} "
+            f"BEGIN {_RESET} IN (NEW.account_id, OLD.account_id); END",
+            f"CREATE TRIGGER IF NOT EXISTS tr_{t}_delete AFTER DELETE ON {t} "
+            f"BEGIN {_RESET} = OLD.account_id; END",
+        ]
+    return tuple(out)
+
+
+TRIGGERS = _triggers()  # of version 3 on; a later version that changes them adds its own
+
+_V3_DDL = (
+    "CREATE INDEX IF NOT EXISTS ix_orders_date ON orders (ordered_on, account_id, amount)",
+    *TRIGGERS,
+    # every order of the Book read from an index, empty values last both ways
+    "DROP INDEX IF EXISTS ix_accounts_track",
+    "CREATE INDEX ix_accounts_track ON accounts (track, name, id)",
+    "DROP INDEX IF EXISTS ix_accounts_owner",
+    "CREATE INDEX ix_accounts_owner ON accounts (owner, name, id)",
+    "CREATE INDEX IF NOT EXISTS ix_accounts_next_action ON accounts (next_action, id)",
+    "CREATE INDEX IF NOT EXISTS ix_accounts_score_up ON accounts (score IS NULL, score, id)",
+    "CREATE INDEX IF NOT EXISTS ix_accounts_health_up "
+    "ON accounts (health_score IS NULL, health_score, id)",
+    "CREATE INDEX IF NOT EXISTS ix_accounts_stage_up ON accounts (top_stage IS NULL, top_stage, id)",
+    "CREATE INDEX IF NOT EXISTS ix_accounts_touch_up "
+    "ON accounts (last_touch IS NULL, last_touch, id)",
+)
+
+
 def _run(conn: Connection, ddl: tuple[str, ...]) -> None:
     for statement in ddl:
         conn.exec_driver_sql(statement)
@@ -184,7 +240,15 @@ def _to_2(conn: Connection) -> None:
     _run(conn, _V2_DDL)
 
 
-STEPS: dict[int, Callable[[Connection], None]] = {1: _to_1, 2: _to_2}
+def _to_3(conn: Connection) -> None:
+    """Derived values that know until when they hold, kept honest by triggers."""
+    columns = {r[1] for r in conn.exec_driver_sql("PRAGMA table_info(accounts)")}
+    if "valid_until" not in columns:  # (a book marked older may have it already)
+        conn.exec_driver_sql("ALTER TABLE accounts ADD COLUMN valid_until DATE")
+    _run(conn, _V3_DDL)
+
+
+STEPS: dict[int, Callable[[Connection], None]] = {1: _to_1, 2: _to_2, 3: _to_3}
 
 
 def upgrade(conn: Connection, from_version: int) -> None:

@@ -7,14 +7,17 @@ Every function takes an open ``Connection`` from ``Store.reading()`` or
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import Connection
+if TYPE_CHECKING:  # the bulk reads of a refresh run in worker processes without SQLAlchemy
+    from sqlalchemy import Connection
 
 from kamtui.domain.decision_map import Contact, ContactCounts, count_contacts
 from kamtui.domain.health import Invoice, Ticket, UsageSnapshot
@@ -31,6 +34,11 @@ BOOK_SORTS: dict[str, str] = {
     "next_action": "next_action {d}, id {d}",
     "owner": "owner {d}, name {d}, id {d}",
 }
+# Every order has an index that gives it (store.tables.Account), so that a page is read
+# without sorting the book. Empty values come last both ways: ascending, an index on
+# ``x IS NULL, x, id`` gives it; descending, SQLite's order does (NULL is the smallest
+# value), so that ``x DESC, id DESC`` walks the index on ``x, id`` backwards.
+_NULLS_LAST = " IS NULL, "
 
 
 def search_text(name: str, industry: str = "", region: str = "", owner: str = "") -> str:
@@ -83,7 +91,13 @@ class BookQuery:
         return " AND ".join(clauses), params
 
     def order_by(self) -> str:
-        return BOOK_SORTS[self.sort].format(d="DESC" if self.descending else "ASC")
+        order = BOOK_SORTS[self.sort]
+        if self.descending:
+            head, null, rest = order.partition(_NULLS_LAST)
+            if null:  # "x IS NULL, x {d}, ..." → "x DESC, ...": the same order
+                order = rest
+            return order.format(d="DESC")
+        return order.format(d="ASC")
 
 
 @dataclass(frozen=True)
@@ -177,6 +191,9 @@ class DeriveInputs:
     )  # id, name, stage, next_step, amount
     next_task: tuple[str, date] | None = None
     stored: tuple[Any, ...] = ()  # the derived columns as stored now
+    stored_until: str | None = None  # valid_until as stored now (read for a refresh only)
+    # ratings not read: the stored score, computed from them, still holds (see ``rated``)
+    score_stored: bool = False
 
 
 DERIVED_COLS = (
@@ -193,17 +210,31 @@ DERIVED_COLS = (
     "top_stage",
     "next_action",
 )
+# A refresh also keeps, per account, the first day on which its derived values may change
+# without any of their inputs changing (ISO date; NULL: unknown, recompute at the next
+# refresh). Any write of derived values that does not give it sets it to NULL, and so do
+# triggers on every input (see store.migrations), so it is never trusted after a change.
+VALID_UNTIL = "valid_until"
+REFRESH_COLS = (*DERIVED_COLS, VALID_UNTIL)
+NEVER = date.max.isoformat()  # valid_until of values no day changes
 
 
-def _ids_clause(column: str, ids: Sequence[int] | None) -> tuple[str, tuple[int, ...]]:
+# Above this many ids, a list of ids is passed as one JSON parameter: one parameter per id
+# would meet SQLite's limit on parameters, and parsing thousands costs more than json_each.
+JSON_IDS_FROM = 100
+
+
+def _ids_clause(column: str, ids: Sequence[int] | None) -> tuple[str, tuple[Any, ...]]:
     if ids is None:
         return "", ()
+    if len(ids) > JSON_IDS_FROM:
+        return f" AND {column} IN (SELECT value FROM json_each(?))", (json.dumps(list(ids)),)
     return f" AND {column} IN ({', '.join('?' * len(ids))})", tuple(ids)
 
 
 def _scope(
     column: str, ids: Sequence[int] | None, id_range: tuple[int, int] | None
-) -> tuple[str, tuple[int, ...]]:
+) -> tuple[str, tuple[Any, ...]]:
     """Some accounts (``ids``), a range of account ids (inclusive), or the whole book."""
     if id_range is not None:
         where, p = _ids_clause(column, ids)
@@ -211,9 +242,12 @@ def _scope(
     return _ids_clause(column, ids)
 
 
-def _raw(conn: Connection) -> Any:
+def _raw(conn: Connection | sqlite3.Connection) -> Any:
     """The driver's connection, inside the caller's transaction: for bulk reads without
-    SQLAlchemy's per-row cost (a million rows cost seconds through the Result API)."""
+    SQLAlchemy's per-row cost (a million rows cost seconds through the Result API). The
+    reads of a refresh also take a bare driver connection (see services.recompute)."""
+    if isinstance(conn, sqlite3.Connection):
+        return conn
     return conn.connection.driver_connection
 
 
@@ -227,14 +261,23 @@ def _contact(r: tuple[Any, ...]) -> Contact:
 
 
 def load_derive_inputs(
-    conn: Connection,
+    conn: Connection | sqlite3.Connection,
     today: date,
     ids: Sequence[int] | None = None,
     *,
     id_range: tuple[int, int] | None = None,
+    every_contact: bool | None = None,
+    until: bool = False,
+    rated: Sequence[int] | None = None,
 ) -> dict[int, DeriveInputs]:
     """Bulk-load the inputs of the derived values: for some accounts, a range of account
-    ids (inclusive), or the whole book.
+    ids (inclusive), both (the accounts of ``ids`` in that range), or the whole book.
+
+    ``every_contact`` (by default: when ``ids`` are given) reads every contact, as one
+    account's view shows them; otherwise the decision map is counted in SQL. ``until``
+    reads ``valid_until`` as well (a book of the current schema only). ``rated`` (with
+    ``ids``): only these accounts' ratings are read; the others' score, tier and missing
+    criteria are taken as stored, which a refresh does when their inputs have not changed.
 
     History rows come in id order, whatever plan SQLite picks for the scope, so ties (two
     deals on the same stage and amount, two tickets closed the same day) break the same
@@ -245,9 +288,10 @@ def load_derive_inputs(
     where, p = _scope("id", ids, id_range)
     out: dict[int, DeriveInputs] = {}
     rfm = 7 + DERIVED_COLS.index("rfm")
+    end = 7 + len(DERIVED_COLS)
     for r in sql(
         "SELECT id, status, pinned_tier, renewal_intent, reference_willing, last_touch, "
-        f"last_exec_touch, {', '.join(DERIVED_COLS)} "
+        f"last_exec_touch, {', '.join(REFRESH_COLS if until else DERIVED_COLS)} "
         f"FROM accounts WHERE deleted_at IS NULL{where}",
         p,
     ):
@@ -260,19 +304,31 @@ def load_derive_inputs(
             iso(r[5]) if r[5] else None,
             iso(r[6]) if r[6] else None,
             r[rfm],
-            stored=r[7:],
+            stored=r[7:end],
+            stored_until=r[end] if until else None,
         )
     get = out.get
     where, p = _scope("account_id", ids, id_range)
-    for aid, crit, rating in sql(
-        f"SELECT account_id, criterion, rating FROM ratings WHERE 1=1{where}", p
-    ):
-        if (a := get(aid)) is not None:
-            a.ratings[crit] = rating
+    if rated is None:
+        rating_where, rating_p = where, p
+    else:
+        wanted = set(rated)
+        for acc in out.values():
+            acc.score_stored = acc.id not in wanted
+        rating_where, rating_p = _scope("account_id", sorted(wanted), id_range)
+    if rated is None or rated:
+        for aid, crit, rating in sql(
+            f"SELECT account_id, criterion, rating FROM ratings WHERE 1=1{rating_where}",
+            rating_p,
+        ):
+            if (a := get(aid)) is not None:
+                a.ratings[crit] = rating
     contact_cols = (
         "account_id, id, name, role, stance, influence, title, reports_to, left_on, planned_action"
     )
-    if ids is not None:  # one account's view shows every contact
+    if every_contact is None:
+        every_contact = ids is not None
+    if every_contact:  # one account's view shows every contact
         for r in sql(f"SELECT {contact_cols} FROM contacts WHERE 1=1{where} ORDER BY id", p):
             if (a := get(r[0])) is not None:
                 a.contacts.append(_contact(r))
@@ -299,15 +355,16 @@ def load_derive_inputs(
                 a.decision_map = ContactCounts(
                     active, roles, bool(economic_buyer), tuple(named.get(aid, ()))
                 )
-    since_month = date(today.year, today.month, 1) - timedelta(days=62)
+    # later months too (health counts a snapshot from its month on, and a refresh needs to
+    # know when that is); the unpaid invoices whatever their due date, for the same reason
     for aid, month, users, logins, adoption in sql(
         "SELECT account_id, month, active_users, logins, adoption_pct FROM usage_snapshots "
-        f"WHERE month >= ? AND month <= ?{where}",
-        (since_month.isoformat(), today.isoformat(), *p),
+        f"WHERE month >= ?{where}",
+        (_usage_since(today).isoformat(), *p),
     ):
         if (a := get(aid)) is not None:
             a.usage.append(UsageSnapshot(iso(month), users, logins, adoption))
-    since = (today - timedelta(days=120)).isoformat()
+    since = (today - TICKET_DAYS).isoformat()
     for aid, opened, severity, closed, sat in sql(
         "SELECT account_id, opened_on, severity, closed_on, satisfaction FROM tickets "
         f"WHERE (opened_on >= ? OR closed_on >= ?){where} ORDER BY id",
@@ -318,9 +375,9 @@ def load_derive_inputs(
     # the unpaid-invoice index suits the whole book; a range of accounts is narrower
     unpaid = "paid_on" if id_range is None else "+paid_on"
     for aid, number, due, amount in sql(
-        "SELECT account_id, number, due_on, amount FROM invoices "
-        f"WHERE {unpaid} IS NULL AND due_on < ?{where} ORDER BY id",
-        (today.isoformat(), *p),
+        f"SELECT account_id, number, due_on, amount FROM invoices WHERE {unpaid} IS NULL{where} "
+        "ORDER BY id",
+        p,
     ):
         if (a := get(aid)) is not None:
             a.invoices.append(Invoice(number, iso(due), Decimal(str(amount))))
@@ -339,6 +396,61 @@ def load_derive_inputs(
         if (a := get(aid)) is not None and (a.next_task is None or iso(due) < a.next_task[1]):
             a.next_task = (title, iso(due))
     return out
+
+
+TICKET_DAYS = timedelta(days=120)  # tickets opened or closed since then are read
+
+
+def _usage_since(today: date) -> date:
+    """Usage snapshots from this month on are read: two months before this one, and more."""
+    return date(today.year, today.month, 1) - timedelta(days=62)
+
+
+def inputs_change_after(a: DeriveInputs, today: date) -> date:
+    """The first day after ``today`` on which ``load_derive_inputs`` may read this
+    account's history differently, its rows being unchanged (a row leaving a date window);
+    ``date.max`` when no day would. Rows that enter later are read already."""
+    first = date.max
+    if a.usage:  # the usage window moves on the first day of a month
+        first = date(today.year + today.month // 12, today.month % 12 + 1, 1)
+    for t in a.tickets:  # read while opened or closed in the last TICKET_DAYS days
+        last = t.opened if t.closed is None or t.closed < t.opened else t.closed
+        try:
+            day = last + TICKET_DAYS + _ONE_DAY
+        except OverflowError:
+            continue
+        if today < day < first:
+            first = day
+    return first
+
+
+_ONE_DAY = timedelta(days=1)
+
+
+def refresh_state(
+    conn: Connection | sqlite3.Connection, id_range: tuple[int, int] | None = None
+) -> list[tuple[int, str, str | None, str, str | None, int]]:
+    """What a refresh needs to tell which accounts to recompute: (id, status, tier, rfm,
+    valid_until, whether a tier/RFM mismatch is flagged) of every account, or of a range of
+    account ids (inclusive)."""
+    where, p = _scope("id", None, id_range)
+    return list(
+        _raw(conn).execute(
+            f"SELECT id, status, tier, rfm, {VALID_UNTIL}, "
+            "instr(health_flags, '\"tier_rfm_mismatch\"') > 0 FROM accounts "
+            f"WHERE deleted_at IS NULL{where} ORDER BY id",
+            p,
+        )
+    )
+
+
+BULK_WRITE_CACHE_KIB = 64 * 1024
+
+
+def cache_for_bulk_writes(conn: Connection) -> None:
+    """A page cache large enough for rewriting tens of thousands of accounts without
+    spilling pages mid-transaction (for this connection only: it is not reused)."""
+    _raw(conn).execute(f"PRAGMA cache_size = -{BULK_WRITE_CACHE_KIB}")
 
 
 def rows_changed(conn: Connection) -> int:
@@ -366,7 +478,7 @@ _NO_ORDERS = OrderStats(None, 0, Decimal(0))
 
 
 def order_stats(
-    conn: Connection,
+    conn: Connection | sqlite3.Connection,
     today: date,
     *,
     id_range: tuple[int, int] | None = None,
@@ -395,11 +507,19 @@ def order_stats(
 
 
 def write_derived(
-    conn: Connection, rows: Iterable[tuple[Any, ...]], columns: Sequence[str] = DERIVED_COLS
+    conn: Connection,
+    rows: Iterable[tuple[Any, ...]],
+    columns: Sequence[str] = DERIVED_COLS,
+    *,
+    refresh: bool = False,
 ) -> None:
-    """rows: the values of ``columns`` (some of DERIVED_COLS, all by default) followed by
-    the account id. Naming only the columns that changed spares the other indexes."""
+    """rows: the values of ``columns`` (some of REFRESH_COLS, DERIVED_COLS by default)
+    followed by the account id. Naming only the columns that changed spares the other
+    indexes. ``valid_until`` is reset (recompute at the next refresh) unless this is a
+    refresh, which knows it (and writes it when it changed)."""
     sets = ", ".join(f"{c} = ?" for c in columns)
+    if not refresh:
+        sets += f", {VALID_UNTIL} = NULL"
     _raw(conn).executemany(f"UPDATE accounts SET {sets} WHERE id = ?", rows)
 
 
@@ -419,13 +539,15 @@ def deliverables_checked(
 
 
 def plan_accounts(conn: Connection, owner: str | None) -> list[tuple[Any, ...]]:
-    """(id, name, owner, tier, status, last_touch, last_exec_touch, health_color, health_flags)."""
+    """(id, name, owner, tier, status, last_touch, last_exec_touch, health_color, the
+    reason of the first health flag of a red or yellow account, else '')."""
     where, params = ("AND owner = ?", (owner,)) if owner is not None else ("", ())
     return (
         _raw(conn)
         .execute(
             "SELECT id, name, owner, tier, status, last_touch, last_exec_touch, health_color, "
-            "CASE WHEN health_color IN ('red', 'yellow') THEN health_flags ELSE '[]' END "
+            "CASE WHEN health_color IN ('red', 'yellow') AND health_flags != '[]' "
+            "THEN json_extract(health_flags, '$[0].reason') ELSE '' END "
             f"FROM accounts WHERE deleted_at IS NULL {where}",
             params,
         )
@@ -433,26 +555,46 @@ def plan_accounts(conn: Connection, owner: str | None) -> list[tuple[Any, ...]]:
     )
 
 
-def plan_tasks(conn: Connection, until: date) -> list[tuple[int, int, str, str]]:
-    """Open tasks due by ``until``: (id, account id, title, due)."""
+def _owner_join(owner: str | None, alias: str) -> tuple[str, tuple[Any, ...]]:
+    """Rows of one owner's accounts only (joined on ``alias``.account_id), or of all."""
+    if owner is None:
+        return "", ()
+    return (
+        f" JOIN accounts a ON a.id = {alias}.account_id AND a.owner = ? AND a.deleted_at IS NULL",
+        (owner,),
+    )
+
+
+def plan_tasks(
+    conn: Connection, until: date, owner: str | None = None
+) -> list[tuple[int, int, str, str]]:
+    """Open tasks due by ``until`` (of one owner's accounts): (id, account id, title, due)."""
+    join, params = _owner_join(owner, "t")
     return (
         _raw(conn)
         .execute(
-            "SELECT id, account_id, title, due_on FROM tasks WHERE done_on IS NULL AND due_on <= ?",
-            (until.isoformat(),),
+            f"SELECT t.id, t.account_id, t.title, t.due_on FROM tasks t{join} "
+            "WHERE t.done_on IS NULL AND t.due_on <= ?",
+            (*params, until.isoformat()),
         )
         .fetchall()
     )
 
 
-def plan_deals(conn: Connection) -> list[tuple[int, int, str, int, str, str | None]]:
-    """Open deals: (id, account id, name, stage, entered stage on, checked deliverables comma-joined)."""
+def plan_deals(
+    conn: Connection, owner: str | None = None
+) -> list[tuple[int, int, str, int, str, str | None]]:
+    """Open deals (of one owner's accounts): (id, account id, name, stage, entered stage on,
+    checked deliverables comma-joined)."""
+    join, params = _owner_join(owner, "d")
     return (
         _raw(conn)
         .execute(
-            "SELECT d.id, d.account_id, d.name, d.stage, d.stage_entered_on, group_concat(c.deliverable) "
-            "FROM deals d LEFT JOIN deal_deliverables c ON c.deal_id = d.id "
-            "WHERE d.status = 'open' GROUP BY d.id"
+            "SELECT d.id, d.account_id, d.name, d.stage, d.stage_entered_on, "
+            "group_concat(c.deliverable) "
+            f"FROM deals d{join} LEFT JOIN deal_deliverables c ON c.deal_id = d.id "
+            "WHERE d.status = 'open' GROUP BY d.id",
+            params,
         )
         .fetchall()
     )

@@ -16,14 +16,20 @@ from sqlmodel import Field, SQLModel
 class Account(SQLModel, table=True):
     __tablename__ = "accounts"
     __table_args__ = (
+        # one index per order of the Book (repo.BOOK_SORTS); empty values last both ways
         Index("ix_accounts_tier_name", "tier_rank", "name", "id"),
         Index("ix_accounts_name", "name", "id"),
         Index("ix_accounts_score", "score", "id"),
+        Index("ix_accounts_score_up", text("score IS NULL"), "score", "id"),
         Index("ix_accounts_health", "health_score", "id"),
+        Index("ix_accounts_health_up", text("health_score IS NULL"), "health_score", "id"),
         Index("ix_accounts_stage", "top_stage", "id"),
+        Index("ix_accounts_stage_up", text("top_stage IS NULL"), "top_stage", "id"),
         Index("ix_accounts_touch", "last_touch", "id"),
-        Index("ix_accounts_track", "track", "id"),
-        Index("ix_accounts_owner", "owner", "id"),
+        Index("ix_accounts_touch_up", text("last_touch IS NULL"), "last_touch", "id"),
+        Index("ix_accounts_track", "track", "name", "id"),
+        Index("ix_accounts_owner", "owner", "name", "id"),
+        Index("ix_accounts_next_action", "next_action", "id"),
         # the trash: only deleted accounts are in this index
         Index("ix_accounts_deleted", "deleted_at", sqlite_where=text("deleted_at IS NOT NULL")),
     )
@@ -65,6 +71,8 @@ class Account(SQLModel, table=True):
     top_stage: int | None = None
     next_action: str = ""
     search: str = ""  # lower-cased name, industry, region and owner, for typed filters
+    # until when the derived values hold if no input changes (NULL: unknown); see repo
+    valid_until: date | None = None
 
 
 class Rating(SQLModel, table=True):
@@ -144,7 +152,11 @@ class Interaction(SQLModel, table=True):
 
 class Order(SQLModel, table=True):
     __tablename__ = "orders"
-    __table_args__ = (Index("ix_orders_account", "account_id", "ordered_on"),)
+    __table_args__ = (
+        Index("ix_orders_account", "account_id", "ordered_on"),
+        # RFM: the last twelve months of the whole book, without reading the table
+        Index("ix_orders_date", "ordered_on", "account_id", "amount"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="accounts.id", ondelete="CASCADE")
     number: str

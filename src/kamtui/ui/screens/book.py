@@ -112,8 +112,10 @@ class BookScreen(Screen[None]):
         self.load_rows(self.generation, self.query_state)
 
     @work(thread=True, exclusive=True, group="book-query", exit_on_error=False)
-    def load_rows(self, generation: int, query: BookQuery) -> None:
-        total = self.book.count(query)
+    def load_rows(self, generation: int, query: BookQuery, total: int | None = None) -> None:
+        """The first page of ``query``, and its count unless known (``total``)."""
+        if total is None:
+            total = self.book.count(query)
         rows = self.book.page(query, 0, PAGE, matching=total)
         self.post_message(RowsLoaded(generation, total, 0, rows))
 
@@ -245,9 +247,14 @@ class BookScreen(Screen[None]):
 
     def _set_query(self, query: BookQuery) -> None:
         if query != self.query_state:
+            old = self.query_state
+            # another order of the same rows: their count is known (counting costs a scan)
+            same_rows = replace(query, sort=old.sort, descending=old.descending) == old
+            total = self.total if same_rows else None
             self.query_state = query
             self.total = None
-            self.reload()
+            self.generation += 1
+            self.load_rows(self.generation, query, total)
 
     # ---- actions -------------------------------------------------------------------------
     @on(Input.Changed, "#filter")
