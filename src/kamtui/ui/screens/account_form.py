@@ -103,6 +103,21 @@ class SavingForm(ModalScreen[bool]):
         if field and self.query(f"#f-{field}"):
             self.query_one(f"#f-{field}").focus()
 
+    def _read(self) -> Any:
+        """What is on the form, typed; raises FieldError for a value it cannot read."""
+        raise NotImplementedError
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        self._clear_errors()
+        try:
+            values = self._read()
+        except FieldError as e:
+            self._show_error(e.field, e.message)
+            return
+        self.submit(values)
+
     def submit(self, values: Any) -> None:
         """Save ``values`` in a worker (the Save button is off until it answers)."""
         self.query_one("#save", Button).disabled = True
@@ -229,17 +244,9 @@ class AccountForm(SavingForm):
             ratings[c.key] = None if value is Select.NULL else int(value)  # type: ignore[arg-type]
         return FormValues(fields, ratings, self.version)
 
-    @on(Input.Submitted)
-    @on(Button.Pressed, "#save")
-    def action_save(self) -> None:
-        self._clear_errors()
-        try:
-            values = self._read()
-        except FieldError as e:
-            self._show_error(e.field, e.message)
-            return
+    def submit(self, values: FormValues) -> None:
         self.submitted = values
-        self.submit(values)
+        super().submit(values)
 
     def save_refused(self, error: KamError) -> None:
         if isinstance(error, StaleEditError):

@@ -117,17 +117,6 @@ class ContactForm(SavingForm):
         fields["left_on"] = left
         return ContactValues(fields, self.version)
 
-    @on(Input.Submitted)
-    @on(Button.Pressed, "#save")
-    def action_save(self) -> None:
-        self._clear_errors()
-        try:
-            values = self._read()
-        except FieldError as e:
-            self._show_error(e.field, e.message)
-            return
-        self.submit(values)
-
     def save_refused(self, error: KamError) -> None:
         self.stale = error if isinstance(error, StaleEditError) else None
         buttons = self.query_one("#stale-buttons")
