@@ -8,12 +8,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, SelectionList
+from textual.widgets import Input, SelectionList, Static
 
 from kamtui.services.book import Book
 from kamtui.ui.app import KamApp
 from kamtui.ui.screens.account import AccountScreen
-from kamtui.ui.screens.dialogs import GateDialog, InteractionDialog, ReasonDialog
+from kamtui.ui.screens.dialogs import DealDialog, GateDialog, InteractionDialog, ReasonDialog
 
 TODAY = date(2026, 11, 23)
 SIZE = (160, 50)
@@ -195,3 +195,51 @@ async def test_two_keystrokes_log_a_call_today_from_any_tab(book: Book) -> None:
             assert conn.exec_driver_sql(
                 "SELECT kind, happened_on FROM interactions ORDER BY id DESC LIMIT 1"
             ).one() == ("call", "2026-11-25")
+
+
+async def test_add_a_deal_from_the_deals_tab(book: Book) -> None:
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_account(app, pilot)
+        await pilot.press("a")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, DealDialog)
+        await pilot.press(*"续约 [bold]2027[/]")
+        await pilot.press("tab", *"12o万")  # not an amount: refused at the field
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is dialog
+        assert "12o万" in str(dialog.query_one("#e-amount", Static).render())
+        assert dialog.query_one("#deal-name", Input).value == "续约 [bold]2027[/]"  # kept
+        assert len(book.account_view(1, TODAY).deals) == 1  # nothing saved
+        dialog.query_one("#deal-amount", Input).value = "120万"
+        dialog.query_one("#deal-close", Input).value = "2027/1/15"
+        await pilot.click("#save")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert "续约 [bold]2027[/]" in screen.section_text("deals")
+    deals = {d.name: d for d in book.account_view(1, TODAY).deals}
+    new = deals["续约 [bold]2027[/]"]
+    assert (new.stage, new.status, new.amount) == (1, "open", 1_200_000)
+    with book.store.reading() as conn:
+        close = conn.exec_driver_sql(
+            "SELECT expected_close FROM deals WHERE id = ?", (new.id,)
+        ).scalar_one()
+    assert str(close) == "2027-01-15"
+
+
+async def test_a_adds_a_deal_only_on_the_deals_tab(book: Book) -> None:
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_account(app, pilot, tab="1")
+        await pilot.press("a")  # nothing on the profile tab
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountScreen)
+        await pilot.press("3", "a")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DealDialog)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountScreen)
+    assert len(book.account_view(1, TODAY).deals) == 1

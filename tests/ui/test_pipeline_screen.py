@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.widgets import OptionList
 
 from kamtui.services.book import Book
@@ -79,3 +80,60 @@ async def test_board_columns_totals_and_moving_cards(book: Book) -> None:
         await pilot.press("w")  # owner filter: the first owner alphabetically
         await settle(app, pilot)
         assert sum(c.deals for c in screen.columns) == 1
+
+
+async def drag(pilot, source: str, offset: tuple[int, int], target: str) -> None:  # type: ignore[no-untyped-def]
+    """Press the mouse on a card, move over the target column with the button held (the
+    column shows it would take the card), release there."""
+    await pilot.mouse_down(source, offset=offset)
+    await pilot._post_mouse_events([events.MouseMove], target, offset=(3, 3), button=1)
+    column = pilot.app.screen.query_one(target).parent
+    assert column.has_class("-drop") == (target != source)
+    await pilot.mouse_up(target, offset=(3, 3))
+
+
+async def test_cards_move_with_the_mouse_through_the_same_gate(book: Book) -> None:
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, PipelineScreen)
+        # the first card (largest: 数据中台项目, stage 1 complete) onto stage 2: it moves
+        await drag(pilot, "#stage-1", (3, 1), "#stage-2")
+        await settle(app, pilot)
+        assert stages(book) == {"数据中台项目": 2, "Pilot": 1}
+        assert [c.name for c in screen.columns[1].cards] == ["数据中台项目"]
+        assert not screen.query(".-drop")  # the drop mark is gone
+        # Pilot has nothing ticked: the gate dialog, and nothing changes when it is left
+        await drag(pilot, "#stage-1", (3, 1), "#stage-2")
+        await settle(app, pilot)
+        assert isinstance(app.screen, GateDialog)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert stages(book) == {"数据中台项目": 2, "Pilot": 1}
+        # two columns away: refused with a message, nothing moves
+        await drag(pilot, "#stage-1", (3, 1), "#stage-3")
+        await settle(app, pilot)
+        assert stages(book) == {"数据中台项目": 2, "Pilot": 1}
+        assert any("one stage at a time" in str(n.message) for n in app._notifications)
+        # back again: from stage 2 onto stage 1
+        await drag(pilot, "#stage-2", (3, 1), "#stage-1")
+        await settle(app, pilot)
+        assert stages(book) == {"数据中台项目": 1, "Pilot": 1}
+        assert screen.columns[1].deals == 0
+
+
+async def test_a_click_on_a_card_opens_its_account(book: Book) -> None:
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        await settle(app, pilot)
+        await pilot.click("#stage-1", offset=(3, 4))  # the second card: Pilot
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountScreen)
+        assert app.screen.view is not None
+        assert app.screen.view.profile["name"] == "Northwind Ltd"
+    assert stages(book) == {"数据中台项目": 1, "Pilot": 1}

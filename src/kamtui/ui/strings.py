@@ -749,6 +749,8 @@ SENTENCES_ZH: dict[str, str] = {
     # refusals a form or a key can meet
     "An account needs a name.": "客户需要名称。",
     "Annual revenue cannot be negative.": "年营业额不能为负数。",
+    "A deal needs a name.": "商机需要名称。",
+    "A deal's amount cannot be negative.": "商机金额不能为负数。",
     "A contact needs a name.": "联系人需要姓名。",
     "A contact cannot have left in the future.": "离职日期不能在未来。",
     "A contact cannot report to themselves.": "联系人不能汇报给自己。",
@@ -902,6 +904,39 @@ ZH.update(
         "IMPORT_AGAIN": "导入完成。按 Esc 返回客户列表；按 ctrl+r 重新检查文件。",
         "PALETTE_IMPORT": "导入文件",
         "PALETTE_IMPORT_HELP": "从 CSV 或 Excel 文件导入客户、联系人、商机等，先预览",
+    }
+)
+
+EN.update(
+    {
+        "KEY_ADD_DEAL": "Add deal",
+        "DEAL_NEW": "New deal at {account}",
+        "DEAL_NAME": "Deal name",
+        "DEAL_AMOUNT": "Amount (1,200,000 or 120万; empty for not yet known)",
+        "DEAL_CLOSE": "Expected close (YYYY-MM-DD, may stay empty)",
+        "DEAL_NEXT_STEP": "Next step",
+        "DEAL_NAME_REQUIRED": "A deal needs a name.",
+        "BAD_AMOUNT": "{value!r} is not an amount (write it like 1,200,000 or 120万).",
+        "NEGATIVE_AMOUNT": "A deal's amount cannot be negative.",
+        "DEAL_ADDED": "{deal}: added in stage 1",
+        "DEALS_EMPTY": "No deals: press a to add one.",
+        "DROP_ONE_STAGE": "A deal moves one stage at a time: drop it on the next column.",
+    }
+)
+ZH.update(
+    {
+        "KEY_ADD_DEAL": "添加商机",
+        "DEAL_NEW": "为 {account} 添加商机",
+        "DEAL_NAME": "商机名称",
+        "DEAL_AMOUNT": "金额（1,200,000 或 120万；未知可留空）",
+        "DEAL_CLOSE": "预计成交日期（YYYY-MM-DD，可留空）",
+        "DEAL_NEXT_STEP": "下一步",
+        "DEAL_NAME_REQUIRED": "商机需要名称。",
+        "BAD_AMOUNT": "{value!r} 不是金额（请写成 1,200,000 或 120万）。",
+        "NEGATIVE_AMOUNT": "商机金额不能为负数。",
+        "DEAL_ADDED": "{deal}：已添加，处于第 1 阶段",
+        "DEALS_EMPTY": "没有商机：按 a 添加。",
+        "DROP_ONE_STAGE": "商机每次只能移动一个阶段：请拖到相邻的一列。",
     }
 )
 

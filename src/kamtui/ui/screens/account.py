@@ -42,7 +42,9 @@ from kamtui.ui.screens.account_form import AccountForm, FormData, FormValues
 from kamtui.ui.screens.contact_form import ContactForm, ContactValues
 from kamtui.ui.screens.deal_moves import DealBrief, DealMoved, DealMoves
 from kamtui.ui.screens.dialogs import (
+    DealDialog,
     InteractionDialog,
+    NewDeal,
     NewInteraction,
     NewTask,
     PickDialog,
@@ -67,6 +69,7 @@ def tab_titles() -> tuple[str, ...]:
 TAB_ACTIONS = {  # actions that belong to one tab: keys shown and working only there
     "move": "deals",
     "close_lost": "deals",
+    "add_deal": "deals",
     "add_contact": "map",
     "move_role": "map",
     "mark_left": "map",
@@ -96,6 +99,7 @@ class AccountScreen(DealMoves, Screen[None]):
             "left_square_bracket", "move(-1)", S.KEY_MOVE_BACK, key_display="[", id="deal.back"
         ),
         Binding("x", "close_lost", S.KEY_LOST, id="deal.lost"),
+        Binding("a", "add_deal", S.KEY_ADD_DEAL, id="deal.add"),
         Binding("a", "add_contact", S.KEY_ADD_CONTACT, id="contact.add"),
         Binding("m", "move_role", S.KEY_MOVE_ROLE, id="contact.role"),
         Binding("L", "mark_left", S.KEY_MARK_LEFT, id="contact.left"),
@@ -628,7 +632,7 @@ class AccountScreen(DealMoves, Screen[None]):
             for change in deal.history:
                 out.append("      " + self._stage_change(change) + "\n", style="dim")
         if not v.deals:
-            out.append(f"  {S.NONE}\n", style="dim")
+            out.append(f"  {S.DEALS_EMPTY}\n", style="dim")
         return out
 
     @staticmethod
@@ -733,6 +737,29 @@ class AccountScreen(DealMoves, Screen[None]):
 
     def on_deal_moved(self, message: DealMoved) -> None:
         self.post_message(AccountChanged(message.note, message.error))
+
+    def action_add_deal(self) -> None:
+        if self.view is None or not self._writable():
+            return
+
+        def done(deal: NewDeal | None) -> None:
+            if deal is not None:
+                self.write_deal(deal)
+
+        title = S.DEAL_NEW.format(account=plain(self.view.profile["name"]))
+        self.app.push_screen(DealDialog(title), done)
+
+    @work(thread=True, group="account-write", exit_on_error=False)
+    def write_deal(self, deal: NewDeal) -> None:
+        try:
+            self.book.add_deal(
+                self.account_id, self.today, name=deal.name, amount=deal.amount,
+                expected_close=deal.expected_close, next_step=deal.next_step,
+            )  # fmt: skip
+        except KamError as e:
+            self.post_message(AccountChanged(str(e), error=True))
+            return
+        self.post_message(AccountChanged(S.DEAL_ADDED.format(deal=deal.name)))
 
     # ---- tasks --------------------------------------------------------------------------------
     def _tasks_text(self, v: AccountView) -> None:
