@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from textual.widgets import Input
+from textual.widgets import Input, Label
 
 from kamtui.domain.scoring import score_account
 from kamtui.services.book import Book, BookQuery
@@ -48,4 +48,28 @@ async def test_weights_must_sum_to_100_then_tiers_recompute(demo_book: Book) -> 
         result = score_account(model, records[row.id]["ratings"])
         if result.score is not None:
             assert row.score == float(result.score)
+    reopened.close()
+
+
+async def test_a_refused_setting_is_explained_in_chinese_and_nothing_changes(
+    demo_book: Book, chinese: None
+) -> None:
+    before = demo_book.config
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("comma")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, SettingsScreen)
+        assert "使用量" in [str(label.render()) for label in screen.query(Label)]
+        cadence = screen.query_one("#c-A-touch", Input)
+        cadence.value = "两周"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        error = screen.query_one("#settings-error").render_line(0).text
+        assert "A 级：触达节奏必须是整数天，而不是 '两周'。" in error
+        assert cadence.value == "两周"  # what was typed stays
+    reopened = Book.open(demo_book.path)
+    assert reopened.config == before
     reopened.close()

@@ -758,6 +758,22 @@ SENTENCES_ZH: dict[str, str] = {
     "A task needs a title.": "待办需要写明要做什么。",
     "A task cannot be due more than a year ago.": "待办的截止日期不能早于一年前。",
     "A task's title is at most 500 characters.": "待办内容最多 500 个字符。",
+    # settings that cannot be saved
+    "The weight of {criterion} must be a number, not {value}.": "{criterion} 的权重必须是数字，而不是 {value}。",
+    "The weight of {criterion} must be a number (it is {weight}).": "{criterion} 的权重必须是数字（现在是 {weight}）。",
+    "The weight of {criterion} must be above 0% (it is {weight}%).": "{criterion} 的权重必须大于 0%（现在是 {weight}%）。",
+    "Weights must sum to 100%; these sum to {total}% ({parts}).": "权重之和必须为 100%；现在是 {total}%（{parts}）。",
+    "The {tier} threshold must be a number, not {value}.": "{tier} 级门槛必须是数字，而不是 {value}。",
+    "The {tier} threshold must lie between 1.00 and 5.00 (it is {value}).": "{tier} 级门槛必须在 1.00 到 5.00 之间（现在是 {value}）。",
+    "Thresholds must fall from S to B (S {s} > A {a} > B {b} does not hold).": "门槛必须从 S 到 B 依次降低（S {s} > A {a} > B {b} 不成立）。",
+    "A scoring model needs at least one criterion.": "评分模型至少需要一个维度。",
+    "Tier {tier}: the touch cadence must be a whole number, not {value}.": "{tier} 级：触达节奏必须是整数天，而不是 {value}。",
+    "Tier {tier}: the executive cadence must be a whole number, not {value}.": "{tier} 级：高层触达节奏必须是整数天，而不是 {value}。",
+    "Tier {tier}: a touch cadence must be at least 1 day.": "{tier} 级：触达节奏至少为 1 天。",
+    "Tier {tier}: an executive cadence must be at least 1 day or none.": "{tier} 级：高层触达节奏至少为 1 天，或留空表示不要求。",
+    "The health weight of {measure} must be a whole number, not {value}.": "健康度权重“{measure}”必须是整数，而不是 {value}。",
+    "Health weights cannot be negative.": "健康度权重不能为负数。",
+    "Health weights must sum to 100%; these sum to {total}%.": "健康度权重之和必须为 100%；现在是 {total}%。",
     "Stage 1 is the first stage; the deal cannot move back.": "第 1 阶段已是第一阶段，商机不能再退回。",
     "Stage 5 is the last stage; the deal cannot advance.": "第 5 阶段已是最后阶段，商机不能再推进。",
     "{what} was changed elsewhere since you opened it: {changes}. "
@@ -1010,9 +1026,23 @@ def say(sentence: str) -> str:
 def _say_part(name: str, value: str) -> str:
     if name in ("reason", "title"):
         return say(value)
+    if name == "measure":
+        return word("MEASURE", value)
+    if name == "criterion":
+        return _criterion_zh(value)
     if name == "missing":
         return "、".join(_deliverable_zh(x) for x in value.split(", "))
     return WORDS_ZH.get(value, value)
+
+
+def _criterion_zh(key: str) -> str:
+    from kamtui.domain.scoring import BUILTIN_MODELS
+
+    for model in BUILTIN_MODELS.values():
+        for c in model.criteria:
+            if c.key == key:
+                return c.label_zh
+    return key
 
 
 def _deliverable_zh(label: str) -> str:
