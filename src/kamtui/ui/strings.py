@@ -1,8 +1,8 @@
 """The UI's message catalog: every string a user reads, in English and 简体中文.
 
 Use as ``from kamtui.ui import strings as S`` then ``S.COL_TIER``. The language is chosen
-once, before the UI is imported (``set_language``); a key missing in Chinese falls back
-to English.
+with ``set_language`` (the CLI does it first); a key missing in Chinese falls back to
+English.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import locale
 import os
 import re
 import string
+import sys
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -60,7 +61,7 @@ EN: dict[str, str] = {
     "SETTINGS_HEALTH": "Health weights (%, must sum to 100)",
     "SETTINGS_RECOMPUTING": "Saving and recomputing every tier and health…",
     "SETTINGS_SAVED": "Settings saved; tiers and health recomputed.",
-    "KEY_HEALTH_SCREEN": "Health",
+    "KEY_HEALTH_SCREEN": "Health alerts",
     "HEALTH_TITLE": "Health · {n} flagged accounts (red {red}, yellow {yellow}, green {green}) · owner: {owner}",
     "KEY_EDIT": "Edit",
     "FORM_NEW": "New account",
@@ -967,9 +968,53 @@ def detect_language() -> str:
 
 
 def set_language(lang: str) -> None:
+    """Speak ``lang`` from now on: every string read afterwards, and the key descriptions
+    of the screens already imported (their bindings were made when they were imported)."""
     global _current
     say.cache_clear()
     _current = {**EN, **ZH} if lang == "zh" else EN
+    _say_bindings_again()
+
+
+class Said(str):
+    """A catalog string that knows its key, so that a key's description bound when a
+    screen is imported can be said again in another language."""
+
+    key: str
+
+    def __new__(cls, value: str, key: str) -> Said:
+        said = super().__new__(cls, value)
+        said.key = key
+        return said
+
+
+def _say_bindings_again() -> None:
+    dom = sys.modules.get("textual.dom")
+    if dom is None:  # no screen imported yet: bindings made from now on are in the language
+        return
+    from dataclasses import replace
+
+    from textual.binding import Binding
+
+    classes, stack = [], [dom.DOMNode]
+    while stack:
+        for sub in stack.pop().__subclasses__():
+            if sub not in classes:
+                classes.append(sub)
+                stack.append(sub)
+    for cls in classes:
+        bindings = cls.__dict__.get("BINDINGS")
+        if bindings and any(
+            isinstance(b, Binding) and isinstance(b.description, Said) for b in bindings
+        ):
+            cls.BINDINGS = [
+                replace(b, description=Said(_current[b.description.key], b.description.key))
+                if isinstance(b, Binding) and isinstance(b.description, Said)
+                else b
+                for b in bindings
+            ]
+    for cls in classes:  # a class's bindings are merged from its bases' when it is made
+        cls._merged_bindings = cls._merge_bindings()
 
 
 def field_label(field: str) -> str:
@@ -1125,6 +1170,6 @@ def role_name(role: Role) -> str:
 
 def __getattr__(name: str) -> str:
     try:
-        return _current[name]
+        return Said(_current[name], name)
     except KeyError:
         raise AttributeError(name) from None

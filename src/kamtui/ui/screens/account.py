@@ -126,6 +126,8 @@ class AccountScreen(DealMoves, Screen[None]):
         self._plain: dict[str, str] = {}  # each section's text
         self._bodies: dict[str, Group] = {}  # what each tab's Static shows
         self._coverage = Text()
+        self._palette: dict[str, str] = {}
+        self._palette_theme = ""
         self._map: list[tuple[int, Text, int | None]] = []
         self._tasks: list[Text] = []
 
@@ -263,13 +265,17 @@ class AccountScreen(DealMoves, Screen[None]):
         self._bodies[target] = Group(*parts)
 
     def _color(self, name: str) -> str:
-        variables = self.app.get_css_variables()
-        return {
-            "green": variables.get("success", "green"),
-            "yellow": variables.get("warning", "yellow"),
-            "red": variables.get("error", "red"),
-            "info": variables.get("secondary", "blue"),
-        }.get(name, "")
+        """A colour of the theme (read once per theme: working the theme out is not cheap)."""
+        if self._palette_theme != self.app.theme:
+            variables = self.app.get_css_variables()
+            self._palette = {
+                "green": variables.get("success", "green"),
+                "yellow": variables.get("warning", "yellow"),
+                "red": variables.get("error", "red"),
+                "info": variables.get("secondary", "blue"),
+            }
+            self._palette_theme = self.app.theme
+        return self._palette.get(name, "")
 
     def _stance(self, stance: str) -> str:
         return self._color(

@@ -103,6 +103,7 @@ class BookScreen(Screen[None]):
             return
         self._started = True
         self.load_summary()
+        self.app.warm_up()  # type: ignore[attr-defined]
         if not self.book.read_only:
             self.refresh_derived()
 
