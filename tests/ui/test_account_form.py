@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from pilot_helpers import settle
 from textual.widgets import Input, Select
 
 from kamtui.services.book import Book, BookQuery
@@ -16,12 +17,6 @@ from kamtui.ui.widgets.account_table import AccountTable
 
 TODAY = date(2026, 11, 23)
 ALL_FOUR = ("strategic_fit", "profit_potential", "stability", "market_influence")
-
-
-async def settle(app: KamApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def error_text(form: AccountForm, field: str) -> str:

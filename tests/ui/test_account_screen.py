@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from pilot_helpers import settle
 from textual.widgets import Input, SelectionList, Static
 
 from kamtui.services.book import Book
@@ -17,12 +18,6 @@ from kamtui.ui.screens.dialogs import DealDialog, GateDialog, InteractionDialog,
 
 TODAY = date(2026, 11, 23)
 SIZE = (160, 50)
-
-
-async def settle(app: KamApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 @pytest.fixture

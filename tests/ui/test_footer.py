@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from pilot_helpers import settle
 
 from kamtui.services.book import Book
 from kamtui.ui.app import KamApp
@@ -24,12 +25,6 @@ def book(tmp_path: Path) -> Iterator[Book]:
     b.add_account(TODAY, name="云翔集团", owner="张伟")
     yield b
     b.close()
-
-
-async def settle(app: KamApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def offset_of(footer: KeyFooter, description: str) -> tuple[int, int]:

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from pilot_helpers import settle
+
 from kamtui.services.book import Book
 from kamtui.ui.app import KamApp
 from kamtui.ui.screens.account import AccountScreen
 from kamtui.ui.screens.health import FlagList, HealthScreen
 
 TODAY = date(2026, 11, 23)
-
-
-async def settle(app: KamApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def test_flagged_accounts_red_first_and_open_one(demo_book: Book) -> None:

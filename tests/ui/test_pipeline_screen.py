@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from pilot_helpers import settle, shown_after
 from textual import events
 from textual.widgets import OptionList
 
@@ -17,12 +18,6 @@ from kamtui.ui.screens.dialogs import GateDialog
 from kamtui.ui.screens.pipeline import PipelineScreen
 
 TODAY = date(2026, 11, 23)
-
-
-async def settle(app: KamApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 @pytest.fixture
@@ -46,11 +41,7 @@ def stages(book: Book) -> dict[str, int]:
 async def test_board_columns_totals_and_moving_cards(book: Book) -> None:
     app = KamApp(book, today=TODAY)
     async with app.run_test(size=(200, 50)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("b")
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, PipelineScreen)
+        screen = await shown_after(app, pilot, "b", screen=PipelineScreen)
         first = screen.columns[0]
         assert (first.deals, first.total, first.weighted) == (2, 2_500_000, 250_000)
         head = screen.query_one("#head-1")
@@ -95,11 +86,7 @@ async def drag(pilot, source: str, offset: tuple[int, int], target: str) -> None
 async def test_cards_move_with_the_mouse_through_the_same_gate(book: Book) -> None:
     app = KamApp(book, today=TODAY)
     async with app.run_test(size=(200, 50)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("b")
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, PipelineScreen)
+        screen = await shown_after(app, pilot, "b", screen=PipelineScreen)
         # the first card (largest: 数据中台项目, stage 1 complete) onto stage 2: it moves
         await drag(pilot, "#stage-1", (3, 1), "#stage-2")
         await settle(app, pilot)

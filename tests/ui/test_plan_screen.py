@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from pilot_helpers import settle
 from textual.widgets import Input
 
 from kamtui.domain.plan import IsoWeek
@@ -14,12 +15,6 @@ from kamtui.ui.screens.dialogs import ReasonDialog
 from kamtui.ui.screens.plan import PlanList, PlanScreen
 
 TODAY = date(2026, 11, 23)
-
-
-async def settle(app: KamApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def open_plan(app: KamApp, pilot) -> PlanList:  # type: ignore[no-untyped-def]

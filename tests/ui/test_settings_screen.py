@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from pilot_helpers import settle, shown_after
 from textual.widgets import Input, Label
 
 from kamtui.domain.scoring import score_account
@@ -16,20 +17,10 @@ from kamtui.ui.screens.settings import SettingsScreen
 TODAY = date(2026, 11, 23)
 
 
-async def settle(app: KamApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
-
 async def test_weights_must_sum_to_100_then_tiers_recompute(demo_book: Book) -> None:
     app = KamApp(demo_book, today=TODAY)
     async with app.run_test(size=(160, 50)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("comma")
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, SettingsScreen)
+        screen = await shown_after(app, pilot, "comma", screen=SettingsScreen)
         screen.query_one("#w-strategic_fit", Input).value = "40"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
@@ -57,11 +48,7 @@ async def test_a_refused_setting_is_explained_in_chinese_and_nothing_changes(
     before = demo_book.config
     app = KamApp(demo_book, today=TODAY)
     async with app.run_test(size=(160, 50)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("comma")
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, SettingsScreen)
+        screen = await shown_after(app, pilot, "comma", screen=SettingsScreen)
         assert "使用量" in [str(label.render()) for label in screen.query(Label)]
         cadence = screen.query_one("#c-A-touch", Input)
         cadence.value = "两周"
