@@ -143,3 +143,16 @@ def test_settings_refusals_are_said_in_chinese(chinese: None) -> None:
     assert S.say(sentences[6]) == "A 级：触达节奏必须是整数天，而不是 'often'。"
     assert S.say(sentences[10]) == "健康度权重“使用量”必须是整数，而不是 'x'。"
     assert S.say(sentences[0]).startswith("战略")  # the criterion's Chinese label
+
+
+def test_a_stale_save_names_the_record_in_chinese(chinese: None, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from kamtui.services.book import StaleEditError
+
+    book = Book.create(tmp_path / "b.db")
+    aid = book.add_account(TODAY, name="云翔")
+    did = book.add_deal(aid, TODAY, name="数据中台", amount=1)
+    book.update_deal(did, TODAY, {"amount": 2})
+    with pytest.raises(StaleEditError) as e:
+        book.update_deal(did, TODAY, {"amount": 3}, seen_version=1)
+    book.close()
+    assert S.say(str(e.value)).startswith("商机 数据中台 在你打开后已被修改：")

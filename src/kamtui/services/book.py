@@ -857,11 +857,11 @@ class Book:
         next_step: str = "",
     ) -> int:
         """A new deal, in stage 1 from today, with its creation in the stage history."""
-        name = name.strip()
-        if not name:
-            raise InputError("A deal needs a name.")
-        if amount < 0:
-            raise InputError("A deal's amount cannot be negative.")
+        clean = sop.check_deal(
+            {"name": name, "amount": amount, "expected_close": expected_close,
+             "next_step": next_step}, creating=True,
+        )  # fmt: skip
+        name, amount, next_step = clean["name"], clean["amount"], clean["next_step"]
         with self._write() as conn:
             self._exists(conn, account_id)
             deal_id = repo.insert_deal(
@@ -908,33 +908,68 @@ class Book:
             record = repo.contact_record(conn, contact_id)
             if record is None:
                 raise InputError(f"There is no contact {contact_id}.")
-            if seen_version is not None and record.version != seen_version:
-                changes = self._changes_since(
-                    conn, record.account_id, ("contact",), contact_id, seen_version
-                )
-                name = record.fields["name"]
-                raise StaleEditError(
-                    _stale_message(f"Contact {name}", record.version, seen_version, changes),
-                    changes,
-                    record.version,
-                )
             if "reports_to" in clean:
                 check_reports_to(
                     repo.account_contacts(conn, record.account_id), contact_id, clean["reports_to"]
                 )
-            changed = {k: v for k, v in clean.items() if record.fields[k] != v}
-            if not changed:
-                return record.version
-            repo.update_contact(conn, contact_id, changed)
-            version = record.version + 1
-            self._record(
-                conn,
-                [
-                    ("contact", contact_id, record.account_id, k, record.fields[k], v, version)
-                    for k, v in changed.items()
-                ],
+            return self._save_edit(
+                conn, today, ("contact", contact_id, f"Contact {record.fields['name']}"),
+                record, clean, seen_version, repo.update_contact,
+            )  # fmt: skip
+
+    def update_deal(
+        self,
+        deal_id: int,
+        today: date,
+        fields: Mapping[str, Any],
+        seen_version: int | None = None,
+    ) -> int:
+        """Change a deal's name, amount, expected close or next step (its stage moves with
+        ``move_deal``). Refused if the deal changed since ``seen_version``; returns the new
+        version."""
+        clean = sop.check_deal(fields)
+        with self._write() as conn:
+            record = repo.deal_record(conn, deal_id)
+            if record is None:
+                raise InputError(f"There is no deal {deal_id}.")
+            return self._save_edit(
+                conn, today, ("deal", deal_id, f"Deal {record.fields['name']}"),
+                record, clean, seen_version, repo.update_deal,
+            )  # fmt: skip
+
+    def _save_edit(
+        self,
+        conn: Connection,
+        today: date,
+        item: tuple[str, int, str],
+        record: repo.ContactRecord | repo.DealRecord,
+        clean: Mapping[str, Any],
+        seen_version: int | None,
+        write: Callable[[Connection, int, Mapping[str, Any]], None],
+    ) -> int:
+        """Save an edit of a contact or a deal (``item``: kind, id, what to call it): refuse
+        it if stale, write only what changed with its history, recompute the account."""
+        kind, item_id, label = item
+        if seen_version is not None and record.version != seen_version:
+            changes = self._changes_since(conn, record.account_id, (kind,), item_id, seen_version)
+            raise StaleEditError(
+                _stale_message(label, record.version, seen_version, changes),
+                changes,
+                record.version,
             )
-            self._recompute(conn, [record.account_id], today)
+        changed = {k: v for k, v in clean.items() if record.fields[k] != v}
+        if not changed:
+            return record.version
+        write(conn, item_id, changed)
+        version = record.version + 1
+        self._record(
+            conn,
+            [
+                (kind, item_id, record.account_id, k, record.fields[k], v, version)
+                for k, v in changed.items()
+            ],
+        )
+        self._recompute(conn, [record.account_id], today)
         return version
 
     # ---- tasks -------------------------------------------------------------------------------

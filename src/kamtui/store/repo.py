@@ -680,6 +680,43 @@ def insert_deal(
     return int(deal_id)
 
 
+class DealRecord(NamedTuple):
+    """One deal as stored: its account, version and every editable field."""
+
+    account_id: int
+    version: int
+    fields: dict[str, Any]
+
+
+def deal_record(conn: Connection, deal_id: int) -> DealRecord | None:
+    """A deal of an account not in the trash, or None."""
+    row = (
+        _raw(conn)
+        .execute(
+            "SELECT g.account_id, g.version, g.name, g.amount, g.expected_close, g.next_step "
+            "FROM deals g JOIN accounts a ON a.id = g.account_id "
+            "WHERE g.id = ? AND a.deleted_at IS NULL",
+            (deal_id,),
+        )
+        .fetchone()
+    )
+    if row is None:
+        return None
+    name, amount, close, next_step = row[2:]
+    fields = {"name": name, "amount": float(amount or 0), "expected_close": d(close),
+              "next_step": next_step or ""}  # fmt: skip
+    return DealRecord(int(row[0]), int(row[1]), fields)
+
+
+def update_deal(conn: Connection, deal_id: int, fields: Mapping[str, Any]) -> None:
+    """Write deal fields (checked by the caller) and move its version on."""
+    sets = "".join(f"{k} = ?, " for k in fields)
+    values = [v.isoformat() if isinstance(v, date) else v for v in fields.values()]
+    _raw(conn).execute(
+        f"UPDATE deals SET {sets}version = version + 1 WHERE id = ?", (*values, deal_id)
+    )
+
+
 def complete_task(conn: Connection, task_id: int, today: date) -> int | None:
     """Mark an open task done; returns its account, or None when there is no such open task."""
     raw = _raw(conn)

@@ -936,6 +936,8 @@ EN.update(
         "BAD_AMOUNT": "{value!r} is not an amount (write it like 1,200,000 or 120万).",
         "NEGATIVE_AMOUNT": "A deal's amount cannot be negative.",
         "DEAL_ADDED": "{deal}: added in stage 1",
+        "DEAL_EDIT": "Deal {deal}",
+        "DEAL_SAVED": "{deal}: saved",
         "DEALS_EMPTY": "No deals: press a to add one.",
         "DROP_ONE_STAGE": "A deal moves one stage at a time: drop it on the next column.",
     }
@@ -952,6 +954,8 @@ ZH.update(
         "BAD_AMOUNT": "{value!r} 不是金额（请写成 1,200,000 或 120万）。",
         "NEGATIVE_AMOUNT": "商机金额不能为负数。",
         "DEAL_ADDED": "{deal}：已添加，处于第 1 阶段",
+        "DEAL_EDIT": "商机 {deal}",
+        "DEAL_SAVED": "{deal}：已保存",
         "DEALS_EMPTY": "没有商机：按 a 添加。",
         "DROP_ONE_STAGE": "商机每次只能移动一个阶段：请拖到相邻的一列。",
     }
@@ -1073,11 +1077,17 @@ def _say_part(name: str, value: str) -> str:
         return say(value)
     if name == "measure":
         return word("MEASURE", value)
+    if name == "what":  # a stale save's record: "Deal 数据中台", "Contact 王芳", "Account 7"
+        kind, _, rest = value.partition(" ")
+        return f"{_RECORDS_ZH.get(kind, kind)} {rest}" if rest else value
     if name == "criterion":
         return _criterion_zh(value)
     if name == "missing":
         return "、".join(_deliverable_zh(x) for x in value.split(", "))
     return WORDS_ZH.get(value, value)
+
+
+_RECORDS_ZH = {"Deal": "商机", "Contact": "联系人", "Account": "客户"}
 
 
 def _criterion_zh(key: str) -> str:

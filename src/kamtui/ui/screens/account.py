@@ -40,11 +40,10 @@ from kamtui.ui.messages import AccountChanged, AccountLoaded
 from kamtui.ui.safe import content, plain, text
 from kamtui.ui.screens.account_form import AccountForm, FormData, FormValues
 from kamtui.ui.screens.contact_form import ContactForm, ContactValues
+from kamtui.ui.screens.deal_form import DealForm
 from kamtui.ui.screens.deal_moves import DealBrief, DealMoved, DealMoves
 from kamtui.ui.screens.dialogs import (
-    DealDialog,
     InteractionDialog,
-    NewDeal,
     NewInteraction,
     NewTask,
     PickDialog,
@@ -747,25 +746,36 @@ class AccountScreen(DealMoves, Screen[None]):
     def action_add_deal(self) -> None:
         if self.view is None or not self._writable():
             return
+        book, today, aid = self.book, self.today, self.account_id
 
-        def done(deal: NewDeal | None) -> None:
-            if deal is not None:
-                self.write_deal(deal)
+        def save(fields: dict[str, Any]) -> None:
+            book.add_deal(aid, today, **fields)
 
         title = S.DEAL_NEW.format(account=plain(self.view.profile["name"]))
-        self.app.push_screen(DealDialog(title), done)
+        self._deal_form(DealForm(title, {}, save), S.DEAL_ADDED)
 
-    @work(thread=True, group="account-write", exit_on_error=False)
-    def write_deal(self, deal: NewDeal) -> None:
-        try:
-            self.book.add_deal(
-                self.account_id, self.today, name=deal.name, amount=deal.amount,
-                expected_close=deal.expected_close, next_step=deal.next_step,
-            )  # fmt: skip
-        except KamError as e:
-            self.post_message(AccountChanged(str(e), error=True))
+    @on(OptionList.OptionSelected, "#deal-list")
+    def edit_deal(self) -> None:
+        """Enter (or a click) on a deal: change its name, amount, expected close, next step."""
+        deal = self.current_deal
+        if deal is None or not self._writable():
             return
-        self.post_message(AccountChanged(S.DEAL_ADDED.format(deal=deal.name)))
+        book, today = self.book, self.today
+
+        def save(fields: dict[str, Any]) -> None:
+            book.update_deal(deal.id, today, fields, seen_version=deal.version)
+
+        values = {"name": deal.name, "amount": deal.amount,
+                  "expected_close": deal.expected_close, "next_step": deal.next_step}  # fmt: skip
+        self._deal_form(DealForm(S.DEAL_EDIT.format(deal=plain(deal.name)), values, save),
+                        S.DEAL_SAVED)  # fmt: skip
+
+    def _deal_form(self, form: DealForm, note: str) -> None:
+        def saved(done: bool | None) -> None:
+            if done:
+                self.post_message(AccountChanged(note.format(deal=form.saved.get("name", ""))))
+
+        self.app.push_screen(form, saved)
 
     # ---- tasks --------------------------------------------------------------------------------
     def _tasks_text(self, v: AccountView) -> None:

@@ -1,4 +1,4 @@
-"""Small modal dialogs: a written reason, the stage gate, logging an interaction, a new deal.
+"""Small modal dialogs: a written reason, the stage gate, logging an interaction.
 
 Each returns its result through ``dismiss``; a dialog never writes to the book itself.
 Invalid input gets a message at the field and the dialog stays open with what was typed.
@@ -27,7 +27,7 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from kamtui.domain.errors import KamError
-from kamtui.domain.parsing import parse_amount, parse_date
+from kamtui.domain.parsing import parse_date
 from kamtui.domain.stages import Deliverable
 from kamtui.ui import strings as S
 from kamtui.ui.safe import content, plain, text
@@ -324,84 +324,6 @@ class TaskDialog(ModalScreen[NewTask | None]):
             self.query_one("#task-due", Input).focus()
             return
         self.dismiss(NewTask(title, due))
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-@dataclass(frozen=True)
-class NewDeal:
-    name: str
-    amount: float
-    expected_close: date | None
-    next_step: str
-
-
-class DealDialog(ModalScreen[NewDeal | None]):
-    """Add a deal: its name, amount (``1,200,000`` or ``120万``), expected close and next step.
-
-    It starts in stage 1; the book checks the rest (a negative amount, an unknown account)."""
-
-    BINDINGS = [Binding("escape", "cancel", S.KEY_CANCEL)]
-
-    def __init__(self, title: str) -> None:
-        super().__init__()
-        self.title_text = title
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(content(self.title_text), classes="dialog-title")
-            yield Label(S.DEAL_NAME)
-            yield Input(id="deal-name")
-            yield Static(id="e-name", classes="field-error")
-            yield Label(S.DEAL_AMOUNT)
-            yield Input(placeholder="1,200,000 / 120万", id="deal-amount")
-            yield Static(id="e-amount", classes="field-error")
-            yield Label(S.DEAL_CLOSE)
-            yield Input(placeholder="YYYY-MM-DD", id="deal-close")
-            yield Static(id="e-close", classes="field-error")
-            yield Label(S.DEAL_NEXT_STEP)
-            yield Input(id="deal-next")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button(S.SAVE, variant="primary", id="save")
-                yield Button(S.CANCEL, id="cancel")
-
-    def on_mount(self) -> None:
-        self.query_one("#deal-name", Input).focus()
-
-    def _refuse(self, field: str, message: str) -> None:
-        self.query_one(f"#e-{field}", Static).update(content(message))
-        self.query_one(
-            {"name": "#deal-name", "amount": "#deal-amount", "close": "#deal-close"}[field], Input
-        ).focus()
-
-    @on(Input.Submitted)
-    @on(Button.Pressed, "#save")
-    def _save(self) -> None:
-        for field in ("name", "amount", "close"):
-            self.query_one(f"#e-{field}", Static).update("")
-        name = self.query_one("#deal-name", Input).value.strip()
-        raw_amount = self.query_one("#deal-amount", Input).value.strip()
-        raw_close = self.query_one("#deal-close", Input).value.strip()
-        if not name:
-            self._refuse("name", S.DEAL_NAME_REQUIRED)
-            return
-        try:
-            amount = parse_amount(raw_amount)
-        except KamError:
-            self._refuse("amount", S.BAD_AMOUNT.format(value=raw_amount))
-            return
-        if amount is not None and amount < 0:
-            self._refuse("amount", S.NEGATIVE_AMOUNT)
-            return
-        try:
-            close = parse_date(raw_close)
-        except KamError:
-            self._refuse("close", S.BAD_DATE.format(value=raw_close))
-            return
-        next_step = self.query_one("#deal-next", Input).value.strip()
-        self.dismiss(NewDeal(name, float(amount or 0), close, next_step))
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
