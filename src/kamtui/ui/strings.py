@@ -940,6 +940,8 @@ EN.update(
         "DEAL_SAVED": "{deal}: saved",
         "DEALS_EMPTY": "No deals: press a to add one.",
         "DROP_ONE_STAGE": "A deal moves one stage at a time: drop it on the next column.",
+        "DISCARD_TYPED": "Leave without saving? What you typed here will be lost.",
+        "DISCARD": "Discard",
     }
 )
 ZH.update(
@@ -958,6 +960,8 @@ ZH.update(
         "DEAL_SAVED": "{deal}：已保存",
         "DEALS_EMPTY": "没有商机：按 a 添加。",
         "DROP_ONE_STAGE": "商机每次只能移动一个阶段：请拖到相邻的一列。",
+        "DISCARD_TYPED": "不保存就离开？这里输入的内容将会丢失。",
+        "DISCARD": "放弃修改",
     }
 )
 
