@@ -255,11 +255,17 @@ async def test_enter_on_a_deal_edits_it_and_a_stale_edit_keeps_what_was_typed(
         assert app.screen is form
         assert "changed elsewhere" in str(form.query_one("#form-error", Static).render())
         assert form.query_one("#f-next_step", Input).value == "签合同"
+        assert book.account_view(1, TODAY).deals[0].next_step == "约见财务总监"  # unchanged
+        await pilot.click("#reapply")  # what was typed, over the newer values
+        await settle(app, pilot)
+        assert app.screen is screen
     deal = book.account_view(1, TODAY).deals[0]
-    assert (deal.amount, deal.next_step) == (900_000, "约见财务总监")
+    assert (deal.amount, deal.next_step) == (1_500_000, "签合同")
     kept = {(c.field, c.old, c.new) for c in book.history(1) if c.entity == "deal"}
     assert {
         ("amount", "1200000", "1500000"),
         ("next_step", "", "约见财务总监"),
         ("amount", "1500000", "900000"),
+        ("amount", "900000", "1500000"),
+        ("next_step", "约见财务总监", "签合同"),
     } <= kept

@@ -40,7 +40,7 @@ from kamtui.ui.messages import AccountChanged, AccountLoaded
 from kamtui.ui.safe import content, plain, text
 from kamtui.ui.screens.account_form import AccountForm, FormData, FormValues
 from kamtui.ui.screens.contact_form import ContactForm, ContactValues
-from kamtui.ui.screens.deal_form import DealForm
+from kamtui.ui.screens.deal_form import DealForm, DealValues
 from kamtui.ui.screens.deal_moves import DealBrief, DealMoved, DealMoves
 from kamtui.ui.screens.dialogs import (
     InteractionDialog,
@@ -748,8 +748,8 @@ class AccountScreen(DealMoves, Screen[None]):
             return
         book, today, aid = self.book, self.today, self.account_id
 
-        def save(fields: dict[str, Any]) -> None:
-            book.add_deal(aid, today, **fields)
+        def save(form: DealValues) -> None:
+            book.add_deal(aid, today, **form.fields)
 
         title = S.DEAL_NEW.format(account=plain(self.view.profile["name"]))
         self._deal_form(DealForm(title, {}, save), S.DEAL_ADDED)
@@ -762,13 +762,13 @@ class AccountScreen(DealMoves, Screen[None]):
             return
         book, today = self.book, self.today
 
-        def save(fields: dict[str, Any]) -> None:
-            book.update_deal(deal.id, today, fields, seen_version=deal.version)
+        def save(form: DealValues) -> None:
+            book.update_deal(deal.id, today, form.fields, seen_version=form.version)
 
         values = {"name": deal.name, "amount": deal.amount,
                   "expected_close": deal.expected_close, "next_step": deal.next_step}  # fmt: skip
-        self._deal_form(DealForm(S.DEAL_EDIT.format(deal=plain(deal.name)), values, save),
-                        S.DEAL_SAVED)  # fmt: skip
+        title = S.DEAL_EDIT.format(deal=plain(deal.name))
+        self._deal_form(DealForm(title, values, save, version=deal.version), S.DEAL_SAVED)
 
     def _deal_form(self, form: DealForm, note: str) -> None:
         def saved(done: bool | None) -> None:

@@ -171,6 +171,40 @@ class SavingForm(ModalScreen[bool]):
         self.app.push_screen(ConfirmDialog(S.DISCARD_TYPED, S.DISCARD, danger=True), answered)
 
 
+class ReapplyForm(SavingForm):
+    """A form whose save refused as stale offers to re-apply what was typed over the newer
+    values (``#stale-buttons`` holding ``#reapply``, from ``stale_buttons``)."""
+
+    version: int | None = None  # of the record as the form shows it (None: a new one)
+    stale: StaleEditError | None = None  # the last save refused as stale
+
+    def stale_buttons(self) -> Horizontal:
+        return Horizontal(
+            Button(S.REAPPLY, variant="warning", id="reapply"),
+            id="stale-buttons",
+            classes="dialog-buttons",
+        )
+
+    def on_mount(self) -> None:
+        self.query_one("#stale-buttons").display = False
+
+    def save_refused(self, error: KamError) -> None:
+        self.stale = error if isinstance(error, StaleEditError) else None
+        buttons = self.query_one("#stale-buttons")
+        buttons.display = self.stale is not None and self.stale.version is not None
+        if not isinstance(error, FieldError):  # the message is at the bottom: show it
+            self.call_after_refresh(buttons.scroll_visible, animate=False)
+
+    @on(Button.Pressed, "#reapply")
+    def _reapply(self) -> None:
+        """Save what is on the form over the newer values, as the user asked."""
+        if self.stale is not None and self.stale.version is not None:
+            self.version = self.stale.version
+            self.stale = None
+            self.query_one("#stale-buttons").display = False
+            self.action_save()
+
+
 class AccountForm(SavingForm):
     """Create or edit an account; dismisses True once saved."""
 

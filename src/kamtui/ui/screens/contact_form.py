@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, Static
@@ -20,10 +19,9 @@ from textual.widgets import Button, Input, Label, Select, Static
 from kamtui.domain.decision_map import INFLUENCES, ROLES, STANCES
 from kamtui.domain.errors import FieldError, KamError
 from kamtui.domain.parsing import parse_date
-from kamtui.services.book import StaleEditError
 from kamtui.ui import strings as S
 from kamtui.ui.safe import content, plain
-from kamtui.ui.screens.account_form import SavingForm
+from kamtui.ui.screens.account_form import ReapplyForm
 
 TEXTS = ("name", "title", "planned_action", "email", "phone")
 
@@ -37,7 +35,7 @@ class ContactValues:
 SaveContact = Callable[[ContactValues], None]
 
 
-class ContactForm(SavingForm):
+class ContactForm(ReapplyForm):
     """Add or edit a contact; dismisses True once saved."""
 
     def __init__(
@@ -55,7 +53,6 @@ class ContactForm(SavingForm):
         self.managers = managers  # who this contact may report to: (id, name)
         self.save_callback = save
         self.version = version
-        self.stale: StaleEditError | None = None
 
     def compose(self) -> ComposeResult:
         v = self.values
@@ -92,14 +89,12 @@ class ContactForm(SavingForm):
                 yield Input(v.get(key) or "", id=f"f-{key}")
                 yield Static(id=f"e-{key}", classes="field-error")
             yield Static(id="form-error", classes="field-error")
-            with Horizontal(id="stale-buttons", classes="dialog-buttons"):
-                yield Button(S.REAPPLY, variant="warning", id="reapply")
+            yield self.stale_buttons()
             with Horizontal(classes="dialog-buttons"):
                 yield Button(S.SAVE, variant="primary", id="save")
                 yield Button(S.CANCEL, id="cancel")
 
     def on_mount(self) -> None:
-        self.query_one("#stale-buttons").display = False
         self.query_one("#f-name", Input).focus()
 
     def _read(self) -> ContactValues:
@@ -116,19 +111,3 @@ class ContactForm(SavingForm):
                 raise FieldError("left_on", S.BAD_DATE.format(value=raw)) from None
         fields["left_on"] = left
         return ContactValues(fields, self.version)
-
-    def save_refused(self, error: KamError) -> None:
-        self.stale = error if isinstance(error, StaleEditError) else None
-        buttons = self.query_one("#stale-buttons")
-        buttons.display = self.stale is not None and self.stale.version is not None
-        if not isinstance(error, FieldError):  # the message is at the bottom: show it
-            self.call_after_refresh(buttons.scroll_visible, animate=False)
-
-    @on(Button.Pressed, "#reapply")
-    def _reapply(self) -> None:
-        """Save what is on the form over the newer values, as the user asked."""
-        if self.stale is not None and self.stale.version is not None:
-            self.version = self.stale.version
-            self.stale = None
-            self.query_one("#stale-buttons").display = False
-            self.action_save()

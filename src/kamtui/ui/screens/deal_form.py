@@ -2,12 +2,14 @@
 
 Like the other forms it saves through a callback run in a worker: a refused save (a bad
 value, or a deal changed elsewhere since the form opened) shows its message and keeps
-everything typed. A deal's stage is not on the form: it moves through the stage gate.
+everything typed; a stale one can be re-applied over the newer values. A deal's stage is
+not on the form: it moves through the stage gate.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from textual.app import ComposeResult
@@ -18,24 +20,34 @@ from kamtui.domain.errors import FieldError, KamError
 from kamtui.domain.parsing import parse_amount, parse_date
 from kamtui.ui import strings as S
 from kamtui.ui.safe import content
-from kamtui.ui.screens.account_form import SavingForm
-
-SaveDeal = Callable[[dict[str, Any]], None]
+from kamtui.ui.screens.account_form import ReapplyForm
 
 
-class DealForm(SavingForm):
+@dataclass(frozen=True)
+class DealValues:
+    fields: dict[str, Any]
+    version: int | None  # of the deal as the form shows it (None: a new deal)
+
+
+SaveDeal = Callable[[DealValues], None]
+
+
+class DealForm(ReapplyForm):
     """Add or edit a deal; dismisses True once saved."""
 
-    def __init__(self, title: str, values: Mapping[str, Any], save: SaveDeal) -> None:
+    def __init__(
+        self, title: str, values: Mapping[str, Any], save: SaveDeal, *, version: int | None = None
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.values = dict(values)
         self.save = save
+        self.version = version
         self.saved: dict[str, Any] = {}  # the fields of the save that went through
 
-    def save_callback(self, fields: dict[str, Any]) -> None:
-        self.save(fields)
-        self.saved = fields
+    def save_callback(self, values: DealValues) -> None:
+        self.save(values)
+        self.saved = values.fields
 
     def compose(self) -> ComposeResult:
         amount = self.values.get("amount")
@@ -54,6 +66,7 @@ class DealForm(SavingForm):
                 yield Input(value, placeholder=hint, id=f"f-{field}")
                 yield Static(id=f"e-{field}", classes="field-error")
             yield Static(id="form-error", classes="field-error")
+            yield self.stale_buttons()
             with Horizontal(classes="dialog-buttons"):
                 yield Button(S.SAVE, variant="primary", id="save")
                 yield Button(S.CANCEL, id="cancel")
@@ -61,7 +74,7 @@ class DealForm(SavingForm):
     def on_mount(self) -> None:
         self.query_one("#f-name", Input).focus()
 
-    def _read(self) -> dict[str, Any]:
+    def _read(self) -> DealValues:
         raw = {f: self.query_one(f"#f-{f}", Input).value.strip() for f in
                ("name", "amount", "expected_close", "next_step")}  # fmt: skip
         if not raw["name"]:
@@ -76,5 +89,6 @@ class DealForm(SavingForm):
             raise FieldError(
                 "expected_close", S.BAD_DATE.format(value=raw["expected_close"])
             ) from None
-        return {"name": raw["name"], "amount": float(amount or 0), "expected_close": close,
-                "next_step": raw["next_step"]}  # fmt: skip
+        fields = {"name": raw["name"], "amount": float(amount or 0), "expected_close": close,
+                  "next_step": raw["next_step"]}  # fmt: skip
+        return DealValues(fields, self.version)
