@@ -38,9 +38,9 @@ from kamtui.services.book import AccountView, Book, DealView
 from kamtui.ui import strings as S
 from kamtui.ui.messages import AccountChanged, AccountLoaded
 from kamtui.ui.safe import content, plain, text
-from kamtui.ui.screens.account_form import AccountForm, FormData, FormValues
-from kamtui.ui.screens.contact_form import ContactForm, ContactValues
-from kamtui.ui.screens.deal_form import DealForm, DealValues
+from kamtui.ui.screens.account_form import AccountForm, EditValues, FormData, FormValues
+from kamtui.ui.screens.contact_form import ContactForm
+from kamtui.ui.screens.deal_form import DealForm
 from kamtui.ui.screens.deal_moves import DealBrief, DealMoved, DealMoves
 from kamtui.ui.screens.dialogs import (
     InteractionDialog,
@@ -501,7 +501,7 @@ class AccountScreen(DealMoves, Screen[None]):
             return
         book, today, aid = self.book, self.today, self.account_id
 
-        def save(form: ContactValues) -> None:
+        def save(form: EditValues) -> None:
             book.add_contact(aid, today, **form.fields)
 
         managers = [(c.id, c.name) for c in self.view.contacts]
@@ -524,7 +524,7 @@ class AccountScreen(DealMoves, Screen[None]):
             return
         book, today = self.book, self.today
 
-        def save(form: ContactValues) -> None:
+        def save(form: EditValues) -> None:
             book.update_contact(contact_id, today, form.fields, seen_version=form.version)
 
         values = {**contact._asdict(), "email": info.email, "phone": info.phone}
@@ -748,7 +748,7 @@ class AccountScreen(DealMoves, Screen[None]):
             return
         book, today, aid = self.book, self.today, self.account_id
 
-        def save(form: DealValues) -> None:
+        def save(form: EditValues) -> None:
             book.add_deal(aid, today, **form.fields)
 
         title = S.DEAL_NEW.format(account=plain(self.view.profile["name"]))
@@ -762,7 +762,7 @@ class AccountScreen(DealMoves, Screen[None]):
             return
         book, today = self.book, self.today
 
-        def save(form: DealValues) -> None:
+        def save(form: EditValues) -> None:
             book.update_deal(deal.id, today, form.fields, seen_version=form.version)
 
         values = {"name": deal.name, "amount": deal.amount,

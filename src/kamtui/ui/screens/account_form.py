@@ -171,6 +171,18 @@ class SavingForm(ModalScreen[bool]):
         self.app.push_screen(ConfirmDialog(S.DISCARD_TYPED, S.DISCARD, danger=True), answered)
 
 
+@dataclass(frozen=True)
+class EditValues:
+    """What a contact or deal form saves: the fields typed, and the version of the record
+    they were typed over (None: a new one)."""
+
+    fields: dict[str, Any]
+    version: int | None
+
+
+SaveEdit = Callable[[EditValues], None]
+
+
 class ReapplyForm(SavingForm):
     """A form whose save refused as stale offers to re-apply what was typed over the newer
     values (``#stale-buttons`` holding ``#reapply``, from ``stale_buttons``)."""

@@ -7,8 +7,7 @@ newer values and offers to re-apply what was typed over them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -21,18 +20,9 @@ from kamtui.domain.errors import FieldError, KamError
 from kamtui.domain.parsing import parse_date
 from kamtui.ui import strings as S
 from kamtui.ui.safe import content, plain
-from kamtui.ui.screens.account_form import ReapplyForm
+from kamtui.ui.screens.account_form import EditValues, ReapplyForm, SaveEdit
 
 TEXTS = ("name", "title", "planned_action", "email", "phone")
-
-
-@dataclass(frozen=True)
-class ContactValues:
-    fields: dict[str, Any]
-    version: int | None  # of the contact as the form shows it (None: a new contact)
-
-
-SaveContact = Callable[[ContactValues], None]
 
 
 class ContactForm(ReapplyForm):
@@ -43,7 +33,7 @@ class ContactForm(ReapplyForm):
         title: str,
         values: Mapping[str, Any],
         managers: list[tuple[int, str]],
-        save: SaveContact,
+        save: SaveEdit,
         *,
         version: int | None = None,
     ) -> None:
@@ -97,7 +87,7 @@ class ContactForm(ReapplyForm):
     def on_mount(self) -> None:
         self.query_one("#f-name", Input).focus()
 
-    def _read(self) -> ContactValues:
+    def _read(self) -> EditValues:
         fields: dict[str, Any] = {k: self.query_one(f"#f-{k}", Input).value for k in TEXTS}
         for key in ("role", "stance", "influence", "reports_to"):
             value = self.query_one(f"#f-{key}", Select).value
@@ -110,4 +100,4 @@ class ContactForm(ReapplyForm):
             except KamError:
                 raise FieldError("left_on", S.BAD_DATE.format(value=raw)) from None
         fields["left_on"] = left
-        return ContactValues(fields, self.version)
+        return EditValues(fields, self.version)

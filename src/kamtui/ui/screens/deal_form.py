@@ -8,8 +8,7 @@ not on the form: it moves through the stage gate.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 from textual.app import ComposeResult
@@ -20,23 +19,14 @@ from kamtui.domain.errors import FieldError, KamError
 from kamtui.domain.parsing import parse_amount, parse_date
 from kamtui.ui import strings as S
 from kamtui.ui.safe import content
-from kamtui.ui.screens.account_form import ReapplyForm
-
-
-@dataclass(frozen=True)
-class DealValues:
-    fields: dict[str, Any]
-    version: int | None  # of the deal as the form shows it (None: a new deal)
-
-
-SaveDeal = Callable[[DealValues], None]
+from kamtui.ui.screens.account_form import EditValues, ReapplyForm, SaveEdit
 
 
 class DealForm(ReapplyForm):
     """Add or edit a deal; dismisses True once saved."""
 
     def __init__(
-        self, title: str, values: Mapping[str, Any], save: SaveDeal, *, version: int | None = None
+        self, title: str, values: Mapping[str, Any], save: SaveEdit, *, version: int | None = None
     ) -> None:
         super().__init__()
         self.title_text = title
@@ -45,7 +35,7 @@ class DealForm(ReapplyForm):
         self.version = version
         self.saved: dict[str, Any] = {}  # the fields of the save that went through
 
-    def save_callback(self, values: DealValues) -> None:
+    def save_callback(self, values: EditValues) -> None:
         self.save(values)
         self.saved = values.fields
 
@@ -74,7 +64,7 @@ class DealForm(ReapplyForm):
     def on_mount(self) -> None:
         self.query_one("#f-name", Input).focus()
 
-    def _read(self) -> DealValues:
+    def _read(self) -> EditValues:
         raw = {f: self.query_one(f"#f-{f}", Input).value.strip() for f in
                ("name", "amount", "expected_close", "next_step")}  # fmt: skip
         if not raw["name"]:
@@ -91,4 +81,4 @@ class DealForm(ReapplyForm):
             ) from None
         fields = {"name": raw["name"], "amount": float(amount or 0), "expected_close": close,
                   "next_step": raw["next_step"]}  # fmt: skip
-        return DealValues(fields, self.version)
+        return EditValues(fields, self.version)
