@@ -37,3 +37,21 @@ async def test_flagged_accounts_red_first_and_open_one(demo_book: Book) -> None:
         await settle(app, pilot)
         assert isinstance(app.screen, AccountScreen)
         assert app.screen.account_id == flags.accounts[1].id
+
+
+async def test_a_click_picks_an_account_and_a_second_click_opens_it(demo_book: Book) -> None:
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("H")
+        await settle(app, pilot)
+        flags = app.screen.query_one(FlagList)
+        second = 1 + len(flags.accounts[0].flags)  # the line the second account starts on
+        await pilot.click(FlagList, offset=(10, second + 1))  # one of its flag lines
+        await settle(app, pilot)
+        assert flags.cursor == 1
+        assert isinstance(app.screen, HealthScreen)
+        await pilot.click(FlagList, offset=(10, second))
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountScreen)
+        assert app.screen.account_id == flags.accounts[1].id
