@@ -269,3 +269,20 @@ async def test_enter_on_a_deal_edits_it_and_a_stale_edit_keeps_what_was_typed(
         ("amount", "900000", "1500000"),
         ("next_step", "约见财务总监", "签合同"),
     } <= kept
+
+
+async def test_a_click_picks_a_deal_and_a_second_click_edits_it(book: Book) -> None:
+    book.add_deal(1, TODAY, name="小项目", amount=10_000)
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_account(app, pilot)
+        assert screen.current_deal is not None and screen.current_deal.name == "数据中台项目"
+        await pilot.click("#deal-list", offset=(5, 2))  # the second deal: picked
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert screen.current_deal is not None and screen.current_deal.name == "小项目"
+        await pilot.click("#deal-list", offset=(5, 2))  # again: its form
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, DealForm)
+        assert form.query_one("#f-name", Input).value == "小项目"

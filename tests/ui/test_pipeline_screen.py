@@ -112,13 +112,18 @@ async def test_cards_move_with_the_mouse_through_the_same_gate(book: Book) -> No
         assert screen.columns[1].deals == 0
 
 
-async def test_a_click_on_a_card_opens_its_account(book: Book) -> None:
+async def test_a_click_picks_a_card_and_a_second_click_opens_its_account(book: Book) -> None:
     app = KamApp(book, today=TODAY)
     async with app.run_test(size=(200, 50)) as pilot:
         await settle(app, pilot)
         await pilot.press("b")
         await settle(app, pilot)
-        await pilot.click("#stage-1", offset=(3, 4))  # the second card: Pilot
+        await pilot.click("#stage-1", offset=(3, 4))  # the second card: Pilot, picked
+        await settle(app, pilot)
+        assert isinstance(app.screen, PipelineScreen)
+        assert app.screen.current_card is not None
+        assert app.screen.current_card.name == "Pilot"
+        await pilot.click("#stage-1", offset=(3, 4))  # again: its account
         await settle(app, pilot)
         assert isinstance(app.screen, AccountScreen)
         assert app.screen.view is not None

@@ -52,6 +52,7 @@ from kamtui.ui.screens.dialogs import (
 )
 from kamtui.ui.screens.history import HistoryScreen, history_text
 from kamtui.ui.widgets.footer import KeyFooter
+from kamtui.ui.widgets.pick_list import PickList
 from kamtui.ui.widgets.tab_strip import TabStrip
 
 KINDS = ("call", "email", "meeting", "visit")  # of an interaction
@@ -149,7 +150,7 @@ class AccountScreen(DealMoves, Screen[None]):
             return [Static(id="tasks-note"), OptionList(id="task-list")]
         if tab == "deals":
             inside: list[Widget] = [
-                OptionList(id="deal-list"), SelectionList[str](id="deliverables"),
+                PickList(id="deal-list"), SelectionList[str](id="deliverables"),
                 Static(id="deals-body"),
             ]  # fmt: skip
         else:

@@ -24,6 +24,7 @@ from kamtui.ui import strings as S
 from kamtui.ui.safe import content, plain, text
 from kamtui.ui.screens.deal_moves import DealBrief, DealMoved, DealMoves
 from kamtui.ui.widgets.footer import KeyFooter
+from kamtui.ui.widgets.pick_list import PickList
 
 TIER_CHOICES: list[str | None] = [None, "S", "A", "B", "C", "unscored"]
 
@@ -81,7 +82,7 @@ class PipelineScreen(DealMoves, Screen[None]):
             for st in sop.STAGES:
                 with Vertical(id=f"column-{st.number}", classes="stage-column"):
                     yield Static(id=f"head-{st.number}", classes="stage-head")
-                    yield OptionList(id=f"stage-{st.number}", classes="stage-cards")
+                    yield PickList(id=f"stage-{st.number}", classes="stage-cards")
         yield KeyFooter()
 
     def on_mount(self) -> None:
