@@ -34,6 +34,9 @@ TIER_KEYS = {"1": "S", "2": "A", "3": "B", "4": "C", "5": "unscored"}
 SORTS = [c.key for c in COLUMNS]
 
 
+WARM_UP_AFTER = 1.0  # seconds after the first rows: import the account screen meanwhile
+
+
 class BookScreen(Screen[None]):
     BINDINGS = [
         Binding("slash", "focus_filter", S.KEY_FILTER, id="book.filter"),
@@ -103,7 +106,7 @@ class BookScreen(Screen[None]):
             return
         self._started = True
         self.load_summary()
-        self.app.warm_up()  # type: ignore[attr-defined]
+        self.set_timer(WARM_UP_AFTER, self.app.warm_up)  # type: ignore[attr-defined]
         if not self.book.read_only:
             self.refresh_derived()
 
