@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # the bulk reads of a refresh run in worker processes without
 from kamtui.domain.decision_map import Contact, ContactCounts, count_contacts
 from kamtui.domain.health import Invoice, Ticket, UsageSnapshot
 from kamtui.domain.rfm import OrderStats
+from kamtui.domain.stages import StageChange
 
 BOOK_SORTS: dict[str, str] = {
     "tier": "tier_rank {d}, name {d}, id {d}",
@@ -733,19 +734,216 @@ def complete_task(conn: Connection, task_id: int, today: date) -> int | None:
 
 
 def insert_task(
-    conn: Connection, account_id: int, title: str, due_on: date, deal_id: int | None = None
+    conn: Connection,
+    account_id: int,
+    title: str,
+    due_on: date,
+    deal_id: int | None = None,
+    source: str = "manual",
 ) -> int:
-    """An open task, added by hand."""
+    """An open task, added by hand (``manual``) or by a follow-up rule (``rule``)."""
     task_id = (
         _raw(conn)
         .execute(
             "INSERT INTO tasks (account_id, deal_id, title, due_on, source, version) "
-            "VALUES (?, ?, ?, ?, 'manual', 1)",
-            (account_id, deal_id, title, due_on.isoformat()),
+            "VALUES (?, ?, ?, ?, ?, 1)",
+            (account_id, deal_id, title, due_on.isoformat(), source),
         )
         .lastrowid
     )
     return int(task_id)  # type: ignore[arg-type]
+
+
+# ---- the 360° view -------------------------------------------------------------------------------
+def account_profile(
+    conn: Connection, account_id: int, fields: Sequence[str]
+) -> tuple[Any, ...] | None:
+    """An account's ``fields``, then pinned tier, pin reason and version; None if it is not
+    in the book (or in the trash)."""
+    row = (
+        _raw(conn)
+        .execute(
+            f"SELECT {', '.join(fields)}, pinned_tier, pin_reason, version FROM accounts "
+            "WHERE id = ? AND deleted_at IS NULL",
+            (account_id,),
+        )
+        .fetchone()
+    )
+    return None if row is None else tuple(row)
+
+
+def account_deals(conn: Connection, account_id: int) -> list[tuple[Any, ...]]:
+    """(id, name, amount, stage, status, stage entered on, next step, expected close,
+    version) of each deal of an account, open ones first, furthest stage first."""
+    return (
+        _raw(conn)
+        .execute(
+            "SELECT id, name, amount, stage, status, stage_entered_on, next_step, "
+            "expected_close, version FROM deals WHERE account_id = ? "
+            "ORDER BY status = 'open' DESC, stage DESC, id",
+            (account_id,),
+        )
+        .fetchall()
+    )
+
+
+def stage_history(conn: Connection, deal_ids: Sequence[int]) -> dict[int, list[StageChange]]:
+    """Every stage change of the deals, oldest first."""
+    history: dict[int, list[StageChange]] = {}
+    if not deal_ids:
+        return history
+    for did, f, t, on, forced, lost, reason in _raw(conn).execute(
+        "SELECT deal_id, from_stage, to_stage, changed_on, forced, lost, reason "
+        f"FROM deal_stage_changes WHERE deal_id IN ({', '.join('?' * len(deal_ids))}) ORDER BY id",
+        tuple(deal_ids),
+    ):
+        change = StageChange(f, t, date.fromisoformat(on), bool(forced), reason, bool(lost))
+        history.setdefault(did, []).append(change)
+    return history
+
+
+_TIMELINE = (
+    "SELECT happened_on, kind, summary, executive FROM interactions WHERE account_id = ?",
+    "SELECT ordered_on, 'order', number || '  ' || printf('%,.2f', amount), 0 FROM orders "
+    "WHERE account_id = ?",
+    "SELECT issued_on, 'invoice', number || '  ' || printf('%,.2f', amount) || '  due ' || due_on "
+    "|| CASE WHEN paid_on IS NULL THEN '  unpaid' ELSE '' END, 0 FROM invoices WHERE account_id = ?",
+    "SELECT p.paid_on, 'payment', i.number || '  ' || printf('%,.2f', p.amount), 0 FROM payments p "
+    "JOIN invoices i ON i.id = p.invoice_id WHERE i.account_id = ?",
+    "SELECT opened_on, 'ticket', severity || '  ' || subject || CASE WHEN closed_on IS NULL "
+    "THEN '  open' ELSE '  closed ' || closed_on END || coalesce('  satisfaction ' || satisfaction, "
+    "''), 0 FROM tickets WHERE account_id = ?",
+    "SELECT month, 'usage', active_users || ' active users, ' || logins || ' logins, ' || "
+    "adoption_pct || '% adoption', 0 FROM usage_snapshots WHERE account_id = ?",
+)
+
+
+def timeline(conn: Connection, account_id: int, limit: int) -> list[tuple[date, str, str, bool]]:
+    """The newest ``limit`` of an account's interactions, orders, invoices, payments, tickets
+    and usage snapshots: (date, kind, text, executive), newest first."""
+    out: list[tuple[date, str, str, bool]] = []
+    for sql in _TIMELINE:
+        for on, kind, text, executive in _raw(conn).execute(
+            f"{sql} ORDER BY 1 DESC LIMIT {int(limit)}", (account_id,)
+        ):
+            out.append((date.fromisoformat(on), kind, text or "", bool(executive)))
+    out.sort(key=lambda e: e[0], reverse=True)
+    return out[:limit]
+
+
+def open_tasks(conn: Connection, account_id: int) -> list[tuple[int, str, date]]:
+    """(id, title, due) of an account's open tasks, soonest first."""
+    return [
+        (tid, title, date.fromisoformat(due))
+        for tid, title, due in _raw(conn).execute(
+            "SELECT id, title, due_on FROM tasks WHERE account_id = ? AND done_on IS NULL "
+            "ORDER BY due_on",
+            (account_id,),
+        )
+    ]
+
+
+# ---- touches and deals ---------------------------------------------------------------------------
+def is_contact_of(conn: Connection, contact_id: int, account_id: int) -> bool:
+    return (
+        _raw(conn)
+        .execute("SELECT 1 FROM contacts WHERE id = ? AND account_id = ?", (contact_id, account_id))
+        .fetchone()
+        is not None
+    )
+
+
+def insert_interaction(
+    conn: Connection,
+    account_id: int,
+    contact_id: int | None,
+    kind: str,
+    on: date,
+    executive: bool,
+    summary: str,
+) -> int:
+    iid = (
+        _raw(conn)
+        .execute(
+            "INSERT INTO interactions (account_id, contact_id, kind, happened_on, executive, "
+            "summary, version) VALUES (?, ?, ?, ?, ?, ?, 1)",
+            (account_id, contact_id, kind, on.isoformat(), executive, summary),
+        )
+        .lastrowid
+    )
+    return int(iid or 0)
+
+
+def touches(conn: Connection, account_id: int) -> tuple[Any, Any]:
+    """An account's last touch and last executive touch, as stored."""
+    row = (
+        _raw(conn)
+        .execute("SELECT last_touch, last_exec_touch FROM accounts WHERE id = ?", (account_id,))
+        .fetchone()
+    )
+    return row[0], row[1]
+
+
+def record_touch(conn: Connection, account_id: int, on: date, executive: bool) -> None:
+    """Keep the account's last (executive) touch current with a touch ``on`` that day."""
+    _raw(conn).execute(
+        "UPDATE accounts SET last_touch = max(coalesce(last_touch, ''), ?), "
+        "last_exec_touch = CASE WHEN ? THEN max(coalesce(last_exec_touch, ''), ?) "
+        "ELSE last_exec_touch END WHERE id = ?",
+        (on.isoformat(), executive, on.isoformat(), account_id),
+    )
+
+
+def deal_state(conn: Connection, deal_id: int) -> tuple[int, int, str, int] | None:
+    """(account id, stage, status, version) of a deal of an account not in the trash."""
+    row = (
+        _raw(conn)
+        .execute(
+            "SELECT d.account_id, d.stage, d.status, d.version FROM deals d "
+            "JOIN accounts a ON a.id = d.account_id WHERE d.id = ? AND a.deleted_at IS NULL",
+            (deal_id,),
+        )
+        .fetchone()
+    )
+    return None if row is None else (int(row[0]), int(row[1]), str(row[2]), int(row[3]))
+
+
+def set_deliverable(conn: Connection, deal_id: int, key: str, done: bool, today: date) -> bool:
+    """Tick (or untick) a deliverable and move the deal's version on; True if it changed."""
+    raw = _raw(conn)
+    if done:
+        changed = raw.execute(
+            "INSERT OR IGNORE INTO deal_deliverables (deal_id, deliverable, checked_on) "
+            "VALUES (?, ?, ?)",
+            (deal_id, key, today.isoformat()),
+        ).rowcount
+    else:
+        changed = raw.execute(
+            "DELETE FROM deal_deliverables WHERE deal_id = ? AND deliverable = ?", (deal_id, key)
+        ).rowcount
+    raw.execute("UPDATE deals SET version = version + 1 WHERE id = ?", (deal_id,))
+    return changed > 0
+
+
+def move_deal(conn: Connection, deal_id: int, change: StageChange, today: date) -> None:
+    """Write a stage change: the deal's new stage (or lost) and its stage history."""
+    raw = _raw(conn)
+    raw.execute(
+        "INSERT INTO deal_stage_changes (deal_id, from_stage, to_stage, changed_on, forced, "
+        "lost, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (deal_id, change.from_stage, change.to_stage, today.isoformat(), change.forced,
+         change.lost, change.reason),
+    )  # fmt: skip
+    if change.lost:
+        raw.execute(
+            "UPDATE deals SET status = 'lost', lost_reason = ?, version = version + 1 WHERE id = ?",
+            (change.reason, deal_id),
+        )
+    else:
+        raw.execute(
+            "UPDATE deals SET stage = ?, stage_entered_on = ?, version = version + 1 WHERE id = ?",
+            (change.to_stage, today.isoformat(), deal_id),
+        )
 
 
 def find_deals(conn: Connection, text: str, limit: int) -> list[tuple[Any, ...]]:
@@ -897,6 +1095,114 @@ def set_rating(conn: Connection, account_id: int, criterion: str, rating: int | 
 def account_version(conn: Connection, account_id: int) -> int:
     row = _raw(conn).execute("SELECT version FROM accounts WHERE id = ?", (account_id,)).fetchone()
     return int(row[0]) if row else 0
+
+
+def insert_account(conn: Connection, today: date, name: str, fields: Mapping[str, Any]) -> int:
+    """A new account (profile fields checked by the caller), with its search text."""
+    from sqlalchemy import insert
+
+    from kamtui.store.tables import Account  # the ORM loads only for edits
+
+    search = search_text(
+        name, fields.get("industry", ""), fields.get("region", ""), fields.get("owner", "")
+    )
+    key = conn.execute(
+        insert(Account.__table__).values(  # type: ignore[attr-defined]
+            name=name, created_on=today, search=search, **fields
+        )
+    ).inserted_primary_key
+    assert key is not None and key[0] is not None
+    return int(key[0])
+
+
+def live_account_version(conn: Connection, account_id: int) -> int | None:
+    """The version of an account in the book (not in the trash), or None."""
+    row = (
+        _raw(conn)
+        .execute("SELECT version FROM accounts WHERE id = ? AND deleted_at IS NULL", (account_id,))
+        .fetchone()
+    )
+    return int(row[0]) if row else None
+
+
+def bump_account(conn: Connection, account_id: int) -> None:
+    """Move an account's version on (every saved change to it does)."""
+    _raw(conn).execute("UPDATE accounts SET version = version + 1 WHERE id = ?", (account_id,))
+
+
+def account_fields(
+    conn: Connection, account_id: int, fields: Sequence[str]
+) -> tuple[Any, ...] | None:
+    """Some columns of an account (in the trash too), as stored; None if there is none."""
+    row = (
+        _raw(conn)
+        .execute(f"SELECT {', '.join(fields)} FROM accounts WHERE id = ?", (account_id,))
+        .fetchone()
+    )
+    return None if row is None else tuple(row)
+
+
+def all_ratings(conn: Connection) -> dict[int, dict[str, int]]:
+    """Every account's ratings: account id → criterion → 1–5."""
+    ratings: dict[int, dict[str, int]] = {}
+    for aid, criterion, rating in _raw(conn).execute(
+        "SELECT account_id, criterion, rating FROM ratings"
+    ):
+        ratings.setdefault(aid, {})[criterion] = rating
+    return ratings
+
+
+def open_deals(conn: Connection) -> list[tuple[Any, ...]]:
+    """(id, account id, name, amount, stage, expected close, next step, stage entered on) of
+    every open deal, by account."""
+    return (
+        _raw(conn)
+        .execute(
+            "SELECT id, account_id, name, amount, stage, expected_close, next_step, "
+            "stage_entered_on FROM deals WHERE status = 'open' ORDER BY account_id, id"
+        )
+        .fetchall()
+    )
+
+
+EXPORT_COLUMNS = (
+    "id", "name", "owner", "track", "status", "industry", "segment", "region", "annual_revenue",
+    "employees", "pinned_tier", "pin_reason", "last_touch", "last_exec_touch", "score",
+    "computed_tier", "tier", "missing_criteria", "rfm", "health_score", "health_color",
+    "health_flags", "coverage", "next_action",
+)  # fmt: skip
+
+
+def export_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
+    """The ``EXPORT_COLUMNS`` of every account in the book, by id."""
+    yield from _raw(conn).execute(
+        f"SELECT {', '.join(EXPORT_COLUMNS)} FROM accounts WHERE deleted_at IS NULL ORDER BY id"
+    )
+
+
+def account_ratings(conn: Connection, account_id: int) -> dict[str, int]:
+    return dict(
+        _raw(conn).execute(
+            "SELECT criterion, rating FROM ratings WHERE account_id = ?", (account_id,)
+        )
+    )
+
+
+def purge_account(conn: Connection, account_id: int) -> None:
+    """Delete an account in the trash for good (what it holds goes with it)."""
+    _raw(conn).execute(
+        "DELETE FROM accounts WHERE id = ? AND deleted_at IS NOT NULL", (account_id,)
+    )
+
+
+def task_version(conn: Connection, task_id: int) -> int:
+    return int(
+        _raw(conn).execute("SELECT version FROM tasks WHERE id = ?", (task_id,)).fetchone()[0]
+    )
+
+
+def delete_setting(conn: Connection, key: str) -> None:
+    _raw(conn).execute("DELETE FROM settings WHERE key = ?", (key,))
 
 
 # ---- the Health screen ----------------------------------------------------------------------
