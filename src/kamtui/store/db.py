@@ -139,9 +139,7 @@ class Store:
                 con.execute("BEGIN")
                 yield con
             finally:
-                if con.in_transaction:
-                    con.rollback()  # a read: nothing to keep
-                con.close()
+                con.close()  # ends the read transaction: nothing to keep
 
     def _changed(self) -> BookError:
         return BookError(
@@ -425,11 +423,15 @@ def _connect(path: Path, read_only: bool) -> _Connection:
         con = sqlite3.connect(
             f"{_uri(path)}?mode=rw", uri=True, check_same_thread=False, factory=_Connection
         )
-    con.isolation_level = None
-    con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    con.execute("PRAGMA foreign_keys = ON")
-    if not read_only:
-        con.execute("PRAGMA synchronous = FULL")
+    try:
+        con.isolation_level = None
+        con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        con.execute("PRAGMA foreign_keys = ON")
+        if not read_only:
+            con.execute("PRAGMA synchronous = FULL")
+    except BaseException:
+        con.close()  # a damaged book fails here: leave no -wal or -shm behind
+        raise
     return con
 
 
