@@ -9,9 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, NamedTuple
-
-from sqlalchemy import Connection
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kamtui import __version__
 from kamtui.config import BookConfig, config_from_dict, config_to_dict
@@ -31,6 +29,9 @@ from kamtui.store import history as history_repo
 from kamtui.store import repo
 from kamtui.store.db import Store, create_store, open_store
 from kamtui.store.repo import AccountRow, BookQuery
+
+if TYPE_CHECKING:  # the Book's first screen reads without SQLAlchemy (see store.db)
+    from sqlalchemy import Connection
 
 __all__ = ["AccountRow", "Book", "BookQuery", "StaleEditError"]
 
@@ -183,7 +184,7 @@ class Book:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.clock: Callable[[], datetime] = hist.utc_now  # when changes happen (tests set it)
-        with store.reading() as conn:
+        with store.reading_sqlite() as conn:
             self.config = config_from_dict(store.get_setting(conn, "config", {}))
             self.has_history = history_repo.has_history(conn)
 
@@ -210,6 +211,12 @@ class Book:
     def close(self) -> None:
         self.store.close()
 
+    def warm_up(self) -> None:
+        """Set up what the Book's first screen does without (SQLAlchemy and the engine, which
+        every other read and every write use), so that the first action after it does not
+        wait for them. For a background thread, once the first screen is shown."""
+        _ = self.store.engine
+
     def __enter__(self) -> Book:
         return self
 
@@ -230,7 +237,7 @@ class Book:
 
     # ---- derived values ------------------------------------------------------------------
     def derived_on(self) -> date | None:
-        with self.store.reading() as conn:
+        with self.store.reading_sqlite() as conn:
             value = self.store.get_setting(conn, "derived_on")
         return date.fromisoformat(value) if value else None
 
@@ -322,8 +329,10 @@ class Book:
         return {aid: dv for aid, (_, dv) in self.compute(conn, today).items()}
 
     # ---- the Book ------------------------------------------------------------------------
+    # The Book's own reads (count, page, owners, summary) go through sqlite3 alone: the first
+    # screen is painted before SQLAlchemy is imported (see store.db).
     def count(self, query: BookQuery) -> int:
-        with self.store.reading() as conn:
+        with self.store.reading_sqlite() as conn:
             return repo.count_accounts(conn, query)
 
     def page(
@@ -331,17 +340,17 @@ class Book:
     ) -> list[AccountRow]:
         """Rows ``offset`` … ``offset + limit`` of the Book; ``matching`` (the query's count,
         when known) lets a narrow typed filter take the faster plan."""
-        with self.store.reading() as conn:
+        with self.store.reading_sqlite() as conn:
             return repo.account_page(conn, query, offset, limit, matching)
 
     def owners(self) -> list[str]:
-        with self.store.reading() as conn:
+        with self.store.reading_sqlite() as conn:
             return repo.owners(conn)
 
     def summary(self, today: date | None = None) -> Summary:
         """Accounts per tier and health colour, the pipeline by stage and, given ``today``,
         revenue concentration over the trailing 12 months."""
-        with self.store.reading() as conn:
+        with self.store.reading_sqlite() as conn:
             by_tier, by_color, pipeline = repo.book_counts(conn)
             conc = names = None
             if today is not None:
@@ -351,7 +360,7 @@ class Book:
         return Summary(sum(by_tier.values()), by_tier, by_color, pipeline, conc, names)
 
     def concentration(self, today: date) -> Concentration:
-        with self.store.reading() as conn:
+        with self.store.reading_sqlite() as conn:
             stats = repo.order_stats(conn, today)
         return concentration({aid: s.monetary for aid, s in stats.items()})
 

@@ -125,11 +125,28 @@ _ROW_COLS = (
 )
 
 
-def count_accounts(conn: Connection, q: BookQuery) -> int:
+# An index of every column BookQuery.where() reads, for the accounts not in the trash (schema
+# 4): a count, and the scan of a narrow filter, read it instead of the table, several times
+# smaller. Named, because SQLite's planner, given the statistics of ANALYZE, prefers the table.
+FILTER_INDEX = "ix_accounts_filter"
+
+
+def _filtered(conn: Connection | sqlite3.Connection) -> str:
+    """The accounts as a filter reads them: through FILTER_INDEX where the book has it (a
+    book of an older schema opened read-only has not)."""
+    found = (
+        _raw(conn)
+        .execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (FILTER_INDEX,))
+        .fetchone()
+    )
+    return f"accounts INDEXED BY {FILTER_INDEX}" if found else "accounts"
+
+
+def count_accounts(conn: Connection | sqlite3.Connection, q: BookQuery) -> int:
     where, params = q.where()
-    return conn.exec_driver_sql(
-        f"SELECT count(*) FROM accounts WHERE {where}", tuple(params)
-    ).scalar_one()
+    sql = f"SELECT count(*) FROM {_filtered(conn)} WHERE {where}"
+    n: int = _raw(conn).execute(sql, params).fetchone()[0]
+    return n
 
 
 # Walking the sort index costs about one row lookup per row it passes; a scan of the whole
@@ -138,21 +155,30 @@ SCAN_COST_ROWS = 20_000
 
 
 def account_page(
-    conn: Connection, q: BookQuery, offset: int, limit: int, matching: int | None = None
+    conn: Connection | sqlite3.Connection,
+    q: BookQuery,
+    offset: int,
+    limit: int,
+    matching: int | None = None,
 ) -> list[AccountRow]:
     """One page of the Book. With a typed filter whose match count is known, a filter that
     matches few rows is served by scanning and sorting the matches instead of walking the
-    sort index past thousands of rows that do not match."""
+    sort index past thousands of rows that do not match; one that matches nothing, by no
+    query at all."""
+    if matching == 0:
+        return []
     where, params = q.where()
     order = q.order_by()
+    source = "accounts"
     if q.text.strip() and matching is not None:
         size = _raw(conn).execute("SELECT max(id) FROM accounts").fetchone()[0] or 0
         if (offset + limit) * size > SCAN_COST_ROWS * max(matching, 1):
             order = "+" + order  # a unary plus keeps SQLite from ordering by the index
+            source = _filtered(conn)  # the matches found in the filter index
     rows = (
         _raw(conn)
         .execute(
-            f"SELECT {_ROW_COLS} FROM accounts WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+            f"SELECT {_ROW_COLS} FROM {source} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
             (*params, limit, offset),
         )
         .fetchall()
@@ -605,7 +631,7 @@ def plan_deals(
 
 
 def book_counts(
-    conn: Connection,
+    conn: Connection | sqlite3.Connection,
 ) -> tuple[dict[str, int], dict[str, int], dict[int, tuple[int, float]]]:
     """Accounts per tier and per health colour, and open deals (count, amount) per stage."""
     sql = _raw(conn).execute
@@ -631,7 +657,7 @@ def book_counts(
     return by_tier, by_color, pipeline
 
 
-def account_names(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
+def account_names(conn: Connection | sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
     if not ids:
         return {}
     return dict(
@@ -641,7 +667,7 @@ def account_names(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
     )
 
 
-def owners(conn: Connection) -> list[str]:
+def owners(conn: Connection | sqlite3.Connection) -> list[str]:
     return [
         r[0]
         for r in _raw(conn).execute(

@@ -63,11 +63,6 @@ class KamApp(App[None]):
             return TeamBookScreen(self.book, self.today)
         return BookScreen(self.book, self.today)
 
-    def warm_up(self) -> None:
-        """Import the screens a rep opens next while they look at the first one, so the
-        first account they open opens as fast as the later ones."""
-        self.run_worker(_import_screens, thread=True, group="warm-up", exit_on_error=False)
-
     def open_account(self, account_id: int, tab: str = "profile") -> None:
         """Show one account, on one of its tabs (profile, map, deals, …)."""
         from kamtui.ui.screens.account import AccountScreen
@@ -150,7 +145,3 @@ class KamApp(App[None]):
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             message = plain(S.ERROR.format(error=event.worker.error))
             self.notify(message, severity="error", timeout=10, markup=False)
-
-
-def _import_screens() -> None:
-    import kamtui.ui.screens.account  # noqa: F401
