@@ -39,7 +39,7 @@ from sqlalchemy import Connection
 
 from kamtui.domain import parsing as p
 from kamtui.domain.errors import InputError, KamError
-from kamtui.domain.rfm import OrderStats, rfm_scores
+from kamtui.domain.rfm import RFM, OrderStats, rfm_scores
 from kamtui.domain.scoring import ScoringModel
 from kamtui.services import history as hist
 from kamtui.services import recompute
@@ -1573,10 +1573,10 @@ def _commit_in(
 ) -> ImportResult:
     if checked.errors and not skip_invalid:
         raise ImportRefused(_refusal(checked.bad_rows, checked.total), checked)
-    created = _derive_created(conn, book, plan, today, progress)
+    created, rfms = _derive_created(conn, book, plan, today, progress)
     _write(conn, book, plan, progress)
     recomputed = len(created) + _recompute(
-        conn, book, checked.kind, plan.accounts - created, created, today, progress
+        conn, book, checked.kind, plan.accounts - created, created, rfms, today, progress
     )
     return ImportResult(
         checked.kind, plan.created, plan.updated, plan.unchanged, checked.bad_rows,
@@ -1670,13 +1670,13 @@ _TABLE_OF = re.compile(r"(?:INSERT INTO|UPDATE) (\w+) ")
 
 def _derive_created(
     conn: Connection, book: Book, plan: Plan, today: date, progress: Progress | None
-) -> set[int]:
+) -> tuple[set[int], dict[int, RFM]]:
     """The derived values (score, tier, RFM, health, next action) of the accounts the import
     creates, computed in memory and added to their INSERT, so they are written once. A new
     account has no history: its row and its ratings are all its inputs. Its RFM is ranked
     against the whole book as it will be (its accounts and the new ones)."""
     if "accounts" not in plan.inserts:
-        return set()
+        return set(), {}
     cols, rows = plan.inserts["accounts"]
     at = {c: i for i, c in enumerate(cols)}
     ratings = plan.created_ratings
@@ -1716,7 +1716,7 @@ def _derive_created(
             if progress and n % CHUNK == 0:
                 progress("recomputing", n, total)
     plan.inserts["accounts"] = ([*cols, *repo.DERIVED_COLS], derived)
-    return {row[0] for row in rows}
+    return {row[0] for row in rows}, rfms
 
 
 def _recompute(
@@ -1725,6 +1725,7 @@ def _recompute(
     kind: str,
     accounts: set[int],
     created: set[int],
+    rfms: dict[int, RFM],
     today: date,
     progress: Progress | None,
 ) -> int:
@@ -1739,9 +1740,9 @@ def _recompute(
         if progress:
             progress("recomputing", done, total)
 
-    if created and kind != "orders":
-        # new accounts move the RFM quintiles of the book: accounts whose rank changed too
-        rfms = rfm_scores(repo.order_stats(conn, today))
+    if created and min(created) > 1 and kind != "orders":  # (1: the book had no accounts)
+        # new accounts move the RFM quintiles of the book (``rfms``, as ranked for them):
+        # the accounts whose rank moved are recomputed too
         accounts = accounts | {
             aid
             for aid, stored in repo.stored_rfm(conn).items()
