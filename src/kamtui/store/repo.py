@@ -480,6 +480,45 @@ def cache_for_bulk_writes(conn: Connection) -> None:
     _raw(conn).execute(f"PRAGMA cache_size = -{BULK_WRITE_CACHE_KIB}")
 
 
+def stored_rfm(conn: Connection) -> dict[int, str]:
+    """The ``rfm`` column of every account in the book, as stored."""
+    return dict(_raw(conn).execute("SELECT id, rfm FROM accounts WHERE deleted_at IS NULL"))
+
+
+def table_size(conn: Connection, table: str) -> int:
+    """About how many rows ``table`` holds, read from its largest rowid (no count of the
+    table): never fewer than it holds."""
+    return int(_raw(conn).execute(f"SELECT coalesce(max(rowid), 0) FROM {table}").fetchone()[0])
+
+
+def drop_indexes(conn: Connection, tables: Iterable[str]) -> list[str]:
+    """Drop the secondary indexes of ``tables`` in the caller's transaction, before writing
+    more rows than they hold (building an index at the end costs far less than keeping it
+    up to date row by row). Returns the statements that create them again, as the book
+    holds them (its schema, ``sqlite_master``), for ``create_index`` after the writes:
+    a transaction that fails in between rolls back the drop with the rows. Indexes that
+    enforce something (primary keys, UNIQUE) stay."""
+    raw = _raw(conn)
+    statements = []
+    for table in tables:
+        for _, name, unique, origin, _partial in raw.execute(
+            f"PRAGMA index_list({table})"
+        ).fetchall():
+            if origin != "c" or unique:
+                continue
+            (sql,) = raw.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)
+            ).fetchone()
+            raw.execute(f'DROP INDEX "{name}"')
+            statements.append(sql)
+    return statements
+
+
+def create_index(conn: Connection, statement: str) -> None:
+    """One of the statements ``drop_indexes`` returned."""
+    _raw(conn).execute(statement)
+
+
 def rows_changed(conn: Connection) -> int:
     """Rows written through this connection since it was opened (connections are not pooled:
     in the current transaction)."""
