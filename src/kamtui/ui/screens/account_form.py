@@ -185,20 +185,24 @@ SaveEdit = Callable[[EditValues], None]
 
 class ReapplyForm(SavingForm):
     """A form whose save refused as stale offers to re-apply what was typed over the newer
-    values (``#stale-buttons`` holding ``#reapply``, from ``stale_buttons``)."""
+    values (``#stale-buttons`` holding ``#reapply``, from ``form_end``)."""
 
     version: int | None = None  # of the record as the form shows it (None: a new one)
     stale: StaleEditError | None = None  # the last save refused as stale
 
-    def stale_buttons(self) -> Horizontal:
-        return Horizontal(
-            Button(S.REAPPLY, variant="warning", id="reapply"),
-            id="stale-buttons",
-            classes="dialog-buttons",
-        )
+    def form_end(self) -> ComposeResult:
+        """The end of the form: its error line, Re-apply (shown after a stale save), Save
+        and Cancel."""
+        yield Static(id="form-error", classes="field-error")
+        with Horizontal(id="stale-buttons", classes="dialog-buttons"):
+            yield Button(S.REAPPLY, variant="warning", id="reapply")
+        with Horizontal(classes="dialog-buttons"):
+            yield Button(S.SAVE, variant="primary", id="save")
+            yield Button(S.CANCEL, id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#stale-buttons").display = False
+        self.query_one("#f-name", Input).focus()
 
     def save_refused(self, error: KamError) -> None:
         self.stale = error if isinstance(error, StaleEditError) else None

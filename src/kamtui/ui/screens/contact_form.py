@@ -12,8 +12,8 @@ from datetime import date
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.containers import VerticalScroll
+from textual.widgets import Input, Label, Select, Static
 
 from kamtui.domain.decision_map import INFLUENCES, ROLES, STANCES
 from kamtui.domain.errors import FieldError, KamError
@@ -78,14 +78,7 @@ class ContactForm(ReapplyForm):
                 yield Label(S.field_label(key))
                 yield Input(v.get(key) or "", id=f"f-{key}")
                 yield Static(id=f"e-{key}", classes="field-error")
-            yield Static(id="form-error", classes="field-error")
-            yield self.stale_buttons()
-            with Horizontal(classes="dialog-buttons"):
-                yield Button(S.SAVE, variant="primary", id="save")
-                yield Button(S.CANCEL, id="cancel")
-
-    def on_mount(self) -> None:
-        self.query_one("#f-name", Input).focus()
+            yield from self.form_end()
 
     def _read(self) -> EditValues:
         fields: dict[str, Any] = {k: self.query_one(f"#f-{k}", Input).value for k in TEXTS}

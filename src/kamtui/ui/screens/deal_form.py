@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Input, Label, Static
+from textual.containers import VerticalScroll
+from textual.widgets import Input, Label, Static
 
 from kamtui.domain.errors import FieldError, KamError
 from kamtui.domain.parsing import parse_amount, parse_date
@@ -55,14 +55,7 @@ class DealForm(ReapplyForm):
                 yield Label(label)
                 yield Input(value, placeholder=hint, id=f"f-{field}")
                 yield Static(id=f"e-{field}", classes="field-error")
-            yield Static(id="form-error", classes="field-error")
-            yield self.stale_buttons()
-            with Horizontal(classes="dialog-buttons"):
-                yield Button(S.SAVE, variant="primary", id="save")
-                yield Button(S.CANCEL, id="cancel")
-
-    def on_mount(self) -> None:
-        self.query_one("#f-name", Input).focus()
+            yield from self.form_end()
 
     def _read(self) -> EditValues:
         raw = {f: self.query_one(f"#f-{f}", Input).value.strip() for f in
