@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple, TypeVar
 
@@ -20,6 +21,9 @@ class OrderStats(NamedTuple):
     recency_days: int | None  # days since the last order; None when it bought nothing
     frequency: int
     monetary: Decimal
+    # the day of its latest order up to today, however long ago (None: none at all, or
+    # not known)
+    last_order: date | None = None
 
 
 class RFM(NamedTuple):
@@ -60,6 +64,27 @@ def rfm_tier_mismatch(tier: str | None, rfm: RFM | None, stats: OrderStats | Non
     if tier in ("B", "C") and rfm.m >= 5 and rfm.f >= 4:
         return f"{tier} account buying like a top account (RFM {rfm.r}{rfm.f}{rfm.m})"
     return None
+
+
+YEAR = timedelta(days=365)  # orders are counted over the trailing 12 months
+
+
+def rfm_mismatch_since(
+    tier: str | None, stats: OrderStats, today: date, entered: date | None
+) -> date:
+    """The day the disagreement ``rfm_tier_mismatch`` reports began, as the orders tell it
+    (never after ``today``), so that the flag keeps its date while nothing changes: an S or
+    A account that stopped buying, the day its last order left the 12 months counted (the
+    day it was entered, ``entered``, when it never bought); a B or C account buying like a
+    top account, the day of its latest order."""
+    last = stats.last_order
+    if last is None and stats.recency_days is not None:
+        last = today - timedelta(days=stats.recency_days)
+    if tier in ("S", "A"):
+        since = last + YEAR if last is not None else entered
+    else:
+        since = last
+    return since if since is not None and since <= today else today
 
 
 @dataclass(frozen=True)

@@ -345,14 +345,14 @@ class Book:
             by_tier, by_color, pipeline = repo.book_counts(conn)
             conc = names = None
             if today is not None:
-                stats = repo.order_stats(conn, today)
+                stats = repo.order_stats(conn, today, last_order=False)
                 conc = concentration({aid: s.monetary for aid, s in stats.items()})
                 names = repo.account_names(conn, [int(k) for k, _ in conc.dependencies])  # type: ignore[call-overload]
         return Summary(sum(by_tier.values()), by_tier, by_color, pipeline, conc, names)
 
     def concentration(self, today: date) -> Concentration:
         with self.store.reading() as conn:
-            stats = repo.order_stats(conn, today)
+            stats = repo.order_stats(conn, today, last_order=False)
         return concentration({aid: s.monetary for aid, s in stats.items()})
 
     # ---- export --------------------------------------------------------------------------
