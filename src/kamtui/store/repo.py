@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -572,20 +572,19 @@ def deliverables_checked(
 # ---- the weekly plan ----------------------------------------------------------------------
 
 
-def plan_accounts(conn: Connection, owner: str | None) -> list[tuple[Any, ...]]:
+def plan_accounts(conn: Connection, owner: str | None) -> Iterator[tuple[Any, ...]]:
     """(id, name, owner, tier, status, last_touch, last_exec_touch, health_color, the
-    reason of the first health flag of a red or yellow account, else '')."""
+    reason of the first health flag of a red or yellow account, else ''), read as they are
+    iterated (inside the caller's transaction)."""
     where, params = ("AND owner = ?", (owner,)) if owner is not None else ("", ())
-    return (
-        _raw(conn)
-        .execute(
+    return iter(
+        _raw(conn).execute(
             "SELECT id, name, owner, tier, status, last_touch, last_exec_touch, health_color, "
             "CASE WHEN health_color IN ('red', 'yellow') AND health_flags != '[]' "
             "THEN json_extract(health_flags, '$[0].reason') ELSE '' END "
             f"FROM accounts WHERE deleted_at IS NULL {where}",
             params,
         )
-        .fetchall()
     )
 
 
