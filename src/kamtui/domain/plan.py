@@ -147,6 +147,8 @@ def build_plan(
         )
         for t, c in cadences.items()
     }
+    # touch reasons by (executive, last touch, cadence days): many accounts share them
+    reasons: dict[tuple[bool, date | None, int | None], str] = {}
     previous: str | None = None
     n = 0
     for a in sorted(accounts, key=_NAME):
@@ -175,16 +177,27 @@ def build_plan(
         rank, touch_every, touch_by, exec_every, exec_by, touch_days, exec_days = cad
         if exec_by is not None and (last_exec is None or last_exec <= exec_by):
             due = last_exec + exec_every if last_exec else start
-            why = _touch_reason("executive touch", last_exec, exec_days, due, today)
+            said = reasons.get((True, last_exec, exec_days))
+            if said is None:
+                said = reasons[True, last_exec, exec_days] = _touch_reason(
+                    "executive touch", last_exec, exec_days, due, today
+                )
+            why = said
             item = (aid, name, own, tier, "exec_touch", due, why, True, None)
             buckets[(rank + due.toordinal()) * 10 + exec_touch].append(new(PlanItem, item))
         if last_touch is None or last_touch <= touch_by:
             due = last_touch + touch_every if last_touch else start
-            why = _touch_reason("touch", last_touch, touch_days, due, today)
+            said = reasons.get((False, last_touch, touch_days))
+            if said is None:
+                said = reasons[False, last_touch, touch_days] = _touch_reason(
+                    "touch", last_touch, touch_days, due, today
+                )
+            why = said
             item = (aid, name, own, tier, "touch", due, why, False, None)
             buckets[(rank + due.toordinal()) * 10 + touch].append(new(PlanItem, item))
     due_tasks = [t for t in tasks if t[1] in place and t.due <= end]
-    due_tasks.sort(key=lambda t: (place[t[1]], t[0]))
+    due_tasks.sort(key=_ID)  # (then stable by name: ints are quicker to sort than names)
+    due_tasks.sort(key=lambda t: place[t[1]])
     for t in due_tasks:
         acct = by_id[t.account_id]
         late = f" (overdue {(today - t.due).days} days)" if t.due < today else ""
@@ -192,15 +205,20 @@ def build_plan(
         item = (acct.id, acct.name, acct.owner, acct.tier, "task", t.due, why, False, t.id)
         buckets[(first(acct.tier) + t.due.toordinal()) * 10 + task].append(new(PlanItem, item))
     open_deals = [d for d in deals if d[1] in place]
-    open_deals.sort(key=lambda d: (place[d[1]], d[0]))
+    open_deals.sort(key=_ID)
+    open_deals.sort(key=lambda d: place[d[1]])
     at_start = {tier: (rank + start_day) * 10 for tier, rank in rank_of.items()}
+    listed: dict[tuple[str, ...], str] = {}  # missing deliverables, comma-joined
     for did, account_id, deal, stage, missing, days in open_deals:
         aid, name, own, tier = by_id[account_id][:4]
         at = at_start.get(tier)
         if at is None:
             at = at_start[tier] = (first(tier) + start_day) * 10
         if missing:
-            why = f"deal {deal}: stage {stage} missing {', '.join(missing)}"
+            text = listed.get(missing)
+            if text is None:
+                text = listed[missing] = ", ".join(missing)
+            why = f"deal {deal}: stage {stage} missing {text}"
             item = (aid, name, own, tier, "deliverables", start, why, False, did)
             buckets[at + deliverables].append(new(PlanItem, item))
         if days > stale_days:
@@ -213,6 +231,7 @@ def build_plan(
     return items
 
 
+_ID = itemgetter(0)  # a task's or deal's id
 _NAME = itemgetter(1)  # an account's name
 
 
