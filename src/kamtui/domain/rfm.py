@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -34,14 +35,21 @@ class RFM(NamedTuple):
     m: int
 
 
+# every RFM, by its scores (a book makes one per account: they are shared)
+_RFMS = [[[RFM(r, f, m) for m in range(6)] for f in range(6)] for r in range(6)]
+
+
 def _quintiles(values: list[float]) -> list[int]:
-    """Score 1–5 by rank: equal values share the score of their lowest rank."""
+    """Score 1–5 by rank: equal values share the score of their lowest rank (the number of
+    values below them). A book holds few distinct values: they are counted, then sorted."""
     n = len(values)
     score_of: dict[float, int] = {}
-    for i, v in enumerate(sorted(values)):
-        if v not in score_of:
-            score_of[v] = 1 + (5 * i) // n
-    return [score_of[v] for v in values]
+    below = 0
+    counts = Counter(values)
+    for v in sorted(counts):
+        score_of[v] = 1 + (5 * below) // n
+        below += counts[v]
+    return list(map(score_of.__getitem__, values))
 
 
 def rfm_scores(stats: Mapping[K, OrderStats]) -> dict[K, RFM]:
@@ -50,7 +58,7 @@ def rfm_scores(stats: Mapping[K, OrderStats]) -> dict[K, RFM]:
     r = _quintiles([-(s.recency_days if s.recency_days is not None else math.inf) for s in every])
     f = _quintiles([float(s.frequency) for s in every])
     m = _quintiles([float(s.monetary) for s in every])
-    return dict(zip(stats, map(RFM, r, f, m), strict=True))
+    return dict(zip(stats, [_RFMS[a][b][c] for a, b, c in zip(r, f, m, strict=True)], strict=True))
 
 
 def rfm_tier_mismatch(tier: str | None, rfm: RFM | None, stats: OrderStats | None) -> str | None:

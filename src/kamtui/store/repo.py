@@ -499,18 +499,19 @@ def order_stats(
         ids = (aid for (aid,) in sql(f"SELECT id FROM accounts WHERE deleted_at IS NULL{where}", p))
     stats = dict.fromkeys(ids, _NO_ORDERS)
     where, p = _scope("account_id", None, id_range)
+    new = tuple.__new__
+    days: dict[str, tuple[int, date]] = {}  # days since, and the day, by ISO day
     for aid, last, n, total in sql(
         "SELECT account_id, max(ordered_on), count(*), sum(amount) FROM orders "
         f"WHERE ordered_on > ? AND ordered_on <= ?{where} GROUP BY account_id",
         (since, today.isoformat(), *p),
     ):
         if aid in stats:
-            stats[aid] = OrderStats(
-                (today - date.fromisoformat(last)).days,
-                n,
-                Decimal(str(round(total, 2))),
-                date.fromisoformat(last),
-            )
+            ago = days.get(last)
+            if ago is None:
+                day = date.fromisoformat(last)
+                ago = days[last] = ((today - day).days, day)
+            stats[aid] = new(OrderStats, (ago[0], n, Decimal(str(round(total, 2))), ago[1]))
     if last_order:
         add_last_orders(stats, last_orders(conn, today, id_range))
     return stats
