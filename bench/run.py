@@ -221,7 +221,13 @@ def probe(mode: str, db: Path | None = None, *extra: str) -> dict[str, Any]:
     fd, out_name = tempfile.mkstemp(prefix=f"kamtui-bench-{mode}-", suffix=".json")
     os.close(fd)
     out = Path(out_name)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TEXTUAL")}
+    # PYTHONDONTWRITEBYTECODE would make every probe compile kamtui from source (the
+    # warm-up run is there to leave .pyc files, as an installed kamtui has them)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("TEXTUAL") and k != "PYTHONDONTWRITEBYTECODE"
+    }
     args = [str(PROBE), mode, "--out", str(out), *(["--db", str(db)] if db else []), *extra]
     try:
         t0 = time.time()

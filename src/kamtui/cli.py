@@ -414,10 +414,11 @@ def _show(book: Book, args: argparse.Namespace, today: date) -> int:
     from kamtui.ui import strings
 
     strings.set_language(args.lang or strings.detect_language())  # before the screens load
+    from kamtui.prefs import prefs_file
     from kamtui.ui.app import KamApp
 
     try:
-        KamApp(book, today=today).run()
+        KamApp(book, today=today, prefs=prefs_file()).run()
     finally:
         book.close()
     return 0

@@ -39,6 +39,14 @@ class BookConfig:
         return replace(self, model=model)
 
 
+def _int(value: Any, what: str) -> int:
+    """A whole number typed or stored as text: ``"14"`` but not ``"two weeks"`` or ``"1.5"``."""
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise ModelError(f"{what} must be a whole number, not {value!r}.") from None
+
+
 def _dec(value: Any, what: str) -> Decimal:
     try:
         d = Decimal(str(value))
@@ -127,14 +135,20 @@ def config_from_dict(data: dict[str, Any]) -> BookConfig:
             exec_days = c.get("exec_days", cadences[t].exec_days if t in cadences else None)
             cadences[t] = Cadence(
                 t,
-                int(c.get("touch_days", cadences.get(t, DEFAULT_CADENCES["C"]).touch_days)),
-                None if exec_days is None else int(exec_days),
+                _int(
+                    c.get("touch_days", cadences.get(t, DEFAULT_CADENCES["C"]).touch_days),
+                    f"Tier {t}: the touch cadence",
+                ),
+                None if exec_days is None else _int(exec_days, f"Tier {t}: the executive cadence"),
                 str(c.get("team", cadences[t].team if t in cadences else "")),
             )
         hd = data.get("health") or {}
         base = HealthConfig()
         health = HealthConfig(
-            weights={k: int(v) for k, v in (hd.get("weights") or base.weights).items()},
+            weights={
+                k: _int(v, f"The health weight of {k}")
+                for k, v in (hd.get("weights") or base.weights).items()
+            },
             usage_drop_pct=int(hd.get("usage_drop_pct", base.usage_drop_pct)),
             low_adoption_pct=int(hd.get("low_adoption_pct", base.low_adoption_pct)),
             ticket_surge_ratio=_dec(

@@ -189,7 +189,14 @@ def test_explicit_null_removes_the_executive_cadence():
     [
         ({"touch_days": 0}, "Tier C: a touch cadence must be at least 1 day"),
         ({"exec_days": 0}, "Tier C: an executive cadence must be at least 1 day"),
-        ({"touch_days": "often"}, "cannot be read"),
+        (
+            {"touch_days": "often"},
+            "Tier C: the touch cadence must be a whole number, not 'often'.",
+        ),
+        (
+            {"exec_days": "1.5"},
+            "Tier C: the executive cadence must be a whole number, not '1.5'.",
+        ),
     ],
 )
 def test_bad_cadence_refused(cadence, message):
@@ -268,3 +275,11 @@ def test_with_model():
     assert swapped.cadences == cfg.cadences
     assert swapped.stale_days == 21
     assert cfg.model.key == "mine"  # unchanged
+
+
+@pytest.mark.parametrize("weight", ["x", "12.5", ""])
+def test_health_weight_that_is_not_a_whole_number_is_refused(weight):
+    weights = dict(DEFAULT_WEIGHTS, usage=weight)
+    with pytest.raises(ModelError) as e:
+        config_from_dict({"health": {"weights": weights}})
+    assert str(e.value) == f"The health weight of usage must be a whole number, not {weight!r}."

@@ -294,3 +294,43 @@ def test_weighted_value_counts_signed_deals_in_full() -> None:
     assert weighted_value(4, 1000.0) == weighted_value(5, 1000.0) == 1000.0
     with pytest.raises(InputError):
         weighted_value(6, 1.0)
+
+
+def test_a_deal_is_checked_and_cleaned() -> None:
+    from decimal import Decimal
+
+    from kamtui.domain.stages import check_deal
+
+    assert check_deal(
+        {"name": " 续约 ", "amount": Decimal("1200000"), "expected_close": date(2027, 1, 15),
+         "next_step": "  约见财务总监 "}, creating=True,
+    ) == {"name": "续约", "amount": 1_200_000.0, "expected_close": date(2027, 1, 15),
+          "next_step": "约见财务总监"}  # fmt: skip
+    assert check_deal({"amount": 0, "expected_close": None}) == {
+        "amount": 0.0,
+        "expected_close": None,
+    }
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"name": "  "}, "name", "A deal needs a name."),
+        ({"amount": 5}, "name", "A deal needs a name."),  # creating without a name
+        ({"name": "x", "amount": -1}, "amount", "A deal's amount cannot be negative."),
+        ({"name": "x", "amount": "120万"}, "amount", "must be a number"),
+        ({"name": "x", "amount": float("nan")}, "amount", "must be a number"),
+        ({"name": "x", "amount": True}, "amount", "must be a number"),
+        ({"name": "x", "expected_close": "2027-01-15"}, "expected_close", "must be a date"),
+        ({"name": "x" * 501}, "name", "at most 500 characters"),
+        ({"name": "x", "stage": 3}, "stage", "Unknown deal field(s): stage."),
+    ],
+)
+def test_a_bad_deal_is_refused_at_its_field(fields, field, message) -> None:  # type: ignore[no-untyped-def]
+    from kamtui.domain.errors import FieldError
+    from kamtui.domain.stages import check_deal
+
+    with pytest.raises(FieldError) as e:
+        check_deal(fields, creating=True)
+    assert e.value.field == field
+    assert message in e.value.message

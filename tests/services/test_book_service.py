@@ -12,7 +12,14 @@ from typing import Any
 import pytest
 
 from kamtui.config import BookConfig, config_from_dict, config_to_dict
-from kamtui.domain.errors import InputError, KamError, ModelError, RatingError, StageGateError
+from kamtui.domain.errors import (
+    FieldError,
+    InputError,
+    KamError,
+    ModelError,
+    RatingError,
+    StageGateError,
+)
 from kamtui.domain.plan import IsoWeek
 from kamtui.domain.scoring import DEFAULT_MODEL, Criterion, ScoringModel, Thresholds, score_account
 from kamtui.domain.stages import DEFAULT_FOLLOW_UPS, STAGES
@@ -698,3 +705,28 @@ def test_account_view_brings_everything_together(demo: Book) -> None:
 def test_account_view_of_a_missing_account(demo: Book) -> None:
     with pytest.raises(InputError, match="no account"):
         demo.account_view(10_000, TODAY)
+
+
+def test_update_deal_keeps_history_and_refuses_a_stale_save(empty: Book) -> None:
+    aid = empty.add_account(TODAY, name="云翔集团")
+    did = empty.add_deal(aid, TODAY, name="数据中台", amount=500_000)
+    version = empty.update_deal(
+        did, TODAY, {"amount": 650_000, "expected_close": date(2027, 3, 31), "next_step": "报价"},
+        seen_version=1,
+    )  # fmt: skip
+    assert version == 2
+    assert empty.update_deal(did, TODAY, {"amount": 650_000}, seen_version=2) == 2  # no change
+    deal = empty.account_view(aid, TODAY).deals[0]
+    assert (deal.amount, deal.expected_close, deal.next_step, deal.stage) == (
+        650_000, date(2027, 3, 31), "报价", 1
+    )  # fmt: skip
+    changed = {(c.field, c.old, c.new) for c in empty.history(aid) if c.entity == "deal"}
+    assert {("amount", "500000", "650000"), ("expected_close", None, "2027-03-31")} <= changed
+    with pytest.raises(StaleEditError, match="Deal 数据中台 was changed elsewhere") as caught:
+        empty.update_deal(did, TODAY, {"name": "新名字"}, seen_version=1)
+    assert {c.field for c in caught.value.changes} >= {"amount", "next_step"}
+    with pytest.raises(FieldError):
+        empty.update_deal(did, TODAY, {"amount": -5})
+    with pytest.raises(InputError, match="There is no deal 99"):
+        empty.update_deal(99, TODAY, {"name": "x"})
+    assert empty.account_view(aid, TODAY).deals[0].name == "数据中台"

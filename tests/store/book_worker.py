@@ -32,6 +32,7 @@ def pattern(version: int) -> dict[str, int]:
 def write_loop(path: str, account: int) -> None:
     book = Book.open(path)
     assert not book.read_only, book.read_only_reason
+    book.warm_up()  # SQLAlchemy imported before "ready": killed while writing, not importing
     print("ready", flush=True)
     while True:
         with book.store.reading() as conn:

@@ -11,7 +11,7 @@ from kamtui.ui import strings as S
 
 @pytest.fixture
 def chinese() -> Iterator[None]:
-    """The Chinese UI for one test (the words; keys bound at import stay as they are)."""
+    """The Chinese UI for one test."""
     S.set_language("zh")
     try:
         yield

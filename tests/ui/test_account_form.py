@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from pilot_helpers import settle
 from textual.widgets import Input, Select
 
 from kamtui.services.book import Book, BookQuery
@@ -16,12 +17,6 @@ from kamtui.ui.widgets.account_table import AccountTable
 
 TODAY = date(2026, 11, 23)
 ALL_FOUR = ("strategic_fit", "profit_potential", "stability", "market_influence")
-
-
-async def settle(app: KamApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def error_text(form: AccountForm, field: str) -> str:
@@ -110,3 +105,25 @@ async def test_a_stale_save_is_refused_and_keeps_what_was_typed(demo_book: Book)
         view = demo_book.account_view(account_id, TODAY)
         assert view.profile["industry"] == "能源"
         assert view.profile["pain_points"] != "我的笔记"
+
+
+async def test_leaving_a_form_with_typed_text_asks_first(tmp_path: Path) -> None:
+    from pilot_helpers import shown_after
+
+    from kamtui.ui.screens.book import BookScreen
+    from kamtui.ui.screens.dialogs import ConfirmDialog
+
+    book = Book.create(tmp_path / "b.db")
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await shown_after(app, pilot, "n", screen=AccountForm)
+        await shown_after(app, pilot, "escape", screen=BookScreen)  # nothing typed: gone
+        form = await shown_after(app, pilot, "n", screen=AccountForm)
+        await pilot.press(*"云翔集团")
+        await shown_after(app, pilot, "escape", screen=ConfirmDialog)
+        await shown_after(app, pilot, "escape", screen=AccountForm)  # no: back to the form
+        assert form.query_one("#f-name", Input).value == "云翔集团"  # still there
+        await shown_after(app, pilot, "escape", screen=ConfirmDialog)
+        await shown_after(app, pilot, "y", screen=BookScreen)  # discard
+    assert book.count(BookQuery()) == 0
+    book.close()

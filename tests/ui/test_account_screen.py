@@ -8,21 +8,17 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, SelectionList
+from pilot_helpers import settle, shown_after
+from textual.widgets import Input, SelectionList, Static
 
 from kamtui.services.book import Book
 from kamtui.ui.app import KamApp
 from kamtui.ui.screens.account import AccountScreen
+from kamtui.ui.screens.deal_form import DealForm
 from kamtui.ui.screens.dialogs import GateDialog, InteractionDialog, ReasonDialog
 
 TODAY = date(2026, 11, 23)
 SIZE = (160, 50)
-
-
-async def settle(app: KamApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 @pytest.fixture
@@ -195,3 +191,98 @@ async def test_two_keystrokes_log_a_call_today_from_any_tab(book: Book) -> None:
             assert conn.exec_driver_sql(
                 "SELECT kind, happened_on FROM interactions ORDER BY id DESC LIMIT 1"
             ).one() == ("call", "2026-11-25")
+
+
+async def test_add_a_deal_from_the_deals_tab(book: Book) -> None:
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_account(app, pilot)
+        form = await shown_after(app, pilot, "a", screen=DealForm)
+        await pilot.press(*"续约 [bold]2027[/]")
+        await pilot.press("tab", *"12o万")  # not an amount: refused at the field
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is form
+        assert "12o万" in str(form.query_one("#e-amount", Static).render())
+        assert form.query_one("#f-name", Input).value == "续约 [bold]2027[/]"  # kept
+        assert len(book.account_view(1, TODAY).deals) == 1  # nothing saved
+        form.query_one("#f-amount", Input).value = "120万"
+        form.query_one("#f-expected_close", Input).value = "2027/1/15"
+        await pilot.click("#save")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert "续约 [bold]2027[/]" in screen.section_text("deals")
+    deals = {d.name: d for d in book.account_view(1, TODAY).deals}
+    new = deals["续约 [bold]2027[/]"]
+    assert (new.stage, new.status, new.amount) == (1, "open", 1_200_000)
+    assert new.expected_close == date(2027, 1, 15)
+
+
+async def test_a_adds_a_deal_only_on_the_deals_tab(book: Book) -> None:
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_account(app, pilot, tab="1")
+        await pilot.press("a")  # nothing on the profile tab
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountScreen)
+        await shown_after(app, pilot, "3", "a", screen=DealForm)
+        await shown_after(app, pilot, "escape", screen=AccountScreen)
+    assert len(book.account_view(1, TODAY).deals) == 1
+
+
+async def test_enter_on_a_deal_edits_it_and_a_stale_edit_keeps_what_was_typed(
+    book: Book,
+) -> None:
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_account(app, pilot)
+        form = await shown_after(app, pilot, "enter", screen=DealForm)
+        assert form.query_one("#f-amount", Input).value == "1,200,000"
+        form.query_one("#f-next_step", Input).value = "约见财务总监"
+        form.query_one("#f-amount", Input).value = "150万"
+        await pilot.click("#save")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert "约见财务总监" in screen.section_text("deals")
+        deal = book.account_view(1, TODAY).deals[0]
+        assert (deal.amount, deal.next_step, deal.version) == (1_500_000, "约见财务总监", 2)
+        # someone else changes the deal while the form is open: the save is refused
+        form = await shown_after(app, pilot, "enter", screen=DealForm)
+        book.update_deal(deal.id, TODAY, {"amount": 900_000})
+        form.query_one("#f-next_step", Input).value = "签合同"
+        await pilot.click("#save")
+        await settle(app, pilot)
+        assert app.screen is form
+        assert "changed elsewhere" in str(form.query_one("#form-error", Static).render())
+        assert form.query_one("#f-next_step", Input).value == "签合同"
+        assert book.account_view(1, TODAY).deals[0].next_step == "约见财务总监"  # unchanged
+        await pilot.click("#reapply")  # what was typed, over the newer values
+        await settle(app, pilot)
+        assert app.screen is screen
+    deal = book.account_view(1, TODAY).deals[0]
+    assert (deal.amount, deal.next_step) == (1_500_000, "签合同")
+    kept = {(c.field, c.old, c.new) for c in book.history(1) if c.entity == "deal"}
+    assert {
+        ("amount", "1200000", "1500000"),
+        ("next_step", "", "约见财务总监"),
+        ("amount", "1500000", "900000"),
+        ("amount", "900000", "1500000"),
+        ("next_step", "约见财务总监", "签合同"),
+    } <= kept
+
+
+async def test_a_click_picks_a_deal_and_a_second_click_edits_it(book: Book) -> None:
+    book.add_deal(1, TODAY, name="小项目", amount=10_000)
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_account(app, pilot)
+        assert screen.current_deal is not None and screen.current_deal.name == "数据中台项目"
+        await pilot.click("#deal-list", offset=(5, 2))  # the second deal: picked
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert screen.current_deal is not None and screen.current_deal.name == "小项目"
+        await pilot.click("#deal-list", offset=(5, 2))  # again: its form
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, DealForm)
+        assert form.query_one("#f-name", Input).value == "小项目"

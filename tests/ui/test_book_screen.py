@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from pilot_helpers import settle
+
 from kamtui.services.book import Book, BookQuery
 from kamtui.ui.app import KamApp
 from kamtui.ui.screens.account import AccountScreen
@@ -12,12 +14,6 @@ from kamtui.ui.widgets.account_table import AccountTable
 
 TODAY = date(2026, 11, 23)
 SIZE = (160, 50)
-
-
-async def settle(app: KamApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def visible_rows(app: KamApp) -> list[str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pilot_helpers import settle
 from textual.widgets import Input, OptionList, Select, Static, Tree
 
 from kamtui.services.book import Book
@@ -20,12 +21,6 @@ from kamtui.ui.screens.dialogs import PickDialog, ReasonDialog, TaskDialog
 TODAY = date(2026, 11, 23)
 SIZE = (160, 50)
 HOSTILE = "[@click=app.quit]云翔[/] \x1b[2J"
-
-
-async def settle(app: KamApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from pilot_helpers import settle
 from textual.widget import Widget
 from textual.widgets import Button, DataTable, Input
 
@@ -22,12 +23,6 @@ from kamtui.ui.widgets.account_table import AccountTable
 
 TODAY = date(2026, 11, 23)
 SIZE = (160, 50)
-
-
-async def settle(app: KamApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def widget_text(widget: Widget) -> str:

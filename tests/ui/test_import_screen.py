@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from pilot_helpers import settle
 from textual.command import CommandPalette
 from textual.widgets import Checkbox, DataTable, OptionList, Select, Static
 
@@ -25,12 +26,6 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 def book(tmp_path: Path) -> Iterator[Book]:
     with Book.create(tmp_path / "empty.db") as book:
         yield book
-
-
-async def settle(app: KamApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(4):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def open_file(app: KamApp, pilot, path: Path) -> ImportScreen:  # type: ignore[no-untyped-def]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from pilot_helpers import settle
 from textual.command import CommandPalette
 
 from kamtui.services.book import Book, BookQuery
@@ -11,12 +12,6 @@ from kamtui.ui.app import KamApp
 from kamtui.ui.screens.account import AccountScreen
 
 TODAY = date(2026, 11, 23)
-
-
-async def settle(app: KamApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def test_palette_finds_an_account_by_a_chinese_substring_and_opens_it(

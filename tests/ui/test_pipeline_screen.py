@@ -7,6 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from pilot_helpers import settle, shown_after
+from textual import events
 from textual.widgets import OptionList
 
 from kamtui.services.book import Book
@@ -16,12 +18,6 @@ from kamtui.ui.screens.dialogs import GateDialog
 from kamtui.ui.screens.pipeline import PipelineScreen
 
 TODAY = date(2026, 11, 23)
-
-
-async def settle(app: KamApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 @pytest.fixture
@@ -45,11 +41,7 @@ def stages(book: Book) -> dict[str, int]:
 async def test_board_columns_totals_and_moving_cards(book: Book) -> None:
     app = KamApp(book, today=TODAY)
     async with app.run_test(size=(200, 50)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("b")
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, PipelineScreen)
+        screen = await shown_after(app, pilot, "b", screen=PipelineScreen)
         first = screen.columns[0]
         assert (first.deals, first.total, first.weighted) == (2, 2_500_000, 250_000)
         head = screen.query_one("#head-1")
@@ -79,3 +71,61 @@ async def test_board_columns_totals_and_moving_cards(book: Book) -> None:
         await pilot.press("w")  # owner filter: the first owner alphabetically
         await settle(app, pilot)
         assert sum(c.deals for c in screen.columns) == 1
+
+
+async def drag(pilot, source: str, offset: tuple[int, int], target: str) -> None:  # type: ignore[no-untyped-def]
+    """Press the mouse on a card, move over the target column with the button held (the
+    column shows it would take the card), release there."""
+    await pilot.mouse_down(source, offset=offset)
+    await pilot._post_mouse_events([events.MouseMove], target, offset=(3, 3), button=1)
+    column = pilot.app.screen.query_one(target).parent
+    assert column.has_class("-drop") == (target != source)
+    await pilot.mouse_up(target, offset=(3, 3))
+
+
+async def test_cards_move_with_the_mouse_through_the_same_gate(book: Book) -> None:
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=(200, 50)) as pilot:
+        screen = await shown_after(app, pilot, "b", screen=PipelineScreen)
+        # the first card (largest: 数据中台项目, stage 1 complete) onto stage 2: it moves
+        await drag(pilot, "#stage-1", (3, 1), "#stage-2")
+        await settle(app, pilot)
+        assert stages(book) == {"数据中台项目": 2, "Pilot": 1}
+        assert [c.name for c in screen.columns[1].cards] == ["数据中台项目"]
+        assert not screen.query(".-drop")  # the drop mark is gone
+        # Pilot has nothing ticked: the gate dialog, and nothing changes when it is left
+        await drag(pilot, "#stage-1", (3, 1), "#stage-2")
+        await settle(app, pilot)
+        assert isinstance(app.screen, GateDialog)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert stages(book) == {"数据中台项目": 2, "Pilot": 1}
+        # two columns away: refused with a message, nothing moves
+        await drag(pilot, "#stage-1", (3, 1), "#stage-3")
+        await settle(app, pilot)
+        assert stages(book) == {"数据中台项目": 2, "Pilot": 1}
+        assert any("one stage at a time" in str(n.message) for n in app._notifications)
+        # back again: from stage 2 onto stage 1
+        await drag(pilot, "#stage-2", (3, 1), "#stage-1")
+        await settle(app, pilot)
+        assert stages(book) == {"数据中台项目": 1, "Pilot": 1}
+        assert screen.columns[1].deals == 0
+
+
+async def test_a_click_picks_a_card_and_a_second_click_opens_its_account(book: Book) -> None:
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        await settle(app, pilot)
+        await pilot.click("#stage-1", offset=(3, 4))  # the second card: Pilot, picked
+        await settle(app, pilot)
+        assert isinstance(app.screen, PipelineScreen)
+        assert app.screen.current_card is not None
+        assert app.screen.current_card.name == "Pilot"
+        await pilot.click("#stage-1", offset=(3, 4))  # again: its account
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountScreen)
+        assert app.screen.view is not None
+        assert app.screen.view.profile["name"] == "Northwind Ltd"
+    assert stages(book) == {"数据中台项目": 1, "Pilot": 1}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from pilot_helpers import settle
 from textual.widgets import Input
 
 from kamtui.domain.plan import IsoWeek
@@ -14,12 +15,6 @@ from kamtui.ui.screens.dialogs import ReasonDialog
 from kamtui.ui.screens.plan import PlanList, PlanScreen
 
 TODAY = date(2026, 11, 23)
-
-
-async def settle(app: KamApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def open_plan(app: KamApp, pilot) -> PlanList:  # type: ignore[no-untyped-def]
@@ -135,3 +130,26 @@ async def test_the_chinese_ui_exports_a_chinese_plan(
         text = target.read_text(encoding="utf-8")
         assert text.startswith("# 周计划 2026-W48")
         assert f"共 {len(plan.items)} 项" in text and "## S 级" in text
+
+
+async def test_the_mouse_picks_ticks_and_opens_plan_items(demo_book: Book) -> None:
+    from kamtui.ui.screens.account import AccountScreen
+
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=(160, 50)) as pilot:
+        plan = await open_plan(app, pilot)
+        row = next(n for n, i in enumerate(plan.items[:40]) if n and i.kind == "touch")
+        item = plan.items[row]
+        before = interactions(demo_book, item.account_id)
+        await pilot.click(PlanList, offset=(0, row))  # the box of an item not under the cursor
+        await settle(app, pilot)
+        assert plan.cursor == row
+        assert item.key not in plan.done  # the first click only picks it
+        await pilot.click(PlanList, offset=(0, row))  # its box again: ticked
+        await settle(app, pilot)
+        assert item.key in plan.done
+        assert interactions(demo_book, item.account_id) == before + 1
+        await pilot.click(PlanList, offset=(30, row))  # the item's text: its account
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountScreen)
+        assert app.screen.account_id == item.account_id

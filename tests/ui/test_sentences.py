@@ -103,3 +103,56 @@ def test_refusals_are_said_in_chinese(chinese: None, tmp_path) -> None:  # type:
     book.close()
     assert [r for r in refused if S.say(r) == r] == []
     assert S.say(refused[2]) == "CTO 已经直接或间接汇报给 CEO。"
+
+
+def test_settings_refusals_are_said_in_chinese(chinese: None) -> None:
+    from kamtui.config import BookConfig, config_from_dict, config_to_dict
+    from kamtui.domain.errors import ModelError
+
+    def refused(change) -> str:  # type: ignore[no-untyped-def]
+        data = config_to_dict(BookConfig())
+        change(data)
+        with pytest.raises(ModelError) as e:
+            config_from_dict(data)
+        return str(e.value)
+
+    def weight(w: object):  # type: ignore[no-untyped-def]
+        return lambda d: d["model"]["criteria"][0].update(weight=w)
+
+    def threshold(tier: str, value: str):  # type: ignore[no-untyped-def]
+        return lambda d: d["model"]["thresholds"].update({tier: value})
+
+    def cadence(tier: str, **values: object):  # type: ignore[no-untyped-def]
+        return lambda d: d["cadences"][tier].update(values)
+
+    def health(**values: object):  # type: ignore[no-untyped-def]
+        return lambda d: d["health"]["weights"].update(values)
+
+    sentences = [
+        refused(change)
+        for change in (
+            weight("abc"), weight("40"), weight("0"), threshold("A", "high"),
+            threshold("S", "6"), threshold("A", "4.80"),
+            cadence("A", touch_days="often"), cadence("A", exec_days="x"),
+            cadence("B", touch_days=0), cadence("S", exec_days=0),
+            health(usage="x"), health(usage=-5), health(usage=30),
+            lambda d: d["model"].update(criteria=[]),
+        )
+    ]  # fmt: skip
+    assert [s for s in sentences if S.say(s) == s] == []
+    assert S.say(sentences[6]) == "A 级：触达节奏必须是整数天，而不是 'often'。"
+    assert S.say(sentences[10]) == "健康度权重“使用量”必须是整数，而不是 'x'。"
+    assert S.say(sentences[0]).startswith("战略")  # the criterion's Chinese label
+
+
+def test_a_stale_save_names_the_record_in_chinese(chinese: None, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from kamtui.services.book import StaleEditError
+
+    book = Book.create(tmp_path / "b.db")
+    aid = book.add_account(TODAY, name="云翔")
+    did = book.add_deal(aid, TODAY, name="数据中台", amount=1)
+    book.update_deal(did, TODAY, {"amount": 2})
+    with pytest.raises(StaleEditError) as e:
+        book.update_deal(did, TODAY, {"amount": 3}, seen_version=1)
+    book.close()
+    assert S.say(str(e.value)).startswith("商机 数据中台 在你打开后已被修改：")

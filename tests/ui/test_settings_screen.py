@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from textual.widgets import Input
+from pilot_helpers import settle, shown_after
+from textual.widgets import Input, Label
 
 from kamtui.domain.scoring import score_account
 from kamtui.services.book import Book, BookQuery
@@ -16,20 +17,10 @@ from kamtui.ui.screens.settings import SettingsScreen
 TODAY = date(2026, 11, 23)
 
 
-async def settle(app: KamApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
-
 async def test_weights_must_sum_to_100_then_tiers_recompute(demo_book: Book) -> None:
     app = KamApp(demo_book, today=TODAY)
     async with app.run_test(size=(160, 50)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("comma")
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, SettingsScreen)
+        screen = await shown_after(app, pilot, "comma", screen=SettingsScreen)
         screen.query_one("#w-strategic_fit", Input).value = "40"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
@@ -48,4 +39,24 @@ async def test_weights_must_sum_to_100_then_tiers_recompute(demo_book: Book) -> 
         result = score_account(model, records[row.id]["ratings"])
         if result.score is not None:
             assert row.score == float(result.score)
+    reopened.close()
+
+
+async def test_a_refused_setting_is_explained_in_chinese_and_nothing_changes(
+    demo_book: Book, chinese: None
+) -> None:
+    before = demo_book.config
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = await shown_after(app, pilot, "comma", screen=SettingsScreen)
+        assert "使用量" in [str(label.render()) for label in screen.query(Label)]
+        cadence = screen.query_one("#c-A-touch", Input)
+        cadence.value = "两周"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        error = screen.query_one("#settings-error").render_line(0).text
+        assert "A 级：触达节奏必须是整数天，而不是 '两周'。" in error
+        assert cadence.value == "两周"  # what was typed stays
+    reopened = Book.open(demo_book.path)
+    assert reopened.config == before
     reopened.close()

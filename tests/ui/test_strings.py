@@ -10,6 +10,7 @@ from kamtui.services.book import Book
 from kamtui.ui import strings as S
 from kamtui.ui.app import KamApp
 from kamtui.ui.screens.account import AccountScreen
+from kamtui.ui.widgets.footer import KeyFooter
 
 TODAY = date(2026, 11, 23)
 SAME_IN_BOTH = {"APP_TITLE", "ACCOUNT_TITLE", "TRACK_PLAY"}  # only placeholders and marks
@@ -52,3 +53,26 @@ async def test_the_account_screen_speaks_chinese(demo_book: Book, chinese: None)
         assert "最终决策者" in roles and "economic buyer" not in roles
         if view.deals:
             assert "阶段" in screen.section_text("deals")
+
+
+async def test_keys_are_said_in_the_language_chosen_after_the_screens_were_imported(
+    tmp_path, chinese: None
+) -> None:  # type: ignore[no-untyped-def]
+    from kamtui.ui.screens.book import BookScreen  # imported (above) while the UI was English
+
+    described = {b.id: b.description for _, b in BookScreen._merged_bindings if b.id}
+    assert described["book.health"] == "健康度"
+    assert described["book.health_screen"] == "健康度预警"
+    book = Book.create(tmp_path / "b.db")
+    book.add_account(TODAY, name="云翔集团")
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        shown = {entry.description for entry in app.screen.query_one(KeyFooter).entries}
+        assert {"筛选", "退出"} <= shown
+        assert not shown & {"Filter", "Quit"}
+    book.close()
+    S.set_language("en")
+    described = {b.id: b.description for _, b in BookScreen._merged_bindings if b.id}
+    assert described["book.health_screen"] == "Health alerts"

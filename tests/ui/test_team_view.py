@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pilot_helpers import settle
 from textual.command import CommandPalette
 from textual.widgets import Static, TextArea
 
@@ -31,12 +32,6 @@ from kamtui.ui.widgets.account_table import AccountTable
 TODAY = date(2026, 11, 23)
 SIZE = (170, 50)
 READ_ONLY = "team view is read-only"
-
-
-async def settle(app: KamApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(4):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def state(folder: Path) -> dict[str, tuple[str, int]]:

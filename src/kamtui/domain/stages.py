@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
 
-from kamtui.domain.errors import InputError, StageGateError
+from kamtui.domain.errors import FieldError, InputError, StageGateError
 
 
 @dataclass(frozen=True)
@@ -181,3 +184,43 @@ STAGE_WEIGHTS: dict[int, float] = {1: 0.10, 2: 0.30, 3: 0.60, 4: 1.0, 5: 1.0}
 def weighted_value(stage_number: int, amount: float) -> float:
     stage(stage_number)
     return amount * STAGE_WEIGHTS[stage_number]
+
+
+DEAL_FIELDS = ("name", "amount", "expected_close", "next_step")
+DEAL_TEXT_LIMIT = 500  # characters in a deal's name or next step
+
+
+def check_deal(fields: Mapping[str, Any], *, creating: bool = False) -> dict[str, Any]:
+    """Validate a deal's fields (name, amount, expected close, next step); returns them
+    cleaned. A deal needs a name; its amount is a number, not negative."""
+    unknown = sorted(set(fields) - set(DEAL_FIELDS))
+    if unknown:
+        raise FieldError(unknown[0], f"Unknown deal field(s): {', '.join(unknown)}.")
+    out: dict[str, Any] = {}
+    for key, value in fields.items():
+        if key in ("name", "next_step"):
+            if not isinstance(value, str):
+                raise FieldError(key, f"A deal's {key.replace('_', ' ')} must be text.")
+            value = value.strip()
+            if key == "name" and not value:
+                raise FieldError("name", "A deal needs a name.")
+            if len(value) > DEAL_TEXT_LIMIT:
+                raise FieldError(
+                    key,
+                    f"A deal's {key.replace('_', ' ')} is at most {DEAL_TEXT_LIMIT} characters.",
+                )
+        elif key == "amount":
+            if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+                raise FieldError(key, f"A deal's amount must be a number, not {value!r}.")
+            if not math.isfinite(value):
+                raise FieldError(key, f"A deal's amount must be a number, not {value!r}.")
+            if value < 0:
+                raise FieldError(key, "A deal's amount cannot be negative.")
+            value = float(value)
+        elif key == "expected_close":
+            if value is not None and (isinstance(value, datetime) or not isinstance(value, date)):
+                raise FieldError(key, f"The expected close must be a date, not {value!r}.")
+        out[key] = value
+    if creating and "name" not in out:
+        raise FieldError("name", "A deal needs a name.")
+    return out

@@ -9,9 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, NamedTuple
-
-from sqlalchemy import Connection, insert
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kamtui import __version__
 from kamtui.config import BookConfig, config_from_dict, config_to_dict
@@ -31,6 +29,9 @@ from kamtui.store import history as history_repo
 from kamtui.store import repo
 from kamtui.store.db import Store, create_store, open_store
 from kamtui.store.repo import AccountRow, BookQuery
+
+if TYPE_CHECKING:  # the Book's first screen reads without SQLAlchemy (see store.db)
+    from sqlalchemy import Connection
 
 __all__ = ["AccountRow", "Book", "BookQuery", "StaleEditError"]
 
@@ -183,7 +184,7 @@ class Book:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.clock: Callable[[], datetime] = hist.utc_now  # when changes happen (tests set it)
-        with store.reading() as conn:
+        with store.reading_sqlite() as conn:
             self.config = config_from_dict(store.get_setting(conn, "config", {}))
             self.has_history = history_repo.has_history(conn)
 
@@ -210,6 +211,12 @@ class Book:
     def close(self) -> None:
         self.store.close()
 
+    def warm_up(self) -> None:
+        """Set up what the Book's first screen does without (SQLAlchemy and the engine, which
+        every other read and every write use), so that the first action after it does not
+        wait for them. For a background thread, once the first screen is shown."""
+        _ = self.store.engine
+
     def __enter__(self) -> Book:
         return self
 
@@ -230,7 +237,7 @@ class Book:
 
     # ---- derived values ------------------------------------------------------------------
     def derived_on(self) -> date | None:
-        with self.store.reading() as conn:
+        with self.store.reading_sqlite() as conn:
             value = self.store.get_setting(conn, "derived_on")
         return date.fromisoformat(value) if value else None
 
@@ -322,8 +329,10 @@ class Book:
         return {aid: dv for aid, (_, dv) in self.compute(conn, today).items()}
 
     # ---- the Book ------------------------------------------------------------------------
+    # The Book's own reads (count, page, owners, summary) go through sqlite3 alone: the first
+    # screen is painted before SQLAlchemy is imported (see store.db).
     def count(self, query: BookQuery) -> int:
-        with self.store.reading() as conn:
+        with self.store.reading_sqlite() as conn:
             return repo.count_accounts(conn, query)
 
     def page(
@@ -331,17 +340,17 @@ class Book:
     ) -> list[AccountRow]:
         """Rows ``offset`` … ``offset + limit`` of the Book; ``matching`` (the query's count,
         when known) lets a narrow typed filter take the faster plan."""
-        with self.store.reading() as conn:
+        with self.store.reading_sqlite() as conn:
             return repo.account_page(conn, query, offset, limit, matching)
 
     def owners(self) -> list[str]:
-        with self.store.reading() as conn:
+        with self.store.reading_sqlite() as conn:
             return repo.owners(conn)
 
     def summary(self, today: date | None = None) -> Summary:
         """Accounts per tier and health colour, the pipeline by stage and, given ``today``,
         revenue concentration over the trailing 12 months."""
-        with self.store.reading() as conn:
+        with self.store.reading_sqlite() as conn:
             by_tier, by_color, pipeline = repo.book_counts(conn)
             conc = names = None
             if today is not None:
@@ -351,7 +360,7 @@ class Book:
         return Summary(sum(by_tier.values()), by_tier, by_color, pipeline, conc, names)
 
     def concentration(self, today: date) -> Concentration:
-        with self.store.reading() as conn:
+        with self.store.reading_sqlite() as conn:
             stats = repo.order_stats(conn, today, last_order=False)
         return concentration({aid: s.monetary for aid, s in stats.items()})
 
@@ -361,17 +370,10 @@ class Book:
         with self.store.reading() as conn:
             overlay = self._overlay(conn, today)
             keys = self.config.model.keys
-            ratings: dict[int, dict[str, int]] = {}
-            for aid, crit, rating in conn.exec_driver_sql(
-                "SELECT account_id, criterion, rating FROM ratings"
-            ):
-                ratings.setdefault(aid, {})[crit] = rating
+            ratings = repo.all_ratings(conn)
             checked = repo.deliverables_checked(conn)
             deals: dict[int, list[dict[str, Any]]] = {}
-            for did, aid, name, amount, stage, close, step, entered in conn.exec_driver_sql(
-                "SELECT id, account_id, name, amount, stage, expected_close, next_step, stage_entered_on "
-                "FROM deals WHERE status = 'open' ORDER BY account_id, id"
-            ):
+            for did, aid, name, amount, stage, close, step, entered in repo.open_deals(conn):
                 deals.setdefault(aid, []).append(
                     {
                         "id": did,
@@ -388,12 +390,7 @@ class Book:
                     }
                 )
             out = []
-            for r in conn.exec_driver_sql(
-                "SELECT id, name, owner, track, status, industry, segment, region, annual_revenue, "
-                "employees, pinned_tier, pin_reason, last_touch, last_exec_touch, score, computed_tier, "
-                "tier, missing_criteria, rfm, health_score, health_color, health_flags, coverage, next_action "
-                "FROM accounts WHERE deleted_at IS NULL ORDER BY id"
-            ):
+            for r in repo.export_rows(conn):
                 aid = r[0]
                 if overlay is not None and aid in overlay:
                     cols = overlay[aid].columns()
@@ -508,57 +505,41 @@ class Book:
     def add_account(self, today: date, *, name: str, **fields: Any) -> int:
         fields = check_profile({"name": name, **fields}, creating=True)
         name = fields.pop("name")
-        from kamtui.store.tables import Account as AccountTable  # the ORM loads only for edits
-
         with self._write() as conn:
-            key = conn.execute(
-                insert(AccountTable.__table__).values(  # type: ignore[attr-defined]
-                    name=name,
-                    created_on=today,
-                    search=repo.search_text(
-                        name,
-                        fields.get("industry", ""),
-                        fields.get("region", ""),
-                        fields.get("owner", ""),
-                    ),
-                    **fields,
-                )  # type: ignore[attr-defined]
-            ).inserted_primary_key
-            assert key is not None
-            aid = key[0]
-            assert aid is not None
+            aid = repo.insert_account(conn, today, name, fields)
             self._record(conn, [("account", aid, aid, "created", None, name, 1)])
             self._recompute(conn, [aid], today)
         return int(aid)
 
     @staticmethod
     def _exists(conn: Connection, account_id: int) -> None:
-        if not conn.exec_driver_sql(
-            "SELECT 1 FROM accounts WHERE id = ? AND deleted_at IS NULL", (account_id,)
-        ).first():
+        if repo.live_account_version(conn, account_id) is None:
             raise InputError(f"There is no account {account_id}.")
+
+    @staticmethod
+    def _fields(conn: Connection, account_id: int, *fields: str) -> tuple[Any, ...]:
+        """Columns of an account known to exist (in the book or the trash)."""
+        row = repo.account_fields(conn, account_id, fields)
+        assert row is not None, f"account {account_id} is gone"
+        return row
 
     def _bump(self, conn: Connection, account_id: int, seen_version: int | None) -> int:
         """Raise the account's version, refusing if it moved on since ``seen_version``
         (the refusal carries the changes made since); returns the new version."""
-        row = conn.exec_driver_sql(
-            "SELECT version FROM accounts WHERE id = ? AND deleted_at IS NULL", (account_id,)
-        ).first()
-        if row is None:
+        version = repo.live_account_version(conn, account_id)
+        if version is None:
             raise InputError(f"There is no account {account_id}.")
-        if seen_version is not None and row[0] != seen_version:
+        if seen_version is not None and version != seen_version:
             changes = self._changes_since(
                 conn, account_id, ("account", "rating"), account_id, seen_version
             )
             raise StaleEditError(
-                _stale_message(f"Account {account_id}", row[0], seen_version, changes),
+                _stale_message(f"Account {account_id}", version, seen_version, changes),
                 changes,
-                row[0],
+                version,
             )
-        conn.exec_driver_sql(
-            "UPDATE accounts SET version = version + 1 WHERE id = ?", (account_id,)
-        )
-        return int(row[0]) + 1
+        repo.bump_account(conn, account_id)
+        return version + 1
 
     def set_ratings(
         self,
@@ -584,14 +565,9 @@ class Book:
             tier, reason = check_pin(tier, reason)
         with self._write() as conn:
             version = self._bump(conn, account_id, seen_version)
-            old_tier, old_reason = conn.exec_driver_sql(
-                "SELECT pinned_tier, pin_reason FROM accounts WHERE id = ?", (account_id,)
-            ).one()
+            old_tier, old_reason = self._fields(conn, account_id, "pinned_tier", "pin_reason")
             new_reason = reason if tier else ""
-            conn.exec_driver_sql(
-                "UPDATE accounts SET pinned_tier = ?, pin_reason = ? WHERE id = ?",
-                (tier, new_reason, account_id),
-            )
+            repo.update_profile(conn, account_id, {"pinned_tier": tier, "pin_reason": new_reason})
             pins = (("pinned_tier", old_tier, tier), ("pin_reason", old_reason, new_reason))
             self._record(conn, [("account", account_id, account_id, *pin, version) for pin in pins])
             self._recompute(conn, [account_id], today)
@@ -613,28 +589,14 @@ class Book:
             raise InputError("An interaction cannot be logged in the future.")
         with self._write() as conn:
             self._exists(conn, account_id)
-            if (
-                contact_id is not None
-                and not conn.exec_driver_sql(
-                    "SELECT 1 FROM contacts WHERE id = ? AND account_id = ?",
-                    (contact_id, account_id),
-                ).first()
-            ):
+            if contact_id is not None and not repo.is_contact_of(conn, contact_id, account_id):
                 raise InputError(f"Contact {contact_id} is not a contact of account {account_id}.")
-            iid = conn.exec_driver_sql(
-                "INSERT INTO interactions (account_id, contact_id, kind, happened_on, executive, summary, version) "
-                "VALUES (?, ?, ?, ?, ?, ?, 1)",
-                (account_id, contact_id, kind, on.isoformat(), executive, summary),
-            ).lastrowid
-            touches = "SELECT last_touch, last_exec_touch FROM accounts WHERE id = ?"
-            before = conn.exec_driver_sql(touches, (account_id,)).one()
-            conn.exec_driver_sql(
-                "UPDATE accounts SET last_touch = max(coalesce(last_touch, ''), ?), "
-                "last_exec_touch = CASE WHEN ? THEN max(coalesce(last_exec_touch, ''), ?) "
-                "ELSE last_exec_touch END WHERE id = ?",
-                (on.isoformat(), executive, on.isoformat(), account_id),
+            iid = repo.insert_interaction(
+                conn, account_id, contact_id, kind, on, executive, summary
             )
-            after = conn.exec_driver_sql(touches, (account_id,)).one()
+            before = repo.touches(conn, account_id)
+            repo.record_touch(conn, account_id, on, executive)
+            after = repo.touches(conn, account_id)
             # no version: a touch leaves an open profile form valid, and out of its conflicts
             self._record(
                 conn,
@@ -644,7 +606,7 @@ class Book:
                 ],
             )
             self._recompute(conn, [account_id], today)
-        return int(iid or 0)
+        return iid
 
     def deal_state(self, deal_id: int) -> tuple[int, int, str, set[str], int]:
         """(account id, stage, status, deliverables checked, version) of a deal."""
@@ -653,32 +615,18 @@ class Book:
 
     @staticmethod
     def _deal_state(conn: Connection, deal_id: int) -> tuple[int, int, str, set[str], int]:
-        row = conn.exec_driver_sql(
-            "SELECT d.account_id, d.stage, d.status, d.version FROM deals d "
-            "JOIN accounts a ON a.id = d.account_id WHERE d.id = ? AND a.deleted_at IS NULL",
-            (deal_id,),
-        ).first()
-        if row is None:
+        state = repo.deal_state(conn, deal_id)
+        if state is None:
             raise InputError(f"There is no deal {deal_id}.")
+        account_id, stage, status, version = state
         checked = repo.deliverables_checked(conn, [deal_id]).get(deal_id, set())
-        return row[0], row[1], row[2], checked, row[3]
+        return account_id, stage, status, checked, version
 
     def check_deliverable(self, deal_id: int, key: str, done: bool, today: date) -> None:
         sop.stage_of_deliverable(key)
         with self._write() as conn:
             account_id, _, _, _, version = self._deal_state(conn, deal_id)
-            if done:
-                changed = conn.exec_driver_sql(
-                    "INSERT OR IGNORE INTO deal_deliverables (deal_id, deliverable, checked_on) VALUES (?, ?, ?)",
-                    (deal_id, key, today.isoformat()),
-                ).rowcount
-            else:
-                changed = conn.exec_driver_sql(
-                    "DELETE FROM deal_deliverables WHERE deal_id = ? AND deliverable = ?",
-                    (deal_id, key),
-                ).rowcount
-            conn.exec_driver_sql("UPDATE deals SET version = version + 1 WHERE id = ?", (deal_id,))
-            if changed:
+            if repo.set_deliverable(conn, deal_id, key, done, today):
                 field = f"{hist.DELIVERABLE}{key}"
                 self._record(
                     conn, [("deal", deal_id, account_id, field, not done, done, version + 1)]
@@ -713,29 +661,7 @@ class Book:
                 change = sop.advance(stage, checked, today, force_reason)
             else:
                 change = sop.move_back(stage, today)
-            conn.exec_driver_sql(
-                "INSERT INTO deal_stage_changes (deal_id, from_stage, to_stage, changed_on, forced, lost, reason) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    deal_id,
-                    change.from_stage,
-                    change.to_stage,
-                    today.isoformat(),
-                    change.forced,
-                    change.lost,
-                    change.reason,
-                ),
-            )
-            if change.lost:
-                conn.exec_driver_sql(
-                    "UPDATE deals SET status = 'lost', lost_reason = ?, version = version + 1 WHERE id = ?",
-                    (change.reason, deal_id),
-                )
-            else:
-                conn.exec_driver_sql(
-                    "UPDATE deals SET stage = ?, stage_entered_on = ?, version = version + 1 WHERE id = ?",
-                    (change.to_stage, today.isoformat(), deal_id),
-                )
+            repo.move_deal(conn, deal_id, change, today)
             moved: list[tuple[str, Any, Any]] = [("stage", change.from_stage, change.to_stage)]
             if change.lost:
                 moved = [("status", "open", "lost"), ("lost_reason", "", change.reason)]
@@ -746,17 +672,8 @@ class Book:
                 [("deal", deal_id, account_id, f, old, new, version + 1) for f, old, new in moved],
             )
             for rule in sop.follow_ups_for(change, self.config.follow_ups):
-                conn.exec_driver_sql(
-                    "INSERT INTO tasks (account_id, deal_id, title, due_on, source, version) "
-                    "VALUES (?, ?, ?, date(?, ?), 'rule', 1)",
-                    (
-                        account_id,
-                        deal_id,
-                        rule.title,
-                        today.isoformat(),
-                        f"+{rule.due_in_days} days",
-                    ),
-                )
+                due = today + timedelta(days=rule.due_in_days)
+                repo.insert_task(conn, account_id, rule.title, due, deal_id, source="rule")
             self._recompute(conn, [account_id], today)
         return change
 
@@ -764,12 +681,7 @@ class Book:
     def account_view(self, account_id: int, today: date) -> AccountView:
         """Everything about one account in one place (the 360° view)."""
         with self.store.reading() as conn:
-            sql = conn.exec_driver_sql
-            row = sql(
-                f"SELECT {', '.join(PROFILE_FIELDS)}, pinned_tier, pin_reason, version FROM accounts "
-                "WHERE id = ? AND deleted_at IS NULL",
-                (account_id,),
-            ).first()
+            row = repo.account_profile(conn, account_id, PROFILE_FIELDS)
             if row is None:
                 raise InputError(f"There is no account {account_id}.")
             profile = dict(zip(PROFILE_FIELDS, row[: len(PROFILE_FIELDS)], strict=True))
@@ -777,25 +689,10 @@ class Book:
                 profile[key] = repo.d(profile[key])
             computed = self.compute(conn, today, ids=[account_id], with_rfm=False)
             inputs, derived = computed[account_id]
-            deal_rows = sql(
-                "SELECT id, name, amount, stage, status, stage_entered_on, next_step, expected_close, version "
-                "FROM deals WHERE account_id = ? ORDER BY status = 'open' DESC, stage DESC, id",
-                (account_id,),
-            ).all()
+            deal_rows = repo.account_deals(conn, account_id)
             ids = [r[0] for r in deal_rows]
             checked = repo.deliverables_checked(conn, ids) if ids else {}
-            history: dict[int, list[sop.StageChange]] = {}
-            if ids:
-                for did, f, t, on, forced, lost, reason in sql(
-                    "SELECT deal_id, from_stage, to_stage, changed_on, forced, lost, reason FROM deal_stage_changes "
-                    f"WHERE deal_id IN ({', '.join('?' * len(ids))}) ORDER BY id",
-                    tuple(ids),
-                ):
-                    history.setdefault(did, []).append(
-                        sop.StageChange(
-                            f, t, date.fromisoformat(on), bool(forced), reason, bool(lost)
-                        )
-                    )
+            history = repo.stage_history(conn, ids)
             deals = tuple(
                 DealView(
                     did,
@@ -813,36 +710,11 @@ class Book:
                 )  # fmt: skip
                 for did, name, amount, stage, status, entered, step, close, version in deal_rows
             )
-            timeline: list[TimelineEntry] = []
-            queries = (
-                ("SELECT happened_on, kind, summary, executive FROM interactions WHERE account_id = ?", None),
-                ("SELECT ordered_on, 'order', number || '  ' || printf('%,.2f', amount), 0 FROM orders "
-                 "WHERE account_id = ?", None),
-                ("SELECT issued_on, 'invoice', number || '  ' || printf('%,.2f', amount) || '  due ' || due_on "
-                 "|| CASE WHEN paid_on IS NULL THEN '  unpaid' ELSE '' END, 0 FROM invoices WHERE account_id = ?", None),
-                ("SELECT p.paid_on, 'payment', i.number || '  ' || printf('%,.2f', p.amount), 0 FROM payments p "
-                 "JOIN invoices i ON i.id = p.invoice_id WHERE i.account_id = ?", None),
-                ("SELECT opened_on, 'ticket', severity || '  ' || subject || CASE WHEN closed_on IS NULL "
-                 "THEN '  open' ELSE '  closed ' || closed_on END || coalesce('  satisfaction ' || satisfaction, ''), "
-                 "0 FROM tickets WHERE account_id = ?", None),
-                ("SELECT month, 'usage', active_users || ' active users, ' || logins || ' logins, ' || adoption_pct "
-                 "|| '% adoption', 0 FROM usage_snapshots WHERE account_id = ?", None),
-            )  # fmt: skip
-            for q, _ in queries:
-                for on, kind, text, executive in sql(
-                    q + f" ORDER BY 1 DESC LIMIT {TIMELINE_LIMIT}", (account_id,)
-                ):
-                    timeline.append(
-                        TimelineEntry(date.fromisoformat(on), kind, text or "", bool(executive))
-                    )
-            timeline.sort(key=lambda e: e.on, reverse=True)
-            tasks = tuple(
-                (tid, title, date.fromisoformat(due))
-                for tid, title, due in sql(
-                    "SELECT id, title, due_on FROM tasks WHERE account_id = ? AND done_on IS NULL ORDER BY due_on",
-                    (account_id,),
-                )
-            )
+            timeline = [
+                TimelineEntry(on, kind, text, executive)
+                for on, kind, text, executive in repo.timeline(conn, account_id, TIMELINE_LIMIT)
+            ]
+            tasks = tuple(repo.open_tasks(conn, account_id))
             changes = self._history(conn, account_id, HISTORY_LIMIT)
             touched = repo.last_contacted(conn, account_id)
             info = {
@@ -851,7 +723,7 @@ class Book:
             }
         return AccountView(
             account_id, row[-1], profile, derived, row[-3], row[-2], tuple(inputs.contacts), deals,
-            tuple(timeline[:TIMELINE_LIMIT]), tasks, changes, info,
+            tuple(timeline), tasks, changes, info,
         )  # fmt: skip
 
     # ---- deals -------------------------------------------------------------------------------
@@ -866,11 +738,11 @@ class Book:
         next_step: str = "",
     ) -> int:
         """A new deal, in stage 1 from today, with its creation in the stage history."""
-        name = name.strip()
-        if not name:
-            raise InputError("A deal needs a name.")
-        if amount < 0:
-            raise InputError("A deal's amount cannot be negative.")
+        clean = sop.check_deal(
+            {"name": name, "amount": amount, "expected_close": expected_close,
+             "next_step": next_step}, creating=True,
+        )  # fmt: skip
+        name, amount, next_step = clean["name"], clean["amount"], clean["next_step"]
         with self._write() as conn:
             self._exists(conn, account_id)
             deal_id = repo.insert_deal(
@@ -917,33 +789,68 @@ class Book:
             record = repo.contact_record(conn, contact_id)
             if record is None:
                 raise InputError(f"There is no contact {contact_id}.")
-            if seen_version is not None and record.version != seen_version:
-                changes = self._changes_since(
-                    conn, record.account_id, ("contact",), contact_id, seen_version
-                )
-                name = record.fields["name"]
-                raise StaleEditError(
-                    _stale_message(f"Contact {name}", record.version, seen_version, changes),
-                    changes,
-                    record.version,
-                )
             if "reports_to" in clean:
                 check_reports_to(
                     repo.account_contacts(conn, record.account_id), contact_id, clean["reports_to"]
                 )
-            changed = {k: v for k, v in clean.items() if record.fields[k] != v}
-            if not changed:
-                return record.version
-            repo.update_contact(conn, contact_id, changed)
-            version = record.version + 1
-            self._record(
-                conn,
-                [
-                    ("contact", contact_id, record.account_id, k, record.fields[k], v, version)
-                    for k, v in changed.items()
-                ],
+            return self._save_edit(
+                conn, today, ("contact", contact_id, f"Contact {record.fields['name']}"),
+                record, clean, seen_version, repo.update_contact,
+            )  # fmt: skip
+
+    def update_deal(
+        self,
+        deal_id: int,
+        today: date,
+        fields: Mapping[str, Any],
+        seen_version: int | None = None,
+    ) -> int:
+        """Change a deal's name, amount, expected close or next step (its stage moves with
+        ``move_deal``). Refused if the deal changed since ``seen_version``; returns the new
+        version."""
+        clean = sop.check_deal(fields)
+        with self._write() as conn:
+            record = repo.deal_record(conn, deal_id)
+            if record is None:
+                raise InputError(f"There is no deal {deal_id}.")
+            return self._save_edit(
+                conn, today, ("deal", deal_id, f"Deal {record.fields['name']}"),
+                record, clean, seen_version, repo.update_deal,
+            )  # fmt: skip
+
+    def _save_edit(
+        self,
+        conn: Connection,
+        today: date,
+        item: tuple[str, int, str],
+        record: repo.ContactRecord | repo.DealRecord,
+        clean: Mapping[str, Any],
+        seen_version: int | None,
+        write: Callable[[Connection, int, Mapping[str, Any]], None],
+    ) -> int:
+        """Save an edit of a contact or a deal (``item``: kind, id, what to call it): refuse
+        it if stale, write only what changed with its history, recompute the account."""
+        kind, item_id, label = item
+        if seen_version is not None and record.version != seen_version:
+            changes = self._changes_since(conn, record.account_id, (kind,), item_id, seen_version)
+            raise StaleEditError(
+                _stale_message(label, record.version, seen_version, changes),
+                changes,
+                record.version,
             )
-            self._recompute(conn, [record.account_id], today)
+        changed = {k: v for k, v in clean.items() if record.fields[k] != v}
+        if not changed:
+            return record.version
+        write(conn, item_id, changed)
+        version = record.version + 1
+        self._record(
+            conn,
+            [
+                (kind, item_id, record.account_id, k, record.fields[k], v, version)
+                for k, v in changed.items()
+            ],
+        )
+        self._recompute(conn, [record.account_id], today)
         return version
 
     # ---- tasks -------------------------------------------------------------------------------
@@ -972,9 +879,7 @@ class Book:
             if account_id is None:
                 raise InputError(f"There is no open task {task_id}.")
             self._exists(conn, account_id)  # a task of an account in the trash stays as it is
-            (version,) = conn.exec_driver_sql(
-                "SELECT version FROM tasks WHERE id = ?", (task_id,)
-            ).one()
+            version = repo.task_version(conn, task_id)
             self._record(conn, [("task", task_id, account_id, "done_on", None, today, version)])
             self._recompute(conn, [account_id], today)
 
@@ -1000,20 +905,14 @@ class Book:
             version = self._bump(conn, account_id, seen_version)
             changes: list[hist.ChangeSpec] = []
             if clean:
-                old = conn.exec_driver_sql(
-                    f"SELECT {', '.join(clean)} FROM accounts WHERE id = ?", (account_id,)
-                ).one()
+                old = self._fields(conn, account_id, *clean)
                 changes += [
                     ("account", account_id, account_id, k, before, clean[k], version)
                     for k, before in zip(clean, old, strict=True)
                 ]
                 repo.update_profile(conn, account_id, clean)
             if ratings:
-                had: dict[str, int] = dict(
-                    conn.exec_driver_sql(
-                        "SELECT criterion, rating FROM ratings WHERE account_id = ?", (account_id,)
-                    ).all()
-                )
+                had = repo.account_ratings(conn, account_id)
                 changes += [
                     ("rating", account_id, account_id, k, had.get(k), v, version)
                     for k, v in ratings.items()
@@ -1134,7 +1033,7 @@ class Book:
             if name:
                 self.store.put_setting(conn, hist.USER_SETTING, name)
             else:
-                conn.exec_driver_sql("DELETE FROM settings WHERE key = ?", (hist.USER_SETTING,))
+                repo.delete_setting(conn, hist.USER_SETTING)
 
     def _who(self, conn: Connection) -> str:
         name = self.store.get_setting(conn, hist.USER_SETTING)
@@ -1189,9 +1088,7 @@ class Book:
         with self._write() as conn:
             version = self._bump(conn, account_id, seen_version)
             at = hist.stamp(self.clock())
-            conn.exec_driver_sql(
-                "UPDATE accounts SET deleted_at = ? WHERE id = ?", (at, account_id)
-            )
+            repo.update_profile(conn, account_id, {"deleted_at": at})
             self._record(
                 conn, [("account", account_id, account_id, "deleted_at", None, at, version)], at
             )
@@ -1200,10 +1097,8 @@ class Book:
         """Bring an account back from the trash, as it was, with its history."""
         with self._write() as conn:
             deleted_at, version = self._trashed(conn, account_id)
-            conn.exec_driver_sql(
-                "UPDATE accounts SET deleted_at = NULL, version = version + 1 WHERE id = ?",
-                (account_id,),
-            )
+            repo.update_profile(conn, account_id, {"deleted_at": None})
+            repo.bump_account(conn, account_id)
             self._record(
                 conn,
                 [("account", account_id, account_id, "deleted_at", deleted_at, None, version + 1)],
@@ -1215,20 +1110,14 @@ class Book:
         history; returns its name. An account not in the trash is refused."""
         with self._write() as conn:
             self._trashed(conn, account_id)
-            (name,) = conn.exec_driver_sql(
-                "SELECT name FROM accounts WHERE id = ?", (account_id,)
-            ).one()
-            conn.exec_driver_sql(
-                "DELETE FROM accounts WHERE id = ? AND deleted_at IS NOT NULL", (account_id,)
-            )
+            (name,) = self._fields(conn, account_id, "name")
+            repo.purge_account(conn, account_id)
         return str(name)
 
     @staticmethod
     def _trashed(conn: Connection, account_id: int) -> tuple[str, int]:
         """(deleted at, version) of an account in the trash, or refuse."""
-        row = conn.exec_driver_sql(
-            "SELECT deleted_at, version, name FROM accounts WHERE id = ?", (account_id,)
-        ).first()
+        row = repo.account_fields(conn, account_id, ("deleted_at", "version", "name"))
         if row is None:
             raise InputError(f"There is no account {account_id}, in the book or in the trash.")
         if row[0] is None:

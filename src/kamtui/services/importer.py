@@ -30,6 +30,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -37,12 +39,12 @@ from sqlalchemy import Connection
 
 from kamtui.domain import parsing as p
 from kamtui.domain.errors import InputError, KamError
-from kamtui.domain.rfm import OrderStats, rfm_scores
+from kamtui.domain.rfm import RFM, OrderStats, rfm_scores
 from kamtui.domain.scoring import ScoringModel
 from kamtui.services import history as hist
 from kamtui.services import recompute
 from kamtui.services.book import Book
-from kamtui.services.derive import DeriveCache, derive
+from kamtui.services.derive import DeriveCache, derive, rfm_text
 from kamtui.services.export import FORMULA_START
 from kamtui.store import history as history_repo
 from kamtui.store import repo
@@ -58,6 +60,9 @@ FULL_RECOMPUTE_AT = 2000  # accounts touched: beyond this, recompute the whole b
 NO_ORDERS = OrderStats(None, 0, Decimal(0))  # RFM inputs of an account without orders
 FIRST_VERSION = 1  # of a record just inserted (the tables' default)
 WRITE_CACHE_KB = 64 * 1024  # SQLite page cache of an import's connection: indexes stay in it
+# rows written into one table (and at least as many as it holds) from which its indexes
+# are dropped before the writes and built again after them
+REINDEX_AT = 10_000
 
 
 class ImportFileError(KamError):
@@ -223,6 +228,13 @@ def _read_xlsx(file: Path, sheet: str | None) -> Table:
 
 
 def _text(value: Any) -> str | None:
+    if type(value) is str:  # the common case, fast
+        text = value.strip()
+        if not text:
+            return None
+        if value[0] == "'" and len(value) > 1 and value[1] in FORMULA_START:
+            return value[1:].strip()  # undo the escaping of our own CSV exports
+        return text
     if p.is_blank(value):
         return None
     if isinstance(value, float) and value.is_integer():
@@ -537,6 +549,7 @@ class Plan:
     updates: dict[str, tuple[list[str], list[tuple[Any, ...]]]] = field(default_factory=dict)
     statements: list[tuple[str, list[tuple[Any, ...]]]] = field(default_factory=list)
     accounts: set[int] = field(default_factory=set)  # touched: their derived values change
+    created_ratings: dict[int, dict[str, int]] = field(default_factory=dict)  # new accounts'
     duplicates: list[str] = field(default_factory=list)
     # the change history: (entity, entity id, account id, field, old value, new value)
     changes: list[tuple[str, int, int, str, Any, Any]] = field(default_factory=list)
@@ -716,43 +729,107 @@ def _require(kind: str, fields: Sequence[Field], columns: list[Column], headers:
 def parse_rows(
     table: Table, columns: Sequence[Column], progress: Progress | None = None
 ) -> tuple[list[Row], list[RowError]]:
-    """Parse every cell; a text that repeats in a column (a status, a city, a rating) is
-    parsed once (each column keeps a memo of its texts, looked up here without a call)."""
+    """Parse every cell, a column of a chunk of rows at a time: a text that repeats in a
+    column (a status, a city, a rating) is parsed once, and a row whose cells are all
+    filled and good becomes its values in one step."""
     rows: list[Row] = []
     errors: list[RowError] = []
     total = len(table.rows)
     where = {c.field.key: (c.index, c.header) for c in columns}
-    plan: list[tuple[int, str, Column, dict[str, Any], bool]] = [
-        (c.index, c.field.key, c, {}, c.field.required) for c in columns
-    ]
-    for n, (line, cells) in enumerate(table.rows, 1):
-        values: dict[str, Any] = {}
-        width = len(cells)
-        for index, key, column, memo, required in plan:
-            cell = cells[index] if index < width else None
-            if type(cell) is str:
-                value = memo.get(cell, memo)  # the memo itself: not seen yet
-                if value is memo:
-                    value = _parse_cell(column, cell)
-                    if len(memo) < MEMO_LIMIT:
-                        memo[cell] = value
-            elif cell is None:
-                value = None
+    keys = [c.field.key for c in columns]
+    memos: list[dict[Any, Any]] = [{} for _ in columns]  # per column: text → parsed value
+    width = max((c.index for c in columns), default=-1) + 1
+    pick = itemgetter(*(c.index for c in columns)) if len(columns) > 1 else None
+    for start in range(0, total, CHUNK):
+        chunk = table.rows[start : start + CHUNK]
+        # the chunk's cells by column (a row shorter than the header has blank cells)
+        lists = [c if len(c) >= width else [*c, *[None] * (width - len(c))] for _, c in chunk]
+        if pick is not None:
+            by_column: list[Sequence[Any]] = list(zip(*map(pick, lists), strict=True)) or [
+                () for _ in columns
+            ]
+        else:
+            by_column = [[c[i] for c in lists] for i in (c.index for c in columns)]
+        parsed: list[list[Any]] = []  # per column, the values of the chunk's rows
+        blank: set[int] = set()  # rows of the chunk with a blank cell
+        bad: set[int] = set()  # rows of the chunk with an error
+        for column, memo, cells in zip(columns, memos, by_column, strict=True):
+            parsed.append(_parse_column(column, memo, cells, blank, bad))
+        for n, ((line, cells), values) in enumerate(
+            zip(chunk, zip(*parsed, strict=True) if parsed else repeat(()), strict=False)
+        ):
+            if n in bad:
+                row = _bad_row(line, cells, columns, values, errors)
+            elif n in blank:  # blank cells are left out
+                row = {k: v for k, v in zip(keys, values, strict=True) if v is not None}
             else:
-                value = _parse_cell(column, cell)
-            if value is None:
-                if required:
-                    errors.append(RowError(line, column.header, "", f"{column.header} is required"))
-            elif type(value) is _Bad:
-                errors.append(RowError(line, column.header, _cell(cell), value.message))
-            else:
-                values[key] = value
-        rows.append(Row(line, values, cells, where))
-        if progress and n % CHUNK == 0:
-            progress("reading", n, total)
-    if progress:
-        progress("reading", total, total)
+                row = dict(zip(keys, values, strict=True))
+            rows.append(Row(line, row, cells, where))
+        if progress:
+            progress("reading", start + len(chunk), total)
+    if progress and not total:
+        progress("reading", 0, 0)
     return rows, errors
+
+
+def _parse_column(
+    column: Column, memo: dict[Any, Any], cells: Sequence[Any], blank: set[int], bad: set[int]
+) -> list[Any]:
+    """The parsed values (None for a blank cell, ``_Bad`` for a bad one) of a column's
+    cells; the places of blank cells go to ``blank``, of errors (a bad cell, or a blank one
+    where a value is required) to ``bad``. ``memo`` keeps what texts were parsed to; cells
+    of other types are parsed each time (1, 1.0 and True are equal keys, not equal cells)."""
+    required = column.field.required
+    distinct = set(cells)
+    if any(type(c) is not str and c is not None for c in distinct):
+        values = [
+            _parse_memo(column, memo, c) if type(c) is str else _parse_cell(column, c)
+            for c in cells
+        ]
+        (bad if required else blank).update(n for n, v in enumerate(values) if v is None)
+        bad.update(n for n, v in enumerate(values) if type(v) is _Bad)
+        return values
+    found = {c: memo[c] if c in memo else _parse_cell(column, c) for c in distinct}
+    if len(memo) < MEMO_LIMIT:
+        memo.update(found)
+    blanks = {c for c, v in found.items() if v is None}
+    errors = {c for c, v in found.items() if type(v) is _Bad} | (blanks if required else set())
+    if blanks and not required:
+        blank.update(n for n, c in enumerate(cells) if c in blanks)
+    if errors:
+        bad.update(n for n, c in enumerate(cells) if c in errors)
+    return [found[c] for c in cells]
+
+
+def _parse_memo(column: Column, memo: dict[Any, Any], cell: str) -> Any:
+    value = memo.get(cell, memo)  # the memo itself: not seen yet
+    if value is memo:
+        value = _parse_cell(column, cell)
+        if len(memo) < MEMO_LIMIT:
+            memo[cell] = value
+    return value
+
+
+def _bad_row(
+    line: int,
+    cells: list[Any],
+    columns: Sequence[Column],
+    values: Sequence[Any],
+    errors: list[RowError],
+) -> dict[str, Any]:
+    """The values of a row with an error (bad and blank cells are left out); its errors go
+    to ``errors``."""
+    out: dict[str, Any] = {}
+    for column, value in zip(columns, values, strict=True):
+        if value is None:
+            if column.field.required:
+                errors.append(RowError(line, column.header, "", f"{column.header} is required"))
+        elif type(value) is _Bad:
+            cell = cells[column.index] if column.index < len(cells) else None
+            errors.append(RowError(line, column.header, _cell(cell), value.message))
+        else:
+            out[column.field.key] = value
+    return out
 
 
 MEMO_LIMIT = 50_000
@@ -765,18 +842,14 @@ class _Bad(NamedTuple):
 
 
 def _parse_cell(column: Column, cell: Any) -> Any:
+    if cell is None or (type(cell) is str and not cell.strip()):
+        return None  # blank
     try:
-        return _one(column.field.parse, column.factor, cell)
+        value = column.field.parse(cell)
     except InputError as e:
         return _Bad(e.message)
-
-
-def _one(parse: Callable[[Any], Any], factor: int, cell: Any) -> Any:
-    if p.is_blank(cell):
-        return None
-    value = parse(cell)
-    if factor != 1 and value is not None and not _has_unit(cell):
-        value *= factor
+    if column.factor != 1 and value is not None and not _has_unit(cell):
+        value *= column.factor
     return value
 
 
@@ -817,10 +890,14 @@ class AccountIndex:
         """(account id, None) or (None, why not); (None, None) when nothing matches."""
         found = self._found.get((name, aid))
         if found is None:
-            found = self._found[(name, aid)] = self._find(name, aid)
+            found = self._found[(name, aid)] = self.match(name, aid)
         return found
 
-    def _find(self, name: str | None, aid: int | None) -> tuple[int | None, str | None]:
+    def match(
+        self, name: str | None, aid: int | None, key: str | None = None
+    ) -> tuple[int | None, str | None]:
+        """``find`` without remembering the answer (for names asked once); ``key``: the
+        name's ``name_key`` when the caller has it."""
         if aid is not None and aid in self.names:
             if name is None or p.match_key(name) == p.match_key(self.names[aid]):
                 return aid, None
@@ -830,7 +907,7 @@ class AccountIndex:
             )
         if name is None:
             return None, f"there is no account with id {aid}" if aid is not None else None
-        hits = self.exact.get(p.name_key(name))
+        hits = self.exact.get(p.name_key(name) if key is None else key)
         if not hits and self.names:
             hits = self.loose.get(p.match_key(name))
         if not hits:
@@ -952,6 +1029,7 @@ def _plan_accounts(
     present = [c for c in ACCOUNT_COLUMNS if c in have]
     pins = bool(have & {"tier_pinned", "pinned_tier"})
     rating_keys = [k for k in book.config.model.keys if f"rating_{k}" in have]
+    rating_fields = [(k, f"rating_{k}") for k in rating_keys]
     cols = list(
         dict.fromkeys([*present, "industry", "region", "owner", "pinned_tier", "pin_reason"])
     )
@@ -970,17 +1048,21 @@ def _plan_accounts(
     seen_ids: dict[int, int] = {}  # account → line
     insert_cols = ["id", *present, "created_on", "search", "pinned_tier", "pin_reason"]
     update_cols = [*present, "search", "pinned_tier", "pin_reason"]
+    # a new account's columns: the row's values (blank cells are not among them) or defaults
+    defaults = [ACCOUNT_DEFAULTS.get(c) for c in present]
+    searched = [present.index(c) if c in present else None for c in ("industry", "region", "owner")]
+    created: list[tuple[Any, ...]] = []
     matched: list[int] = []
     new_ratings: list[tuple[int, str, int]] = []
     created_on = today.isoformat()
     for row in rows:
         v = row.values
         name = v["name"]
-        aid, why = index.find(name, v.get("id"))
+        key = p.name_key(name)
+        aid, why = index.match(name, v.get("id"), key)
         if why:
             plan.fail(row, "id" if why.startswith("id ") else "name", why)
             continue
-        key = p.name_key(name) if aid is None else ""
         first = seen_ids.get(aid) if aid is not None else seen.get(key)
         if first is not None:
             plan.fail(row, "name", f"the same account as line {first}")
@@ -988,72 +1070,66 @@ def _plan_accounts(
         ok, pin = _pin(plan, row, pins)
         if not ok:
             continue
-        old_ratings: dict[str, int] = {}
         if aid is None:
             seen[key] = row.line
             alike.setdefault(p.match_key(name), []).append((name, row.line))
             aid = next_id
             next_id += 1
-            merged = {c: _db(v[c]) if c in v else ACCOUNT_DEFAULTS.get(c) for c in present}
+            values = [x if type(x) in _AS_IS else _db(x) for x in map(v.get, present, defaults)]
             pinned, reason = pin or (None, "")
             search = repo.search_text(
-                name,
-                merged.get("industry") or "",
-                merged.get("region") or "",
-                merged.get("owner") or "",
+                name, *(values[i] or "" if i is not None else "" for i in searched)
             )
-            plan.insert(
-                "accounts",
-                insert_cols,
-                (aid, *merged.values(), created_on, search, pinned, reason),
-            )
-            plan.created += 1
-            plan.accounts.add(aid)
+            created.append((aid, *values, created_on, search, pinned, reason))
             plan.changes.append(("account", aid, aid, "created", None, name))
-        else:
-            old = existing[aid]
-            matched.append(aid)
-            # matched by name: the book keeps its own spelling
-            new = {c: _db(v[c]) for c in present if c in v and c != "name"}
-            merged = {c: new.get(c, old[c]) for c in present}
-            pinned, reason = pin or (old["pinned_tier"], old["pin_reason"])
-            old_ratings = ratings.get(aid, {})
-            changed = (
-                any(merged[c] != old[c] for c in present)
-                or (pinned, reason) != (old["pinned_tier"], old["pin_reason"])
-                or any(
-                    v.get(f"rating_{k}", old_ratings.get(k)) != old_ratings.get(k)
-                    for k in rating_keys
-                )
-            )
-            if changed:
-                full = {**old, **merged}
-                search = repo.search_text(
-                    full["name"], full["industry"], full["region"], full["owner"]
-                )
-                plan.update(
-                    "accounts", update_cols, (*merged.values(), search, pinned, reason, aid)
-                )
-                plan.updated += 1
-                plan.accounts.add(aid)
-                plan.changes += [
-                    ("account", aid, aid, c, was, now)
-                    for c, was, now in [
-                        *((c, old[c], merged[c]) for c in present),
-                        ("pinned_tier", old["pinned_tier"], pinned),
-                        ("pin_reason", old["pin_reason"], reason),
-                    ]
-                    if was != now
+            seen_ids[aid] = row.line
+            rated = {}
+            for k, fk in rating_fields:
+                rating = v.get(fk)
+                if rating is not None:
+                    new_ratings.append((aid, k, rating))
+                    rated[k] = rating
+            plan.created_ratings[aid] = rated
+            continue
+        old = existing[aid]
+        matched.append(aid)
+        # matched by name: the book keeps its own spelling
+        new = {c: _db(v[c]) for c in present if c in v and c != "name"}
+        merged = {c: new.get(c, old[c]) for c in present}
+        pinned, reason = pin or (old["pinned_tier"], old["pin_reason"])
+        old_ratings = ratings.get(aid, {})
+        changed = (
+            any(merged[c] != old[c] for c in present)
+            or (pinned, reason) != (old["pinned_tier"], old["pin_reason"])
+            or any(v.get(fk, old_ratings.get(k)) != old_ratings.get(k) for k, fk in rating_fields)
+        )
+        if changed:
+            full = {**old, **merged}
+            search = repo.search_text(full["name"], full["industry"], full["region"], full["owner"])
+            plan.update("accounts", update_cols, (*merged.values(), search, pinned, reason, aid))
+            plan.updated += 1
+            plan.accounts.add(aid)
+            plan.changes += [
+                ("account", aid, aid, c, was, now)
+                for c, was, now in [
+                    *((c, old[c], merged[c]) for c in present),
+                    ("pinned_tier", old["pinned_tier"], pinned),
+                    ("pin_reason", old["pin_reason"], reason),
                 ]
-            else:
-                plan.unchanged += 1
+                if was != now
+            ]
+        else:
+            plan.unchanged += 1
         seen_ids[aid] = row.line
-        for k in rating_keys:
-            rating = v.get(f"rating_{k}")
+        for k, fk in rating_fields:
+            rating = v.get(fk)
             if rating is not None and rating != old_ratings.get(k):
                 new_ratings.append((aid, k, rating))
-                if aid in existing:
-                    plan.changes.append(("rating", aid, aid, k, old_ratings.get(k), rating))
+                plan.changes.append(("rating", aid, aid, k, old_ratings.get(k), rating))
+    if created:
+        plan.inserts["accounts"] = (insert_cols, created)
+        plan.created = len(created)
+        plan.accounts.update(row[0] for row in created)
     if new_ratings:
         plan.statements.append((RATING_SQL, new_ratings))
     plan.duplicates = index.duplicate_groups(matched) + [
@@ -1497,11 +1573,10 @@ def _commit_in(
 ) -> ImportResult:
     if checked.errors and not skip_invalid:
         raise ImportRefused(_refusal(checked.bad_rows, checked.total), checked)
-    created = _derive_created(conn, book, plan, today, progress)
-    _write(conn, plan, progress)
-    _record_history(conn, book, plan)
+    created, rfms = _derive_created(conn, book, plan, today, progress)
+    _write(conn, book, plan, progress)
     recomputed = len(created) + _recompute(
-        conn, book, checked.kind, plan.accounts - created, created, today, progress
+        conn, book, checked.kind, plan.accounts - created, created, rfms, today, progress
     )
     return ImportResult(
         checked.kind, plan.created, plan.updated, plan.unchanged, checked.bad_rows,
@@ -1543,7 +1618,10 @@ def _record_history(conn: Connection, book: Book, plan: Plan) -> None:
     )
 
 
-def _write(conn: Connection, plan: Plan, progress: Progress | None) -> None:
+def _write(conn: Connection, book: Book, plan: Plan, progress: Progress | None) -> None:
+    """Every insert and update of the plan, then its change history. A table written with
+    many rows, at least as many as it holds, has its secondary indexes dropped first and
+    built again after the writes (in this transaction: a failure rolls the drop back too)."""
     raw = repo._raw(conn)
     # a connection is opened per transaction: a larger cache lasts for this import only
     raw.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KB}")
@@ -1558,7 +1636,19 @@ def _write(conn: Connection, plan: Plan, progress: Progress | None) -> None:
         where = "account_id = ? AND month = ?" if table == "usage_snapshots" else "id = ?"
         batches.append((f"UPDATE {table} SET {sets} WHERE {where}", rows))
     batches += plan.statements
-    total = sum(len(rows) for _, rows in batches)
+    written: dict[str, int] = {"changes": len(plan.changes)}
+    for sql, rows in batches:
+        into = _TABLE_OF.match(sql)
+        assert into is not None, sql
+        written[into[1]] = written.get(into[1], 0) + len(rows)
+    # (statement, its cost in rows written, for progress: about a fifth of its table's)
+    indexes = [
+        (statement, n // 5)
+        for t, n in written.items()
+        if n >= max(REINDEX_AT, repo.table_size(conn, t))
+        for statement in repo.drop_indexes(conn, [t])
+    ]
+    total = sum(len(rows) for _, rows in batches) + sum(cost for _, cost in indexes)
     done = 0
     step = CHUNK * 4
     for sql, rows in batches:
@@ -1567,24 +1657,29 @@ def _write(conn: Connection, plan: Plan, progress: Progress | None) -> None:
             done += len(rows[start : start + step])
             if progress:
                 progress("writing", done, total)
+    _record_history(conn, book, plan)
+    for statement, cost in indexes:
+        repo.create_index(conn, statement)
+        done += cost
+        if progress:
+            progress("writing", done, total)
+
+
+_TABLE_OF = re.compile(r"(?:INSERT INTO|UPDATE) (\w+) ")
 
 
 def _derive_created(
     conn: Connection, book: Book, plan: Plan, today: date, progress: Progress | None
-) -> set[int]:
+) -> tuple[set[int], dict[int, RFM]]:
     """The derived values (score, tier, RFM, health, next action) of the accounts the import
     creates, computed in memory and added to their INSERT, so they are written once. A new
     account has no history: its row and its ratings are all its inputs. Its RFM is ranked
     against the whole book as it will be (its accounts and the new ones)."""
     if "accounts" not in plan.inserts:
-        return set()
+        return set(), {}
     cols, rows = plan.inserts["accounts"]
     at = {c: i for i, c in enumerate(cols)}
-    ratings: dict[int, dict[str, int]] = {}
-    for sql, params in plan.statements:
-        if sql == RATING_SQL:
-            for aid, criterion, rating in params:
-                ratings.setdefault(aid, {})[criterion] = rating
+    ratings = plan.created_ratings
     with recompute.paused_gc():
         stats = repo.order_stats(conn, today)  # the accounts already in the book
         stats.update((row[0], NO_ORDERS) for row in rows)
@@ -1621,7 +1716,7 @@ def _derive_created(
             if progress and n % CHUNK == 0:
                 progress("recomputing", n, total)
     plan.inserts["accounts"] = ([*cols, *repo.DERIVED_COLS], derived)
-    return {row[0] for row in rows}
+    return {row[0] for row in rows}, rfms
 
 
 def _recompute(
@@ -1630,19 +1725,29 @@ def _recompute(
     kind: str,
     accounts: set[int],
     created: set[int],
+    rfms: dict[int, RFM],
     today: date,
     progress: Progress | None,
 ) -> int:
     """Derived values of the touched accounts (``accounts``; ``created``: those whose values
-    were written with their INSERT), in the import's own transaction (RFM ranked against
-    the whole book). A large import, or orders (which move every account's RFM rank),
-    recomputes the whole book."""
+    were written with their INSERT), and of the accounts whose RFM rank the created ones
+    moved, in the import's own transaction (RFM ranked against the whole book). A large
+    import, or orders (which move every account's RFM rank), recomputes the whole book."""
     if not accounts and not created:
         return 0
 
     def report(done: int, total: int) -> None:
         if progress:
             progress("recomputing", done, total)
+
+    if created and min(created) > 1 and kind != "orders":  # (1: the book had no accounts)
+        # new accounts move the RFM quintiles of the book (``rfms``, as ranked for them):
+        # the accounts whose rank moved are recomputed too
+        accounts = accounts | {
+            aid
+            for aid, stored in repo.stored_rfm(conn).items()
+            if aid not in created and rfm_text(rfms[aid]) != stored
+        }
 
     if kind == "orders" or len(accounts) + len(created) > FULL_RECOMPUTE_AT:
         # the accounts created here are up to date already: the others, below their ids

@@ -41,9 +41,10 @@ from datetime import date
 from decimal import Decimal
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import Connection
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 from kamtui.config import BookConfig
 from kamtui.domain import stages as sop
@@ -190,7 +191,7 @@ class _TeamStore(Store):
     that no ``TeamBook`` method maps to the files."""
 
     def __init__(self, label: str) -> None:
-        super().__init__(Path(label), None, True)  # type: ignore[arg-type]
+        super().__init__(Path(label), True)
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
@@ -347,6 +348,10 @@ class TeamBook(Book):
     def close(self) -> None:
         for m in self.members:
             m.book.close()
+
+    def warm_up(self) -> None:
+        for m in self.members:
+            m.book.warm_up()
 
     def __enter__(self) -> TeamBook:
         return self

@@ -19,6 +19,13 @@ What SQLite's documentation says, and what this module does about it:
 - *Backups* use SQLite's online backup, never a file copy of a live book.
 - *Errors* that a file can cause (busy, full disk, damage, I/O) become ``BookError``s with
   one sentence for a person; see ``sqlite_error``.
+
+Reads come in two kinds. ``Store.reading()`` gives a SQLAlchemy ``Connection`` (what most
+of the store takes); ``Store.reading_sqlite()`` gives the bare ``sqlite3`` connection,
+for the reads of the Book's first screen (config, count, page, summary), so that opening a
+book and painting it does not wait for SQLAlchemy to import (a quarter of a second). The
+engine, and with it SQLAlchemy, is made on first use (``Store.engine``); both kinds open
+connections the same way (``_connect``) and report errors the same way.
 """
 
 from __future__ import annotations
@@ -28,19 +35,18 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.pool import NullPool
+from typing import TYPE_CHECKING, Any
 
 from kamtui.domain.errors import KamError
 from kamtui.store import migrations
+
+if TYPE_CHECKING:  # imported on first use of the engine: see the module's notes
+    from sqlalchemy import Connection, Engine
 
 APPLICATION_ID = 0x4B414D31  # "KAM1"
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -78,32 +84,62 @@ class _Connection(sqlite3.Connection):
     kamtui_snapshot: tuple[object, ...] | None = None
 
 
-@dataclass
 class Store:
-    """One open book: the engine and how to read and write it."""
+    """One open book: how to read and write it."""
 
-    path: Path
-    engine: Engine
-    read_only: bool
-    notice: str = ""  # why a book asked for writing was opened read-only, for the user
+    def __init__(self, path: Path, read_only: bool, notice: str = "") -> None:
+        self.path = path
+        self.read_only = read_only
+        self.notice = notice  # why a book asked for writing was opened read-only, for the user
+        self._engine: Engine | None = None
+        self._engine_lock = threading.Lock()
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine, made (and SQLAlchemy imported) on first use."""
+        with self._engine_lock:
+            if self._engine is None:
+                self._engine = _make_engine(self.path, self.read_only)
+            return self._engine
 
     @contextmanager
-    def reading(self) -> Iterator[Connection]:
-        snapshot: tuple[object, ...] | None = None
+    def _read_errors(self, snapshot: list[tuple[object, ...] | None]) -> Iterator[None]:
+        """A read's errors as ``BookError``s; with an ``immutable`` connection (whose
+        snapshot the read puts in ``snapshot[0]``), a book changed meanwhile is an error."""
         try:
-            with self.engine.connect() as conn:
-                snapshot = getattr(conn.connection.driver_connection, "kamtui_snapshot", None)
-                with conn.begin():
-                    yield conn
-        except (DBAPIError, sqlite3.Error) as e:
-            if snapshot is not None and _signature(self.path) != snapshot:
+            yield
+        except Exception as e:
+            if not _is_db_error(e):
+                raise
+            if snapshot[0] is not None and _signature(self.path) != snapshot[0]:
                 raise self._changed() from None
             err = sqlite_error(self.path, e, writing=False)
             if err is None:
                 raise
             raise err from None
-        if snapshot is not None and _signature(self.path) != snapshot:
+        if snapshot[0] is not None and _signature(self.path) != snapshot[0]:
             raise self._changed()
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        snapshot: list[tuple[object, ...] | None] = [None]
+        with self._read_errors(snapshot), self.engine.connect() as conn:
+            snapshot[0] = getattr(conn.connection.driver_connection, "kamtui_snapshot", None)
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def reading_sqlite(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction on a bare ``sqlite3`` connection (no SQLAlchemy)."""
+        snapshot: list[tuple[object, ...] | None] = [None]
+        with self._read_errors(snapshot):
+            con = _connect(self.path, self.read_only)
+            try:
+                snapshot[0] = con.kamtui_snapshot
+                con.execute("BEGIN")
+                yield con
+            finally:
+                con.close()  # ends the read transaction: nothing to keep
 
     def _changed(self) -> BookError:
         return BookError(
@@ -120,18 +156,24 @@ class Store:
                 conn = conn.execution_options(kamtui_immediate=True)
                 with conn.begin():
                     yield conn
-        except (DBAPIError, sqlite3.Error) as e:
+        except Exception as e:
+            if not _is_db_error(e):
+                raise
             err = sqlite_error(self.path, e, writing=True)
             if err is None:
                 raise
             raise err from None
 
     def close(self) -> None:
-        self.engine.dispose()
+        with self._engine_lock:
+            if self._engine is not None:
+                self._engine.dispose()
 
     # settings live in the book, as JSON
-    def get_setting(self, conn: Connection, key: str, default: Any = None) -> Any:
-        row = conn.exec_driver_sql("SELECT value FROM settings WHERE key = ?", (key,)).first()
+    def get_setting(
+        self, conn: Connection | sqlite3.Connection, key: str, default: Any = None
+    ) -> Any:
+        row = driver(conn).execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         return json.loads(row[0]) if row else default
 
     @staticmethod
@@ -143,6 +185,15 @@ class Store:
         )
 
 
+def driver(conn: Connection | sqlite3.Connection) -> sqlite3.Connection:
+    """The ``sqlite3`` connection under either kind of read (or a write), in its transaction."""
+    if isinstance(conn, sqlite3.Connection):
+        return conn
+    raw = conn.connection.driver_connection
+    assert isinstance(raw, sqlite3.Connection)
+    return raw
+
+
 # ---- errors --------------------------------------------------------------------------------
 
 _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _PROTOCOL, _NOTADB = (
@@ -151,10 +202,19 @@ _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _PROTOCOL, _NOTAD
 _READONLY_ROLLBACK = 776
 
 
+def _is_db_error(error: BaseException) -> bool:
+    """An error of the driver, or SQLAlchemy's wrapper of one (only possible once it is
+    imported)."""
+    if isinstance(error, sqlite3.Error):
+        return True
+    exc = sys.modules.get("sqlalchemy.exc")
+    return exc is not None and isinstance(error, exc.DBAPIError)
+
+
 def sqlite_error(path: Path, error: BaseException, *, writing: bool) -> BookError | None:
     """The error a person should see for an SQLite failure caused by the file or the disk,
     or None for anything else (a constraint, a bug), which is left to propagate."""
-    orig = error.orig if isinstance(error, DBAPIError) else error
+    orig = getattr(error, "orig", error) if _is_db_error(error) else error
     if not isinstance(orig, sqlite3.Error):
         return None
     code = getattr(orig, "sqlite_errorcode", None)
@@ -354,26 +414,34 @@ def _read_only_connect(path: Path, allow_immutable: bool = True) -> _Connection:
     return con
 
 
-def _make_engine(path: Path, read_only: bool) -> Engine:
-    def connect() -> _Connection:
-        if read_only:
-            return _read_only_connect(path)
-        # mode=rw: never create a file, even if the book vanished since it was checked
-        return sqlite3.connect(
+def _connect(path: Path, read_only: bool) -> _Connection:
+    """A connection to the book as every read and write uses it: autocommit (transactions
+    are begun explicitly), a busy timeout, foreign keys, full durability when writable."""
+    if read_only:
+        con = _read_only_connect(path)
+    else:  # mode=rw: never create a file, even if the book vanished since it was checked
+        con = sqlite3.connect(
             f"{_uri(path)}?mode=rw", uri=True, check_same_thread=False, factory=_Connection
         )
-
-    engine = create_engine("sqlite://", creator=connect, poolclass=NullPool)
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
-        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
-        cur = dbapi_conn.cursor()
-        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cur.execute("PRAGMA foreign_keys = ON")
+    try:
+        con.isolation_level = None
+        con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        con.execute("PRAGMA foreign_keys = ON")
         if not read_only:
-            cur.execute("PRAGMA synchronous = FULL")
-        cur.close()
+            con.execute("PRAGMA synchronous = FULL")
+    except BaseException:
+        con.close()  # a damaged book fails here: leave no -wal or -shm behind
+        raise
+    return con
+
+
+def _make_engine(path: Path, read_only: bool) -> Engine:
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(
+        "sqlite://", creator=lambda: _connect(path, read_only), poolclass=NullPool
+    )
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
@@ -439,10 +507,8 @@ def _why_not_writable(path: Path) -> str:
     return ""
 
 
-def _check_tables(conn: Connection, path: Path, version: int) -> None:
-    names = {
-        r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
-    }
+def _check_tables(conn: sqlite3.Connection, path: Path, version: int) -> None:
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     missing = sorted(migrations.required_tables(version) - names)
     if missing:
         raise BookError(
@@ -470,16 +536,16 @@ def open_store(path: str | os.PathLike[str], *, read_only: bool = False) -> Stor
         )
     notice = "" if read_only else _why_not_writable(p)
     read_only = read_only or bool(notice)
-    store = Store(p, _make_engine(p, read_only), read_only, notice)
+    store = Store(p, read_only, notice)
     try:
-        with store.reading() as conn:
+        with store.reading_sqlite() as conn:
             if version >= 1:
                 _check_tables(conn, p, version)
         if not read_only:  # only a book that passed the checks is ever changed
             notice = _settle_journal(p, header)
             if notice:
                 store.close()
-                store = Store(p, _make_engine(p, True), True, notice)
+                store = Store(p, True, notice)
                 read_only = True
         if version < migrations.SCHEMA_VERSION and not read_only:
             backup_copy(p, f"v{version}")
@@ -504,7 +570,7 @@ def create_store(path: str | os.PathLike[str]) -> Store:
         os.close(fd)
     except OSError as e:
         raise BookError(f"Cannot create {p}: {e.strerror}.") from None
-    engine = None
+    store = None
     try:
         want, _ = journal_choice(p)
         raw = sqlite3.connect(p)
@@ -512,23 +578,23 @@ def create_store(path: str | os.PathLike[str]) -> Store:
             raw.execute(f"PRAGMA journal_mode = {want.upper()}")
         finally:
             raw.close()
-        engine = _make_engine(p, read_only=False)
-        with engine.connect() as conn:
+        store = Store(p, read_only=False)
+        with store.engine.connect() as conn:
             conn = conn.execution_options(kamtui_immediate=True)
             with conn.begin():
                 migrations.create_schema(conn)
                 conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
                 conn.exec_driver_sql(f"PRAGMA user_version = {migrations.SCHEMA_VERSION}")
     except BaseException as e:
-        if engine is not None:
-            engine.dispose()
+        if store is not None:
+            store.close()
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{p}{suffix}").unlink(missing_ok=True)
         err = sqlite_error(p, e, writing=True) if isinstance(e, Exception) else None
         if err is None:
             raise
         raise err from None
-    return Store(p, engine, read_only=False)
+    return store
 
 
 # ---- copies --------------------------------------------------------------------------------

@@ -8,10 +8,12 @@ changed by, version); values are text or None.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 from kamtui.store.repo import _raw
 
@@ -29,7 +31,7 @@ _SUBJECT = (
 )
 
 
-def has_history(conn: Connection) -> bool:
+def has_history(conn: Connection | sqlite3.Connection) -> bool:
     """Whether the book has the ``changes`` table (a version-1 book opened read-only has not)."""
     return (
         _raw(conn)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # the bulk reads of a refresh run in worker processes without
 from kamtui.domain.decision_map import Contact, ContactCounts, count_contacts
 from kamtui.domain.health import Invoice, Ticket, UsageSnapshot
 from kamtui.domain.rfm import OrderStats
+from kamtui.domain.stages import StageChange
 
 BOOK_SORTS: dict[str, str] = {
     "tier": "tier_rank {d}, name {d}, id {d}",
@@ -124,11 +125,28 @@ _ROW_COLS = (
 )
 
 
-def count_accounts(conn: Connection, q: BookQuery) -> int:
+# An index of every column BookQuery.where() reads, for the accounts not in the trash (schema
+# 4): a count, and the scan of a narrow filter, read it instead of the table, several times
+# smaller. Named, because SQLite's planner, given the statistics of ANALYZE, prefers the table.
+FILTER_INDEX = "ix_accounts_filter"
+
+
+def _filtered(conn: Connection | sqlite3.Connection) -> str:
+    """The accounts as a filter reads them: through FILTER_INDEX where the book has it (a
+    book of an older schema opened read-only has not)."""
+    found = (
+        _raw(conn)
+        .execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (FILTER_INDEX,))
+        .fetchone()
+    )
+    return f"accounts INDEXED BY {FILTER_INDEX}" if found else "accounts"
+
+
+def count_accounts(conn: Connection | sqlite3.Connection, q: BookQuery) -> int:
     where, params = q.where()
-    return conn.exec_driver_sql(
-        f"SELECT count(*) FROM accounts WHERE {where}", tuple(params)
-    ).scalar_one()
+    sql = f"SELECT count(*) FROM {_filtered(conn)} WHERE {where}"
+    n: int = _raw(conn).execute(sql, params).fetchone()[0]
+    return n
 
 
 # Walking the sort index costs about one row lookup per row it passes; a scan of the whole
@@ -137,21 +155,30 @@ SCAN_COST_ROWS = 20_000
 
 
 def account_page(
-    conn: Connection, q: BookQuery, offset: int, limit: int, matching: int | None = None
+    conn: Connection | sqlite3.Connection,
+    q: BookQuery,
+    offset: int,
+    limit: int,
+    matching: int | None = None,
 ) -> list[AccountRow]:
     """One page of the Book. With a typed filter whose match count is known, a filter that
     matches few rows is served by scanning and sorting the matches instead of walking the
-    sort index past thousands of rows that do not match."""
+    sort index past thousands of rows that do not match; one that matches nothing, by no
+    query at all."""
+    if matching == 0:
+        return []
     where, params = q.where()
     order = q.order_by()
+    source = "accounts"
     if q.text.strip() and matching is not None:
         size = _raw(conn).execute("SELECT max(id) FROM accounts").fetchone()[0] or 0
         if (offset + limit) * size > SCAN_COST_ROWS * max(matching, 1):
             order = "+" + order  # a unary plus keeps SQLite from ordering by the index
+            source = _filtered(conn)  # the matches found in the filter index
     rows = (
         _raw(conn)
         .execute(
-            f"SELECT {_ROW_COLS} FROM accounts WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+            f"SELECT {_ROW_COLS} FROM {source} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
             (*params, limit, offset),
         )
         .fetchall()
@@ -456,6 +483,45 @@ def cache_for_bulk_writes(conn: Connection) -> None:
     _raw(conn).execute(f"PRAGMA cache_size = -{BULK_WRITE_CACHE_KIB}")
 
 
+def stored_rfm(conn: Connection) -> dict[int, str]:
+    """The ``rfm`` column of every account in the book, as stored."""
+    return dict(_raw(conn).execute("SELECT id, rfm FROM accounts WHERE deleted_at IS NULL"))
+
+
+def table_size(conn: Connection, table: str) -> int:
+    """About how many rows ``table`` holds, read from its largest rowid (no count of the
+    table): never fewer than it holds."""
+    return int(_raw(conn).execute(f"SELECT coalesce(max(rowid), 0) FROM {table}").fetchone()[0])
+
+
+def drop_indexes(conn: Connection, tables: Iterable[str]) -> list[str]:
+    """Drop the secondary indexes of ``tables`` in the caller's transaction, before writing
+    more rows than they hold (building an index at the end costs far less than keeping it
+    up to date row by row). Returns the statements that create them again, as the book
+    holds them (its schema, ``sqlite_master``), for ``create_index`` after the writes:
+    a transaction that fails in between rolls back the drop with the rows. Indexes that
+    enforce something (primary keys, UNIQUE) stay."""
+    raw = _raw(conn)
+    statements = []
+    for table in tables:
+        for _, name, unique, origin, _partial in raw.execute(
+            f"PRAGMA index_list({table})"
+        ).fetchall():
+            if origin != "c" or unique:
+                continue
+            (sql,) = raw.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)
+            ).fetchone()
+            raw.execute(f'DROP INDEX "{name}"')
+            statements.append(sql)
+    return statements
+
+
+def create_index(conn: Connection, statement: str) -> None:
+    """One of the statements ``drop_indexes`` returned."""
+    _raw(conn).execute(statement)
+
+
 def rows_changed(conn: Connection) -> int:
     """Rows written through this connection since it was opened (connections are not pooled:
     in the current transaction)."""
@@ -638,7 +704,7 @@ def plan_deals(
 
 
 def book_counts(
-    conn: Connection,
+    conn: Connection | sqlite3.Connection,
 ) -> tuple[dict[str, int], dict[str, int], dict[int, tuple[int, float]]]:
     """Accounts per tier and per health colour, and open deals (count, amount) per stage."""
     sql = _raw(conn).execute
@@ -664,7 +730,7 @@ def book_counts(
     return by_tier, by_color, pipeline
 
 
-def account_names(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
+def account_names(conn: Connection | sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
     if not ids:
         return {}
     return dict(
@@ -674,7 +740,7 @@ def account_names(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
     )
 
 
-def owners(conn: Connection) -> list[str]:
+def owners(conn: Connection | sqlite3.Connection) -> list[str]:
     return [
         r[0]
         for r in _raw(conn).execute(
@@ -714,6 +780,43 @@ def insert_deal(
     return int(deal_id)
 
 
+class DealRecord(NamedTuple):
+    """One deal as stored: its account, version and every editable field."""
+
+    account_id: int
+    version: int
+    fields: dict[str, Any]
+
+
+def deal_record(conn: Connection, deal_id: int) -> DealRecord | None:
+    """A deal of an account not in the trash, or None."""
+    row = (
+        _raw(conn)
+        .execute(
+            "SELECT g.account_id, g.version, g.name, g.amount, g.expected_close, g.next_step "
+            "FROM deals g JOIN accounts a ON a.id = g.account_id "
+            "WHERE g.id = ? AND a.deleted_at IS NULL",
+            (deal_id,),
+        )
+        .fetchone()
+    )
+    if row is None:
+        return None
+    name, amount, close, next_step = row[2:]
+    fields = {"name": name, "amount": float(amount or 0), "expected_close": d(close),
+              "next_step": next_step or ""}  # fmt: skip
+    return DealRecord(int(row[0]), int(row[1]), fields)
+
+
+def update_deal(conn: Connection, deal_id: int, fields: Mapping[str, Any]) -> None:
+    """Write deal fields (checked by the caller) and move its version on."""
+    sets = "".join(f"{k} = ?, " for k in fields)
+    values = [v.isoformat() if isinstance(v, date) else v for v in fields.values()]
+    _raw(conn).execute(
+        f"UPDATE deals SET {sets}version = version + 1 WHERE id = ?", (*values, deal_id)
+    )
+
+
 def complete_task(conn: Connection, task_id: int, today: date) -> int | None:
     """Mark an open task done; returns its account, or None when there is no such open task."""
     raw = _raw(conn)
@@ -730,19 +833,216 @@ def complete_task(conn: Connection, task_id: int, today: date) -> int | None:
 
 
 def insert_task(
-    conn: Connection, account_id: int, title: str, due_on: date, deal_id: int | None = None
+    conn: Connection,
+    account_id: int,
+    title: str,
+    due_on: date,
+    deal_id: int | None = None,
+    source: str = "manual",
 ) -> int:
-    """An open task, added by hand."""
+    """An open task, added by hand (``manual``) or by a follow-up rule (``rule``)."""
     task_id = (
         _raw(conn)
         .execute(
             "INSERT INTO tasks (account_id, deal_id, title, due_on, source, version) "
-            "VALUES (?, ?, ?, ?, 'manual', 1)",
-            (account_id, deal_id, title, due_on.isoformat()),
+            "VALUES (?, ?, ?, ?, ?, 1)",
+            (account_id, deal_id, title, due_on.isoformat(), source),
         )
         .lastrowid
     )
     return int(task_id)  # type: ignore[arg-type]
+
+
+# ---- the 360° view -------------------------------------------------------------------------------
+def account_profile(
+    conn: Connection, account_id: int, fields: Sequence[str]
+) -> tuple[Any, ...] | None:
+    """An account's ``fields``, then pinned tier, pin reason and version; None if it is not
+    in the book (or in the trash)."""
+    row = (
+        _raw(conn)
+        .execute(
+            f"SELECT {', '.join(fields)}, pinned_tier, pin_reason, version FROM accounts "
+            "WHERE id = ? AND deleted_at IS NULL",
+            (account_id,),
+        )
+        .fetchone()
+    )
+    return None if row is None else tuple(row)
+
+
+def account_deals(conn: Connection, account_id: int) -> list[tuple[Any, ...]]:
+    """(id, name, amount, stage, status, stage entered on, next step, expected close,
+    version) of each deal of an account, open ones first, furthest stage first."""
+    return (
+        _raw(conn)
+        .execute(
+            "SELECT id, name, amount, stage, status, stage_entered_on, next_step, "
+            "expected_close, version FROM deals WHERE account_id = ? "
+            "ORDER BY status = 'open' DESC, stage DESC, id",
+            (account_id,),
+        )
+        .fetchall()
+    )
+
+
+def stage_history(conn: Connection, deal_ids: Sequence[int]) -> dict[int, list[StageChange]]:
+    """Every stage change of the deals, oldest first."""
+    history: dict[int, list[StageChange]] = {}
+    if not deal_ids:
+        return history
+    for did, f, t, on, forced, lost, reason in _raw(conn).execute(
+        "SELECT deal_id, from_stage, to_stage, changed_on, forced, lost, reason "
+        f"FROM deal_stage_changes WHERE deal_id IN ({', '.join('?' * len(deal_ids))}) ORDER BY id",
+        tuple(deal_ids),
+    ):
+        change = StageChange(f, t, date.fromisoformat(on), bool(forced), reason, bool(lost))
+        history.setdefault(did, []).append(change)
+    return history
+
+
+_TIMELINE = (
+    "SELECT happened_on, kind, summary, executive FROM interactions WHERE account_id = ?",
+    "SELECT ordered_on, 'order', number || '  ' || printf('%,.2f', amount), 0 FROM orders "
+    "WHERE account_id = ?",
+    "SELECT issued_on, 'invoice', number || '  ' || printf('%,.2f', amount) || '  due ' || due_on "
+    "|| CASE WHEN paid_on IS NULL THEN '  unpaid' ELSE '' END, 0 FROM invoices WHERE account_id = ?",
+    "SELECT p.paid_on, 'payment', i.number || '  ' || printf('%,.2f', p.amount), 0 FROM payments p "
+    "JOIN invoices i ON i.id = p.invoice_id WHERE i.account_id = ?",
+    "SELECT opened_on, 'ticket', severity || '  ' || subject || CASE WHEN closed_on IS NULL "
+    "THEN '  open' ELSE '  closed ' || closed_on END || coalesce('  satisfaction ' || satisfaction, "
+    "''), 0 FROM tickets WHERE account_id = ?",
+    "SELECT month, 'usage', active_users || ' active users, ' || logins || ' logins, ' || "
+    "adoption_pct || '% adoption', 0 FROM usage_snapshots WHERE account_id = ?",
+)
+
+
+def timeline(conn: Connection, account_id: int, limit: int) -> list[tuple[date, str, str, bool]]:
+    """The newest ``limit`` of an account's interactions, orders, invoices, payments, tickets
+    and usage snapshots: (date, kind, text, executive), newest first."""
+    out: list[tuple[date, str, str, bool]] = []
+    for sql in _TIMELINE:
+        for on, kind, text, executive in _raw(conn).execute(
+            f"{sql} ORDER BY 1 DESC LIMIT {int(limit)}", (account_id,)
+        ):
+            out.append((date.fromisoformat(on), kind, text or "", bool(executive)))
+    out.sort(key=lambda e: e[0], reverse=True)
+    return out[:limit]
+
+
+def open_tasks(conn: Connection, account_id: int) -> list[tuple[int, str, date]]:
+    """(id, title, due) of an account's open tasks, soonest first."""
+    return [
+        (tid, title, date.fromisoformat(due))
+        for tid, title, due in _raw(conn).execute(
+            "SELECT id, title, due_on FROM tasks WHERE account_id = ? AND done_on IS NULL "
+            "ORDER BY due_on",
+            (account_id,),
+        )
+    ]
+
+
+# ---- touches and deals ---------------------------------------------------------------------------
+def is_contact_of(conn: Connection, contact_id: int, account_id: int) -> bool:
+    return (
+        _raw(conn)
+        .execute("SELECT 1 FROM contacts WHERE id = ? AND account_id = ?", (contact_id, account_id))
+        .fetchone()
+        is not None
+    )
+
+
+def insert_interaction(
+    conn: Connection,
+    account_id: int,
+    contact_id: int | None,
+    kind: str,
+    on: date,
+    executive: bool,
+    summary: str,
+) -> int:
+    iid = (
+        _raw(conn)
+        .execute(
+            "INSERT INTO interactions (account_id, contact_id, kind, happened_on, executive, "
+            "summary, version) VALUES (?, ?, ?, ?, ?, ?, 1)",
+            (account_id, contact_id, kind, on.isoformat(), executive, summary),
+        )
+        .lastrowid
+    )
+    return int(iid or 0)
+
+
+def touches(conn: Connection, account_id: int) -> tuple[Any, Any]:
+    """An account's last touch and last executive touch, as stored."""
+    row = (
+        _raw(conn)
+        .execute("SELECT last_touch, last_exec_touch FROM accounts WHERE id = ?", (account_id,))
+        .fetchone()
+    )
+    return row[0], row[1]
+
+
+def record_touch(conn: Connection, account_id: int, on: date, executive: bool) -> None:
+    """Keep the account's last (executive) touch current with a touch ``on`` that day."""
+    _raw(conn).execute(
+        "UPDATE accounts SET last_touch = max(coalesce(last_touch, ''), ?), "
+        "last_exec_touch = CASE WHEN ? THEN max(coalesce(last_exec_touch, ''), ?) "
+        "ELSE last_exec_touch END WHERE id = ?",
+        (on.isoformat(), executive, on.isoformat(), account_id),
+    )
+
+
+def deal_state(conn: Connection, deal_id: int) -> tuple[int, int, str, int] | None:
+    """(account id, stage, status, version) of a deal of an account not in the trash."""
+    row = (
+        _raw(conn)
+        .execute(
+            "SELECT d.account_id, d.stage, d.status, d.version FROM deals d "
+            "JOIN accounts a ON a.id = d.account_id WHERE d.id = ? AND a.deleted_at IS NULL",
+            (deal_id,),
+        )
+        .fetchone()
+    )
+    return None if row is None else (int(row[0]), int(row[1]), str(row[2]), int(row[3]))
+
+
+def set_deliverable(conn: Connection, deal_id: int, key: str, done: bool, today: date) -> bool:
+    """Tick (or untick) a deliverable and move the deal's version on; True if it changed."""
+    raw = _raw(conn)
+    if done:
+        changed = raw.execute(
+            "INSERT OR IGNORE INTO deal_deliverables (deal_id, deliverable, checked_on) "
+            "VALUES (?, ?, ?)",
+            (deal_id, key, today.isoformat()),
+        ).rowcount
+    else:
+        changed = raw.execute(
+            "DELETE FROM deal_deliverables WHERE deal_id = ? AND deliverable = ?", (deal_id, key)
+        ).rowcount
+    raw.execute("UPDATE deals SET version = version + 1 WHERE id = ?", (deal_id,))
+    return changed > 0
+
+
+def move_deal(conn: Connection, deal_id: int, change: StageChange, today: date) -> None:
+    """Write a stage change: the deal's new stage (or lost) and its stage history."""
+    raw = _raw(conn)
+    raw.execute(
+        "INSERT INTO deal_stage_changes (deal_id, from_stage, to_stage, changed_on, forced, "
+        "lost, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (deal_id, change.from_stage, change.to_stage, today.isoformat(), change.forced,
+         change.lost, change.reason),
+    )  # fmt: skip
+    if change.lost:
+        raw.execute(
+            "UPDATE deals SET status = 'lost', lost_reason = ?, version = version + 1 WHERE id = ?",
+            (change.reason, deal_id),
+        )
+    else:
+        raw.execute(
+            "UPDATE deals SET stage = ?, stage_entered_on = ?, version = version + 1 WHERE id = ?",
+            (change.to_stage, today.isoformat(), deal_id),
+        )
 
 
 def find_deals(conn: Connection, text: str, limit: int) -> list[tuple[Any, ...]]:
@@ -894,6 +1194,114 @@ def set_rating(conn: Connection, account_id: int, criterion: str, rating: int | 
 def account_version(conn: Connection, account_id: int) -> int:
     row = _raw(conn).execute("SELECT version FROM accounts WHERE id = ?", (account_id,)).fetchone()
     return int(row[0]) if row else 0
+
+
+def insert_account(conn: Connection, today: date, name: str, fields: Mapping[str, Any]) -> int:
+    """A new account (profile fields checked by the caller), with its search text."""
+    from sqlalchemy import insert
+
+    from kamtui.store.tables import Account  # the ORM loads only for edits
+
+    search = search_text(
+        name, fields.get("industry", ""), fields.get("region", ""), fields.get("owner", "")
+    )
+    key = conn.execute(
+        insert(Account.__table__).values(  # type: ignore[attr-defined]
+            name=name, created_on=today, search=search, **fields
+        )
+    ).inserted_primary_key
+    assert key is not None and key[0] is not None
+    return int(key[0])
+
+
+def live_account_version(conn: Connection, account_id: int) -> int | None:
+    """The version of an account in the book (not in the trash), or None."""
+    row = (
+        _raw(conn)
+        .execute("SELECT version FROM accounts WHERE id = ? AND deleted_at IS NULL", (account_id,))
+        .fetchone()
+    )
+    return int(row[0]) if row else None
+
+
+def bump_account(conn: Connection, account_id: int) -> None:
+    """Move an account's version on (every saved change to it does)."""
+    _raw(conn).execute("UPDATE accounts SET version = version + 1 WHERE id = ?", (account_id,))
+
+
+def account_fields(
+    conn: Connection, account_id: int, fields: Sequence[str]
+) -> tuple[Any, ...] | None:
+    """Some columns of an account (in the trash too), as stored; None if there is none."""
+    row = (
+        _raw(conn)
+        .execute(f"SELECT {', '.join(fields)} FROM accounts WHERE id = ?", (account_id,))
+        .fetchone()
+    )
+    return None if row is None else tuple(row)
+
+
+def all_ratings(conn: Connection) -> dict[int, dict[str, int]]:
+    """Every account's ratings: account id → criterion → 1–5."""
+    ratings: dict[int, dict[str, int]] = {}
+    for aid, criterion, rating in _raw(conn).execute(
+        "SELECT account_id, criterion, rating FROM ratings"
+    ):
+        ratings.setdefault(aid, {})[criterion] = rating
+    return ratings
+
+
+def open_deals(conn: Connection) -> list[tuple[Any, ...]]:
+    """(id, account id, name, amount, stage, expected close, next step, stage entered on) of
+    every open deal, by account."""
+    return (
+        _raw(conn)
+        .execute(
+            "SELECT id, account_id, name, amount, stage, expected_close, next_step, "
+            "stage_entered_on FROM deals WHERE status = 'open' ORDER BY account_id, id"
+        )
+        .fetchall()
+    )
+
+
+EXPORT_COLUMNS = (
+    "id", "name", "owner", "track", "status", "industry", "segment", "region", "annual_revenue",
+    "employees", "pinned_tier", "pin_reason", "last_touch", "last_exec_touch", "score",
+    "computed_tier", "tier", "missing_criteria", "rfm", "health_score", "health_color",
+    "health_flags", "coverage", "next_action",
+)  # fmt: skip
+
+
+def export_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
+    """The ``EXPORT_COLUMNS`` of every account in the book, by id."""
+    yield from _raw(conn).execute(
+        f"SELECT {', '.join(EXPORT_COLUMNS)} FROM accounts WHERE deleted_at IS NULL ORDER BY id"
+    )
+
+
+def account_ratings(conn: Connection, account_id: int) -> dict[str, int]:
+    return dict(
+        _raw(conn).execute(
+            "SELECT criterion, rating FROM ratings WHERE account_id = ?", (account_id,)
+        )
+    )
+
+
+def purge_account(conn: Connection, account_id: int) -> None:
+    """Delete an account in the trash for good (what it holds goes with it)."""
+    _raw(conn).execute(
+        "DELETE FROM accounts WHERE id = ? AND deleted_at IS NOT NULL", (account_id,)
+    )
+
+
+def task_version(conn: Connection, task_id: int) -> int:
+    return int(
+        _raw(conn).execute("SELECT version FROM tasks WHERE id = ?", (task_id,)).fetchone()[0]
+    )
+
+
+def delete_setting(conn: Connection, key: str) -> None:
+    _raw(conn).execute("DELETE FROM settings WHERE key = ?", (key,))
 
 
 # ---- the Health screen ----------------------------------------------------------------------

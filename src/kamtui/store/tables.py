@@ -32,6 +32,17 @@ class Account(SQLModel, table=True):
         Index("ix_accounts_next_action", "next_action", "id"),
         # the trash: only deleted accounts are in this index
         Index("ix_accounts_deleted", "deleted_at", sqlite_where=text("deleted_at IS NOT NULL")),
+        # the Book's filters: counting what a filter matches reads this index, not the table
+        # (repo.FILTER_INDEX)
+        Index(
+            "ix_accounts_filter",
+            "search",
+            "tier",
+            "track",
+            "health_color",
+            "owner",
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

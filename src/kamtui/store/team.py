@@ -6,9 +6,10 @@ Every function takes an open ``Connection`` from ``Store.reading()``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 from kamtui.store.repo import _ROW_COLS, SCAN_COST_ROWS, BookQuery, _raw
 

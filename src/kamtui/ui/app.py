@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
+from kamtui.prefs import load_prefs, save_pref
 from kamtui.services.book import Book
 from kamtui.services.team import TeamBook
 from kamtui.ui import strings as S
@@ -34,12 +36,25 @@ class KamApp(App[None]):
         AccountCommands, DealCommands, ScreenCommands, TeamCommands,
     }  # fmt: skip
 
-    def __init__(self, book: Book, *, today: date) -> None:
+    def __init__(self, book: Book, *, today: date, prefs: Path | None = None) -> None:
+        """``prefs``: where the rep's choices (the theme) are remembered; None: nowhere."""
         super().__init__()
         self.book = book
         self.today = today
+        self.prefs = prefs
         self.opened: list[Book] = []  # team views opened in the app, closed when it ends
         self.teams_shown = 0
+
+    def on_mount(self) -> None:
+        theme = load_prefs(self.prefs).get("theme") if self.prefs else None
+        if isinstance(theme, str) and theme in self.available_themes:
+            self.theme = theme
+        self._theme_read = True
+
+    def watch_theme(self, theme: str) -> None:
+        """The theme chosen (ctrl+p → theme) is the one the app opens with next time."""
+        if self.prefs is not None and getattr(self, "_theme_read", False):
+            save_pref(self.prefs, "theme", theme)
 
     def get_default_screen(self) -> BookScreen:
         if isinstance(self.book, TeamBook):

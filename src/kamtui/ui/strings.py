@@ -1,8 +1,8 @@
 """The UI's message catalog: every string a user reads, in English and 简体中文.
 
 Use as ``from kamtui.ui import strings as S`` then ``S.COL_TIER``. The language is chosen
-once, before the UI is imported (``set_language``); a key missing in Chinese falls back
-to English.
+with ``set_language`` (the CLI does it first); a key missing in Chinese falls back to
+English.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import locale
 import os
 import re
 import string
+import sys
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -60,7 +61,7 @@ EN: dict[str, str] = {
     "SETTINGS_HEALTH": "Health weights (%, must sum to 100)",
     "SETTINGS_RECOMPUTING": "Saving and recomputing every tier and health…",
     "SETTINGS_SAVED": "Settings saved; tiers and health recomputed.",
-    "KEY_HEALTH_SCREEN": "Health",
+    "KEY_HEALTH_SCREEN": "Health alerts",
     "HEALTH_TITLE": "Health · {n} flagged accounts (red {red}, yellow {yellow}, green {green}) · owner: {owner}",
     "KEY_EDIT": "Edit",
     "FORM_NEW": "New account",
@@ -749,6 +750,8 @@ SENTENCES_ZH: dict[str, str] = {
     # refusals a form or a key can meet
     "An account needs a name.": "客户需要名称。",
     "Annual revenue cannot be negative.": "年营业额不能为负数。",
+    "A deal needs a name.": "商机需要名称。",
+    "A deal's amount cannot be negative.": "商机金额不能为负数。",
     "A contact needs a name.": "联系人需要姓名。",
     "A contact cannot have left in the future.": "离职日期不能在未来。",
     "A contact cannot report to themselves.": "联系人不能汇报给自己。",
@@ -756,6 +759,22 @@ SENTENCES_ZH: dict[str, str] = {
     "A task needs a title.": "待办需要写明要做什么。",
     "A task cannot be due more than a year ago.": "待办的截止日期不能早于一年前。",
     "A task's title is at most 500 characters.": "待办内容最多 500 个字符。",
+    # settings that cannot be saved
+    "The weight of {criterion} must be a number, not {value}.": "{criterion} 的权重必须是数字，而不是 {value}。",
+    "The weight of {criterion} must be a number (it is {weight}).": "{criterion} 的权重必须是数字（现在是 {weight}）。",
+    "The weight of {criterion} must be above 0% (it is {weight}%).": "{criterion} 的权重必须大于 0%（现在是 {weight}%）。",
+    "Weights must sum to 100%; these sum to {total}% ({parts}).": "权重之和必须为 100%；现在是 {total}%（{parts}）。",
+    "The {tier} threshold must be a number, not {value}.": "{tier} 级门槛必须是数字，而不是 {value}。",
+    "The {tier} threshold must lie between 1.00 and 5.00 (it is {value}).": "{tier} 级门槛必须在 1.00 到 5.00 之间（现在是 {value}）。",
+    "Thresholds must fall from S to B (S {s} > A {a} > B {b} does not hold).": "门槛必须从 S 到 B 依次降低（S {s} > A {a} > B {b} 不成立）。",
+    "A scoring model needs at least one criterion.": "评分模型至少需要一个维度。",
+    "Tier {tier}: the touch cadence must be a whole number, not {value}.": "{tier} 级：触达节奏必须是整数天，而不是 {value}。",
+    "Tier {tier}: the executive cadence must be a whole number, not {value}.": "{tier} 级：高层触达节奏必须是整数天，而不是 {value}。",
+    "Tier {tier}: a touch cadence must be at least 1 day.": "{tier} 级：触达节奏至少为 1 天。",
+    "Tier {tier}: an executive cadence must be at least 1 day or none.": "{tier} 级：高层触达节奏至少为 1 天，或留空表示不要求。",
+    "The health weight of {measure} must be a whole number, not {value}.": "健康度权重“{measure}”必须是整数，而不是 {value}。",
+    "Health weights cannot be negative.": "健康度权重不能为负数。",
+    "Health weights must sum to 100%; these sum to {total}%.": "健康度权重之和必须为 100%；现在是 {total}%。",
     "Stage 1 is the first stage; the deal cannot move back.": "第 1 阶段已是第一阶段，商机不能再退回。",
     "Stage 5 is the last stage; the deal cannot advance.": "第 5 阶段已是最后阶段，商机不能再推进。",
     "{what} was changed elsewhere since you opened it: {changes}. "
@@ -905,6 +924,47 @@ ZH.update(
     }
 )
 
+EN.update(
+    {
+        "KEY_ADD_DEAL": "Add deal",
+        "DEAL_NEW": "New deal at {account}",
+        "DEAL_NAME": "Deal name",
+        "DEAL_AMOUNT": "Amount (1,200,000 or 120万; empty for not yet known)",
+        "DEAL_CLOSE": "Expected close (YYYY-MM-DD, may stay empty)",
+        "DEAL_NEXT_STEP": "Next step",
+        "DEAL_NAME_REQUIRED": "A deal needs a name.",
+        "BAD_AMOUNT": "{value!r} is not an amount (write it like 1,200,000 or 120万).",
+        "NEGATIVE_AMOUNT": "A deal's amount cannot be negative.",
+        "DEAL_ADDED": "{deal}: added in stage 1",
+        "DEAL_EDIT": "Deal {deal}",
+        "DEAL_SAVED": "{deal}: saved",
+        "DEALS_EMPTY": "No deals: press a to add one.",
+        "DROP_ONE_STAGE": "A deal moves one stage at a time: drop it on the next column.",
+        "DISCARD_TYPED": "Leave without saving? What you typed here will be lost.",
+        "DISCARD": "Discard",
+    }
+)
+ZH.update(
+    {
+        "KEY_ADD_DEAL": "添加商机",
+        "DEAL_NEW": "为 {account} 添加商机",
+        "DEAL_NAME": "商机名称",
+        "DEAL_AMOUNT": "金额（1,200,000 或 120万；未知可留空）",
+        "DEAL_CLOSE": "预计成交日期（YYYY-MM-DD，可留空）",
+        "DEAL_NEXT_STEP": "下一步",
+        "DEAL_NAME_REQUIRED": "商机需要名称。",
+        "BAD_AMOUNT": "{value!r} 不是金额（请写成 1,200,000 或 120万）。",
+        "NEGATIVE_AMOUNT": "商机金额不能为负数。",
+        "DEAL_ADDED": "{deal}：已添加，处于第 1 阶段",
+        "DEAL_EDIT": "商机 {deal}",
+        "DEAL_SAVED": "{deal}：已保存",
+        "DEALS_EMPTY": "没有商机：按 a 添加。",
+        "DROP_ONE_STAGE": "商机每次只能移动一个阶段：请拖到相邻的一列。",
+        "DISCARD_TYPED": "不保存就离开？这里输入的内容将会丢失。",
+        "DISCARD": "放弃修改",
+    }
+)
+
 _current: dict[str, str] = EN
 
 
@@ -916,9 +976,53 @@ def detect_language() -> str:
 
 
 def set_language(lang: str) -> None:
+    """Speak ``lang`` from now on: every string read afterwards, and the key descriptions
+    of the screens already imported (their bindings were made when they were imported)."""
     global _current
     say.cache_clear()
     _current = {**EN, **ZH} if lang == "zh" else EN
+    _say_bindings_again()
+
+
+class Said(str):
+    """A catalog string that knows its key, so that a key's description bound when a
+    screen is imported can be said again in another language."""
+
+    key: str
+
+    def __new__(cls, value: str, key: str) -> Said:
+        said = super().__new__(cls, value)
+        said.key = key
+        return said
+
+
+def _say_bindings_again() -> None:
+    dom = sys.modules.get("textual.dom")
+    if dom is None:  # no screen imported yet: bindings made from now on are in the language
+        return
+    from dataclasses import replace
+
+    from textual.binding import Binding
+
+    classes, stack = [], [dom.DOMNode]
+    while stack:
+        for sub in stack.pop().__subclasses__():
+            if sub not in classes:
+                classes.append(sub)
+                stack.append(sub)
+    for cls in classes:
+        bindings = cls.__dict__.get("BINDINGS")
+        if bindings and any(
+            isinstance(b, Binding) and isinstance(b.description, Said) for b in bindings
+        ):
+            cls.BINDINGS = [
+                replace(b, description=Said(_current[b.description.key], b.description.key))
+                if isinstance(b, Binding) and isinstance(b.description, Said)
+                else b
+                for b in bindings
+            ]
+    for cls in classes:  # a class's bindings are merged from its bases' when it is made
+        cls._merged_bindings = cls._merge_bindings()
 
 
 def field_label(field: str) -> str:
@@ -975,9 +1079,29 @@ def say(sentence: str) -> str:
 def _say_part(name: str, value: str) -> str:
     if name in ("reason", "title"):
         return say(value)
+    if name == "measure":
+        return word("MEASURE", value)
+    if name == "what":  # a stale save's record: "Deal 数据中台", "Contact 王芳", "Account 7"
+        kind, _, rest = value.partition(" ")
+        return f"{_RECORDS_ZH.get(kind, kind)} {rest}" if rest else value
+    if name == "criterion":
+        return _criterion_zh(value)
     if name == "missing":
         return "、".join(_deliverable_zh(x) for x in value.split(", "))
     return WORDS_ZH.get(value, value)
+
+
+_RECORDS_ZH = {"Deal": "商机", "Contact": "联系人", "Account": "客户"}
+
+
+def _criterion_zh(key: str) -> str:
+    from kamtui.domain.scoring import BUILTIN_MODELS
+
+    for model in BUILTIN_MODELS.values():
+        for c in model.criteria:
+            if c.key == key:
+                return c.label_zh
+    return key
 
 
 def _deliverable_zh(label: str) -> str:
@@ -1060,6 +1184,6 @@ def role_name(role: Role) -> str:
 
 def __getattr__(name: str) -> str:
     try:
-        return _current[name]
+        return Said(_current[name], name)
     except KeyError:
         raise AttributeError(name) from None

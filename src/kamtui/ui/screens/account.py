@@ -38,8 +38,9 @@ from kamtui.services.book import AccountView, Book, DealView
 from kamtui.ui import strings as S
 from kamtui.ui.messages import AccountChanged, AccountLoaded
 from kamtui.ui.safe import content, plain, text
-from kamtui.ui.screens.account_form import AccountForm, FormData, FormValues
-from kamtui.ui.screens.contact_form import ContactForm, ContactValues
+from kamtui.ui.screens.account_form import AccountForm, EditValues, FormData, FormValues
+from kamtui.ui.screens.contact_form import ContactForm
+from kamtui.ui.screens.deal_form import DealForm
 from kamtui.ui.screens.deal_moves import DealBrief, DealMoved, DealMoves
 from kamtui.ui.screens.dialogs import (
     InteractionDialog,
@@ -51,6 +52,7 @@ from kamtui.ui.screens.dialogs import (
 )
 from kamtui.ui.screens.history import HistoryScreen, history_text
 from kamtui.ui.widgets.footer import KeyFooter
+from kamtui.ui.widgets.pick_list import PickList
 from kamtui.ui.widgets.tab_strip import TabStrip
 
 KINDS = ("call", "email", "meeting", "visit")  # of an interaction
@@ -67,6 +69,7 @@ def tab_titles() -> tuple[str, ...]:
 TAB_ACTIONS = {  # actions that belong to one tab: keys shown and working only there
     "move": "deals",
     "close_lost": "deals",
+    "add_deal": "deals",
     "add_contact": "map",
     "move_role": "map",
     "mark_left": "map",
@@ -96,6 +99,7 @@ class AccountScreen(DealMoves, Screen[None]):
             "left_square_bracket", "move(-1)", S.KEY_MOVE_BACK, key_display="[", id="deal.back"
         ),
         Binding("x", "close_lost", S.KEY_LOST, id="deal.lost"),
+        Binding("a", "add_deal", S.KEY_ADD_DEAL, id="deal.add"),
         Binding("a", "add_contact", S.KEY_ADD_CONTACT, id="contact.add"),
         Binding("m", "move_role", S.KEY_MOVE_ROLE, id="contact.role"),
         Binding("L", "mark_left", S.KEY_MARK_LEFT, id="contact.left"),
@@ -122,6 +126,8 @@ class AccountScreen(DealMoves, Screen[None]):
         self._plain: dict[str, str] = {}  # each section's text
         self._bodies: dict[str, Group] = {}  # what each tab's Static shows
         self._coverage = Text()
+        self._palette: dict[str, str] = {}
+        self._palette_theme = ""
         self._map: list[tuple[int, Text, int | None]] = []
         self._tasks: list[Text] = []
 
@@ -144,7 +150,7 @@ class AccountScreen(DealMoves, Screen[None]):
             return [Static(id="tasks-note"), OptionList(id="task-list")]
         if tab == "deals":
             inside: list[Widget] = [
-                OptionList(id="deal-list"), SelectionList[str](id="deliverables"),
+                PickList(id="deal-list"), SelectionList[str](id="deliverables"),
                 Static(id="deals-body"),
             ]  # fmt: skip
         else:
@@ -259,13 +265,17 @@ class AccountScreen(DealMoves, Screen[None]):
         self._bodies[target] = Group(*parts)
 
     def _color(self, name: str) -> str:
-        variables = self.app.get_css_variables()
-        return {
-            "green": variables.get("success", "green"),
-            "yellow": variables.get("warning", "yellow"),
-            "red": variables.get("error", "red"),
-            "info": variables.get("secondary", "blue"),
-        }.get(name, "")
+        """A colour of the theme (read once per theme: working the theme out is not cheap)."""
+        if self._palette_theme != self.app.theme:
+            variables = self.app.get_css_variables()
+            self._palette = {
+                "green": variables.get("success", "green"),
+                "yellow": variables.get("warning", "yellow"),
+                "red": variables.get("error", "red"),
+                "info": variables.get("secondary", "blue"),
+            }
+            self._palette_theme = self.app.theme
+        return self._palette.get(name, "")
 
     def _stance(self, stance: str) -> str:
         return self._color(
@@ -492,7 +502,7 @@ class AccountScreen(DealMoves, Screen[None]):
             return
         book, today, aid = self.book, self.today, self.account_id
 
-        def save(form: ContactValues) -> None:
+        def save(form: EditValues) -> None:
             book.add_contact(aid, today, **form.fields)
 
         managers = [(c.id, c.name) for c in self.view.contacts]
@@ -515,7 +525,7 @@ class AccountScreen(DealMoves, Screen[None]):
             return
         book, today = self.book, self.today
 
-        def save(form: ContactValues) -> None:
+        def save(form: EditValues) -> None:
             book.update_contact(contact_id, today, form.fields, seen_version=form.version)
 
         values = {**contact._asdict(), "email": info.email, "phone": info.phone}
@@ -628,7 +638,7 @@ class AccountScreen(DealMoves, Screen[None]):
             for change in deal.history:
                 out.append("      " + self._stage_change(change) + "\n", style="dim")
         if not v.deals:
-            out.append(f"  {S.NONE}\n", style="dim")
+            out.append(f"  {S.DEALS_EMPTY}\n", style="dim")
         return out
 
     @staticmethod
@@ -733,6 +743,40 @@ class AccountScreen(DealMoves, Screen[None]):
 
     def on_deal_moved(self, message: DealMoved) -> None:
         self.post_message(AccountChanged(message.note, message.error))
+
+    def action_add_deal(self) -> None:
+        if self.view is None or not self._writable():
+            return
+        book, today, aid = self.book, self.today, self.account_id
+
+        def save(form: EditValues) -> None:
+            book.add_deal(aid, today, **form.fields)
+
+        title = S.DEAL_NEW.format(account=plain(self.view.profile["name"]))
+        self._deal_form(DealForm(title, {}, save), S.DEAL_ADDED)
+
+    @on(OptionList.OptionSelected, "#deal-list")
+    def edit_deal(self) -> None:
+        """Enter (or a click) on a deal: change its name, amount, expected close, next step."""
+        deal = self.current_deal
+        if deal is None or not self._writable():
+            return
+        book, today = self.book, self.today
+
+        def save(form: EditValues) -> None:
+            book.update_deal(deal.id, today, form.fields, seen_version=form.version)
+
+        values = {"name": deal.name, "amount": deal.amount,
+                  "expected_close": deal.expected_close, "next_step": deal.next_step}  # fmt: skip
+        title = S.DEAL_EDIT.format(deal=plain(deal.name))
+        self._deal_form(DealForm(title, values, save, version=deal.version), S.DEAL_SAVED)
+
+    def _deal_form(self, form: DealForm, note: str) -> None:
+        def saved(done: bool | None) -> None:
+            if done:
+                self.post_message(AccountChanged(note.format(deal=form.saved.get("name", ""))))
+
+        self.app.push_screen(form, saved)
 
     # ---- tasks --------------------------------------------------------------------------------
     def _tasks_text(self, v: AccountView) -> None:

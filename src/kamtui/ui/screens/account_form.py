@@ -32,6 +32,7 @@ from kamtui.ui import strings as S
 from kamtui.ui.changes import field_name
 from kamtui.ui.changes import value as shown_value
 from kamtui.ui.safe import content, text
+from kamtui.ui.screens.dialogs import ConfirmDialog
 
 TEXT = ("name", "industry", "segment", "region", "owner", "pain_points")
 NUMBERS = ("annual_revenue", "employees", "branches")
@@ -90,6 +91,7 @@ class SavingForm(ModalScreen[bool]):
     ]
 
     save_callback: Callable[[Any], None]
+    shown: list[object] | None = None  # the values on the form when it opened (or reloaded)
 
     def _clear_errors(self) -> None:
         for error in self.query(".field-error"):
@@ -144,9 +146,75 @@ class SavingForm(ModalScreen[bool]):
     def on_save_done(self, _message: SaveDone) -> None:
         self.dismiss(True)
 
+    # ---- leaving without saving ----------------------------------------------------------------
+    def _typed(self) -> list[object]:
+        return [w.value for w in self.query(Input)] + [w.value for w in self.query(Select)]
+
+    def on_mount(self) -> None:  # after the form's own on_mount: what it shows, untouched
+        self.call_after_refresh(self.mark_unchanged)
+
+    def mark_unchanged(self) -> None:
+        """What the form shows now is what Cancel can leave without asking."""
+        self.shown = self._typed()
+
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        """Leave without saving; if something was typed, only once the rep says so."""
+        if self._typed() == self.shown:
+            self.dismiss(False)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(False)
+
+        self.app.push_screen(ConfirmDialog(S.DISCARD_TYPED, S.DISCARD, danger=True), answered)
+
+
+@dataclass(frozen=True)
+class EditValues:
+    """What a contact or deal form saves: the fields typed, and the version of the record
+    they were typed over (None: a new one)."""
+
+    fields: dict[str, Any]
+    version: int | None
+
+
+SaveEdit = Callable[[EditValues], None]
+
+
+class ReapplyForm(SavingForm):
+    """A form whose save refused as stale offers to re-apply what was typed over the newer
+    values (``#stale-buttons`` holding ``#reapply``, from ``stale_buttons``)."""
+
+    version: int | None = None  # of the record as the form shows it (None: a new one)
+    stale: StaleEditError | None = None  # the last save refused as stale
+
+    def stale_buttons(self) -> Horizontal:
+        return Horizontal(
+            Button(S.REAPPLY, variant="warning", id="reapply"),
+            id="stale-buttons",
+            classes="dialog-buttons",
+        )
+
+    def on_mount(self) -> None:
+        self.query_one("#stale-buttons").display = False
+
+    def save_refused(self, error: KamError) -> None:
+        self.stale = error if isinstance(error, StaleEditError) else None
+        buttons = self.query_one("#stale-buttons")
+        buttons.display = self.stale is not None and self.stale.version is not None
+        if not isinstance(error, FieldError):  # the message is at the bottom: show it
+            self.call_after_refresh(buttons.scroll_visible, animate=False)
+
+    @on(Button.Pressed, "#reapply")
+    def _reapply(self) -> None:
+        """Save what is on the form over the newer values, as the user asked."""
+        if self.stale is not None and self.stale.version is not None:
+            self.version = self.stale.version
+            self.stale = None
+            self.query_one("#stale-buttons").display = False
+            self.action_save()
 
 
 class AccountForm(SavingForm):
@@ -339,6 +407,7 @@ class AccountForm(SavingForm):
         self._show_stale(None)
         self.query_one("#form-error", Static).update(content(S.RELOADED))
         self.query_one("#f-name", Input).focus()
+        self.call_after_refresh(self.mark_unchanged)
 
 
 def _shown(key: str, value: Any) -> str:

@@ -34,6 +34,9 @@ TIER_KEYS = {"1": "S", "2": "A", "3": "B", "4": "C", "5": "unscored"}
 SORTS = [c.key for c in COLUMNS]
 
 
+WARM_UP_AFTER = 0.5  # seconds after the first rows are shown: load the next screens meanwhile
+
+
 class BookScreen(Screen[None]):
     BINDINGS = [
         Binding("slash", "focus_filter", S.KEY_FILTER, id="book.filter"),
@@ -79,6 +82,8 @@ class BookScreen(Screen[None]):
         self.owners: list[str] = []
 
     def compose(self) -> ComposeResult:
+        # #counts, #summary and #status are one line each (app.tcss): their texts are
+        # updated without a new layout of the screen (update(..., layout=False))
         ro = f"  [{S.READ_ONLY}]" if self.book.read_only else ""
         yield Static(content(f"kamtui · {self.book.path}{ro}"), id="title")
         yield Input(placeholder=S.FILTER_PLACEHOLDER, id="filter")
@@ -103,6 +108,7 @@ class BookScreen(Screen[None]):
             return
         self._started = True
         self.load_summary()
+        self.set_timer(WARM_UP_AFTER, self.warm_up)
         if not self.book.read_only:
             self.refresh_derived()
 
@@ -127,6 +133,13 @@ class BookScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="book-summary", exit_on_error=False)
     def load_summary(self) -> None:
         self.post_message(SummaryLoaded(self.book.summary(self.today), self.book.owners()))
+
+    @work(thread=True, exclusive=True, group="book-warm-up", exit_on_error=False)
+    def warm_up(self) -> None:
+        """Load what the next screens need while the rep looks at this one: SQLAlchemy and
+        the engine (every read but this screen's, every write) and the account screen."""
+        self.book.warm_up()
+        import kamtui.ui.screens.account  # noqa: F401
 
     @work(thread=True, exclusive=True, group="book-refresh", exit_on_error=False)
     def refresh_derived(self) -> None:
@@ -187,7 +200,7 @@ class BookScreen(Screen[None]):
                 name = (s.names or {}).get(aid, str(aid))  # type: ignore[call-overload]
                 line.append("  ⚠ ", style=paint["yellow"])
                 line.append_text(text(S.SUMMARY_DEPENDENCY.format(name=name, share=f"{share:.0%}")))
-        self.query_one("#summary", Static).update(line)
+        self.query_one("#summary", Static).update(line, layout=False)
         self._show_counts()
 
     def on_refresh_progress(self, message: RefreshProgress) -> None:
@@ -196,12 +209,13 @@ class BookScreen(Screen[None]):
                 S.REFRESHING.format(
                     today=self.today.isoformat(), done=message.done, total=message.total
                 )
-            )
+            ),
+            layout=False,
         )
 
     def on_refresh_done(self, message: RefreshDone) -> None:
         self.query_one("#status", Static).update(
-            content(S.REFRESHED.format(today=self.today.isoformat()))
+            content(S.REFRESHED.format(today=self.today.isoformat())), layout=False
         )
         if message.changed:
             self.reload()
@@ -243,7 +257,7 @@ class BookScreen(Screen[None]):
         parts.append(S.SORTED_BY.format(column=col, direction=S.DESCENDING if q.descending else ""))
         if self.total == 0:
             parts.append(S.EMPTY_BOOK)
-        self.query_one("#counts", Static).update(content("  ·  ".join(parts)))
+        self.query_one("#counts", Static).update(content("  ·  ".join(parts)), layout=False)
 
     def _set_query(self, query: BookQuery) -> None:
         if query != self.query_state:

@@ -7,12 +7,10 @@ newer values and offers to re-apply what was typed over them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, Static
@@ -20,24 +18,14 @@ from textual.widgets import Button, Input, Label, Select, Static
 from kamtui.domain.decision_map import INFLUENCES, ROLES, STANCES
 from kamtui.domain.errors import FieldError, KamError
 from kamtui.domain.parsing import parse_date
-from kamtui.services.book import StaleEditError
 from kamtui.ui import strings as S
 from kamtui.ui.safe import content, plain
-from kamtui.ui.screens.account_form import SavingForm
+from kamtui.ui.screens.account_form import EditValues, ReapplyForm, SaveEdit
 
 TEXTS = ("name", "title", "planned_action", "email", "phone")
 
 
-@dataclass(frozen=True)
-class ContactValues:
-    fields: dict[str, Any]
-    version: int | None  # of the contact as the form shows it (None: a new contact)
-
-
-SaveContact = Callable[[ContactValues], None]
-
-
-class ContactForm(SavingForm):
+class ContactForm(ReapplyForm):
     """Add or edit a contact; dismisses True once saved."""
 
     def __init__(
@@ -45,7 +33,7 @@ class ContactForm(SavingForm):
         title: str,
         values: Mapping[str, Any],
         managers: list[tuple[int, str]],
-        save: SaveContact,
+        save: SaveEdit,
         *,
         version: int | None = None,
     ) -> None:
@@ -55,7 +43,6 @@ class ContactForm(SavingForm):
         self.managers = managers  # who this contact may report to: (id, name)
         self.save_callback = save
         self.version = version
-        self.stale: StaleEditError | None = None
 
     def compose(self) -> ComposeResult:
         v = self.values
@@ -92,17 +79,15 @@ class ContactForm(SavingForm):
                 yield Input(v.get(key) or "", id=f"f-{key}")
                 yield Static(id=f"e-{key}", classes="field-error")
             yield Static(id="form-error", classes="field-error")
-            with Horizontal(id="stale-buttons", classes="dialog-buttons"):
-                yield Button(S.REAPPLY, variant="warning", id="reapply")
+            yield self.stale_buttons()
             with Horizontal(classes="dialog-buttons"):
                 yield Button(S.SAVE, variant="primary", id="save")
                 yield Button(S.CANCEL, id="cancel")
 
     def on_mount(self) -> None:
-        self.query_one("#stale-buttons").display = False
         self.query_one("#f-name", Input).focus()
 
-    def _read(self) -> ContactValues:
+    def _read(self) -> EditValues:
         fields: dict[str, Any] = {k: self.query_one(f"#f-{k}", Input).value for k in TEXTS}
         for key in ("role", "stance", "influence", "reports_to"):
             value = self.query_one(f"#f-{key}", Select).value
@@ -115,20 +100,4 @@ class ContactForm(SavingForm):
             except KamError:
                 raise FieldError("left_on", S.BAD_DATE.format(value=raw)) from None
         fields["left_on"] = left
-        return ContactValues(fields, self.version)
-
-    def save_refused(self, error: KamError) -> None:
-        self.stale = error if isinstance(error, StaleEditError) else None
-        buttons = self.query_one("#stale-buttons")
-        buttons.display = self.stale is not None and self.stale.version is not None
-        if not isinstance(error, FieldError):  # the message is at the bottom: show it
-            self.call_after_refresh(buttons.scroll_visible, animate=False)
-
-    @on(Button.Pressed, "#reapply")
-    def _reapply(self) -> None:
-        """Save what is on the form over the newer values, as the user asked."""
-        if self.stale is not None and self.stale.version is not None:
-            self.version = self.stale.version
-            self.stale = None
-            self.query_one("#stale-buttons").display = False
-            self.action_save()
+        return EditValues(fields, self.version)

@@ -5,14 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
 from textual.screen import Screen
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
@@ -20,6 +18,7 @@ from kamtui.services.book import Book, FlaggedAccount
 from kamtui.ui import strings as S
 from kamtui.ui.safe import content, text
 from kamtui.ui.widgets.footer import KeyFooter
+from kamtui.ui.widgets.row_list import RowList
 
 
 class FlaggedLoaded(Message):
@@ -28,15 +27,10 @@ class FlaggedLoaded(Message):
         self.owner, self.accounts = owner, accounts
 
 
-class FlagList(ScrollView, can_focus=True):
+class FlagList(RowList):
     """One line per account (colour, score, tier, name) followed by its flags."""
 
-    BINDINGS = [
-        Binding("up", "cursor(-1)", S.KEY_UP, show=False),
-        Binding("down", "cursor(1)", S.KEY_DOWN, show=False),
-        Binding("pageup", "cursor(-10)", S.KEY_PAGE_UP, show=False),
-        Binding("pagedown", "cursor(10)", S.KEY_PAGE_DOWN, show=False),
-    ]
+    PAGE = 10
     COMPONENT_CLASSES = {
         "flag-list--cursor",
         "health--green",
@@ -45,26 +39,34 @@ class FlagList(ScrollView, can_focus=True):
         "flag-list--date",
     }
 
-    cursor: reactive[int] = reactive(0, init=False)
-
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
         self.accounts: list[FlaggedAccount] = []
         self.lines: list[tuple[int, int]] = []  # (account index, flag index or -1)
+        self.first_lines: list[int] = []  # the line each account starts on
 
     def show(self, accounts: list[FlaggedAccount]) -> None:
         self.accounts = accounts
         self.lines = [(n, k) for n, a in enumerate(accounts) for k in range(-1, len(a.flags))]
+        self.first_lines = [i for i, (_, k) in enumerate(self.lines) if k < 0]
         self.virtual_size = Size(self.scrollable_content_region.width, len(self.lines))
-        self.set_reactive(FlagList.cursor, min(self.cursor, max(0, len(accounts) - 1)))
+        self.keep_cursor()
         self.refresh()
+
+    @property
+    def rows(self) -> int:
+        return len(self.accounts)
+
+    def row_span(self, row: int) -> tuple[int, int]:
+        first = self.first_lines[row]
+        return first, first + len(self.accounts[row].flags)
+
+    def row_at(self, line: int) -> int | None:
+        return self.lines[line][0] if 0 <= line < len(self.lines) else None
 
     @property
     def current(self) -> FlaggedAccount | None:
         return self.accounts[self.cursor] if 0 <= self.cursor < len(self.accounts) else None
-
-    def _first_line(self, account_index: int) -> int:
-        return self.lines.index((account_index, -1)) if self.accounts else 0
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -95,21 +97,6 @@ class FlagList(ScrollView, can_focus=True):
         if n == self.cursor:
             line.stylize(self.get_component_rich_style("flag-list--cursor"))
         return Strip(line.render(self.app.console), width)
-
-    def watch_cursor(self, old: int, new: int) -> None:
-        first = self._first_line(new)
-        last = first + len(self.accounts[new].flags) if self.accounts else first
-        top = round(self.scroll_offset.y)
-        height = self.scrollable_content_region.height
-        if first < top:
-            self.scroll_to(y=first, animate=False, immediate=True)
-        elif last >= top + height:
-            self.scroll_to(y=min(first, last - height + 1), animate=False, immediate=True)
-        self.refresh()
-
-    def action_cursor(self, step: int) -> None:
-        if self.accounts:
-            self.cursor = max(0, min(len(self.accounts) - 1, self.cursor + step))
 
 
 class HealthScreen(Screen[None]):
@@ -154,6 +141,7 @@ class HealthScreen(Screen[None]):
             )
         )
 
+    @on(RowList.Chosen)
     def action_open(self) -> None:
         account = self.query_one(FlagList).current
         if account is not None:

@@ -1,11 +1,15 @@
-"""The pipeline board: five stage columns of deal cards, moved with the same stage gate."""
+"""The pipeline board: five stage columns of deal cards, moved with the same stage gate.
+
+A card moves with ``]``/``[`` or with the mouse: press on a card, release over the next
+(or previous) column. A click on a card opens its account.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -20,6 +24,7 @@ from kamtui.ui import strings as S
 from kamtui.ui.safe import content, plain, text
 from kamtui.ui.screens.deal_moves import DealBrief, DealMoved, DealMoves
 from kamtui.ui.widgets.footer import KeyFooter
+from kamtui.ui.widgets.pick_list import PickList
 
 TIER_CHOICES: list[str | None] = [None, "S", "A", "B", "C", "unscored"]
 
@@ -69,14 +74,15 @@ class PipelineScreen(DealMoves, Screen[None]):
         self.owner: str | None = None
         self.tier: str | None = None
         self.columns: list[PipelineColumn] = []
+        self.dragging: DealCard | None = None  # pressed with the mouse, not yet released
 
     def compose(self) -> ComposeResult:
         yield Static(id="title")
         with Horizontal(id="board"):
             for st in sop.STAGES:
-                with Vertical(classes="stage-column"):
+                with Vertical(id=f"column-{st.number}", classes="stage-column"):
                     yield Static(id=f"head-{st.number}", classes="stage-head")
-                    yield OptionList(id=f"stage-{st.number}", classes="stage-cards")
+                    yield PickList(id=f"stage-{st.number}", classes="stage-cards")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -166,6 +172,48 @@ class PipelineScreen(DealMoves, Screen[None]):
         card = self.current_card
         if card is not None:
             self.app.open_account(card.account_id)  # type: ignore[attr-defined]
+
+    # ---- the mouse: press on a card, release over another column -----------------------------
+    def _column_at(self, x: int, y: int) -> int | None:
+        try:
+            widget, _ = self.get_widget_at(x, y)
+        except Exception:  # outside the screen
+            return None
+        for node in widget.ancestors_with_self:
+            if node.id and node.id.startswith("column-"):
+                return int(node.id.split("-")[1])
+        return None
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        self.dragging = None
+        stage = self._column_at(event.screen_x, event.screen_y)
+        index = event.style.meta.get("option")
+        column = next((c for c in self.columns if c.stage == stage), None)
+        if column is not None and isinstance(index, int) and index < len(column.cards):
+            self.dragging = column.cards[index]
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if self.dragging is not None:  # mark the column a release would drop on
+            held = event.button != 0
+            self._drop_marks(self._column_at(event.screen_x, event.screen_y) if held else None)
+
+    def _drop_marks(self, stage: int | None) -> None:
+        for number in range(1, 6):
+            self.query_one(f"#column-{number}").set_class(
+                stage is not None and number == stage and self.dragging is not None
+                and number != self.dragging.stage, "-drop"
+            )  # fmt: skip
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        card, self.dragging = self.dragging, None
+        self._drop_marks(None)
+        target = self._column_at(event.screen_x, event.screen_y)
+        if card is None or target is None or target == card.stage:
+            return
+        if abs(target - card.stage) != 1:
+            self.notify(S.DROP_ONE_STAGE, markup=False, severity="warning")
+            return
+        self.move_deal(DealBrief(card.id, card.name, card.stage, card.version), target - card.stage)
 
     def action_cycle_owner(self) -> None:
         choices: list[str | None] = [None, *self.owners]

@@ -8,14 +8,12 @@ from pathlib import Path
 from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
 from textual.screen import Screen
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
@@ -27,6 +25,7 @@ from kamtui.ui import strings as S
 from kamtui.ui.safe import content, plain, text
 from kamtui.ui.screens.dialogs import ReasonDialog
 from kamtui.ui.widgets.footer import KeyFooter
+from kamtui.ui.widgets.row_list import RowList
 
 
 class PlanLoaded(Message):
@@ -41,23 +40,16 @@ class PlanChanged(Message):
         self.note, self.error, self.done_key = note, error, done_key
 
 
-class PlanList(ScrollView, can_focus=True):
-    """The plan's items, one line each; only the lines on screen are rendered."""
+class PlanList(RowList):
+    """The plan's items, one line each; only the lines on screen are rendered. A click on
+    an item's box ticks it."""
 
-    BINDINGS = [
-        Binding("up", "cursor(-1)", S.KEY_UP, show=False),
-        Binding("down", "cursor(1)", S.KEY_DOWN, show=False),
-        Binding("pageup", "cursor(-20)", S.KEY_PAGE_UP, show=False),
-        Binding("pagedown", "cursor(20)", S.KEY_PAGE_DOWN, show=False),
-    ]
     COMPONENT_CLASSES = {
         "plan-list--cursor",
         "plan-list--done",
         "plan-list--overdue",
         "plan-list--tier",
     }
-
-    cursor: reactive[int] = reactive(0, init=False)
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
@@ -68,8 +60,12 @@ class PlanList(ScrollView, can_focus=True):
     def show(self, items: list[PlanItem], today: date) -> None:
         self.items, self.today = items, today
         self.virtual_size = Size(self.scrollable_content_region.width, len(items))
-        self.set_reactive(PlanList.cursor, min(self.cursor, max(0, len(items) - 1)))
+        self.keep_cursor()
         self.refresh()
+
+    @property
+    def rows(self) -> int:
+        return len(self.items)
 
     @property
     def current(self) -> PlanItem | None:
@@ -104,20 +100,6 @@ class PlanList(ScrollView, can_focus=True):
         if index == self.cursor:
             line.stylize(self.get_component_rich_style("plan-list--cursor"))
         return Strip(line.render(self.app.console), width)
-
-    def watch_cursor(self, old: int, new: int) -> None:
-        top = round(self.scroll_offset.y)
-        height = self.scrollable_content_region.height
-        if new < top:
-            self.scroll_to(y=new, animate=False, immediate=True)
-        elif new >= top + height:
-            self.scroll_to(y=new - height + 1, animate=False, immediate=True)
-        self.refresh_line(old)
-        self.refresh_line(new)
-
-    def action_cursor(self, step: int) -> None:
-        if self.items:
-            self.cursor = max(0, min(len(self.items) - 1, self.cursor + step))
 
 
 class PlanScreen(Screen[None]):
@@ -185,6 +167,14 @@ class PlanScreen(Screen[None]):
             else None
         )
         self.load()
+
+    @on(RowList.Chosen)
+    def _chosen(self, event: RowList.Chosen) -> None:
+        """A click on the item under the cursor: on its box ticks it, elsewhere opens it."""
+        if event.x < 2:
+            self.action_tick()
+        else:
+            self.action_open()
 
     def action_open(self) -> None:
         item = self.query_one(PlanList).current

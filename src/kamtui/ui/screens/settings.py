@@ -64,7 +64,7 @@ class SettingsScreen(Screen[None]):
                                 placeholder=S.SETTINGS_NO_EXEC)  # fmt: skip
             yield Label(S.SETTINGS_HEALTH, classes="dialog-title")
             for key in MEASURES:
-                yield Label(key.replace("_", " "))
+                yield Label(S.word("MEASURE", key))
                 yield Input(str(self.data["health"]["weights"].get(key, 0)), id=f"h-{key}")
             yield Static(id="settings-error", classes="field-error")
             with Horizontal(classes="dialog-buttons"):
@@ -96,7 +96,7 @@ class SettingsScreen(Screen[None]):
         try:
             config = self._config()
         except KamError as e:
-            error.update(content(e.message))
+            error.update(content(S.say(e.message)))
             return
         error.update("")
         self.query_one("#save", Button).disabled = True
@@ -108,7 +108,7 @@ class SettingsScreen(Screen[None]):
         try:
             self.book.save_config(config, self.today)
         except KamError as e:
-            self.post_message(SettingsSaved(e.message))
+            self.post_message(SettingsSaved(S.say(e.message)))
             return
         self.post_message(SettingsSaved(None))
 
