@@ -14,6 +14,7 @@ from kamtui.domain.errors import ModelError
 from kamtui.domain.health import (
     DEFAULT_WEIGHTS,
     MEASURES,
+    SURGE_LOOKBACK,
     DepartedContact,
     Flag,
     Health,
@@ -249,9 +250,38 @@ def test_ticket_surge():
     h = health(tickets=tickets)
     f = flag(h, "ticket_surge")
     assert f.reason == "3 tickets in the last 30 days vs a 90-day average of 1.0"
-    assert f.date == TODAY
+    assert f.date == days_ago(1)  # the surge began with the third ticket
     assert measure(h, "tickets").value == "3 tickets in 30 days, 90-day average 1.0"
     assert measure(h, "tickets").subscore == 0  # ratio 3 -> 100 - 2 x 50
+
+
+def test_ticket_surge_is_dated_from_the_day_it_began():
+    # a surge since the third ticket (18 days ago) that a fourth one keeps going
+    tickets = [Ticket(days_ago(n)) for n in (20, 19, 18, 5)]
+    f = flag(health(tickets=tickets), "ticket_surge")
+    assert f.reason == "4 tickets in the last 30 days vs a 90-day average of 1.3"
+    assert f.date == days_ago(18)
+    # the same surge on a later day keeps its date
+    later = compute_health(HealthInputs(tickets=tickets), TODAY + timedelta(days=3))
+    assert flag(later, "ticket_surge").date == days_ago(18)
+
+
+def test_ticket_surge_after_a_lull_is_dated_from_its_own_start():
+    # 3 tickets 80 days ago made a surge that ended; 6 in the last 10 days make another,
+    # from the sixth on (with five, 5 < 2 x 8 / 3)
+    tickets = [Ticket(days_ago(n)) for n in (82, 81, 80, 9, 8, 7, 6, 5, 4)]
+    f = flag(health(tickets=tickets), "ticket_surge")
+    assert f.reason == "6 tickets in the last 30 days vs a 90-day average of 3.0"
+    assert f.date == days_ago(4)
+
+
+def test_ticket_surge_older_than_the_lookback_is_dated_as_far_back_as_it_looks():
+    # a ticket every day for 40 days: a surge from the third one on, 38 days ago
+    tickets = [Ticket(days_ago(n)) for n in range(40)]
+    h = health(tickets=tickets)
+    assert flag(h, "ticket_surge").date == TODAY - SURGE_LOOKBACK
+    inputs = HealthInputs(tickets=tickets)
+    assert next_health_change(inputs, TODAY, compute_health(inputs, TODAY)) == TODAY + timedelta(1)
 
 
 def test_two_tickets_are_not_a_surge():
@@ -358,8 +388,16 @@ def test_exec_touch_never_recorded():
     h = health(exec_cadence_days=180)
     f = flag(h, "exec_overdue")
     assert f.reason == "no executive touch recorded"
-    assert f.date == TODAY
+    assert f.date == TODAY  # the day the account was entered is not known
     assert measure(h, "exec_contact").subscore == 0
+
+
+def test_exec_touch_never_recorded_is_dated_from_the_day_the_account_was_entered():
+    h = health(exec_cadence_days=180, entered=date(2025, 3, 4))
+    assert flag(h, "exec_overdue").date == date(2025, 3, 4)
+    # an account entered after the day computed for is flagged on that day
+    h = health(exec_cadence_days=180, entered=TODAY + timedelta(days=2))
+    assert flag(h, "exec_overdue").date == TODAY
 
 
 def test_no_exec_cadence_for_b_and_c_means_no_measure_and_no_flag():
@@ -464,6 +502,11 @@ def test_rfm_mismatch_is_an_info_flag():
     f = flag(h, "tier_rfm_mismatch")
     assert (f.reason, f.date, f.severity) == ("S account with no order in 12 months", TODAY, "info")
     assert h.score == 98  # informational only
+
+
+def test_rfm_mismatch_carries_the_day_it_began():
+    h = health(rfm_mismatch="S account with no order in 12 months", rfm_mismatch_since=OCT)
+    assert flag(h, "tier_rfm_mismatch").date == OCT
 
 
 # --- the hard rule ---------------------------------------------------------------------
@@ -660,6 +703,8 @@ _health_inputs = st.builds(
     renewal_intent=st.none() | st.booleans(),
     reference_willing=st.none() | st.booleans(),
     rfm_mismatch=st.none() | st.just("S account with no order in 12 months"),
+    rfm_mismatch_since=st.none() | st.just(TODAY - timedelta(days=100)),
+    entered=st.none() | _days,
 )
 
 
@@ -691,6 +736,24 @@ def test_flags_dated_today_or_counting_days_hold_one_day() -> None:
     assert next_health_change(late, TODAY, compute_health(late, TODAY)) == TODAY + timedelta(1)
     never = HealthInputs(exec_cadence_days=90)
     assert next_health_change(never, TODAY, compute_health(never, TODAY)) == TODAY + timedelta(1)
+    mismatch = HealthInputs(rfm_mismatch="S account with no order in 12 months")
+    assert next_health_change(
+        mismatch, TODAY, compute_health(mismatch, TODAY)
+    ) == TODAY + timedelta(1)
+
+
+def test_flags_dated_from_when_they_began_hold() -> None:
+    never = HealthInputs(exec_cadence_days=90, entered=days_ago(400))
+    assert next_health_change(never, TODAY, compute_health(never, TODAY)) == date.max
+    mismatch = HealthInputs(
+        rfm_mismatch="S account with no order in 12 months", rfm_mismatch_since=days_ago(30)
+    )
+    assert next_health_change(mismatch, TODAY, compute_health(mismatch, TODAY)) == date.max
+    surge = HealthInputs(tickets=[Ticket(days_ago(n)) for n in (1, 5, 20)])
+    # until the first ticket leaves the 30-day window
+    assert next_health_change(surge, TODAY, compute_health(surge, TODAY)) == days_ago(
+        20
+    ) + timedelta(30)
 
 
 def test_nothing_dated_holds_forever() -> None:

@@ -418,3 +418,31 @@ def test_plan_order_does_not_depend_on_the_order_of_its_inputs():
         assert [(i.tier, i.due, i.kind, i.account, i.ref) for i in got] == [
             (i.tier, i.due, i.kind, i.account, i.ref) for i in expected
         ]
+
+
+def test_deals_and_tasks_of_accounts_with_the_same_name_go_by_their_own_id():
+    twins = [
+        account(7, "B", name="Acme", last_touch=date(2026, 11, 20)),
+        account(8, "B", name="Acme", last_touch=date(2026, 11, 20)),
+        account(9, "B", name="Aaron", last_touch=date(2026, 11, 20)),
+    ]
+    deals = [
+        PlanDeal(30, 7, "later", 1, ("initial account assessment",), 1),
+        PlanDeal(20, 8, "sooner", 1, ("initial account assessment",), 1),
+        PlanDeal(40, 9, "first by name", 1, ("initial account assessment",), 1),
+    ]
+    tasks = [
+        PlanTask(5, 7, "b", date(2026, 11, 24)),
+        PlanTask(4, 8, "a", date(2026, 11, 24)),
+        PlanTask(6, 9, "c", date(2026, 11, 24)),
+    ]
+    items = plan(accounts=twins, deals=deals, tasks=tasks)
+    # deliverables are due at the week's start, the tasks the day after
+    assert [(i.kind, i.ref) for i in items if i.kind in ("deliverables", "task")] == [
+        ("deliverables", 40),
+        ("deliverables", 20),
+        ("deliverables", 30),
+        ("task", 6),
+        ("task", 4),
+        ("task", 5),
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 from hypothesis import given
@@ -13,6 +14,7 @@ from kamtui.domain.rfm import (
     Concentration,
     OrderStats,
     concentration,
+    rfm_mismatch_since,
     rfm_scores,
     rfm_tier_mismatch,
 )
@@ -189,6 +191,21 @@ def test_mismatch_needs_tier_rfm_and_stats():
 def test_top_account_buying_like_one_is_not_flagged_the_other_way():
     assert rfm_tier_mismatch("S", RFM(5, 5, 5), stats(1, 30, 1_000_000)) is None
     assert rfm_tier_mismatch("A", RFM(5, 5, 5), stats(1, 30, 1_000_000)) is None
+
+
+def test_mismatch_is_dated_from_when_it_began():
+    today = date(2026, 11, 20)
+    entered = date(2024, 2, 1)
+    # an S account whose last order (2025-10-01) left the 12 months on 2026-10-01
+    gone = NO_ORDERS._replace(last_order=date(2025, 10, 1))
+    assert rfm_mismatch_since("S", gone, today, entered) == date(2026, 10, 1)
+    # one that never bought: since it was entered
+    assert rfm_mismatch_since("A", NO_ORDERS, today, entered) == entered
+    assert rfm_mismatch_since("A", NO_ORDERS, today, None) == today  # not known: today
+    # a C account buying like a top account: since its latest order
+    assert rfm_mismatch_since("C", stats(4, 10, 500000), today, entered) == date(2026, 11, 16)
+    # never after today
+    assert rfm_mismatch_since("S", NO_ORDERS, today, today + timedelta(days=3)) == today
 
 
 # --- concentration ---------------------------------------------------------------------

@@ -416,3 +416,44 @@ def test_a_refresh_for_the_same_day_derives_only_what_changed(
     assert edgy.refresh(DAYS[0]) >= 1
     assert flagged[0] in derived
     assert stored(edgy) == one_by_one(edgy, DAYS[0])
+
+
+def test_a_mismatch_that_only_changes_its_date_is_derived_again(edgy: Book) -> None:
+    """A top account without orders in the last 12 months is flagged from the day its last
+    order left them: orders older than that, added or deleted, move that day while RFM
+    stays the same."""
+    edgy.refresh(DAYS[0])
+    with edgy.store.reading() as conn:
+        (aid,) = conn.exec_driver_sql(
+            "SELECT id FROM accounts WHERE tier IN ('S', 'A') AND status != 'prospect' "
+            "AND deleted_at IS NULL AND health_flags LIKE '%no order in 12 months%'"
+        ).first()
+    dates = []
+    for ago in (500, 400):
+        with edgy.store.writing() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO orders (account_id, number, ordered_on, amount) VALUES (?, ?, ?, 5)",
+                (aid, f"OLD-{ago}", (DAYS[0] - timedelta(days=ago)).isoformat()),
+            )
+        edgy.refresh(DAYS[0])
+        assert stored(edgy) == one_by_one(edgy, DAYS[0])
+        dates.append(mismatch_date(edgy, aid))
+    with edgy.store.writing() as conn:
+        conn.exec_driver_sql("DELETE FROM orders WHERE number = 'OLD-400'")
+    edgy.refresh(DAYS[0])
+    assert stored(edgy) == one_by_one(edgy, DAYS[0])
+    dates.append(mismatch_date(edgy, aid))
+    assert dates == [
+        (DAYS[0] - timedelta(days=500 - 365)).isoformat(),
+        (DAYS[0] - timedelta(days=400 - 365)).isoformat(),
+        (DAYS[0] - timedelta(days=500 - 365)).isoformat(),
+    ]
+
+
+def mismatch_date(book: Book, aid: int) -> str:
+    with book.store.reading() as conn:
+        (flags,) = conn.exec_driver_sql(
+            "SELECT health_flags FROM accounts WHERE id = ?", (aid,)
+        ).first()
+    (date_,) = [f["date"] for f in json.loads(flags) if f["code"] == "tier_rfm_mismatch"]
+    return str(date_)

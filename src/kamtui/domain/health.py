@@ -138,6 +138,11 @@ class HealthInputs:
     renewal_intent: bool | None = None
     reference_willing: bool | None = None
     rfm_mismatch: str | None = None
+    # the day the tier/RFM mismatch began (see rfm.rfm_mismatch_since); None: today
+    rfm_mismatch_since: date | None = None
+    # the day the account was entered: "no executive touch recorded" holds since then
+    # (None: dated today)
+    entered: date | None = None
 
 
 class Flag(NamedTuple):
@@ -349,7 +354,7 @@ def compute_health(inputs: HealthInputs, today: date, cfg: HealthConfig | None =
             Flag(
                 "ticket_surge",
                 f"{last30} tickets in the last 30 days vs a 90-day average of {avg30:.1f}",
-                today,
+                _surge_since(inputs.tickets, today, cfg),
             )
         )
     measures.append(_feedback(negative, cfg.feedback_days, weights.get("feedback", 0)))
@@ -370,7 +375,9 @@ def compute_health(inputs: HealthInputs, today: date, cfg: HealthConfig | None =
         days = None if last_exec is None else (today - last_exec).days
         measures.append(_exec_contact(days, cad, weights.get("exec_contact", 0)))
         if last_exec is None:
-            flags.append(Flag("exec_overdue", "no executive touch recorded", today))
+            entered = inputs.entered
+            since = entered if entered is not None and entered <= today else today
+            flags.append(Flag("exec_overdue", "no executive touch recorded", since))
         elif days is not None and days > cad:
             flags.append(
                 Flag(
@@ -433,7 +440,8 @@ def compute_health(inputs: HealthInputs, today: date, cfg: HealthConfig | None =
         measures.append(_advocacy(renewal, reference, weights.get("advocacy", 0)))
 
     if inputs.rfm_mismatch:
-        flags.append(Flag("tier_rfm_mismatch", inputs.rfm_mismatch, today, "info"))
+        began = inputs.rfm_mismatch_since
+        flags.append(rfm_mismatch_flag(inputs.rfm_mismatch, began if began else today))
 
     total_w = 0
     total = 0
@@ -455,6 +463,48 @@ def compute_health(inputs: HealthInputs, today: date, cfg: HealthConfig | None =
     return Health(score, cfg.color_for(score), tuple(flags), tuple(measures))
 
 
+def rfm_mismatch_flag(reason: str, since: date) -> Flag:
+    """The flag of a tier/RFM disagreement (``rfm.rfm_tier_mismatch``) that began ``since``."""
+    return Flag("tier_rfm_mismatch", reason, since, "info")
+
+
+def _surging(tickets: Sequence[Ticket], day: date, cfg: HealthConfig) -> bool:
+    """Whether the tickets opened by ``day`` make a surge on that day."""
+    d30, d90 = day - _DAYS_30, day - _DAYS_90
+    last30 = last90 = 0
+    for t in tickets:
+        if d90 < t.opened <= day:
+            last90 += 1
+            if d30 < t.opened:
+                last30 += 1
+    return last30 >= cfg.ticket_surge_min and last30 >= float(cfg.ticket_surge_ratio) * (
+        last90 / 3
+    )  # as compute_health has it
+
+
+def _surge_since(tickets: Sequence[Ticket], today: date, cfg: HealthConfig) -> date:
+    """The first day of the ticket surge that holds ``today``: the day since which every day
+    has been a surge, looking back at most SURGE_LOOKBACK (a surge older than that is
+    dated SURGE_LOOKBACK ago), so that only tickets opened in the last 120 days matter."""
+    horizon = today - SURGE_LOOKBACK
+    # the days on which a ticket enters the windows or leaves the 30- or 90-day one: the
+    # counts hold between them
+    bounds = sorted(
+        {
+            day
+            for t in tickets
+            if t.opened <= today
+            for day in (t.opened, t.opened + _DAYS_30, t.opened + _DAYS_90)
+            if horizon < day <= today
+        },
+        reverse=True,
+    )
+    for day in bounds:  # each stretch from ``day`` on surges: did the day before?
+        if not _surging(tickets, day - _ONE_DAY, cfg):
+            return day
+    return horizon
+
+
 def next_health_change(
     inputs: HealthInputs, today: date, health: Health, cfg: HealthConfig | None = None
 ) -> date:
@@ -468,9 +518,11 @@ def next_health_change(
     """
     cfg = cfg or HealthConfig()
     tomorrow = today + _ONE_DAY
-    if inputs.rfm_mismatch:  # flagged with today's date
+    if inputs.rfm_mismatch and inputs.rfm_mismatch_since is None:  # flagged with today's date
         return tomorrow
-    if health.flags and any(f.code == "ticket_surge" for f in health.flags):  # dated today
+    if health.flags and any(
+        f.code == "ticket_surge" and f.date == today - SURGE_LOOKBACK for f in health.flags
+    ):  # dated as far back as it looks, which moves with today
         return tomorrow
     first = date.max
 
@@ -486,11 +538,13 @@ def next_health_change(
     cad = inputs.exec_cadence_days
     if cad is not None:
         last = inputs.last_exec_touch
-        if last is None:  # "no executive touch recorded", dated today
+        if last is None:  # "no executive touch recorded", since the account was entered
+            if inputs.entered is None or inputs.entered > today:  # dated today
+                return tomorrow
+        elif (today - last).days > cad:  # the days overdue count up
             return tomorrow
-        if (today - last).days > cad:  # the days overdue count up
-            return tomorrow
-        at(last, timedelta(days=cad + 1))
+        else:
+            at(last, timedelta(days=cad + 1))
     for inv in inputs.invoices:
         if inv.paid_on is None:
             if inv.due < today:  # the days overdue count up
@@ -517,6 +571,7 @@ def next_health_change(
     return first
 
 
+SURGE_LOOKBACK = timedelta(days=30)
 _NO_TIME = timedelta(0)
 _ONE_DAY = timedelta(days=1)
 _DAYS_30 = timedelta(days=30)

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from kamtui.domain.cadence import Cadence
@@ -121,6 +122,9 @@ def build_plan(
     health, exec_touch, touch, task, deliverables, stale = range(len(KINDS))  # KINDS' order
     start_day, end_day = start.toordinal(), end.toordinal()
     by_id: dict[int, PlanAccount] = {}
+    # an account's place in name order (accounts of the same name share it): tasks and
+    # deals follow it, then their own id
+    place: dict[int, int] = {}
     rank_of: dict[str | None, int] = {}  # the first part of a bucket: tier rank, due day
 
     def first(tier: str | None) -> int:
@@ -129,69 +133,97 @@ def build_plan(
             rank = rank_of[tier] = tier_rank(tier) * 10_000_000
         return rank
 
-    # tier: (touch every, executive touch every or None, the days of each, for reasons)
+    # tier: (its rank; touch every; the last touch that makes one due by the week's end;
+    # the same for executive touches, or None; the days of each, for reasons)
     every = {
         t: (
+            first(t),
             timedelta(days=c.touch_days),
-            None if c.exec_days is None else timedelta(days=c.exec_days),
+            end - timedelta(days=c.touch_days),
+            timedelta(days=c.exec_days or 0),
+            None if c.exec_days is None else end - timedelta(days=c.exec_days),
             c.touch_days,
             c.exec_days,
         )
         for t, c in cadences.items()
     }
-    for a in sorted(accounts, key=_name):
+    # touch reasons by (executive, last touch, cadence days): many accounts share them
+    reasons: dict[tuple[bool, date | None, int | None], str] = {}
+    previous: str | None = None
+    n = 0
+    for a in sorted(accounts, key=_NAME):
         aid, name, own, tier, status, last_touch, last_exec, color, reason = a
         if owner is not None and own != owner:
             continue
         by_id[aid] = a
+        if name != previous:
+            n += 1
+            previous = name
+        place[aid] = n
         if status == "former":
             continue
-        rank = first(tier)
         if color == "red" or color == "yellow":
             red = color == "red"
             why = f"health {color}: {reason}".rstrip(": ")
             item: tuple[Any, ...] = (
                 aid, name, own, tier, "health", start if red else end, why, False, None,
             )  # fmt: skip
-            buckets[(rank + (start_day if red else end_day)) * 10 + health].append(
+            buckets[(first(tier) + (start_day if red else end_day)) * 10 + health].append(
                 new(PlanItem, item)
             )
         cad = every.get(tier) if tier else None
         if cad is None:
             continue
-        touch_every, exec_every, touch_days, exec_days = cad
-        if exec_every is not None:
+        rank, touch_every, touch_by, exec_every, exec_by, touch_days, exec_days = cad
+        if exec_by is not None and (last_exec is None or last_exec <= exec_by):
             due = last_exec + exec_every if last_exec else start
-            if due <= end:
-                why = _touch_reason("executive touch", last_exec, exec_days, due, today)
-                item = (aid, name, own, tier, "exec_touch", due, why, True, None)
-                buckets[(rank + due.toordinal()) * 10 + exec_touch].append(new(PlanItem, item))
-        due = last_touch + touch_every if last_touch else start
-        if due <= end:
-            why = _touch_reason("touch", last_touch, touch_days, due, today)
+            said = reasons.get((True, last_exec, exec_days))
+            if said is None:
+                said = reasons[True, last_exec, exec_days] = _touch_reason(
+                    "executive touch", last_exec, exec_days, due, today
+                )
+            why = said
+            item = (aid, name, own, tier, "exec_touch", due, why, True, None)
+            buckets[(rank + due.toordinal()) * 10 + exec_touch].append(new(PlanItem, item))
+        if last_touch is None or last_touch <= touch_by:
+            due = last_touch + touch_every if last_touch else start
+            said = reasons.get((False, last_touch, touch_days))
+            if said is None:
+                said = reasons[False, last_touch, touch_days] = _touch_reason(
+                    "touch", last_touch, touch_days, due, today
+                )
+            why = said
             item = (aid, name, own, tier, "touch", due, why, False, None)
             buckets[(rank + due.toordinal()) * 10 + touch].append(new(PlanItem, item))
-    due_tasks = [t for t in tasks if t.account_id in by_id and t.due <= end]
-    due_tasks.sort(key=lambda t: (by_id[t.account_id].name, t.id))
+    due_tasks = [t for t in tasks if t[1] in place and t.due <= end]
+    due_tasks.sort(key=_ID)  # (then stable by name: ints are quicker to sort than names)
+    due_tasks.sort(key=lambda t: place[t[1]])
     for t in due_tasks:
         acct = by_id[t.account_id]
         late = f" (overdue {(today - t.due).days} days)" if t.due < today else ""
         why = f"task: {t.title}{late}"
         item = (acct.id, acct.name, acct.owner, acct.tier, "task", t.due, why, False, t.id)
         buckets[(first(acct.tier) + t.due.toordinal()) * 10 + task].append(new(PlanItem, item))
-    open_deals = [d for d in deals if d.account_id in by_id]
-    open_deals.sort(key=lambda d: (by_id[d.account_id].name, d.id))
-    for d in open_deals:
-        acct = by_id[d.account_id]
-        aid, name, own, tier = acct.id, acct.name, acct.owner, acct.tier
-        at = (first(tier) + start_day) * 10
-        if d.missing:
-            why = f"deal {d.name}: stage {d.stage} missing {', '.join(d.missing)}"
-            item = (aid, name, own, tier, "deliverables", start, why, False, d.id)
+    open_deals = [d for d in deals if d[1] in place]
+    open_deals.sort(key=_ID)
+    open_deals.sort(key=lambda d: place[d[1]])
+    at_start = {tier: (rank + start_day) * 10 for tier, rank in rank_of.items()}
+    listed: dict[tuple[str, ...], str] = {}  # missing deliverables, comma-joined
+    for did, account_id, deal, stage, missing, days in open_deals:
+        aid, name, own, tier = by_id[account_id][:4]
+        at = at_start.get(tier)
+        if at is None:
+            at = at_start[tier] = (first(tier) + start_day) * 10
+        if missing:
+            text = listed.get(missing)
+            if text is None:
+                text = listed[missing] = ", ".join(missing)
+            why = f"deal {deal}: stage {stage} missing {text}"
+            item = (aid, name, own, tier, "deliverables", start, why, False, did)
             buckets[at + deliverables].append(new(PlanItem, item))
-        if d.days_in_stage > stale_days:
-            why = f"deal {d.name}: {d.days_in_stage} days in stage {d.stage}"
-            item = (aid, name, own, tier, "stale_deal", start, why, False, d.id)
+        if days > stale_days:
+            why = f"deal {deal}: {days} days in stage {stage}"
+            item = (aid, name, own, tier, "stale_deal", start, why, False, did)
             buckets[at + stale].append(new(PlanItem, item))
     items: list[PlanItem] = []
     for key in sorted(buckets):
@@ -199,8 +231,8 @@ def build_plan(
     return items
 
 
-def _name(account: PlanAccount) -> str:
-    return account.name
+_ID = itemgetter(0)  # a task's or deal's id
+_NAME = itemgetter(1)  # an account's name
 
 
 def _touch_reason(what: str, last: date | None, every: int | None, due: date, today: date) -> str:

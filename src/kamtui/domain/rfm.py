@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple, TypeVar
 
@@ -20,6 +22,9 @@ class OrderStats(NamedTuple):
     recency_days: int | None  # days since the last order; None when it bought nothing
     frequency: int
     monetary: Decimal
+    # the day of its latest order up to today, however long ago (None: none at all, or
+    # not known)
+    last_order: date | None = None
 
 
 class RFM(NamedTuple):
@@ -30,14 +35,21 @@ class RFM(NamedTuple):
     m: int
 
 
+# every RFM, by its scores (a book makes one per account: they are shared)
+_RFMS = [[[RFM(r, f, m) for m in range(6)] for f in range(6)] for r in range(6)]
+
+
 def _quintiles(values: list[float]) -> list[int]:
-    """Score 1–5 by rank: equal values share the score of their lowest rank."""
+    """Score 1–5 by rank: equal values share the score of their lowest rank (the number of
+    values below them). A book holds few distinct values: they are counted, then sorted."""
     n = len(values)
     score_of: dict[float, int] = {}
-    for i, v in enumerate(sorted(values)):
-        if v not in score_of:
-            score_of[v] = 1 + (5 * i) // n
-    return [score_of[v] for v in values]
+    below = 0
+    counts = Counter(values)
+    for v in sorted(counts):
+        score_of[v] = 1 + (5 * below) // n
+        below += counts[v]
+    return list(map(score_of.__getitem__, values))
 
 
 def rfm_scores(stats: Mapping[K, OrderStats]) -> dict[K, RFM]:
@@ -46,7 +58,7 @@ def rfm_scores(stats: Mapping[K, OrderStats]) -> dict[K, RFM]:
     r = _quintiles([-(s.recency_days if s.recency_days is not None else math.inf) for s in every])
     f = _quintiles([float(s.frequency) for s in every])
     m = _quintiles([float(s.monetary) for s in every])
-    return dict(zip(stats, map(RFM, r, f, m), strict=True))
+    return dict(zip(stats, [_RFMS[a][b][c] for a, b, c in zip(r, f, m, strict=True)], strict=True))
 
 
 def rfm_tier_mismatch(tier: str | None, rfm: RFM | None, stats: OrderStats | None) -> str | None:
@@ -60,6 +72,27 @@ def rfm_tier_mismatch(tier: str | None, rfm: RFM | None, stats: OrderStats | Non
     if tier in ("B", "C") and rfm.m >= 5 and rfm.f >= 4:
         return f"{tier} account buying like a top account (RFM {rfm.r}{rfm.f}{rfm.m})"
     return None
+
+
+YEAR = timedelta(days=365)  # orders are counted over the trailing 12 months
+
+
+def rfm_mismatch_since(
+    tier: str | None, stats: OrderStats, today: date, entered: date | None
+) -> date:
+    """The day the disagreement ``rfm_tier_mismatch`` reports began, as the orders tell it
+    (never after ``today``), so that the flag keeps its date while nothing changes: an S or
+    A account that stopped buying, the day its last order left the 12 months counted (the
+    day it was entered, ``entered``, when it never bought); a B or C account buying like a
+    top account, the day of its latest order."""
+    last = stats.last_order
+    if last is None and stats.recency_days is not None:
+        last = today - timedelta(days=stats.recency_days)
+    if tier in ("S", "A"):
+        since = last + YEAR if last is not None else entered
+    else:
+        since = last
+    return since if since is not None and since <= today else today
 
 
 @dataclass(frozen=True)

@@ -354,14 +354,14 @@ class Book:
             by_tier, by_color, pipeline = repo.book_counts(conn)
             conc = names = None
             if today is not None:
-                stats = repo.order_stats(conn, today)
+                stats = repo.order_stats(conn, today, last_order=False)
                 conc = concentration({aid: s.monetary for aid, s in stats.items()})
                 names = repo.account_names(conn, [int(k) for k, _ in conc.dependencies])  # type: ignore[call-overload]
         return Summary(sum(by_tier.values()), by_tier, by_color, pipeline, conc, names)
 
     def concentration(self, today: date) -> Concentration:
         with self.store.reading_sqlite() as conn:
-            stats = repo.order_stats(conn, today)
+            stats = repo.order_stats(conn, today, last_order=False)
         return concentration({aid: s.monetary for aid, s in stats.items()})
 
     # ---- export --------------------------------------------------------------------------
@@ -441,47 +441,13 @@ class Book:
 
     # ---- the weekly plan -----------------------------------------------------------------
     def plan(self, week: IsoWeek, today: date, owner: str | None = None) -> list[PlanItem]:
-        # a whole book's plan makes hundreds of thousands of tuples that all stay alive
-        with recompute.paused_gc(), self.store.reading() as conn:
-            overlay = self._overlay(conn, today)
-            day = _day_parser()
-            new = tuple.__new__
-            rows = repo.plan_accounts(conn, owner)
-            if overlay is None:  # (the usual case: one pass without a branch per account)
-                accounts = [
-                    new(PlanAccount, (aid, name, own, tier, status, day(lt), day(let), color, why))
-                    for aid, name, own, tier, status, lt, let, color, why in rows
-                ]
-            else:
-                accounts = []
-                for aid, name, own, tier, status, lt, let, color, why in rows:
-                    if aid in overlay:
-                        dv = overlay[aid]
-                        tier, color = dv.tier, dv.health.color
-                        why = dv.health.flags[0].reason if dv.health.flags else ""
-                    accounts.append(
-                        new(
-                            PlanAccount,
-                            (aid, name, own, tier, status, day(lt), day(let), color, why),
-                        )
-                    )
-            tasks = [
-                PlanTask(tid, aid, title, day(due))
-                for tid, aid, title, due in repo.plan_tasks(conn, week.sunday, owner)
-            ]
-            missing = _missing_labels()
-            deals = [
-                PlanDeal(
-                    did,
-                    aid,
-                    name,
-                    stage,
-                    missing(stage, checked),
-                    max(0, (today - day(entered)).days),
-                )
-                for did, aid, name, stage, entered, checked in repo.plan_deals(conn, owner)
-            ]
-            return build_plan(
+        # A whole book's plan makes hundreds of thousands of tuples: no cyclic garbage
+        # collection meanwhile, and its inputs are dropped before collection resumes, so
+        # that the first collection after it walks the items alone.
+        with recompute.paused_gc():
+            with self.store.reading() as conn:
+                accounts, tasks, deals = self._plan_inputs(conn, week, today, owner)
+            items = build_plan(
                 week,
                 today,
                 accounts,
@@ -491,6 +457,49 @@ class Book:
                 self.config.stale_days,
                 owner,
             )
+            del accounts, tasks, deals
+        return items
+
+    def _plan_inputs(
+        self, conn: Connection, week: IsoWeek, today: date, owner: str | None
+    ) -> tuple[list[PlanAccount], list[PlanTask], list[PlanDeal]]:
+        overlay = self._overlay(conn, today)
+        day = _day_parser()
+        new = tuple.__new__
+        rows = repo.plan_accounts(conn, owner)
+        if overlay is None:  # (the usual case: one pass without a branch per account)
+            accounts = [
+                new(PlanAccount, (aid, name, own, tier, status, day(lt), day(let), color, why))
+                for aid, name, own, tier, status, lt, let, color, why in rows
+            ]
+        else:
+            accounts = []
+            for aid, name, own, tier, status, lt, let, color, why in rows:
+                if aid in overlay:
+                    dv = overlay[aid]
+                    tier, color = dv.tier, dv.health.color
+                    why = dv.health.flags[0].reason if dv.health.flags else ""
+                accounts.append(
+                    new(PlanAccount, (aid, name, own, tier, status, day(lt), day(let), color, why))
+                )
+        tasks = [
+            new(PlanTask, (tid, aid, title, day(due)))
+            for tid, aid, title, due in repo.plan_tasks(conn, week.sunday, owner)
+        ]
+        missing = _missing_labels()
+        in_stage: dict[str, int] = {}  # days in stage, by the day a deal entered it
+
+        def days(entered: str) -> int:
+            n = in_stage.get(entered)
+            if n is None:
+                n = in_stage[entered] = max(0, (today - day(entered)).days)
+            return n
+
+        deals = [
+            new(PlanDeal, (did, aid, name, stage, missing(stage, checked), days(entered)))
+            for did, aid, name, stage, entered, checked in repo.plan_deals(conn, owner)
+        ]
+        return accounts, tasks, deals
 
     # ---- changes -------------------------------------------------------------------------
     def add_account(self, today: date, *, name: str, **fields: Any) -> int:

@@ -30,14 +30,14 @@ from kamtui.domain.health import (
     compute_health,
     next_health_change,
 )
-from kamtui.domain.rfm import RFM, OrderStats, rfm_tier_mismatch
+from kamtui.domain.rfm import RFM, OrderStats, rfm_mismatch_since, rfm_tier_mismatch
 from kamtui.domain.scoring import ScoreResult, effective_tier, score_account, tier_rank
 from kamtui.store.repo import DeriveInputs, inputs_change_after
 
 # Raise when a rule behind the derived values changes (here or in the domain): a refresh
 # then derives every account again instead of trusting values the old rules stored (see
 # Book.refresh; a new kamtui version does the same).
-RULES_VERSION = 1
+RULES_VERSION = 2  # 2: flags dated from when they began (ticket surge, tier/RFM, no exec touch)
 
 
 class Derived(NamedTuple):
@@ -170,15 +170,9 @@ def derive(
         if contacts.named
         else []
     )
+    mismatch = rfm_mismatch(a.status, tier, rfm, stats, today, a.created_on)
     health, health_until = _health(
-        a,
-        cad.exec_days if cad else None,
-        left,
-        rfm_tier_mismatch(tier, rfm, stats) if a.status != "prospect" else None,
-        today,
-        cfg,
-        cache,
-        until,
+        a, cad.exec_days if cad else None, left, mismatch, today, cfg, cache, until
     )
     top = max(a.deals, key=_deal_rank) if a.deals else None
     cadence_key = (tier, a.last_touch, a.last_exec_touch, today)  # the tier gives the cadence
@@ -230,6 +224,24 @@ def derive(
     )
 
 
+def rfm_mismatch(
+    status: str,
+    tier: str | None,
+    rfm: RFM | None,
+    stats: OrderStats | None,
+    today: date,
+    entered: date | None,
+) -> tuple[str, date] | None:
+    """The reason and date of the account's tier/RFM mismatch flag, if it has one."""
+    if status == "prospect":
+        return None
+    reason = rfm_tier_mismatch(tier, rfm, stats)
+    if reason is None:
+        return None
+    assert stats is not None  # (no reason without)
+    return reason, rfm_mismatch_since(tier, stats, today, entered)
+
+
 def _stored_score(stored: tuple[Any, ...], cache: DeriveCache) -> ScoreResult:
     """The score as stored (score, computed tier, missing criteria; no breakdown): what
     ``score_account`` gave for ratings that have not changed since."""
@@ -250,7 +262,7 @@ def _health(
     a: DeriveInputs,
     exec_days: int | None,
     left: list[DepartedContact],
-    mismatch: str | None,
+    mismatch: tuple[str, date] | None,
     today: date,
     cfg: BookConfig,
     cache: DeriveCache,
@@ -260,6 +272,8 @@ def _health(
     accounts without usage, tickets or invoices: the rest of their inputs take few distinct
     values across a book."""
     memo_key = None
+    # the day it was entered dates "no executive touch recorded" only
+    entered = a.created_on if exec_days is not None and a.last_exec_touch is None else None
     if not (a.usage or a.tickets or a.invoices):
         memo_key = (
             a.last_exec_touch,
@@ -268,6 +282,7 @@ def _health(
             a.renewal_intent,
             a.reference_willing,
             mismatch,
+            entered,
             today,
             until,
         )
@@ -283,7 +298,9 @@ def _health(
         key_contacts_left=left,
         renewal_intent=a.renewal_intent,
         reference_willing=a.reference_willing,
-        rfm_mismatch=mismatch,
+        rfm_mismatch=mismatch[0] if mismatch else None,
+        rfm_mismatch_since=mismatch[1] if mismatch else None,
+        entered=entered,
     )
     health = compute_health(inputs, today, cfg.health)
     out = (health, next_health_change(inputs, today, health, cfg.health) if until else None)

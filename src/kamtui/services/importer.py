@@ -1708,7 +1708,7 @@ def _derive_created(
             columns = memo.get(key)
             if columns is None:
                 inputs = repo.DeriveInputs(
-                    aid, key[0], key[1], key[2], key[3], None, None, "", rated
+                    aid, key[0], key[1], key[2], key[3], None, None, "", rated, created_on=today
                 )
                 dv = derive(inputs, book.config, today, rfm, stats[aid], cache)
                 columns = memo[key] = dv.columns()

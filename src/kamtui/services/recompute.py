@@ -48,8 +48,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kamtui.config import BookConfig
-from kamtui.domain.rfm import RFM, OrderStats, rfm_scores, rfm_tier_mismatch
-from kamtui.services.derive import DeriveCache, derive, rfm_text
+from kamtui.domain.health import Flag, rfm_mismatch_flag
+from kamtui.domain.rfm import RFM, OrderStats, rfm_mismatch_since, rfm_scores, rfm_tier_mismatch
+from kamtui.services.derive import DeriveCache, derive, records_json, rfm_text
 from kamtui.store import repo
 from kamtui.store.repo import DeriveInputs
 
@@ -76,6 +77,10 @@ def paused_gc() -> Iterator[None]:
 
     Loading a book makes millions of small objects that all stay alive until the end, and
     the collector would walk them again and again for nothing (a third of the time).
+    Afterwards the objects still alive (a result of hundreds of thousands of tuples, say)
+    join the oldest generation at once (``gc.freeze`` and ``gc.unfreeze`` move them
+    there), instead of being walked by the young generations' collection that the next
+    allocation would start: a full collection still sees them (and any cycle among them).
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -83,6 +88,8 @@ def paused_gc() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
@@ -236,7 +243,8 @@ def _recompute(
         for i, chunk in enumerate(chunks):
             futures[i] = pool.submit(_worker_rows, i, offset, array("q", chunk))
             offset += len(chunk)
-    stats = repo.order_stats(conn, today, ids=ids)
+    # the latest order of accounts without one in the last 12 months is read by chunk
+    stats = repo.order_stats(conn, today, ids=ids, last_order=False)
     rfms = rfm_scores(stats)  # quintiles need the whole book
     if shared is not None:
         memoryview(shared.rfm).cast("B")[:] = bytes(chain.from_iterable(map(rfms.__getitem__, ids)))
@@ -265,6 +273,7 @@ def _recompute(
         if not _take(shared, i, HERE):
             continue  # a worker has it
         id_range = (chunks[i][0], chunks[i][-1])
+        repo.add_last_orders(stats, repo.last_orders(conn, today, id_range))
         if every:
             inputs = repo.load_derive_inputs(conn, today, id_range=id_range, until=True)
         else:
@@ -287,40 +296,57 @@ def _take(shared: _Shared | None, i: int, who: int) -> bool:
         return True
 
 
-State = list[tuple[int, str, str | None, str, str | None, int]]  # see repo.refresh_state
+# see repo.refresh_state
+State = list[tuple[int, str, str | None, str, str | None, str | None, str]]
 
 
 def _due(state: State, today: date) -> list[int]:
     """Accounts whose values may have changed by ``today`` whatever the ranking: never
     computed, changed since, or past their ``valid_until``."""
     day = today.isoformat()
-    return [aid for aid, _, _, _, until, _ in state if until is None or until <= day]
+    return [aid for aid, _, _, _, until, _, _ in state if until is None or until <= day]
 
 
 def _changed(state: State) -> list[int]:
     """Accounts whose inputs changed since the last refresh (or that it never derived)."""
-    return [aid for aid, _, _, _, until, _ in state if until is None]
+    return [aid for aid, _, _, _, until, _, _ in state if until is None]
 
 
 def _moved(
     state: State, today: date, rfms: Mapping[int, RFM], stats: Mapping[int, OrderStats]
 ) -> list[int]:
     """The other accounts that the new ranking and orders may change: their RFM moved, or
-    RFM and tier came to be at odds or ceased to be (the flag for it, dated the day of the
-    refresh, holds one day: on a later day such an account is due anyway)."""
+    their tier/RFM mismatch flag is not the one stored (it came, went, or tells another
+    reason or date)."""
     day = today.isoformat()
     out = []
-    for aid, status, tier, stored_rfm, until, flagged in state:
+    for aid, status, tier, stored_rfm, until, flags, created in state:
         if until is None or until <= day:
             continue  # due anyway
         rfm = rfms.get(aid)
         if rfm is None:  # not in the ranking: cannot tell, derive it
             out.append(aid)
-        elif rfm_text(rfm) != stored_rfm or bool(flagged) != (
-            status != "prospect" and rfm_tier_mismatch(tier, rfm, stats.get(aid)) is not None
-        ):
+            continue
+        if rfm_text(rfm) != stored_rfm:
             out.append(aid)
+            continue
+        s = stats.get(aid)
+        reason = rfm_tier_mismatch(tier, rfm, s) if status != "prospect" else None
+        if reason is None or s is None:
+            if flags is not None:
+                out.append(aid)
+        elif flags is None:
+            out.append(aid)
+        else:
+            since = rfm_mismatch_since(tier, s, today, date.fromisoformat(created))
+            if _flag_json(rfm_mismatch_flag(reason, since)) not in flags:
+                out.append(aid)
     return out
+
+
+def _flag_json(flag: Flag) -> str:
+    """A flag as the stored flags' JSON holds it (see ``derive``)."""
+    return records_json([flag.as_dict()])[1:-1]
 
 
 def _load(

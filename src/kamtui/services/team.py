@@ -623,7 +623,7 @@ class TeamBook(Book):
             with m.book.store.reading() as conn:
                 stored_owners = team_repo.owner_counts(conn)
                 deals = team_repo.owner_deals(conn)
-                stats = repo.order_stats(conn, today) if today is not None else {}
+                stats = repo.order_stats(conn, today, last_order=False) if today else {}
             if values is None:
                 tiers, colors = base.by_tier, base.by_color
                 for name, n, red, yellow in stored_owners:

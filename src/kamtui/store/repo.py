@@ -221,6 +221,8 @@ class DeriveInputs:
     stored_until: str | None = None  # valid_until as stored now (read for a refresh only)
     # ratings not read: the stored score, computed from them, still holds (see ``rated``)
     score_stored: bool = False
+    # the day the account was entered (it dates what holds since then); never changed
+    created_on: date | None = None
 
 
 DERIVED_COLS = (
@@ -318,7 +320,7 @@ def load_derive_inputs(
     end = 7 + len(DERIVED_COLS)
     for r in sql(
         "SELECT id, status, pinned_tier, renewal_intent, reference_willing, last_touch, "
-        f"last_exec_touch, {', '.join(REFRESH_COLS if until else DERIVED_COLS)} "
+        f"last_exec_touch, {', '.join(REFRESH_COLS if until else DERIVED_COLS)}, created_on "
         f"FROM accounts WHERE deleted_at IS NULL{where}",
         p,
     ):
@@ -333,6 +335,7 @@ def load_derive_inputs(
             r[rfm],
             stored=r[7:end],
             stored_until=r[end] if until else None,
+            created_on=iso(r[-1]),
         )
     get = out.get
     where, p = _scope("account_id", ids, id_range)
@@ -456,16 +459,16 @@ _ONE_DAY = timedelta(days=1)
 
 def refresh_state(
     conn: Connection | sqlite3.Connection, id_range: tuple[int, int] | None = None
-) -> list[tuple[int, str, str | None, str, str | None, int]]:
+) -> list[tuple[int, str, str | None, str, str | None, str | None, str]]:
     """What a refresh needs to tell which accounts to recompute: (id, status, tier, rfm,
-    valid_until, whether a tier/RFM mismatch is flagged) of every account, or of a range of
-    account ids (inclusive)."""
+    valid_until, the health flags when a tier/RFM mismatch is among them else None,
+    created_on) of every account, or of a range of account ids (inclusive)."""
     where, p = _scope("id", None, id_range)
     return list(
         _raw(conn).execute(
             f"SELECT id, status, tier, rfm, {VALID_UNTIL}, "
-            "instr(health_flags, '\"tier_rfm_mismatch\"') > 0 FROM accounts "
-            f"WHERE deleted_at IS NULL{where} ORDER BY id",
+            "CASE WHEN instr(health_flags, '\"tier_rfm_mismatch\"') > 0 THEN health_flags END, "
+            f"created_on FROM accounts WHERE deleted_at IS NULL{where} ORDER BY id",
             p,
         )
     )
@@ -549,10 +552,12 @@ def order_stats(
     *,
     id_range: tuple[int, int] | None = None,
     ids: Iterable[int] | None = None,
+    last_order: bool = True,
 ) -> dict[int, OrderStats]:
     """Orders of the trailing 12 months for every account in the book (RFM inputs), or for
     a range of account ids (inclusive); ``ids``, when the caller has them, are the accounts
-    in that scope."""
+    in that scope. With ``last_order``, the accounts without an order in those months
+    get the day of their latest one, if any (see ``last_orders``)."""
     since = (today - timedelta(days=365)).isoformat()
     sql = _raw(conn).execute
     if ids is None:
@@ -560,16 +565,46 @@ def order_stats(
         ids = (aid for (aid,) in sql(f"SELECT id FROM accounts WHERE deleted_at IS NULL{where}", p))
     stats = dict.fromkeys(ids, _NO_ORDERS)
     where, p = _scope("account_id", None, id_range)
+    new = tuple.__new__
+    days: dict[str, tuple[int, date]] = {}  # days since, and the day, by ISO day
     for aid, last, n, total in sql(
         "SELECT account_id, max(ordered_on), count(*), sum(amount) FROM orders "
         f"WHERE ordered_on > ? AND ordered_on <= ?{where} GROUP BY account_id",
         (since, today.isoformat(), *p),
     ):
         if aid in stats:
-            stats[aid] = OrderStats(
-                (today - date.fromisoformat(last)).days, n, Decimal(str(round(total, 2)))
-            )
+            ago = days.get(last)
+            if ago is None:
+                day = date.fromisoformat(last)
+                ago = days[last] = ((today - day).days, day)
+            stats[aid] = new(OrderStats, (ago[0], n, Decimal(str(round(total, 2))), ago[1]))
+    if last_order:
+        add_last_orders(stats, last_orders(conn, today, id_range))
     return stats
+
+
+def last_orders(
+    conn: Connection | sqlite3.Connection, today: date, id_range: tuple[int, int] | None = None
+) -> dict[int, date]:
+    """The day of each account's latest order before the trailing 12 months of ``today``
+    (in the whole book or a range of account ids, inclusive)."""
+    where, p = _scope("account_id", None, id_range)
+    return {
+        aid: date.fromisoformat(last)
+        for aid, last in _raw(conn).execute(
+            f"SELECT account_id, max(ordered_on) FROM orders WHERE ordered_on <= ?{where} "
+            "GROUP BY account_id",
+            ((today - timedelta(days=365)).isoformat(), *p),
+        )
+    }
+
+
+def add_last_orders(stats: dict[int, OrderStats], last: Mapping[int, date]) -> None:
+    """Give the accounts of ``stats`` without an order in its 12 months their latest one."""
+    for aid, day in last.items():
+        s = stats.get(aid)
+        if s is not None and s.frequency == 0:
+            stats[aid] = s._replace(last_order=day)
 
 
 def write_derived(
@@ -604,20 +639,19 @@ def deliverables_checked(
 # ---- the weekly plan ----------------------------------------------------------------------
 
 
-def plan_accounts(conn: Connection, owner: str | None) -> list[tuple[Any, ...]]:
+def plan_accounts(conn: Connection, owner: str | None) -> Iterator[tuple[Any, ...]]:
     """(id, name, owner, tier, status, last_touch, last_exec_touch, health_color, the
-    reason of the first health flag of a red or yellow account, else '')."""
+    reason of the first health flag of a red or yellow account, else ''), read as they are
+    iterated (inside the caller's transaction)."""
     where, params = ("AND owner = ?", (owner,)) if owner is not None else ("", ())
-    return (
-        _raw(conn)
-        .execute(
+    return iter(
+        _raw(conn).execute(
             "SELECT id, name, owner, tier, status, last_touch, last_exec_touch, health_color, "
             "CASE WHEN health_color IN ('red', 'yellow') AND health_flags != '[]' "
             "THEN json_extract(health_flags, '$[0].reason') ELSE '' END "
             f"FROM accounts WHERE deleted_at IS NULL {where}",
             params,
         )
-        .fetchall()
     )
 
 
