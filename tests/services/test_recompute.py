@@ -457,3 +457,22 @@ def mismatch_date(book: Book, aid: int) -> str:
         ).first()
     (date_,) = [f["date"] for f in json.loads(flags) if f["code"] == "tier_rfm_mismatch"]
     return str(date_)
+
+
+def test_an_edit_keeps_what_a_full_recompute_gives(edgy: Book) -> None:
+    """An edit derives its account again with the stored RFM ranks: its flags (the tier/RFM
+    mismatch too, which needs the account's orders) stay what a refresh would store."""
+    edgy.refresh(TODAY)
+    with edgy.store.reading() as conn:
+        flagged = [
+            aid
+            for aid, flags in conn.exec_driver_sql(
+                "SELECT id, health_flags FROM accounts WHERE deleted_at IS NULL"
+            )
+            if "tier_rfm_mismatch" in (flags or "")
+        ]
+    assert flagged, "the demo book has accounts whose tier and buying disagree"
+    for aid in flagged[:5]:
+        edgy.log_interaction(aid, TODAY, kind="call", on=TODAY)
+    edgy.add_task(flagged[0], TODAY, title="回访", due=TODAY)
+    assert stored(edgy) == one_by_one(edgy, TODAY)

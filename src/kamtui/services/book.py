@@ -19,7 +19,7 @@ from kamtui.domain.decision_map import check_contact, check_reports_to
 from kamtui.domain.errors import FieldError, InputError, KamError
 from kamtui.domain.health import Flag
 from kamtui.domain.plan import IsoWeek, PlanAccount, PlanDeal, PlanItem, PlanTask, build_plan
-from kamtui.domain.rfm import RFM, Concentration, concentration, rfm_scores
+from kamtui.domain.rfm import RFM, Concentration, OrderStats, concentration, rfm_scores
 from kamtui.domain.scoring import check_pin, check_rating
 from kamtui.services import history as hist
 from kamtui.services import recompute
@@ -37,6 +37,7 @@ __all__ = ["AccountRow", "Book", "BookQuery", "StaleEditError"]
 
 Progress = Callable[[int, int], None]
 CHUNK = 5000
+FEW_ACCOUNTS = 200  # recomputed after an edit: read their orders one account at a time
 REFRESHED = "refreshed"  # setting: the day of the last refresh and the rules it used
 
 
@@ -256,7 +257,10 @@ class Book:
         """Derived values for ``today`` of some accounts (``ids``, or the ids in ``id_range``,
         inclusive) or the whole book, in memory."""
         with recompute.paused_gc():
-            stats = repo.order_stats(conn, today) if with_rfm else {}
+            if with_rfm:
+                stats = repo.order_stats(conn, today)
+            else:  # the stored RFM ranks serve; the tier/RFM mismatch flag needs the orders
+                stats = self._order_stats(conn, today, ids) if ids is not None else {}
             rfms: Mapping[int, RFM | None] = rfm_scores(stats) if with_rfm else {}
             inputs = repo.load_derive_inputs(conn, today, ids, id_range=id_range)
             out: dict[int, tuple[repo.DeriveInputs, Derived]] = {}
@@ -270,6 +274,17 @@ class Book:
         if progress:
             progress(total, total)
         return out
+
+    @staticmethod
+    def _order_stats(conn: Connection, today: date, ids: Sequence[int]) -> dict[int, OrderStats]:
+        """The order statistics of a few accounts (one query each), or of many (one query)."""
+        if len(ids) > FEW_ACCOUNTS:
+            every = repo.order_stats(conn, today)
+            return {aid: every[aid] for aid in ids if aid in every}
+        stats: dict[int, OrderStats] = {}
+        for aid in ids:
+            stats.update(repo.order_stats(conn, today, id_range=(aid, aid)))
+        return stats
 
     def refresh(self, today: date, progress: Progress | None = None) -> int:
         """Recompute every account's derived values for ``today``; returns how many changed.
