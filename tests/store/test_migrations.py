@@ -199,7 +199,7 @@ def v2_book(tmp_path: Path) -> Path:
         for index in (
             "ix_orders_date", "ix_accounts_next_action", "ix_accounts_score_up",
             "ix_accounts_health_up", "ix_accounts_stage_up", "ix_accounts_touch_up",
-            "ix_accounts_track", "ix_accounts_owner", "ix_accounts_filter",
+            "ix_accounts_track", "ix_accounts_owner", "ix_accounts_filter", "ix_accounts_plan",
         ):  # fmt: skip
             con.execute(f"DROP INDEX {index}")
         con.execute("CREATE INDEX ix_accounts_track ON accounts (track, id)")

@@ -15,6 +15,9 @@ book upgraded step by step ends with the same schema as a new one (a test checks
   of the Book (track and owner then name; next action; empty values last).
 - 4: an index holding every column the Book filters on, for the accounts not in the trash,
   so that counting what a typed filter matches reads the index and not the whole table.
+- 5: an index holding every column of an account the weekly plan reads (but the reason of
+  its first health flag), for the accounts not in the trash, in name order: the whole
+  book's plan reads it, a twelfth of the table, in the order it lists accounts.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Tables every book of schema 1 or later has; opening a book checks them, so that a file
 # marked as a book but holding other tables is refused with a clear message. Kept as names
@@ -234,6 +237,11 @@ _V4_DDL = (
     "ON accounts (search, tier, track, health_color, owner) WHERE deleted_at IS NULL",
 )
 
+_V5_DDL = (
+    "CREATE INDEX IF NOT EXISTS ix_accounts_plan ON accounts (name, id, owner, tier, status, "
+    "last_touch, last_exec_touch, health_color) WHERE deleted_at IS NULL",
+)
+
 
 def _run(conn: Connection, ddl: tuple[str, ...]) -> None:
     for statement in ddl:
@@ -262,7 +270,14 @@ def _to_4(conn: Connection) -> None:
     _run(conn, _V4_DDL)
 
 
-STEPS: dict[int, Callable[[Connection], None]] = {1: _to_1, 2: _to_2, 3: _to_3, 4: _to_4}
+def _to_5(conn: Connection) -> None:
+    """The whole book's weekly plan read from an index."""
+    _run(conn, _V5_DDL)
+
+
+STEPS: dict[int, Callable[[Connection], None]] = {
+    1: _to_1, 2: _to_2, 3: _to_3, 4: _to_4, 5: _to_5,
+}  # fmt: skip
 
 
 def upgrade(conn: Connection, from_version: int) -> None:

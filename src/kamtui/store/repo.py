@@ -134,12 +134,17 @@ FILTER_INDEX = "ix_accounts_filter"
 def _filtered(conn: Connection | sqlite3.Connection) -> str:
     """The accounts as a filter reads them: through FILTER_INDEX where the book has it (a
     book of an older schema opened read-only has not)."""
+    return _accounts_by(conn, FILTER_INDEX)
+
+
+def _accounts_by(conn: Connection | sqlite3.Connection, index: str) -> str:
+    """``accounts INDEXED BY index``, or ``accounts`` in a book without that index."""
     found = (
         _raw(conn)
-        .execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (FILTER_INDEX,))
+        .execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (index,))
         .fetchone()
     )
-    return f"accounts INDEXED BY {FILTER_INDEX}" if found else "accounts"
+    return f"accounts INDEXED BY {index}" if found else "accounts"
 
 
 def count_accounts(conn: Connection | sqlite3.Connection, q: BookQuery) -> int:
@@ -639,13 +644,35 @@ def deliverables_checked(
 # ---- the weekly plan ----------------------------------------------------------------------
 
 
+# Every column of an account the weekly plan reads but its first flag's reason (schema 5),
+# for the accounts not in the trash, in name order (the plan's): the whole book's plan reads
+# this index, a twelfth of the table, and the reasons of its red and yellow accounts alone.
+PLAN_INDEX = "ix_accounts_plan"
+
+
 def plan_accounts(conn: Connection, owner: str | None) -> Iterator[tuple[Any, ...]]:
     """(id, name, owner, tier, status, last_touch, last_exec_touch, health_color, the
     reason of the first health flag of a red or yellow account, else ''), read as they are
     iterated (inside the caller's transaction)."""
+    raw = _raw(conn)
+    if owner is None and _accounts_by(conn, PLAN_INDEX) != "accounts":
+        reasons = dict(
+            raw.execute(
+                "SELECT id, json_extract(health_flags, '$[0].reason') FROM accounts "
+                "WHERE deleted_at IS NULL AND health_color IN ('red', 'yellow') "
+                "AND health_flags != '[]'"
+            )
+        )
+        return (
+            (*row, reasons.get(row[0], ""))
+            for row in raw.execute(
+                "SELECT id, name, owner, tier, status, last_touch, last_exec_touch, "
+                f"health_color FROM accounts INDEXED BY {PLAN_INDEX} WHERE deleted_at IS NULL"
+            )
+        )
     where, params = ("AND owner = ?", (owner,)) if owner is not None else ("", ())
     return iter(
-        _raw(conn).execute(
+        raw.execute(
             "SELECT id, name, owner, tier, status, last_touch, last_exec_touch, health_color, "
             "CASE WHEN health_color IN ('red', 'yellow') AND health_flags != '[]' "
             "THEN json_extract(health_flags, '$[0].reason') ELSE '' END "

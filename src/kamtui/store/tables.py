@@ -43,6 +43,20 @@ class Account(SQLModel, table=True):
             "owner",
             sqlite_where=text("deleted_at IS NULL"),
         ),
+        # the weekly plan of the whole book reads this index, not the table, in name order
+        # (repo.PLAN_INDEX)
+        Index(
+            "ix_accounts_plan",
+            "name",
+            "id",
+            "owner",
+            "tier",
+            "status",
+            "last_touch",
+            "last_exec_touch",
+            "health_color",
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
