@@ -718,9 +718,9 @@ def plan_deals(
         _raw(conn)
         .execute(
             "SELECT d.id, d.account_id, d.name, d.stage, d.stage_entered_on, "
-            "group_concat(c.deliverable) "
-            f"FROM deals d{join} LEFT JOIN deal_deliverables c ON c.deal_id = d.id "
-            "WHERE d.status = 'open' GROUP BY d.id",
+            "(SELECT group_concat(c.deliverable) FROM deal_deliverables c "
+            "WHERE c.deal_id = d.id) "
+            f"FROM deals d{join} WHERE d.status = 'open'",
             params,
         )
         .fetchall()
