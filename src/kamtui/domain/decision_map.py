@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
-from kamtui.domain.errors import FieldError, InputError
+from kamtui.domain.errors import FieldError, InputError, check_text
 
 
 @dataclass(frozen=True)
@@ -94,15 +94,7 @@ def check_contact(
     out: dict[str, Any] = {}
     for key, value in fields.items():
         if key in CONTACT_TEXT_FIELDS:
-            if not isinstance(value, str):
-                raise FieldError(key, f"A contact's {key.replace('_', ' ')} must be text.")
-            value = value.strip()
-            if key == "name" and not value:
-                raise FieldError("name", "A contact needs a name.")
-            if len(value) > TEXT_LIMIT:
-                raise FieldError(
-                    key, f"A contact's {key.replace('_', ' ')} is at most {TEXT_LIMIT} characters."
-                )
+            value = check_text("contact", key, value, TEXT_LIMIT)
         elif key in ("role", "stance", "influence"):
             check = {"role": check_role, "stance": check_stance, "influence": check_influence}
             try:

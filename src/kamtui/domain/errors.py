@@ -34,6 +34,20 @@ class FieldError(InputError):
         self.field = field
 
 
+def check_text(record: str, key: str, value: object, limit: int) -> str:
+    """A text field of a contact, a deal…: text, stripped, at most ``limit`` characters; a
+    ``name`` may not be empty. Refused with a FieldError naming the field."""
+    label = key.replace("_", " ")
+    if not isinstance(value, str):
+        raise FieldError(key, f"A {record}'s {label} must be text.")
+    value = value.strip()
+    if key == "name" and not value:
+        raise FieldError("name", f"A {record} needs a name.")
+    if len(value) > limit:
+        raise FieldError(key, f"A {record}'s {label} is at most {limit} characters.")
+    return value
+
+
 class StageGateError(KamError):
     """A deal move refused because deliverables of the current stage are missing."""
 

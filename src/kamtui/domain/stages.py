@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from kamtui.domain.errors import FieldError, InputError, StageGateError
+from kamtui.domain.errors import FieldError, InputError, StageGateError, check_text
 
 
 @dataclass(frozen=True)
@@ -199,16 +199,7 @@ def check_deal(fields: Mapping[str, Any], *, creating: bool = False) -> dict[str
     out: dict[str, Any] = {}
     for key, value in fields.items():
         if key in ("name", "next_step"):
-            if not isinstance(value, str):
-                raise FieldError(key, f"A deal's {key.replace('_', ' ')} must be text.")
-            value = value.strip()
-            if key == "name" and not value:
-                raise FieldError("name", "A deal needs a name.")
-            if len(value) > DEAL_TEXT_LIMIT:
-                raise FieldError(
-                    key,
-                    f"A deal's {key.replace('_', ' ')} is at most {DEAL_TEXT_LIMIT} characters.",
-                )
+            value = check_text("deal", key, value, DEAL_TEXT_LIMIT)
         elif key == "amount":
             if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
                 raise FieldError(key, f"A deal's amount must be a number, not {value!r}.")
