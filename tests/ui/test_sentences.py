@@ -14,6 +14,7 @@ from kamtui.services.book import Book
 from kamtui.ui import strings as S
 
 TODAY = date(2026, 11, 23)
+BOOK_WORDS = ("invoice", "ticket", "usage")  # timeline entries worded by the book
 
 
 def sentences(book: Book, today: date) -> set[str]:
@@ -29,7 +30,9 @@ def sentences(book: Book, today: date) -> set[str]:
         if r["next_action"] and r["next_action"] not in steps:
             out.add(r["next_action"])
     for r in records[::10]:
-        out |= {m.value for m in book.account_view(r["id"], today).derived.health.measures}
+        view = book.account_view(r["id"], today)
+        out |= {m.value for m in view.derived.health.measures}
+        out |= {e.text for e in view.timeline if e.kind in BOOK_WORDS}  # not a rep's summary
     out |= {i.reason for i in book.plan(IsoWeek.of(today), today)}
     return out
 
@@ -156,3 +159,31 @@ def test_a_stale_save_names_the_record_in_chinese(chinese: None, tmp_path) -> No
         book.update_deal(did, TODAY, {"amount": 3}, seen_version=1)
     book.close()
     assert S.say(str(e.value)).startswith("商机 数据中台 在你打开后已被修改：")
+
+
+def test_the_timeline_speaks_chinese_but_keeps_what_people_wrote(chinese: None, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    assert S.say("normal  touch  open") == "一般  touch  处理中"  # a subject stays as written
+    assert S.say("INV-7  100.00  due 2026-11-01  unpaid") == "INV-7  100.00  2026-11-01 到期  未付"
+
+
+async def test_the_account_timeline_in_chinese(demo_book: Book, chinese: None) -> None:
+    from pilot_helpers import settle
+
+    from kamtui.ui.app import KamApp
+    from kamtui.ui.screens.account import AccountScreen
+
+    aid = next(
+        r["id"]
+        for r in demo_book.account_records(TODAY)
+        if {"usage", "invoice"} <= {e.kind for e in demo_book.account_view(r["id"], TODAY).timeline}
+    )
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        app.open_account(aid, "timeline")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, AccountScreen)
+        timeline = screen.section_text("timeline")
+    assert "活跃用户" in timeline and "到期" in timeline
+    assert "active users" not in timeline and " due " not in timeline

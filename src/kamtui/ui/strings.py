@@ -779,6 +779,14 @@ SENTENCES_ZH: dict[str, str] = {
     "Stage 5 is the last stage; the deal cannot advance.": "第 5 阶段已是最后阶段，商机不能再推进。",
     "{what} was changed elsewhere since you opened it: {changes}. "
     "Reload to see the new values, or re-apply yours over them.": "{what} 在你打开后已被修改：{changes}。请重新载入查看最新值，或用你的值覆盖。",
+    # the account's timeline: what the book says of invoices, tickets and usage
+    "{number}  {amount}  due {due}  unpaid": "{number}  {amount}  {due} 到期  未付",
+    "{number}  {amount}  due {due}": "{number}  {amount}  {due} 到期",
+    "{severity}  {subject}  open  satisfaction {rating}": "{severity}  {subject}  处理中  满意度 {rating}",
+    "{severity}  {subject}  open": "{severity}  {subject}  处理中",
+    "{severity}  {subject}  closed {date}  satisfaction {rating}": "{severity}  {subject}  {date} 关闭  满意度 {rating}",
+    "{severity}  {subject}  closed {date}": "{severity}  {subject}  {date} 关闭",
+    "{n} active users, {logins} logins, {pct}% adoption": "活跃用户 {n}，登录 {logins} 次，功能采用率 {pct}%",
     # next actions on the Book
     "first touch": "首次触达",
     "touch overdue since {date}": "触达已于 {date} 逾期",
@@ -1048,7 +1056,7 @@ _SLOTS = {  # what a placeholder may hold, when it is not any text
     **dict.fromkeys(("date", "due", "last"), r"\d{4}-\d{2}-\d{2}"),
     "metric": "logins|active users", "role": "economic buyer|champion",
     "touch": "executive touch|touch", "color": "red|yellow|green", "tier": "[SABC]|unscored",
-    "rfm": r"\d{3}", "month": "|".join(MONTHS),
+    "rfm": r"\d{3}", "month": "|".join(MONTHS), "logins": _NUMBER,
 }  # fmt: skip
 
 
@@ -1081,6 +1089,10 @@ def _say_part(name: str, value: str) -> str:
         return say(value)
     if name == "measure":
         return word("MEASURE", value)
+    if name == "severity":
+        return _SEVERITY_ZH.get(value, value)
+    if name == "subject":  # a ticket's: the customer's words
+        return value
     if name == "what":  # a stale save's record: "Deal 数据中台", "Contact 王芳", "Account 7"
         kind, _, rest = value.partition(" ")
         return f"{_RECORDS_ZH.get(kind, kind)} {rest}" if rest else value
@@ -1092,6 +1104,7 @@ def _say_part(name: str, value: str) -> str:
 
 
 _RECORDS_ZH = {"Deal": "商机", "Contact": "联系人", "Account": "客户"}
+_SEVERITY_ZH = {"low": "低", "normal": "一般", "high": "高", "critical": "紧急"}  # a ticket's
 
 
 def _criterion_zh(key: str) -> str:

@@ -361,7 +361,8 @@ class AccountScreen(DealMoves, Screen[None]):
             out.append(f"  {e.on.isoformat()}  {kind:<8} ", style="dim")
             if e.executive:
                 out.append("★ ", style="bold")
-            out.append_text(text(e.text))
+            # an interaction's summary is the rep's own text; the rest is the book's
+            out.append_text(text(e.text if e.kind in KINDS else S.say(e.text)))
             out.append("\n")
         if not v.timeline:
             out.append(f"  {S.NONE}\n", style="dim")
