@@ -18,6 +18,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
+from textual.dom import NoScreen
 from textual.geometry import Size
 from textual.screen import Screen
 from textual.widget import Widget
@@ -79,7 +80,12 @@ class KeyFooter(Widget, can_focus=False):
 
     def _read_keys(self) -> None:
         self._pending = False
-        entries = list(self._entries())
+        if not self.is_attached:  # its screen closed meanwhile
+            return
+        try:
+            entries = list(self._entries())
+        except NoScreen:  # its screen is closing
+            return
         if entries != self.entries:
             self.entries = entries
             self.refresh(layout=True)
