@@ -758,7 +758,8 @@ class AccountScreen(DealMoves, Screen[None]):
 
     @on(OptionList.OptionSelected, "#deal-list")
     def edit_deal(self) -> None:
-        """Enter (or a click) on a deal: change its name, amount, expected close, next step."""
+        """Enter (or a second click) on a deal: change its name, amount, expected close and
+        next step."""
         deal = self.current_deal
         if deal is None or not self._writable():
             return

@@ -13,6 +13,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.errors import NoWidget
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
@@ -177,7 +178,7 @@ class PipelineScreen(DealMoves, Screen[None]):
     def _column_at(self, x: int, y: int) -> int | None:
         try:
             widget, _ = self.get_widget_at(x, y)
-        except Exception:  # outside the screen
+        except NoWidget:  # outside the screen
             return None
         for node in widget.ancestors_with_self:
             if node.id and node.id.startswith("column-"):
