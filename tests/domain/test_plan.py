@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -15,6 +15,7 @@ from kamtui.domain.plan import (
     PlanItem,
     PlanTask,
     build_plan,
+    due_by,
 )
 
 W48 = IsoWeek(2026, 48)  # Monday 23 November - Sunday 29 November 2026
@@ -132,17 +133,29 @@ BOOK = [
     account(6, None, name="Epsilon", status="prospect", health_color="yellow"),
 ]
 
+BY_ID = {a.id: a for a in BOOK}
+
+
+def task(ident: int, of: PlanAccount, title: str, due: date) -> PlanTask:
+    return PlanTask(ident, of.id, of.name, of.owner, of.tier, title, due)
+
+
+def deal(
+    ident: int, of: PlanAccount, name: str, stage: int, missing: tuple[str, ...], days: int
+) -> PlanDeal:
+    return PlanDeal(ident, of.id, of.name, of.owner, of.tier, name, stage, missing, days)
+
+
 TASKS = [
-    PlanTask(100, 3, "Send quote", date(2026, 11, 24)),
-    PlanTask(101, 1, "Plan QBR", date(2026, 12, 2)),  # next week
-    PlanTask(102, 1, "Call CFO", date(2026, 11, 10)),  # overdue
-    PlanTask(103, 99, "Orphan", date(2026, 11, 24)),  # unknown account
+    task(100, BY_ID[3], "Send quote", date(2026, 11, 24)),
+    task(101, BY_ID[1], "Plan QBR", date(2026, 12, 2)),  # next week
+    task(102, BY_ID[1], "Call CFO", date(2026, 11, 10)),  # overdue
 ]
 
 DEALS = [
-    PlanDeal(10, 2, "ERP rollout", 2, ("demo deck",), 10),
-    PlanDeal(11, 3, "云翔 CRM", 3, (), 45),
-    PlanDeal(12, 4, "Small renewal", 1, (), 30),  # exactly at the stale line: not stale
+    deal(10, BY_ID[2], "ERP rollout", 2, ("demo deck",), 10),
+    deal(11, BY_ID[3], "云翔 CRM", 3, (), 45),
+    deal(12, BY_ID[4], "Small renewal", 1, (), 30),  # exactly at the stale line: not stale
 ]
 
 
@@ -248,15 +261,11 @@ def test_tasks_due_in_the_week_and_overdue_but_not_later():
 
 def test_task_due_on_sunday_is_in_monday_after_is_not():
     tasks = [
-        PlanTask(1, 4, "Sunday", date(2026, 11, 29)),
-        PlanTask(2, 4, "Next Monday", date(2026, 11, 30)),
+        task(1, BY_ID[4], "Sunday", date(2026, 11, 29)),
+        task(2, BY_ID[4], "Next Monday", date(2026, 11, 30)),
     ]
     items = plan(tasks=tasks, deals=[])
     assert [i.reason for i in items if i.kind == "task"] == ["task: Sunday"]
-
-
-def test_tasks_of_unknown_accounts_are_skipped():
-    assert 103 not in [i.ref for i in plan()]
 
 
 def test_deal_stale_only_above_the_stale_days():
@@ -267,7 +276,7 @@ def test_deal_stale_only_above_the_stale_days():
 
 
 def test_deal_missing_deliverables_and_stale_gives_two_items():
-    deals = [PlanDeal(20, 4, "Big one", 2, ("ROI analysis", "demo deck"), 90)]
+    deals = [deal(20, BY_ID[4], "Big one", 2, ("ROI analysis", "demo deck"), 90)]
     items = plan(deals=deals, tasks=[])
     assert [(i.kind, i.reason) for i in items if i.ref == 20] == [
         ("deliverables", "deal Big one: stage 2 missing ROI analysis, demo deck"),
@@ -322,8 +331,8 @@ def test_former_customer_keeps_explicit_tasks_and_deals():
     gone = account(5, "S", status="former", health_color="red")
     items = plan(
         accounts=[gone],
-        tasks=[PlanTask(1, 5, "Win-back call", date(2026, 11, 25))],
-        deals=[PlanDeal(2, 5, "Win-back", 1, ("discovery interview notes",), 5)],
+        tasks=[task(1, gone, "Win-back call", date(2026, 11, 25))],
+        deals=[deal(2, gone, "Win-back", 1, ("discovery interview notes",), 5)],
     )
     assert [i.kind for i in items] == ["deliverables", "task"]
 
@@ -372,7 +381,37 @@ def test_missing_cadence_for_a_tier_gives_no_touch_items():
 
 
 def test_empty_book_gives_an_empty_plan():
-    assert plan(accounts=[], tasks=TASKS, deals=DEALS) == []
+    assert plan(accounts=[], tasks=[], deals=[]) == []
+
+
+def test_tasks_and_deals_are_planned_under_the_account_they_carry():
+    """The store reads only the accounts that may have a health or touch item; a task or
+    deal brings its account's name, owner and tier with it."""
+    items = plan(accounts=[], owner="wang")
+    assert [(i.account, i.owner, i.tier, i.kind, i.ref) for i in items] == [
+        ("Gamma", "wang", "B", "stale_deal", 11),
+        ("Gamma", "wang", "B", "task", 100),
+    ]
+
+
+@pytest.mark.parametrize("tier", ["S", "A", "B", "C"])
+def test_due_by_is_the_last_touch_that_makes_a_touch_due_by_sunday(tier):
+    by = due_by(W48, DEFAULT_CADENCES)[tier]
+    cadence = DEFAULT_CADENCES[tier]
+    assert by.touch == W48.sunday - timedelta(days=cadence.touch_days)
+    assert (by.exec_touch is None) == (cadence.exec_days is None)
+    for last_touch, listed in ((by.touch, True), (by.touch + timedelta(days=1), False)):
+        acct = account(1, tier, last_touch=last_touch, last_exec_touch=TODAY)
+        kinds = [i.kind for i in plan(accounts=[acct], tasks=[], deals=[])]
+        assert ("touch" in kinds) == listed
+    if by.exec_touch is not None:
+        for last_exec, listed in (
+            (by.exec_touch, True),
+            (by.exec_touch + timedelta(days=1), False),
+        ):
+            acct = account(1, tier, last_touch=TODAY, last_exec_touch=last_exec)
+            kinds = [i.kind for i in plan(accounts=[acct], tasks=[], deals=[])]
+            assert ("exec_touch" in kinds) == listed
 
 
 def test_plan_order_does_not_depend_on_the_order_of_its_inputs():
@@ -397,9 +436,10 @@ def test_plan_order_does_not_depend_on_the_order_of_its_inputs():
             ]
         )
     ]
-    tasks = [PlanTask(10 + n, n % 8, f"t{n}", date(2026, 11, 20 + n % 9)) for n in range(12)]
+    tasks = [task(10 + n, accounts[n % 8], f"t{n}", date(2026, 11, 20 + n % 9)) for n in range(12)]
     deals = [
-        PlanDeal(30 + n, (n * 3) % 8, f"d{n}", 2, ("ROI",) if n % 2 else (), 40) for n in range(9)
+        deal(30 + n, accounts[(n * 3) % 8], f"d{n}", 2, ("ROI",) if n % 2 else (), 40)
+        for n in range(9)
     ]
     expected = build_plan(W48, TODAY, accounts, tasks, deals, DEFAULT_CADENCES)
     kinds = ("health", "exec_touch", "touch", "task", "deliverables", "stale_deal")
@@ -427,14 +467,14 @@ def test_deals_and_tasks_of_accounts_with_the_same_name_go_by_their_own_id():
         account(9, "B", name="Aaron", last_touch=date(2026, 11, 20)),
     ]
     deals = [
-        PlanDeal(30, 7, "later", 1, ("initial account assessment",), 1),
-        PlanDeal(20, 8, "sooner", 1, ("initial account assessment",), 1),
-        PlanDeal(40, 9, "first by name", 1, ("initial account assessment",), 1),
+        deal(30, twins[0], "later", 1, ("initial account assessment",), 1),
+        deal(20, twins[1], "sooner", 1, ("initial account assessment",), 1),
+        deal(40, twins[2], "first by name", 1, ("initial account assessment",), 1),
     ]
     tasks = [
-        PlanTask(5, 7, "b", date(2026, 11, 24)),
-        PlanTask(4, 8, "a", date(2026, 11, 24)),
-        PlanTask(6, 9, "c", date(2026, 11, 24)),
+        task(5, twins[0], "b", date(2026, 11, 24)),
+        task(4, twins[1], "a", date(2026, 11, 24)),
+        task(6, twins[2], "c", date(2026, 11, 24)),
     ]
     items = plan(accounts=twins, deals=deals, tasks=tasks)
     # deliverables are due at the week's start, the tasks the day after

@@ -20,10 +20,11 @@ from kamtui.domain.errors import (
     RatingError,
     StageGateError,
 )
-from kamtui.domain.plan import IsoWeek
+from kamtui.domain.plan import IsoWeek, PlanAccount, build_plan
 from kamtui.domain.scoring import DEFAULT_MODEL, Criterion, ScoringModel, Thresholds, score_account
 from kamtui.domain.stages import DEFAULT_FOLLOW_UPS, STAGES
 from kamtui.services.book import PROFILE_FIELDS, Book, BookQuery, StaleEditError
+from kamtui.store import repo
 from kamtui.store.tables import TABLES
 
 TODAY = date(2026, 11, 23)
@@ -631,6 +632,29 @@ def test_plan_for_each_owner_is_the_whole_plan_filtered(demo: Book) -> None:
     assert len(owners) > 1
     for owner in owners:
         assert demo.plan(WEEK, TODAY, owner=owner) == [i for i in whole if i.owner == owner]
+
+
+@pytest.mark.parametrize("weeks_ahead", [0, 2, -3])
+@pytest.mark.parametrize("owner", [None, "张伟"])
+def test_plan_reads_the_accounts_that_may_have_an_item_and_misses_none(
+    demo: Book, weeks_ahead: int, owner: str | None
+) -> None:
+    """The plan reads only the accounts whose health or last touches may put them in it;
+    planning from every account gives the same plan."""
+    week = IsoWeek.of(TODAY + timedelta(weeks=weeks_ahead))
+    with demo.store.reading() as conn:
+        accounts, tasks, deals = demo._plan_inputs(conn, week, TODAY, owner)
+        reasons = repo.plan_reasons(conn, owner)
+        every = [
+            PlanAccount(*row[:5], *(date.fromisoformat(d) if d else None for d in row[5:7]),
+                        row[7], reasons.get(row[0], ""))
+            for row in repo.plan_accounts(conn, owner)
+        ]  # fmt: skip
+    assert 0 < len(accounts) < len(every)
+    cadences = demo.config.cadences
+    assert demo.plan(week, TODAY, owner) == build_plan(
+        week, TODAY, every, tasks, deals, cadences, demo.config.stale_days, owner
+    )
 
 
 def test_plan_health_items_quote_the_first_flag(demo: Book) -> None:

@@ -67,6 +67,9 @@ class PlanAccount(NamedTuple):
 class PlanTask(NamedTuple):
     id: int
     account_id: int
+    account: str  # the account's name, owner and tier: the task is planned under them
+    owner: str
+    tier: str | None
     title: str
     due: date
 
@@ -74,6 +77,9 @@ class PlanTask(NamedTuple):
 class PlanDeal(NamedTuple):
     id: int
     account_id: int
+    account: str  # the account's name, owner and tier, as for a task
+    owner: str
+    tier: str | None
     name: str
     stage: int
     missing: tuple[str, ...]  # labels of the deliverables still missing in its stage
@@ -97,6 +103,27 @@ class PlanItem(NamedTuple):
         return f"{self.kind}:{self.account_id}:{self.ref or 0}"
 
 
+class DueBy(NamedTuple):
+    """For one tier: an account last touched on or before ``touch`` (or never) is due a
+    touch by the week's Sunday; likewise ``exec_touch`` for executive touches (None: the
+    tier has no executive cadence)."""
+
+    touch: date
+    exec_touch: date | None
+
+
+def due_by(week: IsoWeek, cadences: Mapping[str, Cadence]) -> dict[str, DueBy]:
+    """Each tier's last-touch days that make a touch due within ``week`` (or before it)."""
+    end = week.sunday
+    return {
+        tier: DueBy(
+            end - timedelta(days=c.touch_days),
+            None if c.exec_days is None else end - timedelta(days=c.exec_days),
+        )
+        for tier, c in cadences.items()
+    }
+
+
 def build_plan(
     week: IsoWeek,
     today: date,
@@ -110,21 +137,23 @@ def build_plan(
     """Items due by the week's Sunday, ordered S tier first, then by urgency (due date),
     then kind, account and task or deal.
 
+    ``accounts`` must hold every account that may have a health or touch item: one whose
+    health is red or yellow, or whose last touch or executive touch is on or before its
+    tier's ``due_by`` day (or none). Others may come too; they are passed over. Tasks and
+    deals carry their account's name, owner and tier, so they need no account of their own
+    here (a former customer's open task or deal is still planned).
+
     A whole book's plan holds an item or two per account, so this is one lean pass: the
     cadences' due dates as in ``cadence_status`` (never touched: due at the week's start);
-    accounts, tasks and deals are taken in order of account name (then task or deal; fast
-    when they come so), and each item goes to the bucket of its tier, due date and kind,
-    the buckets in order making the plan: no sort of the items themselves."""
+    each item goes to the bucket of its tier, due date and kind, the buckets in order
+    making the plan: no sort of the items themselves, only of the accounts, tasks and deals
+    by name (fast when they come so)."""
     end = week.sunday
     start = max(today, week.monday) if today <= end else week.monday
     buckets: defaultdict[int, list[PlanItem]] = defaultdict(list)
     new = tuple.__new__
     health, exec_touch, touch, task, deliverables, stale = range(len(KINDS))  # KINDS' order
     start_day, end_day = start.toordinal(), end.toordinal()
-    by_id: dict[int, PlanAccount] = {}
-    # an account's place in name order (accounts of the same name share it): tasks and
-    # deals follow it, then their own id
-    place: dict[int, int] = {}
     rank_of: dict[str | None, int] = {}  # the first part of a bucket: tier rank, due day
 
     def first(tier: str | None) -> int:
@@ -135,13 +164,14 @@ def build_plan(
 
     # tier: (its rank; touch every; the last touch that makes one due by the week's end;
     # the same for executive touches, or None; the days of each, for reasons)
+    dues = due_by(week, cadences)
     every = {
         t: (
             first(t),
             timedelta(days=c.touch_days),
-            end - timedelta(days=c.touch_days),
+            dues[t].touch,
             timedelta(days=c.exec_days or 0),
-            None if c.exec_days is None else end - timedelta(days=c.exec_days),
+            dues[t].exec_touch,
             c.touch_days,
             c.exec_days,
         )
@@ -149,18 +179,10 @@ def build_plan(
     }
     # touch reasons by (executive, last touch, cadence days): many accounts share them
     reasons: dict[tuple[bool, date | None, int | None], str] = {}
-    previous: str | None = None
-    n = 0
-    for a in sorted(accounts, key=_NAME):
-        aid, name, own, tier, status, last_touch, last_exec, color, reason = a
-        if owner is not None and own != owner:
-            continue
-        by_id[aid] = a
-        if name != previous:
-            n += 1
-            previous = name
-        place[aid] = n
-        if status == "former":
+    for aid, name, own, tier, status, last_touch, last_exec, color, reason in sorted(
+        accounts, key=_NAME
+    ):
+        if status == "former" or (owner is not None and own != owner):
             continue
         if color == "red" or color == "yellow":
             red = color == "red"
@@ -195,22 +217,19 @@ def build_plan(
             why = said
             item = (aid, name, own, tier, "touch", due, why, False, None)
             buckets[(rank + due.toordinal()) * 10 + touch].append(new(PlanItem, item))
-    due_tasks = [t for t in tasks if t[1] in place and t.due <= end]
-    due_tasks.sort(key=_ID)  # (then stable by name: ints are quicker to sort than names)
-    due_tasks.sort(key=lambda t: place[t[1]])
-    for t in due_tasks:
-        acct = by_id[t.account_id]
-        late = f" (overdue {(today - t.due).days} days)" if t.due < today else ""
-        why = f"task: {t.title}{late}"
-        item = (acct.id, acct.name, acct.owner, acct.tier, "task", t.due, why, False, t.id)
-        buckets[(first(acct.tier) + t.due.toordinal()) * 10 + task].append(new(PlanItem, item))
-    open_deals = [d for d in deals if d[1] in place]
+    due_tasks = [t for t in tasks if t.due <= end and (owner is None or t.owner == owner)]
+    due_tasks.sort(key=_ID)  # then stable by account name
+    due_tasks.sort(key=_ACCOUNT)
+    for tid, aid, name, own, tier, title, due in due_tasks:
+        late = f" (overdue {(today - due).days} days)" if due < today else ""
+        item = (aid, name, own, tier, "task", due, f"task: {title}{late}", False, tid)
+        buckets[(first(tier) + due.toordinal()) * 10 + task].append(new(PlanItem, item))
+    open_deals = list(deals) if owner is None else [d for d in deals if d.owner == owner]
     open_deals.sort(key=_ID)
-    open_deals.sort(key=lambda d: place[d[1]])
+    open_deals.sort(key=_ACCOUNT)
     at_start = {tier: (rank + start_day) * 10 for tier, rank in rank_of.items()}
     listed: dict[tuple[str, ...], str] = {}  # missing deliverables, comma-joined
-    for did, account_id, deal, stage, missing, days in open_deals:
-        aid, name, own, tier = by_id[account_id][:4]
+    for did, aid, name, own, tier, deal, stage, missing, days in open_deals:
         at = at_start.get(tier)
         if at is None:
             at = at_start[tier] = (first(tier) + start_day) * 10
@@ -233,6 +252,7 @@ def build_plan(
 
 _ID = itemgetter(0)  # a task's or deal's id
 _NAME = itemgetter(1)  # an account's name
+_ACCOUNT = itemgetter(2)  # a task's or deal's account name
 
 
 def _touch_reason(what: str, last: date | None, every: int | None, due: date, today: date) -> str:

@@ -18,7 +18,15 @@ from kamtui.domain.account import check_profile
 from kamtui.domain.decision_map import check_contact, check_reports_to
 from kamtui.domain.errors import FieldError, InputError, KamError
 from kamtui.domain.health import Flag
-from kamtui.domain.plan import IsoWeek, PlanAccount, PlanDeal, PlanItem, PlanTask, build_plan
+from kamtui.domain.plan import (
+    IsoWeek,
+    PlanAccount,
+    PlanDeal,
+    PlanItem,
+    PlanTask,
+    build_plan,
+    due_by,
+)
 from kamtui.domain.rfm import RFM, Concentration, OrderStats, concentration, rfm_scores
 from kamtui.domain.scoring import check_pin, check_rating
 from kamtui.services import history as hist
@@ -478,18 +486,27 @@ class Book:
     def _plan_inputs(
         self, conn: Connection, week: IsoWeek, today: date, owner: str | None
     ) -> tuple[list[PlanAccount], list[PlanTask], list[PlanDeal]]:
+        """What ``build_plan`` needs: the accounts that may have a health or touch item
+        (all of them when the stored values are older than ``today``, whose tiers and health
+        are derived afresh: ``overlay``), the open tasks due and the open deals."""
         overlay = self._overlay(conn, today)
         day = _day_parser()
         new = tuple.__new__
-        rows = repo.plan_accounts(conn, owner)
         if overlay is None:  # (the usual case: one pass without a branch per account)
+            rows = repo.plan_accounts(conn, owner, due_by(week, self.config.cadences))
+            reason = repo.plan_reasons(conn, owner).get
             accounts = [
-                new(PlanAccount, (aid, name, own, tier, status, day(lt), day(let), color, why))
-                for aid, name, own, tier, status, lt, let, color, why in rows
+                new(
+                    PlanAccount,
+                    (aid, name, own, tier, status, day(lt), day(let), color, reason(aid, "")),
+                )
+                for aid, name, own, tier, status, lt, let, color in rows
             ]
         else:
             accounts = []
-            for aid, name, own, tier, status, lt, let, color, why in rows:
+            reasons = repo.plan_reasons(conn, owner)
+            for aid, name, own, tier, status, lt, let, color in repo.plan_accounts(conn, owner):
+                why = reasons.get(aid, "")
                 if aid in overlay:
                     dv = overlay[aid]
                     tier, color = dv.tier, dv.health.color
@@ -497,9 +514,13 @@ class Book:
                 accounts.append(
                     new(PlanAccount, (aid, name, own, tier, status, day(lt), day(let), color, why))
                 )
+
+        def tier_of(aid: int, tier: str | None) -> str | None:
+            return tier if overlay is None or aid not in overlay else overlay[aid].tier
+
         tasks = [
-            new(PlanTask, (tid, aid, title, day(due)))
-            for tid, aid, title, due in repo.plan_tasks(conn, week.sunday, owner)
+            new(PlanTask, (tid, aid, name, own, tier_of(aid, tier), title, day(due)))
+            for tid, aid, name, own, tier, title, due in repo.plan_tasks(conn, week.sunday, owner)
         ]
         missing = _missing_labels()
         in_stage: dict[str, int] = {}  # days in stage, by the day a deal entered it
@@ -511,8 +532,23 @@ class Book:
             return n
 
         deals = [
-            new(PlanDeal, (did, aid, name, stage, missing(stage, checked), days(entered)))
-            for did, aid, name, stage, entered, checked in repo.plan_deals(conn, owner)
+            new(
+                PlanDeal,
+                (
+                    did,
+                    aid,
+                    name,
+                    own,
+                    tier_of(aid, tier),
+                    deal,
+                    stage,
+                    missing(stage, checked),
+                    days(entered),
+                ),
+            )  # fmt: skip
+            for did, aid, name, own, tier, deal, stage, entered, checked in repo.plan_deals(
+                conn, owner
+            )
         ]
         return accounts, tasks, deals
 

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 if TYPE_CHECKING:  # the bulk reads of a refresh run in worker processes without SQLAlchemy
     from sqlalchemy import Connection
 
+    from kamtui.domain.plan import DueBy
+
 from kamtui.domain.decision_map import Contact, ContactCounts, count_contacts
 from kamtui.domain.health import Invoice, Ticket, UsageSnapshot
 from kamtui.domain.rfm import OrderStats
@@ -650,58 +652,67 @@ def deliverables_checked(
 PLAN_INDEX = "ix_accounts_plan"
 
 
-def plan_accounts(conn: Connection, owner: str | None) -> Iterator[tuple[Any, ...]]:
-    """(id, name, owner, tier, status, last_touch, last_exec_touch, health_color, the
-    reason of the first health flag of a red or yellow account, else ''), read as they are
-    iterated (inside the caller's transaction)."""
+def plan_accounts(
+    conn: Connection, owner: str | None, due: Mapping[str, DueBy] | None = None
+) -> Iterator[tuple[Any, ...]]:
+    """(id, name, owner, tier, status, last_touch, last_exec_touch, health_color), in name
+    order for the whole book, read as they are iterated (inside the caller's transaction).
+
+    Given ``due`` (each tier's ``plan.due_by`` days), only the accounts that may have a
+    health or touch item in the plan: not former customers, and red or yellow, or last
+    touched (or touched by an executive) on or before their tier's day, or never."""
     raw = _raw(conn)
-    if owner is None and _accounts_by(conn, PLAN_INDEX) != "accounts":
-        reasons = dict(
-            raw.execute(
-                "SELECT id, json_extract(health_flags, '$[0].reason') FROM accounts "
-                "WHERE deleted_at IS NULL AND health_color IN ('red', 'yellow') "
-                "AND health_flags != '[]'"
-            )
-        )
-        return (
-            (*row, reasons.get(row[0], ""))
-            for row in raw.execute(
-                "SELECT id, name, owner, tier, status, last_touch, last_exec_touch, "
-                f"health_color FROM accounts INDEXED BY {PLAN_INDEX} WHERE deleted_at IS NULL"
-            )
-        )
-    where, params = ("AND owner = ?", (owner,)) if owner is not None else ("", ())
+    where, params = ["a.deleted_at IS NULL"], list[Any]()
+    if owner is not None:
+        where.append("a.owner = ?")
+        params.append(owner)
+    if due is not None:
+        may = ["a.health_color IN ('red', 'yellow')"]
+        for column, days in (
+            ("last_touch", {t: by.touch for t, by in due.items()}),
+            ("last_exec_touch", {t: by.exec_touch for t, by in due.items() if by.exec_touch}),
+        ):
+            if days:  # never touched ('' sorts first) or touched by the tier's day
+                whens = " ".join("WHEN ? THEN ?" for _ in days)
+                may.append(f"coalesce(a.{column}, '') <= CASE a.tier {whens} END")
+                params += [x for t, day in days.items() for x in (t, day.isoformat())]
+        where.append(f"a.status != 'former' AND ({' OR '.join(may)})")
+    # whole book: the plan's covering index, in name order; one owner's: the table
+    indexed = _accounts_by(conn, PLAN_INDEX).removeprefix("accounts") if owner is None else ""
     return iter(
         raw.execute(
-            "SELECT id, name, owner, tier, status, last_touch, last_exec_touch, health_color, "
-            "CASE WHEN health_color IN ('red', 'yellow') AND health_flags != '[]' "
-            "THEN json_extract(health_flags, '$[0].reason') ELSE '' END "
-            f"FROM accounts WHERE deleted_at IS NULL {where}",
+            "SELECT a.id, a.name, a.owner, a.tier, a.status, a.last_touch, a.last_exec_touch, "
+            f"a.health_color FROM accounts a{indexed} "
+            f"WHERE {' AND '.join(where)}",
             params,
         )
     )
 
 
-def _owner_join(owner: str | None, alias: str) -> tuple[str, tuple[Any, ...]]:
-    """Rows of one owner's accounts only (joined on ``alias``.account_id), or of all."""
-    if owner is None:
-        return "", ()
-    return (
-        f" JOIN accounts a ON a.id = {alias}.account_id AND a.owner = ? AND a.deleted_at IS NULL",
-        (owner,),
+def plan_reasons(conn: Connection, owner: str | None) -> dict[int, str]:
+    """The reason of the first health flag of each red or yellow account (of one owner)."""
+    where, params = _owner_where(owner)
+    return dict(
+        _raw(conn).execute(
+            "SELECT a.id, json_extract(a.health_flags, '$[0].reason') FROM accounts a "
+            f"WHERE {where} AND a.health_color IN ('red', 'yellow') AND a.health_flags != '[]'",
+            params,
+        )
     )
 
 
 def plan_tasks(
     conn: Connection, until: date, owner: str | None = None
-) -> list[tuple[int, int, str, str]]:
-    """Open tasks due by ``until`` (of one owner's accounts): (id, account id, title, due)."""
-    join, params = _owner_join(owner, "t")
+) -> list[tuple[int, int, str, str, str | None, str, str]]:
+    """Open tasks due by ``until`` (of one owner's accounts): (id, account id, account
+    name, owner, tier, title, due)."""
+    where, params = _owner_where(owner)
     return (
         _raw(conn)
         .execute(
-            f"SELECT t.id, t.account_id, t.title, t.due_on FROM tasks t{join} "
-            "WHERE t.done_on IS NULL AND t.due_on <= ?",
+            "SELECT t.id, t.account_id, a.name, a.owner, a.tier, t.title, t.due_on "
+            f"FROM tasks t JOIN accounts a ON a.id = t.account_id WHERE {where} "
+            "AND t.done_on IS NULL AND t.due_on <= ?",
             (*params, until.isoformat()),
         )
         .fetchall()
@@ -710,21 +721,29 @@ def plan_tasks(
 
 def plan_deals(
     conn: Connection, owner: str | None = None
-) -> list[tuple[int, int, str, int, str, str | None]]:
-    """Open deals (of one owner's accounts): (id, account id, name, stage, entered stage on,
-    checked deliverables comma-joined)."""
-    join, params = _owner_join(owner, "d")
+) -> list[tuple[int, int, str, str, str | None, str, int, str, str | None]]:
+    """Open deals (of one owner's accounts): (id, account id, account name, owner, tier,
+    deal name, stage, entered stage on, checked deliverables comma-joined)."""
+    where, params = _owner_where(owner)
     return (
         _raw(conn)
         .execute(
-            "SELECT d.id, d.account_id, d.name, d.stage, d.stage_entered_on, "
-            "(SELECT group_concat(c.deliverable) FROM deal_deliverables c "
-            "WHERE c.deal_id = d.id) "
-            f"FROM deals d{join} WHERE d.status = 'open'",
+            "SELECT d.id, d.account_id, a.name, a.owner, a.tier, d.name, d.stage, "
+            "d.stage_entered_on, (SELECT group_concat(c.deliverable) "
+            "FROM deal_deliverables c WHERE c.deal_id = d.id) "
+            f"FROM deals d JOIN accounts a ON a.id = d.account_id WHERE {where} "
+            "AND d.status = 'open'",
             params,
         )
         .fetchall()
     )
+
+
+def _owner_where(owner: str | None) -> tuple[str, tuple[Any, ...]]:
+    """Rows of the accounts ``a`` in the book (of one owner, or of all)."""
+    if owner is None:
+        return "a.deleted_at IS NULL", ()
+    return "a.deleted_at IS NULL AND a.owner = ?", (owner,)
 
 
 # ---- the Book's summary -------------------------------------------------------------------
