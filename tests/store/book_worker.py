@@ -9,7 +9,8 @@ would show:
 - ratings: the account's version goes up by one and all four ratings are set to
   ``pattern(new version)``, and its score is recomputed, in one ``set_ratings``;
 - bulk: the previous batch of BULK interactions is deleted and a new batch inserted with
-  ``executemany``, with a marker setting naming the batch, in one write transaction.
+  ``executemany``, with a marker setting naming the batch, in one bulk write transaction
+  (its checkpoint runs in a background thread, so a kill may land in one).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def write_loop(path: str, account: int) -> None:
             ).scalar_one()
         book.set_ratings(account, pattern(version + 1), TODAY, seen_version=version)
 
-        with book.store.writing() as conn:
+        with book.store.writing(bulk=True) as conn:
             batch = int(book.store.get_setting(conn, "bulk_batch", 0)) + 1
             conn.exec_driver_sql(
                 "DELETE FROM interactions WHERE account_id = ? AND summary LIKE 'bulk %'",

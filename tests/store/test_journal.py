@@ -4,11 +4,13 @@ network file system (WAL's shared-memory index does not work across machines).""
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy
 
 from kamtui.store import db as store_db
 from kamtui.store.db import create_store, journal_choice, mount_type, open_store
@@ -148,3 +150,98 @@ def test_writes_are_durable_and_brief_locks_wait(tmp_path: Path) -> None:
             assert busy == store_db.BUSY_TIMEOUT_MS >= 1000
     finally:
         store.close()
+
+
+# ---- bulk writes: the checkpoint in the background -------------------------------------------
+
+
+def wal_frames(path: Path) -> int:
+    wal = Path(f"{path}-wal")
+    return 0 if not wal.exists() else max(0, (wal.stat().st_size - 32) // (4096 + 24))
+
+
+def fill(conn: sqlalchemy.Connection, rows: int) -> None:
+    conn.exec_driver_sql(
+        "INSERT INTO settings (key, value) VALUES (?, ?)",
+        [(f"k{n}", json.dumps("x" * 500)) for n in range(rows)],
+    )
+
+
+def test_a_bulk_write_returns_before_its_checkpoint_which_empties_the_wal(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "book.db"
+    store = create_store(path)
+    try:
+        with store.writing(bulk=True) as conn:
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar_one() == 2  # FULL
+            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one() == 0
+            fill(conn, 20_000)  # some 2,500 pages: far past the 1,000 of an auto-checkpoint
+        assert store._checkpoint is not None  # started, not waited for
+        store.wait_for_checkpoint()
+        assert store._checkpoint is None
+        # the last connection to close removed the WAL: every page is in the book itself
+        assert wal_frames(path) == 0
+        con = sqlite3.connect(f"{path.as_uri()}?immutable=1", uri=True)  # the main file alone
+        assert con.execute("SELECT count(*) FROM settings WHERE key LIKE 'k%'").fetchone() == (
+            20_000,
+        )
+        con.close()
+        with store.writing() as conn:  # an ordinary write checkpoints as it always did
+            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one() == 1000
+        assert store._checkpoint is None
+    finally:
+        store.close()
+
+
+def test_a_derived_write_does_not_wait_for_the_disk_in_wal_mode_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = create_store(tmp_path / "wal.db")
+    try:
+        with store.writing(bulk=True, derived=True) as conn:
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar_one() == 1  # NORMAL
+        with store.writing() as conn:
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar_one() == 2
+    finally:
+        store.close()
+    # the rollback journal needs every sync: there, a bulk write is an ordinary one
+    monkeypatch.setenv(store_db.JOURNAL_ENV, "delete")
+    path = tmp_path / "rollback.db"
+    store = create_store(path)
+    try:
+        with store.writing(bulk=True, derived=True) as conn:
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar_one() == 2
+            fill(conn, 100)
+        assert store._checkpoint is None
+        assert header_mode(path) == "rollback"
+    finally:
+        store.close()
+
+
+def test_a_failed_bulk_write_changes_nothing_and_starts_no_checkpoint(tmp_path: Path) -> None:
+    store = create_store(tmp_path / "book.db")
+    try:
+        with pytest.raises(RuntimeError), store.writing(bulk=True) as conn:
+            fill(conn, 5_000)
+            raise RuntimeError("the import failed halfway")
+        assert store._checkpoint is None
+        with store.reading() as conn:
+            assert (
+                conn.exec_driver_sql(
+                    "SELECT count(*) FROM settings WHERE key LIKE 'k%'"
+                ).scalar_one()
+                == 0
+            )
+    finally:
+        store.close()
+
+
+def test_closing_a_book_waits_for_its_checkpoint(tmp_path: Path) -> None:
+    path = tmp_path / "book.db"
+    store = create_store(path)
+    with store.writing(bulk=True) as conn:
+        fill(conn, 20_000)
+    store.close()
+    assert store._checkpoint is None
+    assert not Path(f"{path}-wal").exists()

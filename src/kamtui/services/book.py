@@ -233,8 +233,8 @@ class Book:
         self.close()
 
     @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        with self.store.writing() as conn:
+    def _write(self, *, bulk: bool = False, derived: bool = False) -> Iterator[Connection]:
+        with self.store.writing(bulk=bulk, derived=derived) as conn:
             yield conn
 
     def save_config(self, config: BookConfig, today: date) -> None:
@@ -302,7 +302,7 @@ class Book:
         values may have changed since are derived again."""
         changed = 0
         vu = len(repo.DERIVED_COLS)  # the index of valid_until among REFRESH_COLS
-        with self._write() as conn:
+        with self._write(bulk=True, derived=True) as conn:
 
             def write(changes: recompute.Changes) -> None:
                 nonlocal changed

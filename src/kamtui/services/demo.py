@@ -618,7 +618,7 @@ def make_demo(
     try:
         gen = _Gen(seed, today)
         say = progress or (lambda _m: None)
-        with book.store.writing() as conn:
+        with book.store.writing(bulk=True) as conn:
             batch = 20_000
             for start in range(0, accounts, batch):
                 for aid in range(start + 1, min(accounts, start + batch) + 1):

@@ -1557,7 +1557,7 @@ def commit(
     that changed since the check is still matched as it is now."""
     if checked.errors and not skip_invalid:
         raise ImportRefused(_refusal(checked.bad_rows, checked.total), checked)
-    with recompute.paused_gc(), book.store.writing() as conn:
+    with recompute.paused_gc(), book.store.writing(bulk=True) as conn:
         plan = _check_in(conn, book, checked, today, progress)
         return _commit_in(conn, book, checked, plan, today, skip_invalid, progress)
 

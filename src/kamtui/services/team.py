@@ -201,7 +201,7 @@ class _TeamStore(Store):
         yield  # pragma: no cover
 
     @contextmanager
-    def writing(self) -> Iterator[Connection]:
+    def writing(self, *, bulk: bool = False, derived: bool = False) -> Iterator[Connection]:
         raise TeamReadOnlyError(READ_ONLY_MESSAGE)
         yield  # pragma: no cover
 
@@ -357,7 +357,7 @@ class TeamBook(Book):
         return self
 
     @contextmanager
-    def _write(self) -> Iterator[Connection]:
+    def _write(self, *, bulk: bool = False, derived: bool = False) -> Iterator[Connection]:
         raise TeamReadOnlyError(READ_ONLY_MESSAGE)
         yield  # pragma: no cover
 

@@ -93,6 +93,7 @@ class Store:
         self.notice = notice  # why a book asked for writing was opened read-only, for the user
         self._engine: Engine | None = None
         self._engine_lock = threading.Lock()
+        self._checkpoint: threading.Thread | None = None  # see writing(bulk=True)
 
     @property
     def engine(self) -> Engine:
@@ -148,14 +149,32 @@ class Store:
         )
 
     @contextmanager
-    def writing(self) -> Iterator[Connection]:
+    def writing(self, *, bulk: bool = False, derived: bool = False) -> Iterator[Connection]:
+        """A write transaction (``BEGIN IMMEDIATE``), committed when the block ends.
+
+        In WAL mode, a ``bulk`` transaction (one that writes many pages: a refresh, a big
+        import) leaves copying them from the WAL into the book, the checkpoint, to a
+        background thread, so that the caller goes on without waiting for it (a quarter of a
+        second or more); the commit itself still waits for the disk. A transaction that
+        writes only ``derived`` values, which can be computed again (a refresh, with the
+        day it was for), does not even wait for that (``synchronous = NORMAL``): a power cut
+        right after it may undo it, never damage the book (SQLite's documented guarantee for
+        WAL mode), and the next open computes the values again."""
         if self.read_only:
             raise BookError(f"{self.path} is open read-only; nothing can be changed.")
         try:
             with self.engine.connect() as conn:
                 conn = conn.execution_options(kamtui_immediate=True)
+                raw = driver(conn)
+                later = bulk and raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+                if later:
+                    raw.execute("PRAGMA wal_autocheckpoint = 0")
+                    if derived:
+                        raw.execute("PRAGMA synchronous = NORMAL")
                 with conn.begin():
                     yield conn
+                if later:  # before this connection closes: closing the last one checkpoints
+                    self._checkpoint_later()
         except Exception as e:
             if not _is_db_error(e):
                 raise
@@ -164,7 +183,32 @@ class Store:
                 raise
             raise err from None
 
+    def _checkpoint_later(self) -> None:
+        """Copy the WAL into the book on a connection of its own, in a background thread.
+        A checkpoint cut short (the program ends) is finished by the next one, or when the
+        book is next opened; one that fails leaves the WAL to the next commit's."""
+        self.wait_for_checkpoint()
+        con = _connect(self.path, read_only=False)
+
+        def run() -> None:
+            try:
+                con.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            except sqlite3.Error:
+                pass
+            finally:
+                con.close()  # the last connection to close removes the WAL
+
+        self._checkpoint = threading.Thread(target=run, name="kamtui-checkpoint", daemon=True)
+        self._checkpoint.start()
+
+    def wait_for_checkpoint(self) -> None:
+        """Wait until a background checkpoint (see ``writing``) has finished."""
+        if self._checkpoint is not None:
+            self._checkpoint.join()
+            self._checkpoint = None
+
     def close(self) -> None:
+        self.wait_for_checkpoint()
         with self._engine_lock:
             if self._engine is not None:
                 self._engine.dispose()
