@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import subprocess
 import sys
 from pathlib import Path
 
@@ -245,3 +246,26 @@ def test_closing_a_book_waits_for_its_checkpoint(tmp_path: Path) -> None:
     store.close()
     assert store._checkpoint is None
     assert not Path(f"{path}-wal").exists()
+
+
+def test_a_program_that_ends_after_a_bulk_write_waits_for_its_checkpoint(tmp_path: Path) -> None:
+    path = tmp_path / "book.db"
+    create_store(path).close()
+    script = (
+        "import json, sys\n"
+        "from kamtui.store.db import open_store\n"
+        "store = open_store(sys.argv[1])\n"
+        "with store.writing(bulk=True) as conn:\n"
+        "    conn.exec_driver_sql('INSERT INTO settings (key, value) VALUES (?, ?)',\n"
+        "        [(f'k{n}', json.dumps('x' * 500)) for n in range(20_000)])\n"
+        "print(store._checkpoint is not None)\n"  # the book is never closed
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(path)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"
+    assert not Path(f"{path}-wal").exists()
+    con = sqlite3.connect(f"{path.as_uri()}?immutable=1", uri=True)
+    assert con.execute("SELECT count(*) FROM settings WHERE key LIKE 'k%'").fetchone() == (20_000,)
+    con.close()

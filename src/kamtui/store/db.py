@@ -184,9 +184,10 @@ class Store:
             raise err from None
 
     def _checkpoint_later(self) -> None:
-        """Copy the WAL into the book on a connection of its own, in a background thread.
-        A checkpoint cut short (the program ends) is finished by the next one, or when the
-        book is next opened; one that fails leaves the WAL to the next commit's."""
+        """Copy the WAL into the book on a connection of its own, in a background thread
+        that the program waits for when it ends (not a daemon). A checkpoint cut short (the
+        program killed) is finished by the next one, or when the book is next opened; one
+        that fails leaves the WAL to the next commit's."""
         self.wait_for_checkpoint()
         con = _connect(self.path, read_only=False)
 
@@ -198,7 +199,7 @@ class Store:
             finally:
                 con.close()  # the last connection to close removes the WAL
 
-        self._checkpoint = threading.Thread(target=run, name="kamtui-checkpoint", daemon=True)
+        self._checkpoint = threading.Thread(target=run, name="kamtui-checkpoint")
         self._checkpoint.start()
 
     def wait_for_checkpoint(self) -> None:
