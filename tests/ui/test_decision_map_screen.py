@@ -16,7 +16,13 @@ from kamtui.services.book import Book
 from kamtui.ui.app import KamApp
 from kamtui.ui.screens.account import AccountScreen
 from kamtui.ui.screens.contact_form import ContactForm
-from kamtui.ui.screens.dialogs import PickDialog, ReasonDialog, TaskDialog
+from kamtui.ui.screens.dialogs import (
+    ConfirmDialog,
+    InteractionDialog,
+    PickDialog,
+    ReasonDialog,
+    TaskDialog,
+)
 
 TODAY = date(2026, 11, 23)
 SIZE = (160, 50)
@@ -278,3 +284,57 @@ async def test_a_click_on_a_tab_title_shows_that_tab(book: Book) -> None:
         await pilot.click(TabStrip, offset=(0, 0))  # the padding: nothing happens
         await settle(app, pilot)
         assert screen.tab == "tasks"
+
+
+async def open_dialog(app: KamApp, pilot, which: str):  # type: ignore[no-untyped-def]
+    """The dialog ``which`` (task, interaction, pin reason) on the open account."""
+    if which == "task":
+        await pilot.press("6", "a")
+    elif which == "interaction":
+        await pilot.press("l")
+    else:  # a pin's reason: pick tier A first
+        await pilot.press("1", "t")
+        await settle(app, pilot)
+        await pilot.press("down", "enter")
+    await settle(app, pilot)
+    return app.screen
+
+
+@pytest.mark.parametrize(
+    ("which", "kind", "field"),
+    [
+        ("task", TaskDialog, "#task-title"),
+        ("interaction", InteractionDialog, "#summary"),
+        ("reason", ReasonDialog, "#reason"),
+    ],
+)
+async def test_leaving_a_dialog_with_typed_text_asks_first(
+    book: Book, which: str, kind: type, field: str
+) -> None:
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_tab(app, pilot, "1")
+        dialog = await open_dialog(app, pilot, which)
+        assert isinstance(dialog, kind)
+        await pilot.press("escape")  # nothing typed: gone at once
+        await settle(app, pilot)
+        assert app.screen is screen
+
+        dialog = await open_dialog(app, pilot, which)
+        assert isinstance(dialog, kind)
+        await pilot.press(*"准备季度回顾")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("escape")  # no: back, with the text
+        await settle(app, pilot)
+        assert app.screen is dialog
+        assert dialog.query_one(field, Input).value == "准备季度回顾"
+        await pilot.click("#cancel")  # the Cancel button asks too
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")  # discard
+        await settle(app, pilot)
+        assert app.screen is screen
+    view = book.account_view(1, TODAY)
+    assert (view.tasks, view.pinned_tier, view.profile["last_touch"]) == ((), None, None)

@@ -19,7 +19,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from kamtui.domain.account import STATUSES, FieldError
@@ -32,7 +31,7 @@ from kamtui.ui import strings as S
 from kamtui.ui.changes import field_name
 from kamtui.ui.changes import value as shown_value
 from kamtui.ui.safe import content, text
-from kamtui.ui.screens.dialogs import ConfirmDialog
+from kamtui.ui.screens.dialogs import KeepsTyped
 
 TEXT = ("name", "industry", "segment", "region", "owner", "pain_points")
 NUMBERS = ("annual_revenue", "employees", "branches")
@@ -77,21 +76,19 @@ class Reloaded(Message):
         self.data = data
 
 
-class SavingForm(ModalScreen[bool]):
-    """A form that saves through a callback in a worker and dismisses True once saved.
+class SavingForm(KeepsTyped[bool]):
+    """A form that saves through a callback in a worker and dismisses True once saved
+    (False when left without saving: see ``KeepsTyped``).
 
     A refused save (``KamError``) shows its message at the field it names (``#e-<field>``,
     the input being ``#f-<field>``), else at ``#form-error``, and keeps what was typed;
     ``save_refused`` lets a form add to that (the account form lists a stale save's newer
     values)."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", S.KEY_CANCEL),
-        Binding("ctrl+s", "save", S.SAVE, id="form.save"),
-    ]
+    BINDINGS = [Binding("ctrl+s", "save", S.SAVE, id="form.save")]
 
+    cancelled = False
     save_callback: Callable[[Any], None]
-    shown: list[object] | None = None  # the values on the form when it opened (or reloaded)
 
     def _clear_errors(self) -> None:
         for error in self.query(".field-error"):
@@ -145,30 +142,6 @@ class SavingForm(ModalScreen[bool]):
 
     def on_save_done(self, _message: SaveDone) -> None:
         self.dismiss(True)
-
-    # ---- leaving without saving ----------------------------------------------------------------
-    def _typed(self) -> list[object]:
-        return [w.value for w in self.query(Input)] + [w.value for w in self.query(Select)]
-
-    def on_mount(self) -> None:  # after the form's own on_mount: what it shows, untouched
-        self.call_after_refresh(self.mark_unchanged)
-
-    def mark_unchanged(self) -> None:
-        """What the form shows now is what Cancel can leave without asking."""
-        self.shown = self._typed()
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        """Leave without saving; if something was typed, only once the rep says so."""
-        if self._typed() == self.shown:
-            self.dismiss(False)
-            return
-
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(False)
-
-        self.app.push_screen(ConfirmDialog(S.DISCARD_TYPED, S.DISCARD, danger=True), answered)
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,15 @@
 """Small modal dialogs: a written reason, the stage gate, logging an interaction.
 
 Each returns its result through ``dismiss``; a dialog never writes to the book itself.
-Invalid input gets a message at the field and the dialog stays open with what was typed.
+Invalid input gets a message at the field and the dialog stays open with what was typed;
+leaving a dialog in which something was typed asks first (``KeepsTyped``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Generic, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -32,11 +34,50 @@ from kamtui.domain.stages import Deliverable
 from kamtui.ui import strings as S
 from kamtui.ui.safe import content, plain, text
 
+Result = TypeVar("Result")
 
-class ReasonDialog(ModalScreen[str | None]):
-    """Ask for a written reason (forcing a stage, closing lost, pinning a tier)."""
+
+class KeepsTyped(ModalScreen[Result], Generic[Result]):
+    """A dialog that Cancel (or Esc) leaves at once while what it shows is what it opened
+    with, and only once the rep says so when something was typed or ticked since: nothing
+    a rep entered is thrown away by a stray key. Leaving dismisses ``cancelled``."""
 
     BINDINGS = [Binding("escape", "cancel", S.KEY_CANCEL)]
+
+    cancelled: Result
+    shown: list[object] | None = None  # the values on the dialog when it opened (or reloaded)
+
+    def _typed(self) -> list[object]:
+        return (
+            [w.value for w in self.query(Input)]
+            + [w.value for w in self.query(Select)]
+            + [w.value for w in self.query(Checkbox)]
+        )
+
+    def on_mount(self) -> None:  # after the dialog's own on_mount: what it shows, untouched
+        self.call_after_refresh(self.mark_unchanged)
+
+    def mark_unchanged(self) -> None:
+        """What the dialog shows now is what Cancel can leave without asking."""
+        self.shown = self._typed()
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        if self._typed() == self.shown:
+            self.dismiss(self.cancelled)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(self.cancelled)
+
+        self.app.push_screen(ConfirmDialog(S.DISCARD_TYPED, S.DISCARD, danger=True), answered)
+
+
+class ReasonDialog(KeepsTyped[str | None]):
+    """Ask for a written reason (forcing a stage, closing lost, pinning a tier)."""
+
+    cancelled = None
 
     def __init__(self, title: str, placeholder: str = "", value: str = "") -> None:
         super().__init__()
@@ -64,10 +105,6 @@ class ReasonDialog(ModalScreen[str | None]):
             self.query_one("#reason", Input).focus()
             return
         self.dismiss(value)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 @dataclass(frozen=True)
@@ -136,10 +173,10 @@ class NewInteraction:
     contact_id: int | None
 
 
-class InteractionDialog(ModalScreen[NewInteraction | None]):
+class InteractionDialog(KeepsTyped[NewInteraction | None]):
     """Log a call, email, meeting or visit."""
 
-    BINDINGS = [Binding("escape", "cancel", S.KEY_CANCEL)]
+    cancelled = None
 
     def __init__(self, today: date, contacts: list[tuple[int, str]]) -> None:
         super().__init__()
@@ -197,10 +234,6 @@ class InteractionDialog(ModalScreen[NewInteraction | None]):
                 contact_id=contact if isinstance(contact, int) else None,
             )
         )
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -278,10 +311,10 @@ class NewTask:
     due: date
 
 
-class TaskDialog(ModalScreen[NewTask | None]):
+class TaskDialog(KeepsTyped[NewTask | None]):
     """Add a task: what is to be done and when it is due (this week by default)."""
 
-    BINDINGS = [Binding("escape", "cancel", S.KEY_CANCEL)]
+    cancelled = None
 
     def __init__(self, title: str, due: date) -> None:
         super().__init__()
@@ -324,7 +357,3 @@ class TaskDialog(ModalScreen[NewTask | None]):
             self.query_one("#task-due", Input).focus()
             return
         self.dismiss(NewTask(title, due))
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
