@@ -515,11 +515,8 @@ class Book:
                     new(PlanAccount, (aid, name, own, tier, status, day(lt), day(let), color, why))
                 )
 
-        def tier_of(aid: int, tier: str | None) -> str | None:
-            return tier if overlay is None or aid not in overlay else overlay[aid].tier
-
         tasks = [
-            new(PlanTask, (tid, aid, name, own, tier_of(aid, tier), title, day(due)))
+            new(PlanTask, (tid, aid, name, own, tier, title, day(due)))
             for tid, aid, name, own, tier, title, due in repo.plan_tasks(conn, week.sunday, owner)
         ]
         missing = _missing_labels()
@@ -534,22 +531,13 @@ class Book:
         deals = [
             new(
                 PlanDeal,
-                (
-                    did,
-                    aid,
-                    name,
-                    own,
-                    tier_of(aid, tier),
-                    deal,
-                    stage,
-                    missing(stage, checked),
-                    days(entered),
-                ),
-            )  # fmt: skip
-            for did, aid, name, own, tier, deal, stage, entered, checked in repo.plan_deals(
-                conn, owner
+                (did, aid, name, own, tier, deal, stage, missing(stage, checked), days(at)),
             )
+            for did, aid, name, own, tier, deal, stage, at, checked in repo.plan_deals(conn, owner)
         ]
+        if overlay is not None:  # tasks and deals go under their account's tier as derived
+            tasks = [t._replace(tier=overlay[t.account_id].tier) for t in tasks]
+            deals = [d._replace(tier=overlay[d.account_id].tier) for d in deals]
         return accounts, tasks, deals
 
     # ---- changes -------------------------------------------------------------------------
