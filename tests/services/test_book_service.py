@@ -657,6 +657,21 @@ def test_plan_reads_the_accounts_that_may_have_an_item_and_misses_none(
     )
 
 
+def test_the_plan_of_a_book_not_refreshed_for_the_day_is_the_refreshed_books(demo: Book) -> None:
+    """Stored values older than the day are derived afresh for the plan (tiers, health),
+    for the accounts' own items and their tasks' and deals' alike."""
+    with demo.store.writing() as conn:  # every tier stored wrong, as by other rules
+        conn.exec_driver_sql("UPDATE accounts SET tier = 'C', tier_rank = 3")
+        conn.exec_driver_sql("DELETE FROM settings WHERE key = 'refreshed'")  # rules unknown
+    later = TODAY + timedelta(days=30)
+    week = IsoWeek.of(later)
+    stale = demo.plan(week, later)
+    demo.refresh(later)
+    assert stale == demo.plan(week, later)
+    work = [i for i in stale if i.kind in ("task", "deliverables", "stale_deal")]
+    assert {i.tier for i in work} >= {"S", "C"}
+
+
 def test_plan_health_items_quote_the_first_flag(demo: Book) -> None:
     records = {r["id"]: r for r in demo.account_records(TODAY)}
     health = [i for i in demo.plan(WEEK, TODAY) if i.kind == "health"]
