@@ -769,3 +769,21 @@ def test_update_deal_keeps_history_and_refuses_a_stale_save(empty: Book) -> None
     with pytest.raises(InputError, match="There is no deal 99"):
         empty.update_deal(99, TODAY, {"name": "x"})
     assert empty.account_view(aid, TODAY).deals[0].name == "数据中台"
+
+
+def test_the_timeline_writes_amounts_with_thousands_separators(empty: Book) -> None:
+    aid = empty.add_account(TODAY, name="云翔集团")
+    with empty.store.writing() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO orders (account_id, number, ordered_on, amount) "
+            "VALUES (?, 'SO-1', '2026-10-01', 1234567.8)",
+            (aid,),
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO invoices (account_id, number, issued_on, due_on, amount) "
+            "VALUES (?, 'INV-1', '2026-10-02', '2026-11-01', 999.999)",
+            (aid,),
+        )
+    lines = {e.kind: e.text for e in empty.account_view(aid, TODAY).timeline}
+    assert lines["order"] == "SO-1  1,234,567.80"
+    assert lines["invoice"] == "INV-1  1,000.00  due 2026-11-01  unpaid"

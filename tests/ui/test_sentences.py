@@ -164,6 +164,7 @@ def test_a_stale_save_names_the_record_in_chinese(chinese: None, tmp_path) -> No
 def test_the_timeline_speaks_chinese_but_keeps_what_people_wrote(chinese: None, tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert S.say("normal  touch  open") == "一般  touch  处理中"  # a subject stays as written
     assert S.say("INV-7  100.00  due 2026-11-01  unpaid") == "INV-7  100.00  2026-11-01 到期  未付"
+    assert S.say("INV-8  1,234,567.80  due 2026-11-01") == "INV-8  1,234,567.80  2026-11-01 到期"
 
 
 async def test_the_account_timeline_in_chinese(demo_book: Book, chinese: None) -> None:

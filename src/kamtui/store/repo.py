@@ -947,13 +947,20 @@ def stage_history(conn: Connection, deal_ids: Sequence[int]) -> dict[int, list[S
     return history
 
 
+def _money(column: str) -> str:
+    """An amount as text with thousands separators and cents, ``1,234,567.80`` (SQLite's
+    printf takes the ``,`` flag for integers only)."""
+    cents = f"CAST(round({column} * 100) AS INTEGER)"
+    return f"printf('%,d.%02d', {cents} / 100, {cents} % 100)"
+
+
 _TIMELINE = (
     "SELECT happened_on, kind, summary, executive FROM interactions WHERE account_id = ?",
-    "SELECT ordered_on, 'order', number || '  ' || printf('%,.2f', amount), 0 FROM orders "
+    f"SELECT ordered_on, 'order', number || '  ' || {_money('amount')}, 0 FROM orders "
     "WHERE account_id = ?",
-    "SELECT issued_on, 'invoice', number || '  ' || printf('%,.2f', amount) || '  due ' || due_on "
+    f"SELECT issued_on, 'invoice', number || '  ' || {_money('amount')} || '  due ' || due_on "
     "|| CASE WHEN paid_on IS NULL THEN '  unpaid' ELSE '' END, 0 FROM invoices WHERE account_id = ?",
-    "SELECT p.paid_on, 'payment', i.number || '  ' || printf('%,.2f', p.amount), 0 FROM payments p "
+    f"SELECT p.paid_on, 'payment', i.number || '  ' || {_money('p.amount')}, 0 FROM payments p "
     "JOIN invoices i ON i.id = p.invoice_id WHERE i.account_id = ?",
     "SELECT opened_on, 'ticket', severity || '  ' || subject || CASE WHEN closed_on IS NULL "
     "THEN '  open' ELSE '  closed ' || closed_on END || coalesce('  satisfaction ' || satisfaction, "
