@@ -75,7 +75,10 @@ def test_the_steps_end_with_the_schema_of_a_new_book(tmp_path: Path) -> None:
     for key in new:
         assert new[key] == stepped[key], key
     assert "changes columns" in new and "partial ix_accounts_deleted" in new
-    assert "trigger tr_tickets_insert on tickets" in new and "orders index ix_orders_date" in new
+    assert (
+        "trigger tr_tickets_insert on tickets" in new
+        and "orders index ix_orders_account_amount" in new
+    )
 
 
 def test_version_1_is_frozen_without_the_history(tmp_path: Path) -> None:
@@ -197,13 +200,14 @@ def v2_book(tmp_path: Path) -> Path:
         ).fetchall():
             con.execute(f"DROP TRIGGER {name}")
         for index in (
-            "ix_orders_date", "ix_accounts_next_action", "ix_accounts_score_up",
+            "ix_orders_account_amount", "ix_accounts_next_action", "ix_accounts_score_up",
             "ix_accounts_health_up", "ix_accounts_stage_up", "ix_accounts_touch_up",
             "ix_accounts_track", "ix_accounts_owner", "ix_accounts_filter", "ix_accounts_plan",
         ):  # fmt: skip
             con.execute(f"DROP INDEX {index}")
         con.execute("CREATE INDEX ix_accounts_track ON accounts (track, id)")
         con.execute("CREATE INDEX ix_accounts_owner ON accounts (owner, id)")
+        con.execute("CREATE INDEX ix_orders_account ON orders (account_id, ordered_on)")
         con.execute("ALTER TABLE accounts DROP COLUMN valid_until")
         con.execute("DELETE FROM settings WHERE key = 'refreshed'")
         con.execute("PRAGMA user_version = 2")

@@ -18,6 +18,9 @@ book upgraded step by step ends with the same schema as a new one (a test checks
 - 5: an index holding every column of an account the weekly plan reads (but the reason of
   its first health flag), for the accounts not in the trash, in name order: the whole
   book's plan reads it, a twelfth of the table, in the order it lists accounts.
+- 6: orders indexed by account, day and amount, instead of by account and day and by day:
+  RFM's twelve months, of the whole book or of a range of accounts, are read from it in
+  account order, with no sort.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Tables every book of schema 1 or later has; opening a book checks them, so that a file
 # marked as a book but holding other tables is refused with a clear message. Kept as names
@@ -242,6 +245,13 @@ _V5_DDL = (
     "last_touch, last_exec_touch, health_color) WHERE deleted_at IS NULL",
 )
 
+_V6_DDL = (
+    "CREATE INDEX IF NOT EXISTS ix_orders_account_amount "
+    "ON orders (account_id, ordered_on, amount)",
+    "DROP INDEX IF EXISTS ix_orders_account",
+    "DROP INDEX IF EXISTS ix_orders_date",
+)
+
 
 def _run(conn: Connection, ddl: tuple[str, ...]) -> None:
     for statement in ddl:
@@ -275,8 +285,13 @@ def _to_5(conn: Connection) -> None:
     _run(conn, _V5_DDL)
 
 
+def _to_6(conn: Connection) -> None:
+    """RFM's orders read by account from one covering index."""
+    _run(conn, _V6_DDL)
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {
-    1: _to_1, 2: _to_2, 3: _to_3, 4: _to_4, 5: _to_5,
+    1: _to_1, 2: _to_2, 3: _to_3, 4: _to_4, 5: _to_5, 6: _to_6,
 }  # fmt: skip
 
 

@@ -178,9 +178,9 @@ class Interaction(SQLModel, table=True):
 class Order(SQLModel, table=True):
     __tablename__ = "orders"
     __table_args__ = (
-        Index("ix_orders_account", "account_id", "ordered_on"),
-        # RFM: the last twelve months of the whole book, without reading the table
-        Index("ix_orders_date", "ordered_on", "account_id", "amount"),
+        # an account's orders by day; RFM's twelve months of the whole book or of a range
+        # of accounts, in account order, without reading the table
+        Index("ix_orders_account_amount", "account_id", "ordered_on", "amount"),
     )
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="accounts.id", ondelete="CASCADE")
