@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from kamtui.domain.rfm import rfm_scores
+from kamtui.domain.rfm import RFM, rfm_scores
 from kamtui.services import recompute
 from kamtui.services.book import Book
-from kamtui.services.derive import derive, records_json
+from kamtui.services.derive import DeriveCache, derive, records_json
 from kamtui.store import repo
 
 TODAY = date(2026, 11, 23)
@@ -476,3 +476,29 @@ def test_an_edit_keeps_what_a_full_recompute_gives(edgy: Book) -> None:
         edgy.log_interaction(aid, TODAY, kind="call", on=TODAY)
     edgy.add_task(flagged[0], TODAY, title="回访", due=TODAY)
     assert stored(edgy) == one_by_one(edgy, TODAY)
+
+
+def test_changes_derived_with_a_guessed_rfm_settle_as_with_the_ranking(edgy: Book) -> None:
+    """A worker derives with the accounts' stored RFM while the ranking is made, then again
+    those whose RFM the ranking moved: what it returns is what the ranking alone gives."""
+    day = DAYS[1]
+    with edgy.store.reading() as conn:
+        inputs = repo.load_derive_inputs(conn, day, until=True)
+        stats = repo.order_stats(conn, day)
+    rfms = rfm_scores(stats)
+    cfg = edgy.config
+    ids = sorted(inputs)
+    guess = {
+        aid: rfms[aid] if n % 3 else (RFM(1, 1, 1) if n % 2 else None) for n, aid in enumerate(ids)
+    }  # right for two accounts in three, wrong or unknown for the third
+    assert any(guess[a] != rfms[a] for a in ids) and any(guess[a] == rfms[a] for a in ids)
+
+    def rows(changes: recompute.Changes) -> dict[tuple[int, ...], list[tuple[Any, ...]]]:
+        return {cols: sorted(rs, key=lambda r: r[-1]) for cols, rs in changes.items()}
+
+    exact = rows(recompute._changes(inputs, cfg, day, rfms, stats, DeriveCache()))
+    early = recompute._account_changes(inputs, cfg, day, guess, stats, DeriveCache())
+    assert rows(recompute._grouped(early)) != exact  # a wrong guess shows
+    cache = DeriveCache()
+    settled = recompute._settled(early, guess, inputs, cfg, day, rfms, stats, cache)
+    assert rows(settled) == exact

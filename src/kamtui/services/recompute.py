@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Any
 from kamtui.config import BookConfig
 from kamtui.domain.health import Flag, rfm_mismatch_flag
 from kamtui.domain.rfm import RFM, OrderStats, rfm_mismatch_since, rfm_scores, rfm_tier_mismatch
-from kamtui.services.derive import DeriveCache, derive, records_json, rfm_text
+from kamtui.services.derive import DeriveCache, derive, parse_rfm, records_json, rfm_text
 from kamtui.store import repo
 from kamtui.store.repo import DeriveInputs
 
@@ -370,6 +370,58 @@ def _merge(into: Changes, part: Changes) -> None:
         into.setdefault(columns, []).extend(rows)
 
 
+Change = tuple[tuple[int, ...], Row] | None  # the columns that changed and the row, or None
+
+
+def _account_changes(
+    inputs: Mapping[int, DeriveInputs],
+    cfg: BookConfig,
+    today: date,
+    rfms: Mapping[int, RFM | None],
+    stats: Mapping[int, OrderStats],
+    cache: DeriveCache,
+) -> dict[int, Change]:
+    """What ``derive`` gives for each of these accounts where it differs from what is stored
+    (``valid_until`` included): the indexes of those columns and the row to write."""
+    out: dict[int, Change] = {}
+    for aid, a in inputs.items():
+        dv = derive(a, cfg, today, rfms.get(aid), stats.get(aid), cache, until=True)
+        cols = (*dv.columns(), dv.valid_until.isoformat() if dv.valid_until else None)
+        stored = (*a.stored, a.stored_until)
+        if cols == stored:
+            out[aid] = None
+        else:
+            changed = tuple(compress(range(len(cols)), map(ne, cols, stored)))
+            out[aid] = (changed, (*(cols[i] for i in changed), aid))
+    return out
+
+
+def _settled(
+    early: Mapping[int, Change],
+    guess: Mapping[int, RFM | None],
+    inputs: Mapping[int, DeriveInputs],
+    cfg: BookConfig,
+    today: date,
+    rfms: Mapping[int, RFM],
+    stats: Mapping[int, OrderStats],
+    cache: DeriveCache,
+) -> Changes:
+    """The changed rows of ``inputs`` derived with ``rfms``, given ``early``: some of them
+    derived already with the RFMs of ``guess``, kept where the guess was right."""
+    out = dict(early)
+    again = {aid: a for aid, a in inputs.items() if aid not in out or guess[aid] != rfms.get(aid)}
+    out.update(_account_changes(again, cfg, today, rfms, stats, cache))
+    return _grouped(out)
+
+
+def _grouped(changes: Mapping[int, Change]) -> Changes:
+    out: Changes = {}
+    for change in changes.values():
+        if change is not None:
+            out.setdefault(change[0], []).append(change[1])
+    return out
+
+
 def _changes(
     inputs: Mapping[int, DeriveInputs],
     cfg: BookConfig,
@@ -378,17 +430,8 @@ def _changes(
     stats: Mapping[int, OrderStats],
     cache: DeriveCache,
 ) -> Changes:
-    """What ``derive`` gives for these accounts, where it differs from what is stored
-    (``valid_until`` included)."""
-    out: Changes = {}
-    for aid, a in inputs.items():
-        dv = derive(a, cfg, today, rfms.get(aid), stats.get(aid), cache, until=True)
-        cols = (*dv.columns(), dv.valid_until.isoformat() if dv.valid_until else None)
-        stored = (*a.stored, a.stored_until)
-        if cols != stored:
-            changed = tuple(compress(range(len(cols)), map(ne, cols, stored)))
-            out.setdefault(changed, []).append((*(cols[i] for i in changed), aid))
-    return out
+    """The changed rows of these accounts, by the columns that changed."""
+    return _grouped(_account_changes(inputs, cfg, today, rfms, stats, cache))
 
 
 # ---- in a worker process ----------------------------------------------------------------
@@ -437,6 +480,15 @@ def _worker_rows(i: int, offset: int, chunk: array[int]) -> Changes:
         else:  # those due whatever the ranking now, the others once it is known
             state = repo.refresh_state(conn, id_range)
             inputs = _load(conn, w.today, _due(state, w.today), id_range, _changed(state))
+    guess: dict[int, RFM | None] = {}
+    early: dict[int, Change] = {}
+    if not w.shared.ranked.is_set():
+        # Rather than wait for the ranking, derive with the RFM each account has stored
+        # (a new day seldom moves it); once the ranking is known, the accounts whose RFM it
+        # moved are derived again. Derive is a function of its inputs, so what is kept is
+        # exactly what deriving with the ranking gives.
+        guess = {aid: parse_rfm(a.stored_rfm) for aid, a in inputs.items()}
+        early = _account_changes(inputs, w.cfg, w.today, guess, stats, w.cache)
     while not w.shared.ranked.wait(1.0):
         if not _parent_alive():
             return {}
@@ -451,7 +503,7 @@ def _worker_rows(i: int, offset: int, chunk: array[int]) -> Changes:
             # read sees what the first one saw
             with _reading(w.conn) as conn:
                 inputs.update(_load(conn, w.today, moved, id_range, []))
-    return _changes(inputs, w.cfg, w.today, rfms, stats, w.cache)
+    return _settled(early, guess, inputs, w.cfg, w.today, rfms, stats, w.cache)
 
 
 WORKER_BUSY_MS = 5000
