@@ -13,7 +13,8 @@ What SQLite's documentation says, and what this module does about it:
   indexes and corrupt it. So a book on a local disk uses WAL, and a book on a network
   file system (NFS, SMB/CIFS, 9p, sshfs, ...) uses the rollback journal (``DELETE``);
   an existing book is switched when it is opened for writing (``journal_mode``).
-- *Durability.* ``synchronous = FULL``: a transaction that returned is on the disk.
+- *Durability.* ``synchronous = FULL``: a transaction that returned is on the disk; but a
+  transaction of derived values only, in WAL mode (see ``Store.writing``).
 - *Locks.* A busy timeout makes brief locks wait; a lock held for longer is a clear error.
 - *Read-only means read-only.* See ``_read_only_connect``.
 - *Backups* use SQLite's online backup, never a file copy of a live book.
