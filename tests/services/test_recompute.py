@@ -500,5 +500,5 @@ def test_changes_derived_with_a_guessed_rfm_settle_as_with_the_ranking(edgy: Boo
     early = recompute._account_changes(inputs, cfg, day, guess, stats, DeriveCache())
     assert rows(recompute._grouped(early)) != exact  # a wrong guess shows
     cache = DeriveCache()
-    settled = recompute._settled(early, guess, inputs, cfg, day, rfms, stats, cache)
+    settled = recompute._changes(inputs, cfg, day, rfms, stats, cache, early, guess)
     assert rows(settled) == exact

@@ -396,24 +396,6 @@ def _account_changes(
     return out
 
 
-def _settled(
-    early: Mapping[int, Change],
-    guess: Mapping[int, RFM | None],
-    inputs: Mapping[int, DeriveInputs],
-    cfg: BookConfig,
-    today: date,
-    rfms: Mapping[int, RFM],
-    stats: Mapping[int, OrderStats],
-    cache: DeriveCache,
-) -> Changes:
-    """The changed rows of ``inputs`` derived with ``rfms``, given ``early``: some of them
-    derived already with the RFMs of ``guess``, kept where the guess was right."""
-    out = dict(early)
-    again = {aid: a for aid, a in inputs.items() if aid not in out or guess[aid] != rfms.get(aid)}
-    out.update(_account_changes(again, cfg, today, rfms, stats, cache))
-    return _grouped(out)
-
-
 def _grouped(changes: Mapping[int, Change]) -> Changes:
     out: Changes = {}
     for change in changes.values():
@@ -429,9 +411,19 @@ def _changes(
     rfms: Mapping[int, RFM],
     stats: Mapping[int, OrderStats],
     cache: DeriveCache,
+    early: Mapping[int, Change] | None = None,
+    guess: Mapping[int, RFM | None] | None = None,
 ) -> Changes:
-    """The changed rows of these accounts, by the columns that changed."""
-    return _grouped(_account_changes(inputs, cfg, today, rfms, stats, cache))
+    """The changed rows of these accounts derived with ``rfms``, by the columns that
+    changed. ``early``: some of them derived already with the RFMs of ``guess`` (a worker
+    does it while the ranking is made), kept where the guess was right."""
+    out = dict(early or {})
+    if out and guess is not None:
+        inputs = {
+            aid: a for aid, a in inputs.items() if aid not in out or guess[aid] != rfms.get(aid)
+        }
+    out.update(_account_changes(inputs, cfg, today, rfms, stats, cache))
+    return _grouped(out)
 
 
 # ---- in a worker process ----------------------------------------------------------------
@@ -503,7 +495,7 @@ def _worker_rows(i: int, offset: int, chunk: array[int]) -> Changes:
             # read sees what the first one saw
             with _reading(w.conn) as conn:
                 inputs.update(_load(conn, w.today, moved, id_range, []))
-    return _settled(early, guess, inputs, w.cfg, w.today, rfms, stats, w.cache)
+    return _changes(inputs, w.cfg, w.today, rfms, stats, w.cache, early, guess)
 
 
 WORKER_BUSY_MS = 5000
