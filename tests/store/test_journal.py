@@ -269,3 +269,30 @@ def test_a_program_that_ends_after_a_bulk_write_waits_for_its_checkpoint(tmp_pat
     con = sqlite3.connect(f"{path.as_uri()}?immutable=1", uri=True)
     assert con.execute("SELECT count(*) FROM settings WHERE key LIKE 'k%'").fetchone() == (20_000,)
     con.close()
+
+
+def test_a_bulk_write_is_saved_even_when_its_checkpoint_cannot_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "book.db"
+    store = create_store(path)
+    try:
+        opened = store_db._connect
+        calls: list[bool] = []
+
+        def refuse_the_checkpointer(p: Path, read_only: bool) -> sqlite3.Connection:
+            calls.append(read_only)
+            if len(calls) == 2:  # the first is the write's own connection
+                raise sqlite3.OperationalError("unable to open database file")
+            return opened(p, read_only)
+
+        monkeypatch.setattr(store_db, "_connect", refuse_the_checkpointer)
+        with store.writing(bulk=True) as conn:
+            fill(conn, 3_000)
+        assert len(calls) == 2 and store._checkpoint is None
+    finally:
+        store.close()
+    con = sqlite3.connect(path)
+    assert con.execute("SELECT count(*) FROM settings WHERE key LIKE 'k%'").fetchone() == (3_000,)
+    con.close()
+    assert not Path(f"{path}-wal").exists()  # the writer's own close checkpointed it

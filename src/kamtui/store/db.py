@@ -190,7 +190,10 @@ class Store:
         program killed) is finished by the next one, or when the book is next opened; one
         that fails leaves the WAL to the next commit's."""
         self.wait_for_checkpoint()
-        con = _connect(self.path, read_only=False)
+        try:
+            con = _connect(self.path, read_only=False)
+        except (sqlite3.Error, OSError):  # the write is committed: closing it checkpoints
+            return
 
         def run() -> None:
             try:
