@@ -23,7 +23,7 @@ from kamtui.domain.errors import (
 from kamtui.domain.plan import IsoWeek, PlanAccount, build_plan
 from kamtui.domain.scoring import DEFAULT_MODEL, Criterion, ScoringModel, Thresholds, score_account
 from kamtui.domain.stages import DEFAULT_FOLLOW_UPS, STAGES
-from kamtui.services.book import PROFILE_FIELDS, Book, BookQuery, StaleEditError
+from kamtui.services.book import PROFILE_FIELDS, Book, BookQuery, StaleEditError, timeline_text
 from kamtui.store import repo
 from kamtui.store.tables import TABLES
 
@@ -787,3 +787,23 @@ def test_the_timeline_writes_amounts_with_thousands_separators(empty: Book) -> N
     lines = {e.kind: e.text for e in empty.account_view(aid, TODAY).timeline}
     assert lines["order"] == "SO-1  1,234,567.80"
     assert lines["invoice"] == "INV-1  1,000.00  due 2026-11-01  unpaid"
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields", "said"),
+    [
+        ("call", ("[bold]谈了续约[/]",), "[bold]谈了续约[/]"),
+        ("call", (None,), ""),
+        ("order", ("SO-1", 1234567.8), "SO-1  1,234,567.80"),
+        ("payment", ("INV-1", 0.5), "INV-1  0.50"),
+        ("invoice", ("INV-1", 100.0, "2026-11-01", False), "INV-1  100.00  due 2026-11-01  unpaid"),
+        ("invoice", ("INV-2", 100.0, "2026-11-01", True), "INV-2  100.00  due 2026-11-01"),
+        ("ticket", ("high", "登录失败  closed", None, None), "high  登录失败  closed  open"),
+        ("ticket", ("low", "x", "2026-11-02", 2), "low  x  closed 2026-11-02  satisfaction 2"),
+        ("usage", (40, 310, 55), "40 active users, 310 logins, 55% adoption"),
+    ],
+)
+def test_what_the_timeline_says_of_each_record(
+    kind: str, fields: tuple[Any, ...], said: str
+) -> None:
+    assert timeline_text(kind, fields) == said

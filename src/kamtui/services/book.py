@@ -750,8 +750,8 @@ class Book:
                 for did, name, amount, stage, status, entered, step, close, version in deal_rows
             )
             timeline = [
-                TimelineEntry(on, kind, text, executive)
-                for on, kind, text, executive in repo.timeline(conn, account_id, TIMELINE_LIMIT)
+                TimelineEntry(on, kind, timeline_text(kind, fields), executive)
+                for on, kind, executive, fields in repo.timeline(conn, account_id, TIMELINE_LIMIT)
             ]
             tasks = tuple(repo.open_tasks(conn, account_id))
             changes = self._history(conn, account_id, HISTORY_LIMIT)
@@ -1173,6 +1173,28 @@ class Book:
             TrashedAccount(aid, name, owner, tier, hist.parse_stamp(str(at)), by or "")
             for aid, name, owner, tier, at, by in rows
         ]
+
+
+def timeline_text(kind: str, fields: Sequence[Any]) -> str:
+    """What an account's timeline says of one record (in English; the UI says it in the
+    rep's language): an interaction's summary as written; an order, invoice or payment with
+    its amount (``1,234,567.80``); a ticket with its state; a month's usage."""
+    if kind in ("order", "payment"):
+        number, amount = fields
+        return f"{number}  {amount:,.2f}"
+    if kind == "invoice":
+        number, amount, due, paid = fields
+        return f"{number}  {amount:,.2f}  due {due}" + ("" if paid else "  unpaid")
+    if kind == "ticket":
+        severity, subject, closed, satisfaction = fields
+        state = "open" if closed is None else f"closed {closed}"
+        rated = "" if satisfaction is None else f"  satisfaction {satisfaction}"
+        return f"{severity}  {subject}  {state}{rated}"
+    if kind == "usage":
+        users, logins, adoption = fields
+        return f"{users} active users, {logins} logins, {adoption}% adoption"
+    (summary,) = fields  # an interaction
+    return str(summary or "")
 
 
 def _day_parser() -> Callable[[str | None], Any]:

@@ -947,38 +947,35 @@ def stage_history(conn: Connection, deal_ids: Sequence[int]) -> dict[int, list[S
     return history
 
 
-def _money(column: str) -> str:
-    """An amount as text with thousands separators and cents, ``1,234,567.80`` (SQLite's
-    printf takes the ``,`` flag for integers only)."""
-    cents = f"CAST(round({column} * 100) AS INTEGER)"
-    return f"printf('%,d.%02d', {cents} / 100, {cents} % 100)"
-
-
-_TIMELINE = (
-    "SELECT happened_on, kind, summary, executive FROM interactions WHERE account_id = ?",
-    f"SELECT ordered_on, 'order', number || '  ' || {_money('amount')}, 0 FROM orders "
+# each kind of dated record an account's timeline shows: its day, then what it says of it
+_TIMELINE = {
+    "interaction": "SELECT happened_on, kind, executive, summary FROM interactions "
     "WHERE account_id = ?",
-    f"SELECT issued_on, 'invoice', number || '  ' || {_money('amount')} || '  due ' || due_on "
-    "|| CASE WHEN paid_on IS NULL THEN '  unpaid' ELSE '' END, 0 FROM invoices WHERE account_id = ?",
-    f"SELECT p.paid_on, 'payment', i.number || '  ' || {_money('p.amount')}, 0 FROM payments p "
+    "order": "SELECT ordered_on, 'order', 0, number, amount FROM orders WHERE account_id = ?",
+    "invoice": "SELECT issued_on, 'invoice', 0, number, amount, due_on, paid_on IS NOT NULL "
+    "FROM invoices WHERE account_id = ?",
+    "payment": "SELECT p.paid_on, 'payment', 0, i.number, p.amount FROM payments p "
     "JOIN invoices i ON i.id = p.invoice_id WHERE i.account_id = ?",
-    "SELECT opened_on, 'ticket', severity || '  ' || subject || CASE WHEN closed_on IS NULL "
-    "THEN '  open' ELSE '  closed ' || closed_on END || coalesce('  satisfaction ' || satisfaction, "
-    "''), 0 FROM tickets WHERE account_id = ?",
-    "SELECT month, 'usage', active_users || ' active users, ' || logins || ' logins, ' || "
-    "adoption_pct || '% adoption', 0 FROM usage_snapshots WHERE account_id = ?",
-)
+    "ticket": "SELECT opened_on, 'ticket', 0, severity, subject, closed_on, satisfaction "
+    "FROM tickets WHERE account_id = ?",
+    "usage": "SELECT month, 'usage', 0, active_users, logins, adoption_pct FROM usage_snapshots "
+    "WHERE account_id = ?",
+}
 
 
-def timeline(conn: Connection, account_id: int, limit: int) -> list[tuple[date, str, str, bool]]:
+def timeline(
+    conn: Connection, account_id: int, limit: int
+) -> list[tuple[date, str, bool, tuple[Any, ...]]]:
     """The newest ``limit`` of an account's interactions, orders, invoices, payments, tickets
-    and usage snapshots: (date, kind, text, executive), newest first."""
-    out: list[tuple[date, str, str, bool]] = []
-    for sql in _TIMELINE:
-        for on, kind, text, executive in _raw(conn).execute(
+    and usage snapshots, newest first: (date, kind, executive, fields), the fields as the
+    query of the kind in ``_TIMELINE`` lists them (an interaction's kind is call, email,
+    meeting or visit)."""
+    out: list[tuple[date, str, bool, tuple[Any, ...]]] = []
+    for sql in _TIMELINE.values():
+        for on, kind, executive, *fields in _raw(conn).execute(
             f"{sql} ORDER BY 1 DESC LIMIT {int(limit)}", (account_id,)
         ):
-            out.append((date.fromisoformat(on), kind, text or "", bool(executive)))
+            out.append((date.fromisoformat(on), kind, bool(executive), tuple(fields)))
     out.sort(key=lambda e: e[0], reverse=True)
     return out[:limit]
 
