@@ -503,18 +503,14 @@ class Book:
                 for aid, name, own, tier, status, lt, let, color in rows
             ]
         else:
-            accounts = []
-            reasons = repo.plan_reasons(conn, owner)
-            for aid, name, own, tier, status, lt, let, color in repo.plan_accounts(conn, owner):
-                why = reasons.get(aid, "")
-                if aid in overlay:
-                    dv = overlay[aid]
-                    tier, color = dv.tier, dv.health.color
-                    why = dv.health.flags[0].reason if dv.health.flags else ""
+            accounts = []  # every account: the overlay holds each one's values
+            for aid, name, own, _, status, lt, let, _ in repo.plan_accounts(conn, owner):
+                dv = overlay[aid]
+                tier, color = dv.tier, dv.health.color
+                why = dv.health.flags[0].reason if dv.health.flags else ""
                 accounts.append(
                     new(PlanAccount, (aid, name, own, tier, status, day(lt), day(let), color, why))
                 )
-
         tasks = [
             new(PlanTask, (tid, aid, name, own, tier, title, day(due)))
             for tid, aid, name, own, tier, title, due in repo.plan_tasks(conn, week.sunday, owner)

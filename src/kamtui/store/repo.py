@@ -139,14 +139,16 @@ def _filtered(conn: Connection | sqlite3.Connection) -> str:
     return _accounts_by(conn, FILTER_INDEX)
 
 
-def _accounts_by(conn: Connection | sqlite3.Connection, index: str) -> str:
-    """``accounts INDEXED BY index``, or ``accounts`` in a book without that index."""
+def _accounts_by(conn: Connection | sqlite3.Connection, index: str, alias: str = "") -> str:
+    """``accounts [alias] INDEXED BY index``, or ``accounts [alias]`` in a book without
+    that index."""
     found = (
         _raw(conn)
         .execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (index,))
         .fetchone()
     )
-    return f"accounts INDEXED BY {index}" if found else "accounts"
+    table = f"accounts {alias}".rstrip()
+    return f"{table} INDEXED BY {index}" if found else table
 
 
 def count_accounts(conn: Connection | sqlite3.Connection, q: BookQuery) -> int:
@@ -678,11 +680,11 @@ def plan_accounts(
                 params += [x for t, day in days.items() for x in (t, day.isoformat())]
         where.append(f"a.status != 'former' AND ({' OR '.join(may)})")
     # whole book: the plan's covering index, in name order; one owner's: the table
-    indexed = _accounts_by(conn, PLAN_INDEX).removeprefix("accounts") if owner is None else ""
+    table = _accounts_by(conn, PLAN_INDEX, "a") if owner is None else "accounts a"
     return iter(
         raw.execute(
             "SELECT a.id, a.name, a.owner, a.tier, a.status, a.last_touch, a.last_exec_touch, "
-            f"a.health_color FROM accounts a{indexed} "
+            f"a.health_color FROM {table} "
             f"WHERE {' AND '.join(where)}",
             params,
         )
