@@ -7,7 +7,6 @@ Bugs are logged with their traceback; the user sees a short message and the log 
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -425,28 +424,18 @@ def _show(book: Book, args: argparse.Namespace, today: date) -> int:
 
 
 def _log_bug() -> Path | None:
-    from kamtui import paths
+    """Log the exception being handled; the log's path, if the record reached it."""
+    from kamtui import logs
 
-    try:
-        log = paths.log_file()
-        log.parent.mkdir(parents=True, exist_ok=True)
-        # our own handler: basicConfig does nothing once any logging is configured,
-        # and the message must never point to a log that was not written
-        handler = logging.FileHandler(log, encoding="utf-8")
-        logger = logging.getLogger("kamtui.bugs")
-        logger.propagate = False
-        logger.addHandler(handler)
-        try:
-            logger.exception("unexpected error")
-        finally:
-            logger.removeHandler(handler)
-            handler.close()
-        return log
-    except OSError:
-        return None
+    logs.LOGGER.exception("unexpected error")
+    log = logs.log_path()
+    return log if log is not None and log.exists() else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from kamtui import logs
+
+    logs.start()
     try:
         return run(argv)
     except KamError as e:

@@ -10,6 +10,8 @@ from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
+from kamtui import logs
+from kamtui.domain.errors import KamError
 from kamtui.prefs import load_prefs, save_pref
 from kamtui.services.book import Book
 from kamtui.services.team import TeamBook
@@ -20,9 +22,11 @@ from kamtui.ui.commands import (
     ScreenCommands,
     TeamCommands,
 )
-from kamtui.ui.messages import TeamOpened
+from kamtui.ui.messages import ShowsFailure, TeamOpened
 from kamtui.ui.safe import plain
 from kamtui.ui.screens.book import BookScreen
+
+LOGGER = logs.LOGGER.getChild("app")
 
 
 class KamApp(App[None]):
@@ -141,7 +145,27 @@ class KamApp(App[None]):
             self.action_show_help_panel()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """The one place a failed database call becomes a message for the user."""
-        if event.state == WorkerState.ERROR and event.worker.error is not None:
-            message = plain(S.ERROR.format(error=event.worker.error))
-            self.notify(message, severity="error", timeout=10, markup=False)
+        """The one place a failed worker becomes one sentence on the screen and, unless the
+        user caused it (a ``KamError``), a traceback in the log; the screen that ran it is
+        told (``ShowsFailure``) so that nothing waits for it forever."""
+        worker = event.worker
+        if event.state != WorkerState.ERROR or worker.error is None:
+            return
+        message = failure_sentence(worker)
+        self.notify(plain(message), severity="error", timeout=15, markup=False)
+        node = worker.node
+        if isinstance(node, ShowsFailure):
+            node.work_failed(worker, message)
+
+
+def failure_sentence(worker: Worker[object]) -> str:
+    """What to tell the user of a failed worker; logs the traceback of a bug."""
+    error = worker.error
+    if isinstance(error, KamError):
+        LOGGER.info("%s refused: %s", worker.name, error.message)
+        return error.message
+    LOGGER.error("%s (%s) failed", worker.name, worker.group, exc_info=error)
+    what = S.work_what(worker.group)
+    log = logs.log_path()
+    where = S.WORK_FAILED_LOG.format(log=log) if log is not None else S.WORK_FAILED_NO_LOG
+    return S.WORK_FAILED.format(what=what, kind=type(error).__name__, where=where)

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 from textual.message import Message
+from textual.worker import Worker
 
 from kamtui.services.book import AccountRow, AccountView, Summary
 from kamtui.services.team import TeamBook
+
+
+@runtime_checkable
+class ShowsFailure(Protocol):
+    """A screen or widget whose workers' failures it shows itself, besides the app's
+    notification: it ends its "Working…" state there and stays usable."""
+
+    def work_failed(self, worker: Worker[object], message: str) -> None: ...
 
 
 @dataclass

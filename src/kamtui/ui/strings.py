@@ -137,6 +137,32 @@ EN: dict[str, str] = {
     "READ_ONLY": "read-only",
     "EMPTY_BOOK": "No accounts match. Clear the filter (Esc) or the tiers (0).",
     "ERROR": "Something went wrong: {error}",
+    "WORK_FAILED": "{what} failed ({kind}); {where}",
+    "WORK_FAILED_LOG": "the details are in {log}.",
+    "WORK_FAILED_NO_LOG": "the details are in the log.",
+    "WORK_DEFAULT": "Background work",
+    "WORK_TEAM_OPEN": "Opening the team view",
+    "WORK_BOOK_QUERY": "Loading the Book",
+    "WORK_BOOK_PAGES": "Loading more accounts",
+    "WORK_BOOK_SUMMARY": "Counting the book",
+    "WORK_BOOK_WARM_UP": "Preparing the next screens",
+    "WORK_BOOK_REFRESH": "Bringing tiers and health up to date",
+    "WORK_BOOK_EDIT": "Saving the account",
+    "WORK_BOOK_TRASH": "Moving the account to the trash",
+    "WORK_ACCOUNT": "Loading the account",
+    "WORK_ACCOUNT_WRITE": "Saving",
+    "WORK_FORM_SAVE": "Saving the form",
+    "WORK_FORM_RELOAD": "Reloading the newer values",
+    "WORK_SETTINGS": "Saving the settings",
+    "WORK_PLAN": "Working out the plan",
+    "WORK_PLAN_WRITE": "Saving the plan",
+    "WORK_TRASH": "Loading the trash",
+    "WORK_TRASH_WRITE": "Restoring from the trash",
+    "WORK_IMPORT_CHECK": "Checking the file",
+    "WORK_IMPORT_WRITE": "Importing",
+    "WORK_DEAL_MOVE": "Moving the deal",
+    "WORK_HEALTH": "Loading the health alerts",
+    "WORK_PIPELINE": "Loading the pipeline",
     "ACCOUNT_TITLE": "{name}",
     "SECTION_PROFILE": "Profile",
     "SECTION_SCORE": "Score and tier",
@@ -641,6 +667,32 @@ ZH.update(
         "PLAN_EXPORT_TITLE": "导出计划到（.md Markdown、.ics 日历、.csv、.json）",
         "PLAN_EXPORTED": "已写入 {n} 项到 {path}",
         "ERROR": "出错了：{error}",
+        "WORK_FAILED": "{what}失败（{kind}）；{where}",
+        "WORK_FAILED_LOG": "详情见 {log}。",
+        "WORK_FAILED_NO_LOG": "详情见日志。",
+        "WORK_DEFAULT": "后台任务",
+        "WORK_TEAM_OPEN": "打开团队视图",
+        "WORK_BOOK_QUERY": "加载客户簿",
+        "WORK_BOOK_PAGES": "加载更多客户",
+        "WORK_BOOK_SUMMARY": "统计客户簿",
+        "WORK_BOOK_WARM_UP": "准备其他页面",
+        "WORK_BOOK_REFRESH": "更新分级与健康度",
+        "WORK_BOOK_EDIT": "保存客户",
+        "WORK_BOOK_TRASH": "将客户移入回收站",
+        "WORK_ACCOUNT": "加载客户",
+        "WORK_ACCOUNT_WRITE": "保存",
+        "WORK_FORM_SAVE": "保存表单",
+        "WORK_FORM_RELOAD": "重新载入较新的内容",
+        "WORK_SETTINGS": "保存设置",
+        "WORK_PLAN": "生成周计划",
+        "WORK_PLAN_WRITE": "保存周计划",
+        "WORK_TRASH": "加载回收站",
+        "WORK_TRASH_WRITE": "从回收站恢复",
+        "WORK_IMPORT_CHECK": "检查文件",
+        "WORK_IMPORT_WRITE": "导入",
+        "WORK_DEAL_MOVE": "移动商机",
+        "WORK_HEALTH": "加载健康预警",
+        "WORK_PIPELINE": "加载销售管道",
         "PINNED": "人工调级：{tier} — {reason}（计算结果：{computed}）",
         "UNSCORED": "未评分 — 缺少 {missing}",
         "NO_FLAGS": "无预警",
@@ -1193,6 +1245,12 @@ def influence_name(influence: str) -> str:
 def role_name(role: Role) -> str:
     """A buying role's name: English, or Chinese in the Chinese UI."""
     return role.label_zh if in_chinese() else role.label
+
+
+def work_what(group: str) -> str:
+    """What a worker of ``group`` was doing, said as the subject of a sentence."""
+    key = "WORK_" + group.upper().replace("-", "_")
+    return _current.get(key, _current["WORK_DEFAULT"])
 
 
 def __getattr__(name: str) -> str:
