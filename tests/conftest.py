@@ -8,10 +8,18 @@ from pathlib import Path
 
 import pytest
 
+from kamtui import logs
 from kamtui.services.book import Book
 from kamtui.services.demo import make_demo
 
 TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture(autouse=True)
+def no_log_file_after_the_test() -> Iterator[None]:
+    """A test that runs the CLI's main() starts the log; the next test starts without it."""
+    yield
+    logs.stop()
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,10 @@ gives for each account, in one process or several."""
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
+import subprocess
+import sys
 import threading
 from dataclasses import replace
 from datetime import date, timedelta
@@ -12,6 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import dying_worker  # beside this file (tests/services is on sys.path)
 import pytest
 
 from kamtui.domain.rfm import RFM, rfm_scores
@@ -219,6 +223,109 @@ def test_without_shared_memory_everything_is_computed_here(
     monkeypatch.setattr(recompute, "get_context", lambda method: NoSharedMemory())
     assert edgy.refresh(DAYS[2]) > 0
     assert stored(edgy) == one_by_one(edgy, DAYS[2])
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        OSError(38, "Function not implemented"),  # no shared memory for the locks
+        ValueError("bad value(s) in fds_to_keep"),  # under Textual, before the fix
+        PermissionError(1, "Operation not permitted"),  # a sandbox without fork
+    ],
+)
+def test_workers_that_cannot_start_leave_everything_here_and_say_why_in_the_log(
+    edgy: Book, parallel: None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+    error: Exception,
+) -> None:  # fmt: skip
+    class Failing:
+        def __getattr__(self, name: str) -> Any:
+            raise error
+
+    monkeypatch.setattr(recompute, "get_context", lambda method: Failing())
+    with caplog.at_level(logging.INFO, logger="kamtui"):
+        assert edgy.refresh(DAYS[2]) > 0
+    assert stored(edgy) == one_by_one(edgy, DAYS[2])
+    (record,) = [r for r in caplog.records if "could not start" in r.getMessage()]
+    assert record.exc_info is not None and record.exc_info[1] is error
+
+
+@pytest.mark.parametrize("how", ["at start", "holding a chunk"])
+def test_a_worker_that_dies_leaves_its_chunks_here(
+    edgy: Book,
+    workers_only: None,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    how: str,
+) -> None:
+    if how == "at start":
+        monkeypatch.setattr(recompute, "_start_worker", dying_worker.die_at_start)
+    else:
+        monkeypatch.setattr(recompute, "_worker_rows", dying_worker.take_and_die)
+    progress: list[tuple[int, int]] = []
+    with caplog.at_level(logging.INFO, logger="kamtui"):
+        changed = edgy.refresh(DAYS[1], progress=lambda done, total: progress.append((done, total)))
+    assert changed > 0
+    assert stored(edgy) == one_by_one(edgy, DAYS[1])
+    assert progress[-1] == (len(stored(edgy)),) * 2
+    assert sum("ended early" in r.getMessage() for r in caplog.records) == 1
+
+
+CAPTURED_STDERR = """
+import sys
+from datetime import date
+from pathlib import Path
+
+from kamtui import logs
+from kamtui.services import recompute
+from kamtui.services.book import Book
+
+
+class Capture:  # what Textual puts in sys.stderr while an app runs
+    def write(self, text): return len(text)
+    def flush(self): pass
+    def isatty(self): return True
+    def fileno(self): return -1
+
+
+if __name__ == "__main__":
+    book_path, log, day = sys.argv[1:]
+    logs.start(Path(log))
+    recompute.PARALLEL_MIN, recompute.MIN_CHUNK = 1, 4
+    recompute.worker_count = lambda accounts: 1
+    started = recompute._start_workers
+    seen = []
+    recompute._start_workers = lambda *a: seen.append(started(*a)) or seen[-1]
+    sys.stderr = Capture()
+    with Book.open(book_path) as book:
+        changed = book.refresh(date.fromisoformat(day))
+    sys.stdout.write(f"{changed} {seen[0] is not None}")
+"""
+
+
+def test_workers_start_under_a_captured_stderr_as_textual_makes_it(
+    edgy: Book, tmp_path: Path
+) -> None:
+    """In a real terminal the app runs with sys.stderr replaced by a capture with no file
+    descriptor; the refresh's worker processes must start all the same (a fresh process:
+    multiprocessing's resource tracker starts once per process)."""
+    serial = copy_of(edgy, tmp_path / "serial.db")
+    expected = serial.refresh(DAYS[1])
+    serial.close()
+    edgy.close()
+    script = tmp_path / "refresh_captured.py"
+    script.write_text(CAPTURED_STDERR, encoding="utf-8")
+    log = tmp_path / "kamtui.log"
+    p = subprocess.run(
+        [sys.executable, str(script), str(edgy.path), str(log), DAYS[1].isoformat()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == f"{expected} True"  # the workers started
+    assert not log.exists() or "could not start" not in log.read_text(encoding="utf-8")
+    with Book.open(edgy.path) as refreshed, Book.open(tmp_path / "serial.db") as one:
+        assert stored(refreshed) == stored(one)
 
 
 # ---- pieces -------------------------------------------------------------------------------

@@ -16,6 +16,11 @@ chunk while this process ranks RFM across the book (shared memory, published onc
 derive it and return only what changed; the caller writes it in its own transaction. An
 exception in a worker is raised again by ``recompute_book``.
 
+Starting processes can fail where a thread cannot: under Textual, ``sys.stderr`` has no
+file descriptor for multiprocessing to hand on (see ``_stderr_for_children``); a sandbox
+or a container may forbid them; a worker may be killed. None of it is the user's concern:
+what the workers cannot do is done here, and the log says why.
+
 No future is ever cancelled: Python 3.11 can hang at exit when a pool whose futures were
 cancelled breaks (a worker killed, say). Chunks taken back are skipped by the workers instead.
 
@@ -32,9 +37,11 @@ import atexit
 import gc
 import os
 import sqlite3
+import sys
 from array import array
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -47,6 +54,7 @@ from operator import ne
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kamtui import logs
 from kamtui.config import BookConfig
 from kamtui.domain.health import Flag, rfm_mismatch_flag
 from kamtui.domain.rfm import RFM, OrderStats, rfm_mismatch_since, rfm_scores, rfm_tier_mismatch
@@ -56,6 +64,8 @@ from kamtui.store.repo import DeriveInputs
 
 if TYPE_CHECKING:  # a worker reads through the driver alone: no SQLAlchemy to import
     from sqlalchemy import Connection
+
+LOGGER = logs.LOGGER.getChild("recompute")
 
 Row = tuple[Any, ...]
 # changed rows by the columns that changed (indexes into repo.REFRESH_COLS); each row holds
@@ -159,13 +169,12 @@ def recompute_book(
     chunks = split(ids, 1 + workers)
     every = since is None or since > today
     started = (
-        _start_workers(workers, len(chunks), len(ids), path, cfg, today, every) if workers else None
+        _start_workers(workers, chunks, len(ids), path, cfg, today, every) if workers else None
     )
     if started is None:
         with paused_gc():
-            _recompute(conn, cfg, today, every, ids, chunks, None, None, write, progress)
+            _recompute(conn, cfg, today, every, ids, chunks, None, write, progress)
         return
-    pool, shared = started
     buffered: Changes = {}
     wal = repo.journal_mode(conn) == "wal"
     try:
@@ -177,52 +186,113 @@ def recompute_book(
                 every,
                 ids,
                 chunks,
-                pool,
-                shared,
+                started,
                 write if wal else partial(_merge, buffered),
                 progress,
             )
     finally:
         # On success every chunk is done. On an error, leave the workers nothing to do.
+        shared = started.shared
         for i in range(len(chunks)):
             _take(shared, i, HERE)
         if shared.ranking.value == RANKING:
             shared.ranking.value = FAILED
             shared.ranked.set()
         # wait=True: a worker still starting needs the shared locks to exist
-        pool.shutdown(wait=True)
+        started.pool.shutdown(wait=True)
     if buffered:
         write(buffered)
 
 
+@dataclass
+class _Started:
+    """Worker processes at work: each chunk submitted, to be taken by whoever comes first."""
+
+    pool: ProcessPoolExecutor
+    shared: _Shared
+    futures: dict[int, Future[Changes]]
+
+
 def _start_workers(
     workers: int,
-    chunks: int,
+    chunks: list[list[int]],
     accounts: int,
     path: Path,
     cfg: BookConfig,
     today: date,
     every: bool,
-) -> tuple[ProcessPoolExecutor, _Shared] | None:
-    """The pool and what it shares with this process; None where processes cannot share
-    locks (some containers lack the shared memory for them)."""
+) -> _Started | None:
+    """The pool, what it shares with this process, and every chunk submitted to it (which
+    starts the processes: they read while this process ranks RFM). None when processes
+    cannot be started here (some containers lack the shared memory for their locks; a
+    sandbox may forbid new processes): the caller then computes everything itself, and the
+    log says why."""
     ctx = get_context("spawn")
+    pool: ProcessPoolExecutor | None = None
     try:
-        shared = _Shared(
-            ctx.Array("b", chunks),
-            ctx.RawArray("B", 3 * accounts),
-            ctx.Value("b", RANKING),
-            ctx.Event(),
-        )
-        pool = ProcessPoolExecutor(
+        with _stderr_for_children() as stderr_to:
+            shared = _Shared(
+                ctx.Array("b", len(chunks)),
+                ctx.RawArray("B", 3 * accounts),
+                ctx.Value("b", RANKING),
+                ctx.Event(),
+            )
+            pool = ProcessPoolExecutor(
+                workers,
+                mp_context=ctx,
+                initializer=_start_worker,
+                initargs=(str(path.resolve()), cfg, today, every, shared, stderr_to),
+            )
+            futures: dict[int, Future[Changes]] = {}
+            offset = 0
+            for i, chunk in enumerate(chunks):
+                futures[i] = pool.submit(_worker_rows, i, offset, array("q", chunk))
+                offset += len(chunk)
+    except Exception:
+        LOGGER.warning(
+            "%d worker process(es) could not start; recomputing in this process only",
             workers,
-            mp_context=ctx,
-            initializer=_start_worker,
-            initargs=(str(path.resolve()), cfg, today, every, shared),
+            exc_info=True,
         )
-    except OSError:
+        if pool is not None:
+            pool.shutdown(wait=True)
         return None
-    return pool, shared
+    return _Started(pool, shared, futures)
+
+
+@contextmanager
+def _stderr_for_children() -> Iterator[str | None]:
+    """While processes are started: a ``sys.stderr`` with a real file descriptor.
+
+    multiprocessing hands ``sys.stderr``'s descriptor to the resource tracker it starts;
+    under Textual ``sys.stderr`` is a capture whose ``fileno()`` is -1, and the start fails
+    ("bad value(s) in fds_to_keep"). Then the log file (or the null device) stands in, and
+    its path is given to the workers too, whose own output would otherwise land in the
+    middle of the app's screen (they inherit the terminal). Yields that path, or None when
+    ``sys.stderr`` is a real file.
+    """
+    try:
+        real = sys.stderr is not None and sys.stderr.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        real = False
+    if real:
+        yield None
+        return
+    target = str(logs.log_path() or os.devnull)
+    saved = sys.stderr
+    with open(_owner_only(target), "a", encoding="utf-8") as stand_in:
+        sys.stderr = stand_in
+        try:
+            yield target
+        finally:
+            sys.stderr = saved
+
+
+def _owner_only(path: str) -> int:
+    """A descriptor appending to ``path``, a file made readable by its owner only."""
+    if path != os.devnull:
+        Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
 
 
 def _recompute(
@@ -232,18 +302,14 @@ def _recompute(
     every: bool,
     ids: list[int],
     chunks: list[list[int]],
-    pool: ProcessPoolExecutor | None,
-    shared: _Shared | None,
+    started: _Started | None,
     write: Callable[[Changes], None],
     progress: Progress | None,
 ) -> None:
-    futures: dict[int, Future[Changes]] = {}
-    if pool is not None:  # the workers start and read while RFM is ranked
-        offset = 0
-        for i, chunk in enumerate(chunks):
-            futures[i] = pool.submit(_worker_rows, i, offset, array("q", chunk))
-            offset += len(chunk)
-    # the latest order of accounts without one in the last 12 months is read by chunk
+    shared = started.shared if started is not None else None
+    futures = started.futures if started is not None else {}
+    # the workers read while RFM is ranked; the latest order of accounts without one in the
+    # last 12 months is read by chunk
     stats = repo.order_stats(conn, today, ids=ids, last_order=False)
     rfms = rfm_scores(stats)  # quintiles need the whole book
     if shared is not None:
@@ -259,19 +325,9 @@ def _recompute(
         if progress and accounts:
             progress(done, len(ids))
 
-    def collect(wait: bool) -> None:
-        for i, future in list(futures.items()):
-            if wait or future.done():
-                del futures[i]
-                changes = future.result()
-                # a chunk that this process took comes back empty
-                theirs = shared is not None and shared.taken[i] == WORKER
-                written(changes, len(chunks[i]) if theirs else 0)
-
     cache = DeriveCache()
-    for i in reversed(range(len(chunks))):
-        if not _take(shared, i, HERE):
-            continue  # a worker has it
+
+    def here(i: int) -> None:
         id_range = (chunks[i][0], chunks[i][-1])
         repo.add_last_orders(stats, repo.last_orders(conn, today, id_range))
         if every:
@@ -281,6 +337,35 @@ def _recompute(
             todo = _due(state, today) + _moved(state, today, rfms, stats)
             inputs = _load(conn, today, sorted(todo), id_range, _changed(state))
         written(_changes(inputs, cfg, today, rfms, stats, cache), len(chunks[i]))
+
+    broken: list[int] = []
+
+    def collect(wait: bool) -> None:
+        for i, future in list(futures.items()):
+            if wait or future.done():
+                del futures[i]
+                try:
+                    changes = future.result()
+                except BrokenProcessPool:
+                    # a worker died (killed, out of memory, could not start): every chunk
+                    # not done here is done here now
+                    if not broken:
+                        broken.append(i)
+                        LOGGER.warning(
+                            "a worker process ended early; its chunks are computed here",
+                            exc_info=True,
+                        )
+                    if _take_back(shared, i):
+                        here(i)
+                    continue
+                # a chunk that this process took comes back empty
+                theirs = shared is not None and shared.taken[i] == WORKER
+                written(changes, len(chunks[i]) if theirs else 0)
+
+    for i in reversed(range(len(chunks))):
+        if not _take(shared, i, HERE):
+            continue  # a worker has it
+        here(i)
         collect(wait=False)
     collect(wait=True)
 
@@ -293,6 +378,17 @@ def _take(shared: _Shared | None, i: int, who: int) -> bool:
         if shared.taken[i] != FREE:
             return False
         shared.taken[i] = who
+        return True
+
+
+def _take_back(shared: _Shared | None, i: int) -> bool:
+    """Claim chunk ``i`` for this process unless it has it already (its worker died)."""
+    if shared is None:
+        return False
+    with shared.taken.get_lock():
+        if shared.taken[i] == HERE:
+            return False
+        shared.taken[i] = HERE
         return True
 
 
@@ -444,8 +540,15 @@ class _Worker:
 _worker: _Worker | None = None  # this process's state, when it is a worker
 
 
-def _start_worker(path: str, cfg: BookConfig, today: date, every: bool, shared: _Shared) -> None:
+def _start_worker(
+    path: str, cfg: BookConfig, today: date, every: bool, shared: _Shared, stderr_to: str | None
+) -> None:
     global _worker
+    if stderr_to is not None:  # not the terminal the app draws on (see _stderr_for_children)
+        fd = _owner_only(stderr_to)
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        os.close(fd)
     gc.disable()  # a worker lives for one recompute (see paused_gc)
     # Nothing to clean up at exit (the read-only connection holds no transaction between
     # chunks, results are sent): skip the interpreter's teardown, a full collection over

@@ -43,8 +43,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kamtui import logs
 from kamtui.domain.errors import KamError
 from kamtui.store import migrations
+
+LOGGER = logs.LOGGER.getChild("store")
 
 if TYPE_CHECKING:  # imported on first use of the engine: see the module's notes
     from sqlalchemy import Connection, Engine
@@ -193,13 +196,14 @@ class Store:
         try:
             con = _connect(self.path, read_only=False)
         except (sqlite3.Error, OSError):  # the write is committed: closing it checkpoints
+            LOGGER.info("no connection for a background checkpoint of %s", self.path, exc_info=True)
             return
 
         def run() -> None:
             try:
                 con.execute("PRAGMA wal_checkpoint(PASSIVE)")
             except sqlite3.Error:
-                pass
+                LOGGER.info("background checkpoint of %s failed", self.path, exc_info=True)
             finally:
                 con.close()  # the last connection to close removes the WAL
 
