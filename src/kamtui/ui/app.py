@@ -145,12 +145,14 @@ class KamApp(App[None]):
             self.action_show_help_panel()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The app's own workers; a screen's come through ``ShowsFailure``."""
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.work_failed(event.worker)
+
+    def work_failed(self, worker: Worker[object]) -> None:
         """The one place a failed worker becomes one sentence on the screen and, unless the
-        user caused it (a ``KamError``), a traceback in the log; the screen that ran it is
-        told (``ShowsFailure``) so that nothing waits for it forever."""
-        worker = event.worker
-        if event.state != WorkerState.ERROR or worker.error is None:
-            return
+        user caused it (a ``KamError``), a traceback in the log; the screen or widget that
+        ran it is then told, so that nothing waits for it forever."""
         message = failure_sentence(worker)
         self.notify(plain(message), severity="error", timeout=15, markup=False)
         node = worker.node

@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
 
 from textual.message import Message
-from textual.worker import Worker
+from textual.message_pump import MessagePump
+from textual.worker import Worker, WorkerState
 
 from kamtui.services.book import AccountRow, AccountView, Summary
 from kamtui.services.team import TeamBook
 
 
-@runtime_checkable
-class ShowsFailure(Protocol):
-    """A screen or widget whose workers' failures it shows itself, besides the app's
-    notification: it ends its "Working…" state there and stays usable."""
+class ShowsFailure(MessagePump):
+    """Base of every screen (and widget) that runs workers: when one fails, the app says so
+    in one sentence and logs it (``KamApp.work_failed``), then ``work_failed`` here ends
+    whatever "Working…" state waited for it, so that the screen stays usable.
 
-    def work_failed(self, worker: Worker[object], message: str) -> None: ...
+    Textual posts a worker's state changes to the node that ran it and does not bubble them,
+    so the app alone would never hear of a screen's failed worker: this handler tells it.
+    """
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.app.work_failed(event.worker)  # type: ignore[attr-defined]
+
+    def work_failed(self, worker: Worker[object], message: str) -> None:
+        """``worker`` failed and the user was told ``message``: leave any waiting state."""
 
 
 @dataclass

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Input, Static
+from textual.worker import Worker
 
 from kamtui.domain.errors import KamError
 from kamtui.domain.tracks import TRACKS
@@ -22,6 +23,7 @@ from kamtui.ui.messages import (
     RefreshDone,
     RefreshProgress,
     RowsLoaded,
+    ShowsFailure,
     SummaryLoaded,
 )
 from kamtui.ui.safe import content, plain, text
@@ -37,7 +39,7 @@ SORTS = [c.key for c in COLUMNS]
 WARM_UP_AFTER = 0.5  # seconds after the first rows are shown: load the next screens meanwhile
 
 
-class BookScreen(Screen[None]):
+class BookScreen(ShowsFailure, Screen[None]):
     BINDINGS = [
         Binding("slash", "focus_filter", S.KEY_FILTER, id="book.filter"),
         Binding("escape", "leave_filter", S.KEY_BACK, show=False),
@@ -212,6 +214,12 @@ class BookScreen(Screen[None]):
             ),
             layout=False,
         )
+
+    def work_failed(self, worker: Worker[object], message: str) -> None:
+        if worker.group == "book-refresh":
+            self.query_one("#status", Static).update(
+                content(S.REFRESH_FAILED.format(day=self.book.derived_on() or "–")), layout=False
+            )
 
     def on_refresh_done(self, message: RefreshDone) -> None:
         self.query_one("#status", Static).update(

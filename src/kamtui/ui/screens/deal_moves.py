@@ -16,7 +16,7 @@ from kamtui.domain import stages as sop
 from kamtui.domain.errors import KamError, StageGateError
 from kamtui.services.book import Book
 from kamtui.ui import strings as S
-from kamtui.ui.messages import GateRefused
+from kamtui.ui.messages import GateRefused, ShowsFailure
 from kamtui.ui.screens.dialogs import GateChoice, GateDialog, ReasonDialog
 
 
@@ -36,7 +36,7 @@ class DealMoved(Message):
     error: bool = False
 
 
-class DealMoves:
+class DealMoves(ShowsFailure):
     """Advance (``]``), move back (``[``) and close lost (``x``), through the stage gate."""
 
     book: Book

@@ -16,6 +16,7 @@ from textual.widgets import Static
 
 from kamtui.services.book import Book, FlaggedAccount
 from kamtui.ui import strings as S
+from kamtui.ui.messages import ShowsFailure
 from kamtui.ui.safe import content, text
 from kamtui.ui.widgets.footer import KeyFooter
 from kamtui.ui.widgets.row_list import RowList
@@ -99,7 +100,7 @@ class FlagList(RowList):
         return Strip(line.render(self.app.console), width)
 
 
-class HealthScreen(Screen[None]):
+class HealthScreen(ShowsFailure, Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", S.KEY_BACK, id="health.back"),
         Binding("enter", "open", S.KEY_OPEN, id="health.open"),

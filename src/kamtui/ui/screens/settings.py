@@ -14,6 +14,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Static
+from textual.worker import Worker
 
 from kamtui.config import BookConfig, config_from_dict, config_to_dict
 from kamtui.domain.errors import KamError
@@ -21,6 +22,7 @@ from kamtui.domain.health import MEASURES
 from kamtui.domain.scoring import TIERS
 from kamtui.services.book import Book
 from kamtui.ui import strings as S
+from kamtui.ui.messages import ShowsFailure
 from kamtui.ui.safe import content
 from kamtui.ui.widgets.footer import KeyFooter
 
@@ -31,7 +33,7 @@ class SettingsSaved(Message):
         self.error = error
 
 
-class SettingsScreen(Screen[None]):
+class SettingsScreen(ShowsFailure, Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", S.KEY_BACK, id="settings.back"),
         Binding("ctrl+s", "save", S.SAVE, id="settings.save"),
@@ -111,6 +113,11 @@ class SettingsScreen(Screen[None]):
             self.post_message(SettingsSaved(S.say(e.message)))
             return
         self.post_message(SettingsSaved(None))
+
+    def work_failed(self, worker: Worker[object], message: str) -> None:
+        if worker.group == "settings":
+            self.query_one("#save", Button).disabled = False
+            self.query_one("#status", Static).update(content(S.SETTINGS_FAILED))
 
     def on_settings_saved(self, message: SettingsSaved) -> None:
         self.query_one("#save", Button).disabled = False
