@@ -315,6 +315,8 @@ def run(argv: Sequence[str] | None = None) -> int:
 
         week = IsoWeek.parse(args.week) if args.week else IsoWeek.of(today)
         with _open(args.db, read_only=True) as book:
+            if args.owner is not None:
+                _check_owner(book, args.owner)
             items = book.plan(week, today, args.owner)
         words = export.ENGLISH
         if args.lang == "zh":
@@ -343,6 +345,26 @@ def run(argv: Sequence[str] | None = None) -> int:
 
         return _show(TeamBook.open_files(args.files, today=today), args, today)
     return _run_app(args, today)
+
+
+def _check_owner(book: Book, owner: str) -> None:
+    """An owner no account has is a mistake (a typo, another rep's book), not an empty plan."""
+    owners = book.owners()
+    if owner in owners:
+        return
+    if not owners:
+        raise InputError(
+            f"No account has the owner {owner!r}; no account in {book.path} has an owner."
+        )
+    if len(owners) == 1:
+        raise InputError(
+            f"No account has the owner {owner!r}; the only owner in {book.path} is {owners[0]}."
+        )
+    shown = owners if len(owners) <= 12 else [*owners[:10], f"{len(owners) - 10} more"]
+    raise InputError(
+        f"No account has the owner {owner!r}; the owners in {book.path} are "
+        f"{', '.join(shown[:-1])} and {shown[-1]}."
+    )
 
 
 def _book_path(db: str | None) -> Path:
