@@ -2,6 +2,8 @@
 
 Exit codes: 0 success; 1 a clear one-line error (bad input, bad file); 2 bad usage.
 Bugs are logged with their traceback; the user sees a short message and the log path.
+Everything written to stdout and stderr shows control characters as placeholders
+(``cli_text``).
 """
 
 from __future__ import annotations
@@ -455,6 +457,13 @@ def _log_bug() -> Path | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from kamtui.cli_text import shown_as_text
+
+    with shown_as_text():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     from kamtui import logs
 
     logs.start()

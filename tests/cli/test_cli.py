@@ -224,7 +224,7 @@ def test_user_text_is_data(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
 
     r = kamtui(capsys, "export", "accounts", "--db", path, "--format", "csv", "--today", DAY)
     (row,) = list(csv.DictReader(io.StringIO(r.out.removeprefix("\ufeff"), newline="")))
-    assert (row["name"], row["owner"]) == (name, owner)
+    assert (row["name"], row["owner"]) == ("[bold]x[/] ␛[2J", owner)  # ESC shown, not run
 
 
 def test_export_into_a_missing_folder(

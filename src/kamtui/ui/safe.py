@@ -1,8 +1,8 @@
 """The one way user text reaches the screen: as data, never as markup or escapes.
 
 ``rich.text.Text(value)`` never parses markup; ``plain`` first replaces control
-characters (ESC, C1, newlines…) with visible placeholders so that nothing a user typed
-or imported can move the cursor, clear the screen or change colours.
+characters (ESC, C1, newlines…) with visible placeholders (kamtui.visible's table) so that
+nothing a user typed or imported can move the cursor, clear the screen or change colours.
 """
 
 from __future__ import annotations
@@ -11,16 +11,15 @@ from rich.style import Style
 from rich.text import Text
 from textual.content import Content
 
-_CONTROL = {c: chr(0x2400 + c) for c in range(0x20)}  # C0 → Control Pictures (␛, ␊, …)
-_CONTROL[0x7F] = "␡"
-_CONTROL.update({c: "�" for c in range(0x80, 0xA0)})  # C1 (incl. CSI 0x9B)
+from kamtui.visible import PLACEHOLDERS
 
 
 def plain(value: object) -> str:
-    """User text with every control character shown as a visible placeholder."""
+    """User text with every control character, line feeds and tabs too, shown as a visible
+    placeholder."""
     if value is None:
         return ""
-    return str(value).translate(_CONTROL)
+    return str(value).translate(PLACEHOLDERS)
 
 
 def text(value: object, style: Style | str = "") -> Text:
