@@ -41,6 +41,8 @@ TODAY = date(2026, 11, 23)
         ("Reset\x1bc Co", True, "Reset Co"),  # ESC c
         ("A\x07\x00\x08\x7f\x85B", True, "AB"),  # BEL NUL BS DEL NEL
         ("A\tB", True, "A B"),
+        ("\t集团\x07\r\n上海 ", True, " 集团 上海 "),  # spaces at its ends kept
+        ("Acme  \n\n  Co", True, "Acme Co"),
         ("Line one\r\nline two\n\nthree\r", True, "Line one line two three"),
         ("Line one\r\nline\x1b[2K two\r", False, "Line one\nline two\n"),
         ("A\x1b]0;unterminated", True, "A0;unterminated"),

@@ -55,6 +55,7 @@ _ESCAPE_SEQUENCE = re.compile(
     r"|\x1b[ -/]*[0-~]"  # ESC and a final character (ESC c resets a terminal)
 )
 _NOT_TEXT = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+_LINE_BREAKS = re.compile(r"[ ]*\n[\n ]*")
 
 
 def pasted(text: str, *, one_line: bool = False) -> str:
@@ -64,7 +65,7 @@ def pasted(text: str, *, one_line: bool = False) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     text = _NOT_TEXT.sub("", text)
     if one_line:
-        return " ".join(line.strip() for line in text.split("\n") if line.strip())
+        return _LINE_BREAKS.sub(" ", text.strip("\n"))
     return text
 
 
