@@ -2,6 +2,8 @@
 
 Exit codes: 0 success; 1 a clear one-line error (bad input, bad file); 2 bad usage.
 Bugs are logged with their traceback; the user sees a short message and the log path.
+Everything written to stdout and stderr shows control characters as placeholders
+(``cli_text``).
 """
 
 from __future__ import annotations
@@ -315,6 +317,8 @@ def run(argv: Sequence[str] | None = None) -> int:
 
         week = IsoWeek.parse(args.week) if args.week else IsoWeek.of(today)
         with _open(args.db, read_only=True) as book:
+            if args.owner is not None:
+                _check_owner(book, args.owner)
             items = book.plan(week, today, args.owner)
         words = export.ENGLISH
         if args.lang == "zh":
@@ -343,6 +347,26 @@ def run(argv: Sequence[str] | None = None) -> int:
 
         return _show(TeamBook.open_files(args.files, today=today), args, today)
     return _run_app(args, today)
+
+
+def _check_owner(book: Book, owner: str) -> None:
+    """An owner no account has is a mistake (a typo, another rep's book), not an empty plan."""
+    owners = book.owners()
+    if owner in owners:
+        return
+    if not owners:
+        raise InputError(
+            f"No account has the owner {owner!r}; no account in {book.path} has an owner."
+        )
+    if len(owners) == 1:
+        raise InputError(
+            f"No account has the owner {owner!r}; the only owner in {book.path} is {owners[0]}."
+        )
+    shown = owners if len(owners) <= 12 else [*owners[:10], f"{len(owners) - 10} more"]
+    raise InputError(
+        f"No account has the owner {owner!r}; the owners in {book.path} are "
+        f"{', '.join(shown[:-1])} and {shown[-1]}."
+    )
 
 
 def _book_path(db: str | None) -> Path:
@@ -433,6 +457,13 @@ def _log_bug() -> Path | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from kamtui.cli_text import shown_as_text
+
+    with shown_as_text():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     from kamtui import logs
 
     logs.start()

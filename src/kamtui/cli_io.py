@@ -2,7 +2,7 @@
 
 Row errors go to standard error, one line each (``FILE line N, column C: reason``); what
 was (or would be) created and updated goes to standard output. User text is printed as
-data, with control characters shown as visible placeholders.
+data: stdout and stderr show control characters as placeholders (``cli_text``).
 """
 
 from __future__ import annotations
@@ -15,19 +15,20 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
+from kamtui.cli_text import raw
 from kamtui.services import export, importer
-from kamtui.services.export import visible
 
 LARGE = 20_000  # rows: from here on progress is shown even when stderr is not a terminal
 
 
 class ProgressLine:
     """Progress on stderr: a redrawn bar on a terminal; on anything else, a line per quarter,
-    and only for large imports."""
+    and only for large imports. The bar's carriage return is kamtui's own: it is written
+    under the stream that shows control characters (``cli_text.raw``)."""
 
-    def __init__(self, stream: TextIO = sys.stderr) -> None:
-        self.stream = stream
-        self.tty = stream.isatty()
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = raw(stream or sys.stderr)
+        self.tty = self.stream.isatty()
         self.shown: dict[str, int] = {}
         self.last = 0.0
 
@@ -97,8 +98,8 @@ def run_import(args: argparse.Namespace, today: date, open_book: Callable[..., A
 def _report(checked: importer.ImportCheck, name: str, report: str | None) -> None:
     """Every bad row on stderr (and in the --report file), then notes on stdout."""
     for e in checked.errors:
-        where = f"{name} line {e.line}" + (f", column {visible(e.column)}" if e.column else "")
-        print(f"{where}: {visible(e.reason)}", file=sys.stderr)
+        where = f"{name} line {e.line}" + (f", column {e.column}" if e.column else "")
+        print(f"{where}: {e.reason}", file=sys.stderr)
     if report:
         export.write_atomic(report, importer.report_csv(checked.errors))
     _notes(checked)
@@ -108,13 +109,13 @@ def _notes(checked: importer.ImportCheck) -> None:
     if checked.ignored:
         print(
             "Columns not imported: "
-            + ", ".join(visible(h) for h in checked.ignored)
+            + ", ".join(checked.ignored)
             + " (name them with --map COLUMN=FIELD)"
         )
     for note in checked.notes:
-        print(f"Note: {visible(note)}")
+        print(f"Note: {note}")
     for group in checked.duplicates:
-        print(f"Check: {visible(group)}")
+        print(f"Check: {group}")
 
 
 def _dry_run(checked: importer.ImportCheck, skip_invalid: bool, name: str) -> int:

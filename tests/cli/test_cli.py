@@ -224,7 +224,7 @@ def test_user_text_is_data(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
 
     r = kamtui(capsys, "export", "accounts", "--db", path, "--format", "csv", "--today", DAY)
     (row,) = list(csv.DictReader(io.StringIO(r.out.removeprefix("\ufeff"), newline="")))
-    assert (row["name"], row["owner"]) == (name, owner)
+    assert (row["name"], row["owner"]) == ("[bold]x[/] ␛[2J", owner)  # ESC shown, not run
 
 
 def test_export_into_a_missing_folder(
@@ -287,6 +287,33 @@ def test_plan_defaults_to_the_week_of_today_and_filters_by_owner(
     r = kamtui(capsys, "plan", "--db", book, "--today", DAY, "--owner", "张伟", "--format", "json")
     items = json.loads(r.out)
     assert items and {i["owner"] for i in items} == {"张伟"}
+
+
+@pytest.mark.parametrize("owner", ["Nobody", "张", "张伟 ", ""])
+def test_plan_for_an_owner_no_account_has_names_the_owners_there_are(
+    capsys: pytest.CaptureFixture[str], book: Path, tmp_path: Path, owner: str
+) -> None:
+    with Book.open(book, read_only=True) as b:
+        owners = b.owners()
+    target = tmp_path / "plan.md"
+    r = kamtui(capsys, "plan", "--db", book, "--today", DAY, "--owner", owner, "-o", target)
+    one_line_error(r, f"No account has the owner {owner!r}", ", ".join(owners[:-1]))
+    assert r.err.rstrip().endswith(f" and {owners[-1]}.")
+    assert not target.exists()
+
+
+def test_plan_for_an_owner_in_a_book_without_owners(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "book.db"
+    with Book.create(path) as b:
+        b.add_account(TODAY, name="Acme")
+    r = kamtui(capsys, "plan", "--db", path, "--today", DAY, "--owner", "Ann")
+    one_line_error(r, "No account has the owner 'Ann'", f"no account in {path} has an owner.")
+    with Book.open(path) as b:
+        b.add_account(TODAY, name="Bolt", owner="Bob")
+    r = kamtui(capsys, "plan", "--db", path, "--today", DAY, "--owner", "Ann")
+    one_line_error(r, "No account has the owner 'Ann'", f"the only owner in {path} is Bob.")
 
 
 # ---- bad usage ----------------------------------------------------------------------------

@@ -36,7 +36,9 @@ def parse_csv(text: str) -> list[list[str]]:
         ("-x", "'-x"),
         ("@x", "'@x"),
         ("\tx", "'\tx"),
-        ("\rx", "'\rx"),
+        ("\r\nx", "'\r\nx"),
+        ("\rx", "'␍x"),  # a lone carriage return is shown
+        ("\x1b]52;c;SGk=\x07 \x9b2J\x00", "␛]52;c;SGk=␇ �2J␀"),  # shown, never run
         ('=HYPERLINK("http://evil","云翔")', '\'=HYPERLINK("http://evil","云翔")'),
         ("x=1", "x=1"),
         ("云翔集团", "云翔集团"),
@@ -87,9 +89,17 @@ def test_accounts_csv_escapes_a_formula_name(empty: Book) -> None:
 
 def test_accounts_json_keeps_text_as_is() -> None:
     records = [{"id": 1, "name": "云翔集团 [bold]x[/] \x1b[2J", "owner": "$HOME"}]
-    text = export.accounts_json(records)
+    text = export.records_json(records)
     assert "云翔集团" in text  # not \\u escapes
     assert json.loads(text) == records
+    assert "\x1b" not in text and "\\u001b[2J" in text
+
+
+def test_json_escapes_del_and_c1_too() -> None:
+    records = [{"note": "a\x7fb\x9b2J\x85c\u2028d", "\x9bkey": 1}]
+    text = export.records_json(records)
+    assert json.loads(text) == records
+    assert "a\\u007fb\\u009b2J\\u0085c\u2028d" in text and "\\u009bkey" in text
 
 
 # ---- atomic writes ------------------------------------------------------------------------

@@ -1,5 +1,12 @@
 """Writing exports: JSON, CSV and Excel files that Excel opens safely, Markdown and
-iCalendar plans; always atomically (a temporary file renamed into place)."""
+iCalendar plans; always atomically (a temporary file renamed into place).
+
+Text from the book is data in every format, whether it goes to a file or to a terminal
+(the same bytes either way): JSON keeps it exactly, its control characters escaped the JSON
+way (``\u001b``); CSV, Markdown, iCalendar and Excel have no escape for a control character,
+so they show each one as a visible placeholder (``kamtui.visible``: ␛, ␇, �…), and a CSV or
+Excel cell that a spreadsheet would run as a formula stays text.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +24,7 @@ from typing import IO, TYPE_CHECKING, Any, NamedTuple
 from kamtui.domain import stages as sop
 from kamtui.domain.errors import InputError
 from kamtui.domain.plan import IsoWeek, PlanItem
+from kamtui.visible import visible
 
 if TYPE_CHECKING:
     from kamtui.services.book import Book
@@ -25,19 +33,22 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: Any) -> Any:
-    """A text cell Excel could run as a formula gets a leading apostrophe."""
+    """A text cell Excel could run as a formula gets a leading apostrophe (which the
+    importer takes off again)."""
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
 
 
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """UTF-8 with a BOM (Excel then reads Chinese correctly), CR LF rows, formula-safe cells,
+    control characters shown (over the whole text at once: cell by cell costs half again)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(header)
     for row in rows:
         w.writerow(["" if v is None else safe_cell(v) for v in row])
-    return "\ufeff" + buf.getvalue()  # UTF-8 with BOM: Excel then reads Chinese correctly
+    return "\ufeff" + visible(buf.getvalue())
 
 
 def write_atomic(path: str | Path, text: str) -> None:
@@ -71,8 +82,14 @@ def write_atomic_with(path: str | Path, write: Callable[[IO[bytes]], object]) ->
         raise
 
 
-def accounts_json(records: list[dict[str, Any]]) -> str:
-    return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+_JSON_UNESCAPED = re.compile(r"[\x7f-\x9f]")
+
+
+def to_json(data: Any) -> str:
+    """Indented JSON with Chinese as written; every control character escaped (json.dumps
+    leaves DEL and C1 raw when ensure_ascii is off, and they can only stand in strings)."""
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return _JSON_UNESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def accounts_csv(records: list[dict[str, Any]], criteria: Sequence[str]) -> str:
@@ -129,7 +146,7 @@ def plan_dicts(items: Iterable[PlanItem]) -> list[dict[str, Any]]:
 
 
 def plan_json(items: Sequence[PlanItem]) -> str:
-    return json.dumps(plan_dicts(items), ensure_ascii=False, indent=2) + "\n"
+    return to_json(plan_dicts(items))
 
 
 KIND_LABELS = {
@@ -160,7 +177,7 @@ ENGLISH = PlanWords()
 def plan_markdown(
     items: Sequence[PlanItem], week: IsoWeek, owner: str | None, words: PlanWords = ENGLISH
 ) -> str:
-    who = f" — {owner}" if owner else ""
+    who = f" — {_md(owner)}" if owner else ""
     span = words.span.format(
         monday=week.monday.isoformat(), sunday=week.sunday.isoformat(), n=len(items)
     )
@@ -180,24 +197,14 @@ def plan_markdown(
 
 
 def _md(text: str) -> str:
-    """Keep user text literal in Markdown."""
-    return "".join("\\" + c if c in "\\`*_[]<>#|" else c for c in text.replace("\n", " "))
+    """Keep user text literal in Markdown, on one line, its control characters shown."""
+    one_line = visible(text.replace("\r\n", " ").replace("\n", " "))
+    return "".join("\\" + c if c in "\\`*_[]<>#|" else c for c in one_line)
 
 
 def plan_csv(items: Sequence[PlanItem]) -> str:
     fields = [*PLAN_FIELDS, "key"]
     return to_csv(fields, ([d[f] for f in fields] for d in plan_dicts(items)))
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def visible(text: str) -> str:
-    """Control characters as visible placeholders (␛ for ESC): iCalendar and Excel files
-    cannot hold them."""
-    return _CONTROL.sub(
-        lambda m: "␡" if m.group() == "\x7f" else chr(0x2400 + ord(m.group())), text
-    )
 
 
 PRIORITY = {"S": 1, "A": 3, "B": 5, "C": 7}
@@ -354,7 +361,7 @@ def flat_table(what: str, records: list[dict[str, Any]]) -> tuple[list[str], lis
 
 
 def records_json(records: list[dict[str, Any]]) -> str:
-    return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    return to_json(records)
 
 
 def write_xlsx(

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from kamtui import logs
@@ -23,7 +24,7 @@ from kamtui.ui.commands import (
     TeamCommands,
 )
 from kamtui.ui.messages import ShowsFailure, TeamOpened
-from kamtui.ui.safe import plain
+from kamtui.ui.safe import pasted, plain
 from kamtui.ui.screens.book import BookScreen
 
 LOGGER = logs.LOGGER.getChild("app")
@@ -59,6 +60,13 @@ class KamApp(App[None]):
         """The theme chosen (ctrl+p → theme) is the one the app opens with next time."""
         if self.prefs is not None and getattr(self, "_theme_read", False):
             save_pref(self.prefs, "theme", theme)
+
+    async def on_event(self, event: events.Event) -> None:
+        """A paste reaches the focused field as words (``safe.pasted``): no escape sequence
+        or control character, and in a one-line field every line, joined with spaces."""
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            event.text = pasted(event.text, one_line=isinstance(self.focused, Input))
+        await super().on_event(event)
 
     def get_default_screen(self) -> BookScreen:
         if isinstance(self.book, TeamBook):

@@ -31,7 +31,7 @@ from kamtui.ui import strings as S
 from kamtui.ui.changes import field_name
 from kamtui.ui.changes import value as shown_value
 from kamtui.ui.messages import ShowsFailure
-from kamtui.ui.safe import content, text
+from kamtui.ui.safe import content, plain, text, typed_or_stored
 from kamtui.ui.screens.dialogs import KeepsTyped
 
 TEXT = ("name", "industry", "segment", "region", "owner", "pain_points")
@@ -265,7 +265,8 @@ class AccountForm(SavingForm):
         """What is on the form, typed; raises FieldError for text that is not a number."""
         fields: dict[str, Any] = {}
         for key in TEXT:
-            fields[key] = self.query_one(f"#f-{key}", Input).value
+            typed = self.query_one(f"#f-{key}", Input).value
+            fields[key] = typed_or_stored(typed, self.values.get(key))
         for key in NUMBERS:
             raw = self.query_one(f"#f-{key}", Input).value.replace(",", "").replace(" ", "").strip()
             if not raw:
@@ -389,7 +390,7 @@ class AccountForm(SavingForm):
 
 
 def _shown(key: str, value: Any) -> str:
-    """A text or number field's value as the form shows it."""
+    """A text or number field's value as the form shows it (text as the app shows it)."""
     if value is None:
         return ""
-    return f"{value:,.0f}" if key == "annual_revenue" else str(value)
+    return f"{value:,.0f}" if key == "annual_revenue" else plain(value)

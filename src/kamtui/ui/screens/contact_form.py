@@ -19,7 +19,7 @@ from kamtui.domain.decision_map import INFLUENCES, ROLES, STANCES
 from kamtui.domain.errors import FieldError, KamError
 from kamtui.domain.parsing import parse_date
 from kamtui.ui import strings as S
-from kamtui.ui.safe import content, plain
+from kamtui.ui.safe import content, plain, typed_or_stored
 from kamtui.ui.screens.account_form import EditValues, ReapplyForm, SaveEdit
 
 TEXTS = ("name", "title", "planned_action", "email", "phone")
@@ -50,7 +50,7 @@ class ContactForm(ReapplyForm):
             yield Label(content(self.title_text), classes="dialog-title")
             for key in ("name", "title"):
                 yield Label(S.field_label(key))
-                yield Input(v.get(key) or "", id=f"f-{key}")
+                yield Input(plain(v.get(key)), id=f"f-{key}")
                 yield Static(id=f"e-{key}", classes="field-error")
             yield Label(S.field_label("role"))
             yield Select(
@@ -76,12 +76,15 @@ class ContactForm(ReapplyForm):
             yield Static(id="e-left_on", classes="field-error")
             for key in ("planned_action", "email", "phone"):
                 yield Label(S.field_label(key))
-                yield Input(v.get(key) or "", id=f"f-{key}")
+                yield Input(plain(v.get(key)), id=f"f-{key}")
                 yield Static(id=f"e-{key}", classes="field-error")
             yield from self.form_end()
 
     def _read(self) -> EditValues:
-        fields: dict[str, Any] = {k: self.query_one(f"#f-{k}", Input).value for k in TEXTS}
+        fields: dict[str, Any] = {
+            k: typed_or_stored(self.query_one(f"#f-{k}", Input).value, self.values.get(k))
+            for k in TEXTS
+        }
         for key in ("role", "stance", "influence", "reports_to"):
             value = self.query_one(f"#f-{key}", Select).value
             fields[key] = None if value is Select.NULL else value

@@ -18,7 +18,7 @@ from textual.widgets import Input, Label, Static
 from kamtui.domain.errors import FieldError, KamError
 from kamtui.domain.parsing import parse_amount, parse_date
 from kamtui.ui import strings as S
-from kamtui.ui.safe import content
+from kamtui.ui.safe import content, plain, typed_or_stored
 from kamtui.ui.screens.account_form import EditValues, ReapplyForm, SaveEdit
 
 
@@ -45,12 +45,12 @@ class DealForm(ReapplyForm):
         with VerticalScroll(classes="dialog form short"):
             yield Label(content(self.title_text), classes="dialog-title")
             for field, label, value, hint in (
-                ("name", S.DEAL_NAME, self.values.get("name", ""), ""),
+                ("name", S.DEAL_NAME, plain(self.values.get("name")), ""),
                 ("amount", S.DEAL_AMOUNT, "" if amount is None else f"{amount:,.0f}",
                  "1,200,000 / 120万"),
                 ("expected_close", S.DEAL_CLOSE, close.isoformat() if close else "",
                  "YYYY-MM-DD"),
-                ("next_step", S.DEAL_NEXT_STEP, self.values.get("next_step", ""), ""),
+                ("next_step", S.DEAL_NEXT_STEP, plain(self.values.get("next_step")), ""),
             ):  # fmt: skip
                 yield Label(label)
                 yield Input(value, placeholder=hint, id=f"f-{field}")
@@ -60,6 +60,9 @@ class DealForm(ReapplyForm):
     def _read(self) -> EditValues:
         raw = {f: self.query_one(f"#f-{f}", Input).value.strip() for f in
                ("name", "amount", "expected_close", "next_step")}  # fmt: skip
+        for f in ("name", "next_step"):
+            typed = self.query_one(f"#f-{f}", Input).value
+            raw[f] = typed_or_stored(typed, self.values.get(f)).strip()
         if not raw["name"]:
             raise FieldError("name", S.DEAL_NAME_REQUIRED)
         try:

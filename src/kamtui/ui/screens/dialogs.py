@@ -32,7 +32,7 @@ from kamtui.domain.errors import KamError
 from kamtui.domain.parsing import parse_date
 from kamtui.domain.stages import Deliverable
 from kamtui.ui import strings as S
-from kamtui.ui.safe import content, plain, text
+from kamtui.ui.safe import content, plain, text, typed_or_stored
 
 Result = TypeVar("Result")
 
@@ -89,7 +89,9 @@ class ReasonDialog(KeepsTyped[str | None]):
         with Vertical(classes="dialog"):
             yield Label(content(self.title_text), classes="dialog-title")
             yield Input(
-                self.value, placeholder=self.placeholder or S.REASON_PLACEHOLDER, id="reason"
+                plain(self.value),
+                placeholder=self.placeholder or S.REASON_PLACEHOLDER,
+                id="reason",
             )
             yield Static(id="reason-error", classes="field-error")
             with Horizontal(classes="dialog-buttons"):
@@ -99,7 +101,8 @@ class ReasonDialog(KeepsTyped[str | None]):
     @on(Input.Submitted, "#reason")
     @on(Button.Pressed, "#ok")
     def _ok(self) -> None:
-        value = self.query_one("#reason", Input).value.strip()
+        typed = self.query_one("#reason", Input).value
+        value = typed_or_stored(typed, self.value).strip()
         if not value:
             self.query_one("#reason-error", Static).update(content(S.REASON_REQUIRED))
             self.query_one("#reason", Input).focus()
