@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
+from kamtui.domain.counts import count
 from kamtui.services import export, importer
 from kamtui.services.export import visible
 
@@ -120,7 +121,7 @@ def _notes(checked: importer.ImportCheck) -> None:
 def _dry_run(checked: importer.ImportCheck, skip_invalid: bool, name: str) -> int:
     bad = checked.bad_rows
     what = (
-        f"Dry run of {name}: {checked.total:,} rows; would create "
+        f"Dry run of {name}: {count(f'{checked.total:,}', 'row', 'rows')}; would create "
         f"{_say(checked.kind, checked.created)}, update {checked.updated:,}, "
         f"{checked.unchanged:,} unchanged"
     )

@@ -3,6 +3,10 @@
 Use as ``from kamtui.ui import strings as S`` then ``S.COL_TIER``. The language is chosen
 with ``set_language`` (the CLI does it first); a key missing in Chinese falls back to
 English.
+
+A count is said with its noun's two forms: ``"{n:deal|deals}"`` reads "1 deal", "3 deals"
+(``kamtui.domain.counts``; a catalog string's ``format`` knows the form). Chinese has one
+form: ``"{n} 个商机"``. No string says "deal(s)".
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import string
 import sys
 from functools import lru_cache
 from typing import TYPE_CHECKING
+
+from kamtui.domain.counts import counted
 
 if TYPE_CHECKING:
     from kamtui.domain.decision_map import Role
@@ -47,8 +53,8 @@ EN: dict[str, str] = {
     "KEY_RIGHT": "Right",
     "KEY_TIER": "Tier",
     "PIPELINE_TITLE": "Pipeline · owner: {owner} · tier: {tier}",
-    "COLUMN_TOTALS": "{n} deals · {total}\nweighted {weighted}",
-    "CARD_DAYS": "{days} days",
+    "COLUMN_TOTALS": "{n:deal|deals} · {total}\nweighted {weighted}",
+    "CARD_DAYS": "{days:day|days}",
     "CARD_MISSING": "⚠ {n} missing",
     "KEY_SETTINGS": "Settings",
     "SETTINGS_TITLE": "Settings · scoring model: {model}",
@@ -62,7 +68,7 @@ EN: dict[str, str] = {
     "SETTINGS_RECOMPUTING": "Saving and recomputing every tier and health…",
     "SETTINGS_SAVED": "Settings saved; tiers and health recomputed.",
     "KEY_HEALTH_SCREEN": "Health alerts",
-    "HEALTH_TITLE": "Health · {n} flagged accounts (red {red}, yellow {yellow}, green {green}) · owner: {owner}",
+    "HEALTH_TITLE": "Health · {n:flagged account|flagged accounts} (red {red}, yellow {yellow}, green {green}) · owner: {owner}",
     "KEY_EDIT": "Edit",
     "FORM_NEW": "New account",
     "FORM_EDIT": "Edit {name}",
@@ -91,13 +97,13 @@ EN: dict[str, str] = {
     "KEY_PREV_WEEK": "Previous week",
     "KEY_NEXT_WEEK": "Next week",
     "KEY_EXPORT": "Export",
-    "PLAN_TITLE": "Weekly plan {week} ({start} – {end}) · owner: {owner} · {n} items",
+    "PLAN_TITLE": "Weekly plan {week} ({start} – {end}) · owner: {owner} · {n:item|items}",
     "PLAN_LOADING": "Working out the plan…",
     "PLAN_HINT": "Space ticks a touch or task done (a touch is logged as a call today); Enter opens the account.",
     "PLAN_TASK_DONE": "Task done for {account}",
     "PLAN_TOUCH_LOGGED": "Touch logged for {account}",
     "PLAN_EXPORT_TITLE": "Export the plan to (.md Markdown, .ics calendar, .csv, .json)",
-    "PLAN_EXPORTED": "{n} items written to {path}",
+    "PLAN_EXPORTED": "{n:item|items} written to {path}",
     "PLAN_KIND_HEALTH": "health",
     "PLAN_KIND_EXEC_TOUCH": "executive touch",
     "PLAN_KIND_TOUCH": "touch",
@@ -126,7 +132,7 @@ EN: dict[str, str] = {
     "SUMMARY_TOP20": "top 20% = {share} of revenue",
     "SUMMARY_DEPENDENCY": "{name} holds {share}",
     "FILTER_PLACEHOLDER": "Type to filter by name, industry, region or owner  (/ to focus, Esc to leave)",
-    "SUMMARY": "{shown} of {total} accounts",
+    "SUMMARY": "{shown} of {total:account|accounts}",
     "SUMMARY_TIERS": "S {S} · A {A} · B {B} · C {C} · unscored {unscored}",
     "FILTER_TIERS": "tiers: {tiers}",
     "FILTER_ALL": "all tiers",
@@ -190,7 +196,7 @@ EN: dict[str, str] = {
     "REASON_REQUIRED": "A reason is required.",
     "FORCE": "Force with reason",
     "FORCE_REASON_TITLE": "Why move on with stage {stage} incomplete?",
-    "GATE_TITLE": "{deal}: stage {stage} is missing {n} deliverable(s). Tick them to move on, or force with a reason.",
+    "GATE_TITLE": "{deal}: stage {stage} is missing {n:deliverable|deliverables}. Tick what is missing to move on, or force with a reason.",
     "GATE_TICK_ALL": "Tick every missing deliverable, or force with a reason.",
     "TICK_AND_ADVANCE": "Tick and advance",
     "LOST_TITLE": "Why was {deal} lost?",
@@ -208,7 +214,7 @@ EN: dict[str, str] = {
     "DEAL_LOST": "{deal}: closed lost",
     "INTERACTION_LOGGED": "Logged {kind} on {on}",
     "NO_OPEN_DEAL": "This account has no open deal.",
-    "DEAL_OPTION": "{steps}  {name}  ·  {amount}  ·  stage {stage} {label}  ·  {days} days",
+    "DEAL_OPTION": "{steps}  {name}  ·  {amount}  ·  stage {stage} {label}  ·  {days:day|days}",
 }
 
 ZH: dict[str, str] = {
@@ -323,11 +329,11 @@ ZH.update({"KIND_CALL": "电话", "KIND_EMAIL": "邮件", "KIND_MEETING": "会�
 # the team view
 EN.update(
     {
-        "TEAM_TITLE": "kamtui · team view of {n} files: {files}  [read-only]",
+        "TEAM_TITLE": "kamtui · team view of {n:file|files}: {files}  [read-only]",
         "TEAM_READ_ONLY": "The team view is read-only: nothing was changed. Open a rep's own file to change it.",
-        "TEAM_OWNER": "{owner}: {accounts} accounts · red {red} · yellow {yellow} · {deals} open deals {amount}  ({files})",
+        "TEAM_OWNER": "{owner}: {accounts:account|accounts} · red {red} · yellow {yellow} · {deals:open deal|open deals} {amount}  ({files})",
         "TEAM_NO_OWNER": "(no owner)",
-        "TEAM_SHARED": "⇄ {n} accounts are in more than one file (same customer name)",
+        "TEAM_SHARED": "⇄ {n:account is|accounts are} in more than one file (same customer name)",
         "TEAM_STALE": "⚠ {file}: tiers and health stored for {day}; the rows show them as stored, the counts, Health and Plan are computed for {today}.",
         "TEAM_NEVER": "no day",
         "TEAM_FROM": "From {file} · owner {owner}",
@@ -337,8 +343,8 @@ EN.update(
         "TEAM_DIALOG_TITLE": "Open team files (read-only): one path per line, or several on one line separated by spaces",
         "TEAM_DIALOG_NONE": "Name at least one book file.",
         "TEAM_DIALOG_MISSING": "No file at {path}.",
-        "TEAM_OPENING": "Opening {n} files…",
-        "TEAM_OPENED": "Team view of {n} files, read-only.",
+        "TEAM_OPENING": "Opening {n:file|files}…",
+        "TEAM_OPENED": "Team view of {n:file|files}, read-only.",
     }
 )
 ZH.update(
@@ -373,7 +379,7 @@ EN.update(
         "CONFIRM_DELETE": "Move {name} to the trash? It leaves every list, plan and total until it is restored (T opens the trash).",
         "MOVE_TO_TRASH": "Move to trash",
         "TRASHED": "{name} moved to the trash (T shows the trash)",
-        "TRASH_TITLE": "Trash · {n} deleted accounts",
+        "TRASH_TITLE": "Trash · {n:deleted account|deleted accounts}",
         "TRASH_EMPTY": "The trash is empty.",
         "TRASH_HINT": "r restores the account as it was; P deletes it for good; Esc goes back.",
         "COL_DELETED": "Deleted",
@@ -384,7 +390,7 @@ EN.update(
         "PURGED": "{name} deleted for good",
         "SECTION_HISTORY": "History",
         "HISTORY_NONE": "no changes recorded",
-        "HISTORY_MORE": "… {n} older changes: h shows them all",
+        "HISTORY_MORE": "… {n:older change|older changes}: h shows them all",
         "HISTORY_TITLE": "History of {name} (newest first)",
         "KEY_HISTORY": "History",
         "HISTORY_CREATED": "created",
@@ -514,7 +520,7 @@ EN.update(
         "PINNED_NOTE": "{name} pinned at {tier}",
         "UNPINNED_NOTE": "{name} unpinned: tier {tier} as computed",
         "DEAL_LOST_AT": "lost at stage {stage}",
-        "DEAL_LINE": "{amount} · stage {stage} {label} · {days} days in stage",
+        "DEAL_LINE": "{amount} · stage {stage} {label} · {days:day|days} in stage",
         "DEAL_NEXT": "next: {step}",
         "STAGE_HISTORY": "Stage history",
         "STAGE_CHANGE_CREATED": "{on}  created in stage {to}",
@@ -525,7 +531,7 @@ EN.update(
         "PALETTE_DEAL": "deal · stage {stage} · {amount}",
         "PALETTE_OPEN_DEAL": "Open the account on its Deals tab",
         "PLAN_FILE_TITLE": "Weekly plan {week}",
-        "PLAN_FILE_SPAN": "{monday} to {sunday} · {n} items",
+        "PLAN_FILE_SPAN": "{monday} to {sunday} · {n:item|items}",
         "PLAN_FILE_TIER": "Tier {tier}",
     }
 )
@@ -761,13 +767,13 @@ ZH.update(
 SENTENCES_ZH: dict[str, str] = {
     # health measures
     "{pct}% of features adopted": "功能采用率 {pct}%",
-    "{n} tickets in 30 days, 90-day average {avg}": "30 天 {n} 张工单，90 天月均 {avg}",
-    "{n} negative rating(s) in {days} days": "{days} 天内 {n} 个差评",
+    "{n:ticket|tickets} in 30 days, 90-day average {avg}": "30 天 {n} 张工单，90 天月均 {avg}",
+    "{n:negative rating|negative ratings} in {days:day|days}": "{days} 天内 {n} 个差评",
     "no executive touch recorded": "没有高层触达记录",
-    "last executive touch {days} days ago": "最近一次高层触达在 {days} 天前",
+    "last executive touch {days:day|days} ago": "最近一次高层触达在 {days} 天前",
     "no invoice overdue": "没有逾期发票",
-    "{n} invoice(s) overdue, worst {days} days": "{n} 张发票逾期，最长 {days} 天",
-    "{n} key contact(s) left in {days} days": "{days} 天内 {n} 位关键联系人离职",
+    "{n:invoice|invoices} overdue, worst {days:day|days}": "{n} 张发票逾期，最长 {days} 天",
+    "{n:key contact|key contacts} left in {days:day|days}": "{days} 天内 {n} 位关键联系人离职",
     "{metric} down {pct}% vs {month}": "{metric}较{month}下降 {pct}%",
     "{metric} {pct}% vs {month}": "{metric}较{month} {pct}%",
     "renewal intent, reference": "有续约意向、愿意做案例",
@@ -776,29 +782,29 @@ SENTENCES_ZH: dict[str, str] = {
     "no renewal intent or reference yet": "尚无续约意向或案例意愿",
     # health flags
     "feature adoption {pct}% (below {low}%)": "功能采用率 {pct}%（低于 {low}%）",
-    "{n} tickets in the last 30 days vs a 90-day average of {avg}": "近 30 天 {n} 张工单，90 天月均 {avg}",
-    "{n} ticket(s) rated {rating} or lower in {days} days (latest {latest}/5)": "{days} 天内 {n} 张工单评分不高于 {rating}（最近一次 {latest}/5）",
-    "no executive touch for {days} days (cadence {cadence} days)": "已 {days} 天没有高层触达（节奏为 {cadence} 天）",
-    "invoice {number} overdue {days} days": "发票 {number} 已逾期 {days} 天",
+    "{n:ticket|tickets} in the last 30 days vs a 90-day average of {avg}": "近 30 天 {n} 张工单，90 天月均 {avg}",
+    "{n:ticket|tickets} rated {rating} or lower in {days:day|days} (latest {latest}/5)": "{days} 天内 {n} 张工单评分不高于 {rating}（最近一次 {latest}/5）",
+    "no executive touch for {days:day|days} (cadence {cadence:day|days})": "已 {days} 天没有高层触达（节奏为 {cadence} 天）",
+    "invoice {number} overdue {days:day|days}": "发票 {number} 已逾期 {days} 天",
     "{role} {name} left on {date}": "{role} {name} 已于 {date} 离职",
     "usage down and a key contact left: red whatever the score": "使用量下降且关键联系人离职：无论得分都为红色",
     "{tier} account with no order in 12 months": "{tier} 级客户 12 个月没有下单",
-    "{tier} account with no order for {days} days": "{tier} 级客户已 {days} 天没有下单",
+    "{tier} account with no order for {days:day|days}": "{tier} 级客户已 {days} 天没有下单",
     "{tier} account buying like a top account (RFM {rfm})": "{tier} 级客户的购买表现像头部客户（RFM {rfm}）",
     # decision-map coverage
     "no economic buyer mapped": "尚未找到最终决策者",
-    "single-threaded: {n} active contact(s), {roles} role(s) covered on a tier {tier} account": "单线联系：{tier} 级客户只有 {n} 位在职联系人，覆盖 {roles} 个角色",
+    "single-threaded: {n:active contact|active contacts}, {roles:role|roles} covered on a tier {tier} account": "单线联系：{tier} 级客户只有 {n} 位在职联系人，覆盖 {roles} 个角色",
     "blocker {name} has no planned action": "反对者 {name} 没有应对计划",
     # the weekly plan
     "health {color}: {reason}": "健康度{color}：{reason}",
     "health {color}": "健康度{color}",
-    "{touch}: none recorded yet (every {every} days)": "{touch}：尚无记录（每 {every} 天）",
-    "{touch} overdue {days} days: last {last}, every {every} days": "{touch}已逾期 {days} 天：上次 {last}，每 {every} 天",
-    "{touch} due {due}: last {last}, every {every} days": "{touch}应在 {due} 前完成：上次 {last}，每 {every} 天",
-    "task: {title} (overdue {days} days)": "待办：{title}（已逾期 {days} 天）",
+    "{touch}: none recorded yet (every {every:day|days})": "{touch}：尚无记录（每 {every} 天）",
+    "{touch} overdue {days:day|days}: last {last}, every {every:day|days}": "{touch}已逾期 {days} 天：上次 {last}，每 {every} 天",
+    "{touch} due {due}: last {last}, every {every:day|days}": "{touch}应在 {due} 前完成：上次 {last}，每 {every} 天",
+    "task: {title} (overdue {days:day|days})": "待办：{title}（已逾期 {days} 天）",
     "task: {title}": "待办：{title}",
     "deal {name}: stage {stage} missing {missing}": "商机 {name}：第 {stage} 阶段缺少 {missing}",
-    "deal {name}: {days} days in stage {stage}": "商机 {name}：已在第 {stage} 阶段停留 {days} 天",
+    "deal {name}: {days:day|days} in stage {stage}": "商机 {name}：已在第 {stage} 阶段停留 {days} 天",
     # refusals a form or a key can meet
     "An account needs a name.": "客户需要名称。",
     "Annual revenue cannot be negative.": "年营业额不能为负数。",
@@ -838,7 +844,7 @@ SENTENCES_ZH: dict[str, str] = {
     "{severity}  {subject}  open": "{severity}  {subject}  处理中",
     "{severity}  {subject}  closed {date}  satisfaction {rating}": "{severity}  {subject}  {date} 关闭  满意度 {rating}",
     "{severity}  {subject}  closed {date}": "{severity}  {subject}  {date} 关闭",
-    "{n} active users, {logins} logins, {pct}% adoption": "活跃用户 {n}，登录 {logins} 次，功能采用率 {pct}%",
+    "{n:active user|active users}, {logins:login|logins}, {pct}% adoption": "活跃用户 {n}，登录 {logins} 次，功能采用率 {pct}%",
     # next actions on the Book
     "first touch": "首次触达",
     "touch overdue since {date}": "触达已于 {date} 逾期",
@@ -883,9 +889,9 @@ EN.update(
         "IMPORT_MAPPING": "Columns → fields",
         "IMPORT_NOT_IMPORTED": "— not imported",
         "IMPORT_PREVIEW_EMPTY": "Preview",
-        "IMPORT_PREVIEW": "Preview: first {n} of {total} rows (row labels are line numbers)",
+        "IMPORT_PREVIEW": "Preview: first {n} of {total:row|rows} (row labels are line numbers)",
         "IMPORT_PROBLEMS_EMPTY": "Problems: none",
-        "IMPORT_PROBLEMS": "Problems: {bad} row(s) with errors, {errors} error(s) in all",
+        "IMPORT_PROBLEMS": "Problems: {bad:row|rows} with errors, {errors:error|errors} in all",
         "IMPORT_MORE_ERRORS": "… and {n} more",
         "COL_LINE": "Line",
         "COL_COLUMN": "Column",
@@ -894,16 +900,16 @@ EN.update(
         "IMPORT_IGNORED": "Columns not imported: {columns} (map them on the left)",
         "IMPORT_NOTE": "Note: {note}",
         "IMPORT_DUPLICATE": "Check: {group}",
-        "IMPORT_MORE_DUPLICATES": "… and {n} more likely duplicates",
+        "IMPORT_MORE_DUPLICATES": "… and {n:more likely duplicate|more likely duplicates}",
         "IMPORT_SOURCE_CSV": "{encoding}, {delimiter}",
         "IMPORT_SOURCE_SHEET": "sheet {sheet}",
         "IMPORT_COMMA": "comma-separated",
         "IMPORT_SEMICOLON": "semicolon-separated",
         "IMPORT_TAB": "tab-separated",
-        "IMPORT_SUMMARY": "{total} row(s) ({source}): would create {created}, update {updated}, {unchanged} unchanged.",
-        "IMPORT_READY": "ctrl+s imports all {n} row(s).",
-        "IMPORT_READY_SKIP": "ctrl+s imports the {good} valid row(s) and skips {bad} with errors.",
-        "IMPORT_BLOCKED": "Rows with errors: {bad}. Nothing will be imported; fix the file, or tick “Skip invalid rows” to import the {good} valid row(s).",
+        "IMPORT_SUMMARY": "{total:row|rows} ({source}): would create {created}, update {updated}, {unchanged} unchanged.",
+        "IMPORT_READY": "ctrl+s imports {n:row|rows}.",
+        "IMPORT_READY_SKIP": "ctrl+s imports {good:valid row|valid rows} and skips {bad} with errors.",
+        "IMPORT_BLOCKED": "Rows with errors: {bad}. Nothing will be imported; fix the file, or tick “Skip invalid rows” to import {good:valid row|valid rows}.",
         "IMPORT_READ_ONLY": "This book is open read-only: the file can be checked, not imported.",
         "IMPORT_CHECK_FIRST": "Check a file first: type its path and press Enter.",
         "IMPORT_BUSY": "The import is still running…",
@@ -914,7 +920,7 @@ EN.update(
         "IMPORT_PHASE_WRITING": "Writing",
         "IMPORT_PHASE_RECOMPUTING": "Recomputing tiers and health",
         "IMPORT_DONE": "Imported {name} ({kind}): created {created}, updated {updated}, {unchanged} unchanged.",
-        "IMPORT_DONE_SKIPPED": "Skipped {skipped} row(s) with errors.",
+        "IMPORT_DONE_SKIPPED": "Skipped {skipped:row|rows} with errors.",
         "IMPORT_AGAIN": "Imported. Esc goes back to the Book; ctrl+r checks the file again.",
         "PALETTE_IMPORT": "Import a file",
         "PALETTE_IMPORT_HELP": "Import accounts, contacts, deals … from a CSV or Excel file, with a preview",
@@ -1046,7 +1052,8 @@ def set_language(lang: str) -> None:
 
 class Said(str):
     """A catalog string that knows its key, so that a key's description bound when a
-    screen is imported can be said again in another language."""
+    screen is imported can be said again in another language. Its ``format`` says counts
+    with the right form of their noun (``"{n:deal|deals}"``)."""
 
     key: str
 
@@ -1054,6 +1061,11 @@ class Said(str):
         said = super().__new__(cls, value)
         said.key = key
         return said
+
+    def format(self, /, *args: object, **values: object) -> str:
+        if "|" not in self:  # no count with a noun: str's own, faster
+            return super().format(*args, **values)
+        return counted(self, *args, **values)
 
 
 def _say_bindings_again() -> None:
@@ -1114,10 +1126,13 @@ _SLOTS = {  # what a placeholder may hold, when it is not any text
 
 def _pattern(template: str) -> re.Pattern[str]:
     out = []
-    for literal, name, _, _ in string.Formatter().parse(template):
+    for literal, name, spec, _ in string.Formatter().parse(template):
         out.append(re.escape(literal))
         if name is not None:
             out.append(f"(?P<{name}>{_SLOTS.get(name, '.+?')})")
+            one, bar, many = (spec or "").partition("|")
+            if bar:  # a count with its noun: "1 day", "3 days"
+                out.append(f" (?:{re.escape(one)}|{re.escape(many)})")
     return re.compile("".join(out))
 
 
