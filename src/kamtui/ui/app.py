@@ -78,6 +78,10 @@ class KamApp(App[None]):
             return
         self.push_screen(AccountScreen(self.book, self.today, account_id, tab))
 
+    def book_offers(self, action: str) -> bool:
+        """Whether the Book offers ``action`` (a read-only book offers no writes)."""
+        return self.screen_stack[0].check_action(action, ()) is not False
+
     async def book_action(self, action: str) -> None:
         """Run one of the Book's actions (open the plan, the pipeline…) from any screen."""
         while len(self.screen_stack) > 1:

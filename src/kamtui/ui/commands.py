@@ -89,11 +89,15 @@ SCREENS = (  # what the palette opens by name: (catalog key of the name, of the 
 
 
 class ScreenCommands(KamProvider):
-    """The screens and actions of the Book by name, in English or Chinese."""
+    """The screens and actions of the Book by name, in English or Chinese: those the Book
+    offers (a read-only book offers no new account, no settings)."""
+
+    def _offered(self) -> list[tuple[str, str, str]]:
+        return [entry for entry in SCREENS if self.kam.book_offers(entry[2])]
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for key, help_key, action in SCREENS:
+        for key, help_key, action in self._offered():
             shown = getattr(S, key)
             score = max(matcher.match(name) for name in (shown, S.EN[key], S.ZH.get(key, "")))
             if score > 0:
@@ -106,7 +110,7 @@ class ScreenCommands(KamProvider):
                 )
 
     async def discover(self) -> Hits:
-        for key, help_key, action in SCREENS:
+        for key, help_key, action in self._offered():
             yield DiscoveryHit(
                 getattr(S, key),
                 partial(self.kam.book_action, action),

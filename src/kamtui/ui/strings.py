@@ -1031,6 +1031,18 @@ ZH.update(
     }
 )
 
+# ---- layout: every screen at every size, read-only books ------------------------------
+EN.update(
+    {
+        "READ_ONLY_REFUSED": "This book is open read-only: nothing was changed.",
+    }
+)
+ZH.update(
+    {
+        "READ_ONLY_REFUSED": "此客户文件以只读方式打开，未做任何修改。",
+    }
+)
+
 _current: dict[str, str] = EN
 
 

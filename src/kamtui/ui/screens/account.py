@@ -37,6 +37,7 @@ from kamtui.domain.tracks import TRACKS
 from kamtui.services.book import AccountView, Book, DealView
 from kamtui.ui import strings as S
 from kamtui.ui.messages import AccountChanged, AccountLoaded
+from kamtui.ui.read_only import HidesWrites
 from kamtui.ui.safe import content, plain, text
 from kamtui.ui.screens.account_form import AccountForm, EditValues, FormData, FormValues
 from kamtui.ui.screens.contact_form import ContactForm
@@ -84,7 +85,11 @@ PROFILE_SHOWN = (
 )  # fmt: skip
 
 
-class AccountScreen(DealMoves, Screen[None]):
+class AccountScreen(HidesWrites, DealMoves, Screen[None]):
+    WRITES = frozenset({
+        "move", "close_lost", "add_deal", "add_contact", "move_role", "mark_left", "reports_to",
+        "add_task", "complete_task", "log_interaction", "edit", "pin_tier",
+    })  # fmt: skip
     BINDINGS = [
         Binding("escape", "app.pop_screen", S.KEY_BACK, id="account.back"),
         Binding("backspace", "app.pop_screen", S.KEY_BACK, show=False),
@@ -200,7 +205,7 @@ class AccountScreen(DealMoves, Screen[None]):
         tab = TAB_ACTIONS.get(action)
         if tab is not None and tab != self.tab:
             return False
-        return True
+        return super().check_action(action, parameters)
 
     # ---- loading ------------------------------------------------------------------------------
     def action_reload(self) -> None:
@@ -935,7 +940,11 @@ class AccountScreen(DealMoves, Screen[None]):
 
     # ---- editing the profile and ratings ------------------------------------------------------
     def _writable(self) -> bool:
-        """Whether this screen may change the book (a team view may not)."""
+        """Whether this screen may change the book (a read-only one or a team view may
+        not: their keys are not offered, and Enter on a contact or a deal says so)."""
+        if self.book.read_only:
+            self.notify(S.READ_ONLY_REFUSED, severity="warning", markup=False)
+            return False
         return True
 
     def action_edit(self) -> None:

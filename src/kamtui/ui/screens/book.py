@@ -24,6 +24,7 @@ from kamtui.ui.messages import (
     RowsLoaded,
     SummaryLoaded,
 )
+from kamtui.ui.read_only import HidesWrites
 from kamtui.ui.safe import content, plain, text
 from kamtui.ui.screens.account_form import AccountForm, FormValues
 from kamtui.ui.screens.dialogs import ConfirmDialog
@@ -37,7 +38,8 @@ SORTS = [c.key for c in COLUMNS]
 WARM_UP_AFTER = 0.5  # seconds after the first rows are shown: load the next screens meanwhile
 
 
-class BookScreen(Screen[None]):
+class BookScreen(HidesWrites, Screen[None]):
+    WRITES = frozenset({"new_account", "edit_account", "delete_account", "open_settings"})
     BINDINGS = [
         Binding("slash", "focus_filter", S.KEY_FILTER, id="book.filter"),
         Binding("escape", "leave_filter", S.KEY_BACK, show=False),

@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 from kamtui.domain import stages as sop
 from kamtui.services.book import Book, DealCard, PipelineColumn
 from kamtui.ui import strings as S
+from kamtui.ui.read_only import HidesWrites
 from kamtui.ui.safe import content, plain, text
 from kamtui.ui.screens.deal_moves import DealBrief, DealMoved, DealMoves
 from kamtui.ui.widgets.footer import KeyFooter
@@ -49,7 +50,8 @@ def card_prompt(card: DealCard) -> Text:
     return prompt
 
 
-class PipelineScreen(DealMoves, Screen[None]):
+class PipelineScreen(HidesWrites, DealMoves, Screen[None]):
+    WRITES = frozenset({"move", "close_lost"})
     BINDINGS = [
         Binding("escape", "app.pop_screen", S.KEY_BACK, id="pipeline.back"),
         Binding("left", "column(-1)", S.KEY_LEFT, show=False),

@@ -22,6 +22,7 @@ from kamtui.domain.plan import IsoWeek, PlanItem
 from kamtui.services import export
 from kamtui.services.book import Book
 from kamtui.ui import strings as S
+from kamtui.ui.read_only import HidesWrites
 from kamtui.ui.safe import content, plain, text
 from kamtui.ui.screens.dialogs import ReasonDialog
 from kamtui.ui.widgets.footer import KeyFooter
@@ -102,7 +103,8 @@ class PlanList(RowList):
         return Strip(line.render(self.app.console), width)
 
 
-class PlanScreen(Screen[None]):
+class PlanScreen(HidesWrites, Screen[None]):
+    WRITES = frozenset({"tick"})
     BINDINGS = [
         Binding("escape", "app.pop_screen", S.KEY_BACK, id="plan.back"),
         Binding("space", "tick", S.KEY_TICK, id="plan.tick"),

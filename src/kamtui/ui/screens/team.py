@@ -41,13 +41,16 @@ class TeamAccountTable(AccountTable):
         return cells
 
 
-def refuse(screen: BookScreen | AccountScreen) -> None:
+def refuse(screen: AccountScreen) -> None:
     screen.notify(S.TEAM_READ_ONLY, severity="warning", markup=False)
 
 
 class TeamBookScreen(BookScreen):
-    """The Book of a team: every file's accounts, with totals per owner."""
+    """The Book of a team: every file's accounts, with totals per owner. Its keys that
+    would change a book are not offered (a team's book refuses them anyway), nor the trash
+    and the import, which belong to one rep's file."""
 
+    WRITES = BookScreen.WRITES | {"open_trash", "open_import"}
     book: TeamBook
 
     def __init__(self, book: TeamBook, today: date) -> None:
@@ -100,22 +103,6 @@ class TeamBookScreen(BookScreen):
             lines.append("\n")
         lines.rstrip()
         self.query_one("#team", Static).update(lines)
-
-    # every write is refused at once (the team's book would refuse it anyway)
-    def action_new_account(self) -> None:
-        refuse(self)
-
-    def action_edit_account(self) -> None:
-        refuse(self)
-
-    def action_open_settings(self) -> None:
-        refuse(self)
-
-    def action_delete_account(self) -> None:
-        refuse(self)
-
-    def action_open_trash(self) -> None:
-        refuse(self)
 
 
 class TeamAccountScreen(AccountScreen):

@@ -17,6 +17,7 @@ from kamtui.domain.errors import KamError
 from kamtui.services.book import Book
 from kamtui.services.history import TrashedAccount, local_time
 from kamtui.ui import strings as S
+from kamtui.ui.read_only import HidesWrites
 from kamtui.ui.safe import content, plain, text
 from kamtui.ui.screens.dialogs import ConfirmDialog
 from kamtui.ui.widgets.footer import KeyFooter
@@ -35,7 +36,8 @@ class TrashChanged(Message):
     error: bool = False
 
 
-class TrashScreen(Screen[None]):
+class TrashScreen(HidesWrites, Screen[None]):
+    WRITES = frozenset({"restore", "purge"})
     BINDINGS = [
         Binding("escape", "app.pop_screen", S.KEY_BACK, id="trash.back"),
         Binding("r", "restore", S.KEY_RESTORE, id="trash.restore"),
