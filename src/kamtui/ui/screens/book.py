@@ -1,4 +1,10 @@
-"""The Book: every account of the book in one table, filtered and sorted in SQL."""
+"""The Book: every account of the book in one table, filtered and sorted in SQL.
+
+Typing to filter: the letters and digits are the Book's keys (``h`` health, ``b`` the
+pipeline…), so ``/`` puts the cursor in the filter, and Esc leaves it. Text that is no
+key — Chinese typed or sent by an input method, any letter beyond ASCII, a paste — goes
+into the filter at once, without ``/``. The placeholder says both.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,7 @@ from dataclasses import replace
 from datetime import date
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -88,7 +94,7 @@ class BookScreen(HidesWrites, Screen[None]):
         # updated without a new layout of the screen (update(..., layout=False))
         ro = f"  [{S.READ_ONLY}]" if self.book.read_only else ""
         yield Static(content(f"kamtui · {self.book.path}{ro}"), id="title")
-        yield Input(placeholder=S.FILTER_PLACEHOLDER, id="filter")
+        yield Input(placeholder=S.FILTER_PLACEHOLDER, id="filter", select_on_focus=False)
         yield Static(id="counts")
         yield Static(id="summary")
         yield AccountTable(id="accounts")
@@ -273,6 +279,26 @@ class BookScreen(HidesWrites, Screen[None]):
             self.load_rows(self.generation, query, total)
 
     # ---- actions -------------------------------------------------------------------------
+    def on_key(self, event: events.Key) -> None:
+        """A character no key of the Book is (Chinese, é…) starts the filter with it."""
+        char = event.character
+        if char and event.is_printable and not char.isascii():
+            event.stop()
+            event.prevent_default()
+            self._into_filter(char)
+
+    def on_paste(self, event: events.Paste) -> None:
+        """Text pasted on the Book (the filter takes its own pastes) goes into the filter."""
+        line = event.text.splitlines()[0] if event.text.strip() else ""
+        if line:
+            event.stop()
+            self._into_filter(line)
+
+    def _into_filter(self, typed: str) -> None:
+        filt = self.query_one("#filter", Input)
+        filt.insert_text_at_cursor(typed)  # a second character may come before the focus
+        filt.focus()
+
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         self._set_query(replace(self.query_state, text=event.value))
