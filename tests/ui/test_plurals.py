@@ -85,7 +85,10 @@ def test_the_domain_says_one_in_the_singular_and_chinese_reads_it(chinese: None)
     for english, chinese_ in (
         ("invoice INV-1 overdue 1 day", "发票 INV-1 已逾期 1 天"),
         ("1 invoice overdue, worst 1 day", "1 张发票逾期，最长 1 天"),
-        ("touch overdue 1 day: last 2026-11-01, every 1 day", "触达已逾期 1 天：上次 2026-11-01，每 1 天"),
+        (
+            "touch overdue 1 day: last 2026-11-01, every 1 day",
+            "触达已逾期 1 天：上次 2026-11-01，每 1 天",
+        ),
         ("task: call back (overdue 1 day)", "待办：call back（已逾期 1 天）"),
         ("1 ticket in 30 days, 90-day average 0.3", "30 天 1 张工单，90 天月均 0.3"),
         ("1 active user, 1 login, 5% adoption", "活跃用户 1，登录 1 次，功能采用率 5%"),

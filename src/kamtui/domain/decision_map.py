@@ -91,7 +91,10 @@ def check_contact(
     new contact needs a name, and nobody leaves in the future."""
     unknown = sorted(set(fields) - set(CONTACT_FIELDS))
     if unknown:
-        raise FieldError(unknown[0], f"Unknown contact {'field' if len(unknown) == 1 else 'fields'}: {', '.join(unknown)}.")
+        raise FieldError(
+            unknown[0],
+            f"Unknown contact {'field' if len(unknown) == 1 else 'fields'}: {', '.join(unknown)}.",
+        )
     out: dict[str, Any] = {}
     for key, value in fields.items():
         if key in CONTACT_TEXT_FIELDS:

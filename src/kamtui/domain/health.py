@@ -83,7 +83,9 @@ class HealthConfig:
 def validate_health_config(cfg: HealthConfig) -> None:
     unknown = sorted(set(cfg.weights) - set(MEASURES))
     if unknown:
-        raise ModelError(f"Unknown health {'measure' if len(unknown) == 1 else 'measures'}: {', '.join(unknown)}.")
+        raise ModelError(
+            f"Unknown health {'measure' if len(unknown) == 1 else 'measures'}: {', '.join(unknown)}."
+        )
     if any(w < 0 for w in cfg.weights.values()):
         raise ModelError("Health weights cannot be negative.")
     total = sum(cfg.weights.values())

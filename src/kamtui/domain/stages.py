@@ -196,7 +196,10 @@ def check_deal(fields: Mapping[str, Any], *, creating: bool = False) -> dict[str
     cleaned. A deal needs a name; its amount is a number, not negative."""
     unknown = sorted(set(fields) - set(DEAL_FIELDS))
     if unknown:
-        raise FieldError(unknown[0], f"Unknown deal {'field' if len(unknown) == 1 else 'fields'}: {', '.join(unknown)}.")
+        raise FieldError(
+            unknown[0],
+            f"Unknown deal {'field' if len(unknown) == 1 else 'fields'}: {', '.join(unknown)}.",
+        )
     out: dict[str, Any] = {}
     for key, value in fields.items():
         if key in ("name", "next_step"):
