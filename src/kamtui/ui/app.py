@@ -32,9 +32,16 @@ LOGGER = logs.LOGGER.getChild("app")
 class KamApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "kamtui"
+    # classes a screen gets for its size (app.tcss): a screen under 30 lines or 120
+    # columns makes room for what matters (the footer's keys, the names)
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     BINDINGS = [
         Binding("q", "quit", S.KEY_QUIT, id="app.quit"),
         Binding("question_mark", "toggle_help", S.KEY_HELP, key_display="?", id="app.help"),
+        # Textual's own ctrl+q and ctrl+p, said in the UI's language (footer and ?)
+        Binding("ctrl+q", "quit", S.KEY_QUIT, show=False, priority=True),
+        Binding("ctrl+p", "command_palette", S.KEY_PALETTE, show=False, priority=True),
     ]
     COMMANDS = App.COMMANDS | {
         AccountCommands, DealCommands, ScreenCommands, TeamCommands,

@@ -135,7 +135,6 @@ EN: dict[str, str] = {
     "SUMMARY": "{shown} of {total:account|accounts}",
     "SUMMARY_TIERS": "S {S} · A {A} · B {B} · C {C} · unscored {unscored}",
     "FILTER_TIERS": "tiers: {tiers}",
-    "FILTER_ALL": "all tiers",
     "SORTED_BY": "sorted by {column}{direction}",
     "DESCENDING": ", descending",
     "REFRESHING": "Recomputing tiers and health for {today}: {done} of {total}",
@@ -304,7 +303,6 @@ ZH: dict[str, str] = {
     "SUMMARY": "显示 {shown} / 共 {total} 个客户",
     "SUMMARY_TIERS": "S {S} · A {A} · B {B} · C {C} · 未评级 {unscored}",
     "FILTER_TIERS": "级别：{tiers}",
-    "FILTER_ALL": "全部级别",
     "SORTED_BY": "按{column}排序{direction}",
     "DESCENDING": "（倒序）",
     "REFRESHING": "正在按 {today} 重算级别与健康度：{done} / {total}",
@@ -1035,11 +1033,13 @@ ZH.update(
 EN.update(
     {
         "READ_ONLY_REFUSED": "This book is open read-only: nothing was changed.",
+        "KEY_PALETTE": "Commands",
     }
 )
 ZH.update(
     {
         "READ_ONLY_REFUSED": "此客户文件以只读方式打开，未做任何修改。",
+        "KEY_PALETTE": "命令面板",
     }
 )
 

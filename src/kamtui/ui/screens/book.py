@@ -249,17 +249,18 @@ class BookScreen(HidesWrites, Screen[None]):
         q = self.query_state
         shown = "…" if self.total is None else f"{self.total:,}"
         total = getattr(self, "book_total", None)
-        tiers = (
-            ", ".join(t for t in ("S", "A", "B", "C", "unscored") if t in q.tiers) or S.FILTER_ALL
-        )
         col = next(c.title for c in COLUMNS if c.key == q.sort)
-        parts = [
-            S.SUMMARY.format(shown=shown, total="…" if total is None else f"{total:,}"),
-            S.FILTER_TIERS.format(tiers=tiers),
-            S.FILTER_TRACK.format(track=q.track or S.FILTER_ANY),
-            S.FILTER_HEALTH.format(health=q.health or S.FILTER_ANY),
-            S.FILTER_OWNER.format(owner=q.owner or S.FILTER_ANY),
-        ]
+        # only the filters that are set: the line stays short enough for 80 columns
+        parts = [S.SUMMARY.format(shown=shown, total="…" if total is None else f"{total:,}")]
+        if q.tiers:
+            tiers = ", ".join(t for t in ("S", "A", "B", "C", "unscored") if t in q.tiers)
+            parts.append(S.FILTER_TIERS.format(tiers=tiers))
+        if q.track:
+            parts.append(S.FILTER_TRACK.format(track=q.track))
+        if q.health:
+            parts.append(S.FILTER_HEALTH.format(health=q.health))
+        if q.owner:
+            parts.append(S.FILTER_OWNER.format(owner=q.owner))
         if q.attention:
             parts.append(S.FILTER_ATTENTION)
         parts.append(S.SORTED_BY.format(column=col, direction=S.DESCENDING if q.descending else ""))
