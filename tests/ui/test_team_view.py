@@ -114,7 +114,7 @@ async def test_the_book_shows_both_files_with_totals_per_owner_and_marks(
         assert {r.owner for r in rows} == {"Alice", "Bob"}
         title = str(app.screen.query_one("#title", Static).render())
         assert "team view of 2 files: alice.db, bob.db" in title and "read-only" in title
-        team_lines = str(app.screen.query_one("#team", Static).render())
+        team_lines = str(app.screen.query_one("#team-lines", Static).render())
         assert "Alice: 40 accounts" in team_lines and "(alice.db)" in team_lines
         assert "Bob: 41 accounts" in team_lines and "(bob.db)" in team_lines
         assert "in more than one file" in team_lines
@@ -304,7 +304,7 @@ async def test_the_book_says_which_files_hold_values_of_another_day(files: list[
         app = KamApp(team, today=later)
         async with app.run_test(size=SIZE) as pilot:
             await settle(app, pilot)
-            lines = str(app.screen.query_one("#team", Static).render()).splitlines()
+            lines = str(app.screen.query_one("#team-lines", Static).render()).splitlines()
             assert [line for line in lines if line.startswith("⚠")] == [
                 f"⚠ {name}: tiers and health stored for 2026-11-23; the rows show them as "
                 "stored, the counts, Health and Plan are computed for 2026-11-26."

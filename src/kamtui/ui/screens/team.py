@@ -12,6 +12,7 @@ from datetime import date
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
+from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from kamtui.services.book import AccountRow
@@ -62,7 +63,8 @@ class TeamBookScreen(BookScreen):
                 widget = TeamAccountTable(id=widget.id)
             yield widget
             if widget.id == "summary":
-                yield Static(id="team", markup=False)
+                # the owners' lines scroll when the terminal is short (app.tcss)
+                yield VerticalScroll(Static(id="team-lines", markup=False), id="team")
 
     def on_mount(self) -> None:
         files = [m.label for m in self.book.members]
@@ -102,7 +104,7 @@ class TeamBookScreen(BookScreen):
             )
             lines.append("\n")
         lines.rstrip()
-        self.query_one("#team", Static).update(lines)
+        self.query_one("#team-lines", Static).update(lines)
 
 
 class TeamAccountScreen(AccountScreen):
