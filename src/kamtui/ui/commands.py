@@ -1,5 +1,6 @@
 """The command palette (ctrl+p): find an account by any part of its name, Chinese too,
-and open it; the app's own commands (help, theme, quit) come from Textual."""
+and open it; the app's own commands (keys, theme, quit) are Textual's, worded by the app
+(``KamApp.get_system_commands``)."""
 
 from __future__ import annotations
 
@@ -45,11 +46,6 @@ class AccountCommands(KamProvider):
                 text=row.name,
                 help=S.PALETTE_OPEN_ACCOUNT,
             )
-
-    async def discover(self) -> Hits:
-        yield DiscoveryHit(
-            S.PALETTE_HELP, self.kam.action_show_help_panel, help=S.PALETTE_HELP_HELP
-        )
 
 
 class DealCommands(KamProvider):

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING
 from kamtui.domain.counts import counted
 
 if TYPE_CHECKING:
+    from textual.binding import Binding
+
     from kamtui.domain.decision_map import Role
     from kamtui.domain.tracks import Track
     from kamtui.services.export import PlanWords
@@ -849,6 +851,48 @@ SENTENCES_ZH: dict[str, str] = {
     "touch by {date}": "{date} 前触达",
     "{title} (by {date})": "{title}（{date} 前）",
 }
+# Textual's own keys (Tab, the scroll keys, an input's editing keys…), listed by ``?``: their
+# descriptions in Chinese (``say_keys_again``)
+TEXTUAL_KEYS_ZH: dict[str, str] = {
+    "Bottom": "到底部", "Copy": "复制", "Copy selected text": "复制所选文字",
+    "Cursor Down": "下移", "Cursor Up": "上移", "Cursor down": "下移",
+    "Cursor down select": "下移并选择", "Cursor left": "左移", "Cursor left select": "左移并选择",
+    "Cursor left word select": "左移一个词并选择", "Cursor line end": "到行尾",
+    "Cursor line end select": "选择到行尾", "Cursor line start": "到行首",
+    "Cursor line start select": "选择到行首", "Cursor page down": "下一页",
+    "Cursor page up": "上一页", "Cursor right": "右移", "Cursor right select": "右移并选择",
+    "Cursor right word select": "右移一个词并选择", "Cursor to next ancestor": "到上级的下一项",
+    "Cursor to next sibling": "到下一个同级", "Cursor to parent": "到上级",
+    "Cursor to previous sibling": "到上一个同级", "Cursor up": "上移",
+    "Cursor up select": "上移并选择", "Cursor word left": "左移一个词",
+    "Cursor word right": "右移一个词", "Cut": "剪切", "Cut selected text": "剪切所选文字",
+    "Delete all to the left": "删除光标左侧全部", "Delete all to the right": "删除光标右侧全部",
+    "Delete character left": "删除左侧字符", "Delete character right": "删除右侧字符",
+    "Delete left to start of word": "删除到词首", "Delete line": "删除整行",
+    "Delete right to start of word": "删除到下一词首", "Delete to line end": "删除到行尾",
+    "Delete to line start": "删除到行首", "Down": "下移", "End": "到末尾",
+    "Exit the command palette": "关闭命令面板", "Expand or collapse all": "全部展开或收起",
+    "First": "第一项", "Focus Next": "下一个区域", "Focus Previous": "上一个区域",
+    "Go to bottom": "到底部", "Go to end": "到末尾", "Go to start": "到开头", "Go to top": "到顶部",
+    "Home": "到开头", "Last": "最后一项", "Move cursor left": "光标左移",
+    "Move cursor left a word": "光标左移一个词",
+    "Move cursor left a word and select": "左移一个词并选择",
+    "Move cursor left and select": "左移并选择", "Move cursor right a word": "光标右移一个词",
+    "Move cursor right a word and select": "右移一个词并选择",
+    "Move cursor right and select": "右移并选择",
+    "Move cursor right or accept the completion suggestion": "光标右移或接受补全建议",
+    "Next command": "下一条命令", "Next page": "下一页", "Page Down": "下一页",
+    "Page Left": "向左翻页", "Page Right": "向右翻页", "Page Up": "上一页", "Page down": "下一页",
+    "Page up": "上一页", "Paste": "粘贴", "Paste text from the clipboard": "从剪贴板粘贴",
+    "Press button": "按下按钮", "Previous command": "上一条命令", "Previous page": "上一页",
+    "Quit": "退出", "Redo": "重做", "Scroll Down": "向下滚动", "Scroll End": "滚动到底",
+    "Scroll Home": "滚动到顶", "Scroll Left": "向左滚动", "Scroll Right": "向右滚动",
+    "Scroll Up": "向上滚动", "Select": "选择", "Select all": "全选", "Select line": "选择整行",
+    "Select line end": "选择到行尾", "Select line start": "选择到行首", "Show menu": "展开选项",
+    "Submit": "提交", "Toggle": "切换", "Toggle option": "勾选或取消", "Top": "到顶部",
+    "Undo": "撤销", "Up": "上移",
+}  # fmt: skip
+
 MONTHS = (
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December",
@@ -1034,12 +1078,34 @@ EN.update(
     {
         "READ_ONLY_REFUSED": "This book is open read-only: nothing was changed.",
         "KEY_PALETTE": "Commands",
+        "PALETTE_PLACEHOLDER": "Search for an account, a deal or a command…",
+        "PALETTE_THEME": "Theme",
+        "PALETTE_THEME_HELP": "Change the colours (kamtui opens with them next time)",
+        "PALETTE_QUIT_HELP": "Quit kamtui",
+        "PALETTE_HIDE_HELP": "Hide the keys of this screen",
+        "PALETTE_MAXIMIZE": "Maximize",
+        "PALETTE_MAXIMIZE_HELP": "Show the focused part of the screen alone",
+        "PALETTE_MINIMIZE": "Minimize",
+        "PALETTE_MINIMIZE_HELP": "Show the whole screen again",
+        "PALETTE_SCREENSHOT": "Screenshot",
+        "PALETTE_SCREENSHOT_HELP": "Save a picture (SVG) of the screen",
     }
 )
 ZH.update(
     {
         "READ_ONLY_REFUSED": "此客户文件以只读方式打开，未做任何修改。",
         "KEY_PALETTE": "命令面板",
+        "PALETTE_PLACEHOLDER": "搜索客户、商机或命令…",
+        "PALETTE_THEME": "主题",
+        "PALETTE_THEME_HELP": "更换配色（下次启动 kamtui 时沿用）",
+        "PALETTE_QUIT_HELP": "退出 kamtui",
+        "PALETTE_HIDE_HELP": "隐藏本界面的快捷键",
+        "PALETTE_MAXIMIZE": "最大化",
+        "PALETTE_MAXIMIZE_HELP": "只显示当前焦点所在的区域",
+        "PALETTE_MINIMIZE": "还原",
+        "PALETTE_MINIMIZE_HELP": "重新显示整个界面",
+        "PALETTE_SCREENSHOT": "截图",
+        "PALETTE_SCREENSHOT_HELP": "将当前界面保存为图片（SVG）",
     }
 )
 
@@ -1105,8 +1171,40 @@ def _say_bindings_again() -> None:
                 else b
                 for b in bindings
             ]
+        elif bindings and cls.__module__.startswith("textual."):  # Textual's own keys
+            cls.BINDINGS = [_textual_key(b) if isinstance(b, Binding) else b for b in bindings]
     for cls in classes:  # a class's bindings are merged from its bases' when it is made
         cls._merged_bindings = cls._merge_bindings()
+
+
+class TextualWord(str):
+    """A description of one of Textual's own keys, as said, that knows its English."""
+
+    english: str
+
+    def __new__(cls, value: str, english: str) -> TextualWord:
+        word = super().__new__(cls, value)
+        word.english = english
+        return word
+
+
+def _textual_key(binding: Binding) -> Binding:
+    """One of Textual's own key bindings, described in the UI's language."""
+    from dataclasses import replace
+
+    said = binding.description
+    english = said.english if isinstance(said, TextualWord) else said
+    if not english:
+        return binding
+    words = TEXTUAL_KEYS_ZH.get(english, english) if in_chinese() else english
+    return replace(binding, description=TextualWord(words, english))
+
+
+def say_keys_again() -> None:
+    """Describe every key in the UI's language, Textual's own too: call it once the widgets
+    a screen shows are imported (a key of a class made afterwards is said as Textual says
+    it)."""
+    _say_bindings_again()
 
 
 def field_label(field: str) -> str:
