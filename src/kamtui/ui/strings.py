@@ -1078,6 +1078,7 @@ EN.update(
     {
         "READ_ONLY_REFUSED": "This book is open read-only: nothing was changed.",
         "KEY_PALETTE": "Commands",
+        "STAGE_HEAD": "{stage} {name}",
         "PALETTE_PLACEHOLDER": "Search for an account, a deal or a command…",
         "PALETTE_THEME": "Theme",
         "PALETTE_THEME_HELP": "Change the colours (kamtui opens with them next time)",
@@ -1095,6 +1096,7 @@ ZH.update(
     {
         "READ_ONLY_REFUSED": "此客户文件以只读方式打开，未做任何修改。",
         "KEY_PALETTE": "命令面板",
+        "STAGE_HEAD": "{stage}、{name}",  # one word: the name wraps beside its number
         "PALETTE_PLACEHOLDER": "搜索客户、商机或命令…",
         "PALETTE_THEME": "主题",
         "PALETTE_THEME_HELP": "更换配色（下次启动 kamtui 时沿用）",

@@ -112,7 +112,8 @@ class PipelineScreen(HidesWrites, DealMoves, Screen[None]):
         self.columns = message.columns
         for col in message.columns:
             head = Text()
-            head.append(f"{col.stage} {S.stage_name(col.stage)}\n", style="bold")
+            name = S.STAGE_HEAD.format(stage=col.stage, name=S.stage_name(col.stage))
+            head.append(name + "\n", style="bold")
             head.append(S.COLUMN_TOTALS.format(n=f"{col.deals:,}", total=f"{col.total:,.0f}",
                                                 weighted=f"{col.weighted:,.0f}"))  # fmt: skip
             self.query_one(f"#head-{col.stage}", Static).update(head)
