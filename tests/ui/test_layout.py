@@ -102,6 +102,8 @@ async def test_every_screen_shows_every_key(
         assert {S.KEY_IMPORT, S.KEY_ATTENTION, S.KEY_QUIT, S.KEY_HELP} <= keys
         filt = app.screen.query_one("#filter", Input)
         assert cell_len(S.FILTER_PLACEHOLDER) <= filt.content_region.width
+        summary = " ".join(drawn(app.screen.query_one("#summary")))
+        assert S.SUMMARY_TOP20.split("{")[0].strip() in summary  # its last part: wrapped, in view
         table = app.screen.query_one(AccountTable)
         assert inside(app, table) and table.size.height >= 8  # a header and 7 rows at least
         header = table.render_line(0).text

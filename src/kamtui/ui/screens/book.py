@@ -185,7 +185,7 @@ class BookScreen(HidesWrites, Screen[None]):
         colors = self.app.get_css_variables()
         paint = {"green": colors.get("success", ""), "yellow": colors.get("warning", ""),
                  "red": colors.get("error", "")}  # fmt: skip
-        line = Text(no_wrap=True, overflow="ellipsis")
+        line = Text(overflow="ellipsis")  # two lines under 120 columns (app.tcss)
         line.append(
             S.SUMMARY_TIERS.format(
                 **{k: f"{s.by_tier.get(k, 0):,}" for k in ("S", "A", "B", "C", "unscored")}
