@@ -227,10 +227,21 @@ async def test_the_team_view_shows_every_key_that_works(
         table = app.screen.query_one(AccountTable)
         assert inside(app, table) and table.size.height >= 8  # the owners' lines give way
         assert not keys & {S.KEY_NEW, S.KEY_EDIT, S.KEY_DELETE, S.KEY_IMPORT, S.KEY_SETTINGS}
-        await pilot.press("enter")
+        await pilot.press("ctrl+p")  # nor does the palette offer them
+        await settle(app, pilot)
+        offered = palette_commands(app)
+        assert S.KEY_PIPELINE in offered and S.KEY_PLAN in offered
+        assert not {S.KEY_NEW, S.PALETTE_IMPORT, S.KEY_SETTINGS, S.KEY_TRASH} & set(offered)
+        await pilot.press("escape", "enter")
         await settle(app, pilot)
         assert not every_key_is_shown(app) & {S.KEY_LOG, S.KEY_EDIT, S.KEY_PIN}
     team.close()
+
+
+def palette_commands(app: KamApp) -> list[str]:
+    """What the command palette offers before anything is typed."""
+    commands = app.screen.query_one("CommandList")
+    return [str(commands.get_option_at_index(i).prompt) for i in range(commands.option_count)]
 
 
 async def test_a_read_only_book_offers_no_writes(demo_path: Path) -> None:
@@ -244,6 +255,12 @@ async def test_a_read_only_book_offers_no_writes(demo_path: Path) -> None:
         await pilot.press("n", "e", "delete", "comma")  # not offered: nothing happens
         await settle(app, pilot)
         assert type(app.screen).__name__ == "BookScreen"
+        await pilot.press("ctrl+p")
+        await settle(app, pilot)
+        offered = palette_commands(app)
+        assert {S.PALETTE_IMPORT, S.KEY_TRASH, S.KEY_PLAN} <= set(offered)
+        assert not {S.KEY_NEW, S.KEY_SETTINGS} & set(offered)
+        await pilot.press("escape")
         await pilot.press("enter")
         await settle(app, pilot)
         keys = every_key_is_shown(app)
