@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kamtui import __version__
+from kamtui.domain.counts import count
 from kamtui.domain.errors import InputError, KamError
 
 if TYPE_CHECKING:
@@ -299,7 +300,8 @@ def run(argv: Sequence[str] | None = None) -> int:
             today=today,
             progress=(lambda m: print(m, file=sys.stderr)) if args.accounts >= 20_000 else None,
         ) as book:
-            print(f"Demo book with {book.summary().accounts} accounts written to {book.path}")
+            accounts = count(book.summary().accounts, "account", "accounts")
+            print(f"Demo book with {accounts} written to {book.path}")
         return 0
     if args.command == "init":
         from kamtui.services.book import Book
@@ -390,7 +392,8 @@ def _maintain(args: argparse.Namespace, today: date) -> int:
     path = _book_path(args.db)
     if args.command == "backup":
         done = maintenance.backup_book(path, args.output, datetime.now())
-        print(f"Backup of {path} ({done.accounts} accounts, {done.size:,} bytes): {done.path}")
+        accounts = count(done.accounts, "account", "accounts")
+        print(f"Backup of {path} ({accounts}, {done.size:,} bytes): {done.path}")
         return 0
     report = maintenance.doctor(path, today)
     width = max(len(f.label) for f in report.findings)
@@ -400,8 +403,9 @@ def _maintain(args: argparse.Namespace, today: date) -> int:
         print(f"  {f.label:<{width}}  {mark[f.status]:<7}  {f.text}")
     if report.problems:
         n = len(report.problems)
-        print(f"{n} problem(s) found.")
-        print(f"kamtui: {path} has {n} problem(s); see the report above.", file=sys.stderr)
+        problems = count(n, "problem", "problems")
+        print(f"{problems} found.")
+        print(f"kamtui: {path} has {problems}; see the report above.", file=sys.stderr)
         return 1
     print("No problems found.")
     return 0

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from kamtui.cli_text import raw
+from kamtui.domain.counts import count
 from kamtui.services import export, importer
 
 LARGE = 20_000  # rows: from here on progress is shown even when stderr is not a terminal
@@ -121,7 +122,7 @@ def _notes(checked: importer.ImportCheck) -> None:
 def _dry_run(checked: importer.ImportCheck, skip_invalid: bool, name: str) -> int:
     bad = checked.bad_rows
     what = (
-        f"Dry run of {name}: {checked.total:,} rows; would create "
+        f"Dry run of {name}: {count(f'{checked.total:,}', 'row', 'rows')}; would create "
         f"{_say(checked.kind, checked.created)}, update {checked.updated:,}, "
         f"{checked.unchanged:,} unchanged"
     )

@@ -216,7 +216,7 @@ def test_partial_health_override():
     ("health", "message"),
     [
         ({"weights": {**DEFAULT_WEIGHTS, "usage": 5}}, "these sum to 85%"),
-        ({"weights": {"usage": 50, "mood": 50}}, "Unknown health measure(s): mood"),
+        ({"weights": {"usage": 50, "mood": 50}}, "Unknown health measure: mood"),
         ({"green": 40, "yellow": 70}, "0 < yellow < green ≤ 100"),
         ({"ticket_surge_ratio": "1"}, "ticket-surge ratio must be above 1"),
         ({"ticket_surge_ratio": "NaN"}, "The ticket-surge ratio must be a number"),

@@ -105,7 +105,7 @@ def test_single_threaded_with_one_active_contact(tier):
     warnings = coverage_warnings(tier, [EB], TODAY)
     assert codes(warnings) == ["single_threaded"]
     assert warnings[0].message == (
-        f"single-threaded: 1 active contact(s), 1 role(s) covered on a tier {tier} account"
+        f"single-threaded: 1 active contact, 1 role covered on a tier {tier} account"
     )
 
 
@@ -113,7 +113,7 @@ def test_single_threaded_with_two_contacts_in_one_role():
     eb2 = Contact(5, "Chen", "economic_buyer")
     warnings = coverage_warnings("S", [EB, eb2], TODAY)
     assert codes(warnings) == ["single_threaded"]
-    assert "2 active contact(s), 1 role(s)" in warnings[0].message
+    assert "2 active contacts, 1 role covered" in warnings[0].message
 
 
 def test_single_threaded_ignores_contacts_who_left():
@@ -128,7 +128,7 @@ def test_two_contacts_in_two_roles_are_not_single_threaded():
 def test_empty_s_account_is_both_unmapped_and_single_threaded():
     warnings = coverage_warnings("S", [], TODAY)
     assert codes(warnings) == ["no_economic_buyer", "single_threaded"]
-    assert "0 active contact(s), 0 role(s)" in warnings[1].message
+    assert "0 active contacts, 0 roles covered" in warnings[1].message
 
 
 @pytest.mark.parametrize("tier", ["B", "C", None])

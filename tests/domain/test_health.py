@@ -95,7 +95,7 @@ def test_weights_not_summing_to_100_refused():
 def test_unknown_measure_refused():
     with pytest.raises(ModelError) as e:
         HealthConfig(weights={**DEFAULT_WEIGHTS, "usage": 10, "vibes": 10})
-    assert "Unknown health measure(s): vibes" in str(e.value)
+    assert "Unknown health measure: vibes" in str(e.value)
 
 
 def test_negative_weight_refused():
@@ -331,7 +331,7 @@ def test_negative_feedback_flag():
     ]
     h = health(tickets=tickets)
     f = flag(h, "negative_feedback")
-    assert f.reason == "1 ticket(s) rated 2 or lower in 90 days (latest 1/5)"
+    assert f.reason == "1 ticket rated 2 or lower in 90 days (latest 1/5)"
     assert f.date == date(2026, 11, 5)
     assert measure(h, "feedback").subscore == 50
 
@@ -351,7 +351,7 @@ def test_negative_feedback_latest_rating_and_date():
     ]
     h = health(tickets=tickets)
     f = flag(h, "negative_feedback")
-    assert f.reason == "2 ticket(s) rated 2 or lower in 90 days (latest 2/5)"
+    assert f.reason == "2 tickets rated 2 or lower in 90 days (latest 2/5)"
     assert f.date == days_ago(10)
     assert measure(h, "feedback").subscore == 0
 
@@ -418,7 +418,7 @@ def test_invoice_overdue_flag():
     assert f.date == date(2026, 10, 6)  # its due date
     assert f.severity == "yellow"
     m = measure(h, "payment")
-    assert m.value == "1 invoice(s) overdue, worst 45 days"
+    assert m.value == "1 invoice overdue, worst 45 days"
     assert m.subscore == 55
 
 
@@ -462,7 +462,7 @@ def test_key_contact_left_flag():
     assert f.date == date(2026, 10, 21)
     assert f.severity == "red"
     assert measure(h, "key_contact").subscore == 0
-    assert measure(h, "key_contact").value == "1 key contact(s) left in 90 days"
+    assert measure(h, "key_contact").value == "1 key contact left in 90 days"
 
 
 def test_key_contact_window_90_days_in_91_out():

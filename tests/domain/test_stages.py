@@ -100,7 +100,7 @@ def test_advance_refused_naming_the_missing_deliverables():
         advance(2, ["demo_deck"], TODAY)
     assert e.value.missing == ["solution_proposal", "roi_analysis"]
     assert str(e.value) == (
-        "Stage 2 is missing 2 deliverable(s): tailored solution proposal, ROI analysis."
+        "Stage 2 is missing 2 deliverables: tailored solution proposal, ROI analysis."
     )
     assert isinstance(e.value, KamError)
 
@@ -323,7 +323,7 @@ def test_a_deal_is_checked_and_cleaned() -> None:
         ({"name": "x", "amount": True}, "amount", "must be a number"),
         ({"name": "x", "expected_close": "2027-01-15"}, "expected_close", "must be a date"),
         ({"name": "x" * 501}, "name", "at most 500 characters"),
-        ({"name": "x", "stage": 3}, "stage", "Unknown deal field(s): stage."),
+        ({"name": "x", "stage": 3}, "stage", "Unknown deal field: stage."),
     ],
 )
 def test_a_bad_deal_is_refused_at_its_field(fields, field, message) -> None:  # type: ignore[no-untyped-def]

@@ -6,6 +6,8 @@ from datetime import date
 from pathlib import Path
 
 from pilot_helpers import settle
+from textual import events
+from textual.widgets import Input
 
 from kamtui.services.book import Book, BookQuery
 from kamtui.ui.app import KamApp
@@ -68,6 +70,49 @@ async def test_typing_a_chinese_substring_filters_in_sql(demo_book: Book) -> Non
         await pilot.press("escape", "escape")  # leave the filter, then clear it
         await settle(app, pilot)
         assert table.total == 200
+
+
+async def test_chinese_typed_on_the_book_goes_into_the_filter(demo_book: Book) -> None:
+    """No key of the Book is Chinese: Chinese typed (or an IME's text) while the table has
+    the focus filters at once, without "/" first; letters stay the Book's keys."""
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one(AccountTable)
+        assert table.has_focus
+        await pilot.press("上", "海")  # as a terminal sends them: one key per character
+        await settle(app, pilot)
+        filt = app.screen.query_one("#filter", Input)
+        assert filt.value == "上海" and filt.has_focus
+        assert table.total == demo_book.count(BookQuery(text="上海")) > 0
+        await pilot.press("escape", "escape")  # leave the filter, then clear it
+        await settle(app, pilot)
+        assert table.total == 200 and table.has_focus
+
+
+async def test_letters_are_keys_and_slash_types_them_into_the_filter(demo_book: Book) -> None:
+    """ "harb" on the table presses h (health), a, r and b (the pipeline), as the placeholder
+    and the footer say; after "/" the same letters filter."""
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        filt = app.screen.query_one("#filter", Input)
+        assert "/" in filt.placeholder
+        await pilot.press("slash", *"harb")
+        await settle(app, pilot)
+        assert filt.value == "harb"
+        assert app.screen.query_one(AccountTable).total == demo_book.count(BookQuery(text="harb"))
+
+
+async def test_a_paste_on_the_book_goes_into_the_filter(demo_book: Book) -> None:
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.screen.query_one(AccountTable).post_message(events.Paste("上海"))
+        await settle(app, pilot)
+        filt = app.screen.query_one("#filter", Input)
+        assert filt.value == "上海"
+        assert app.screen.query_one(AccountTable).total == demo_book.count(BookQuery(text="上海"))
 
 
 async def test_tier_keys_filter_and_zero_clears(demo_book: Book) -> None:

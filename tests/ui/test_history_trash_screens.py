@@ -68,7 +68,7 @@ async def test_delete_asks_first_then_the_trash_lists_it_and_restores_it(demo_bo
         grid = trash.query_one(DataTable)
         assert grid.row_count == 1
         assert row.name[:8] in widget_text(grid)
-        assert "Trash · 1 deleted accounts" in widget_text(trash.query_one("#title"))
+        assert "Trash · 1 deleted account" in widget_text(trash.query_one("#title"))
 
         await pilot.press("r")
         await settle(app, pilot)

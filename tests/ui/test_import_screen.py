@@ -109,7 +109,7 @@ async def test_skip_invalid_imports_the_valid_rows(book: Book) -> None:
         await pilot.click("#import-skip")
         await pilot.pause()
         assert screen.query_one("#import-skip", Checkbox).value
-        assert "imports the 3 valid row(s)" in shown(screen, "#import-summary")
+        assert "imports 3 valid rows" in shown(screen, "#import-summary")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         result = shown(screen, "#import-result")

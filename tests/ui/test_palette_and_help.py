@@ -50,14 +50,24 @@ async def test_question_mark_toggles_the_key_help(demo_book: Book) -> None:
         assert not app.screen.query("HelpPanel")
 
 
+def listed(app: KamApp) -> list[str]:
+    commands = app.screen.query_one("CommandList")
+    return [str(commands.get_option_at_index(i).prompt) for i in range(commands.option_count)]
+
+
 async def palette(app: KamApp, pilot, typed: str) -> None:  # type: ignore[no-untyped-def]
     await pilot.press("ctrl+p")
     await pilot.pause()
     assert isinstance(app.screen, CommandPalette)
-    await pilot.press(*typed)
-    for _ in range(40):  # the palette searches in the background
+    for _ in range(40):  # what it offers before anything is typed
         await pilot.pause(0.05)
-        if app.screen.query_one("CommandList").option_count:
+        if listed(app):
+            break
+    offered = listed(app)
+    await pilot.press(*typed)
+    for _ in range(40):  # the palette searches in the background: wait for its answer
+        await pilot.pause(0.05)
+        if listed(app) and listed(app) != offered:
             break
 
 

@@ -28,6 +28,7 @@ from kamtui.ui.screens.plan import PlanList, PlanScreen
 from kamtui.ui.screens.team import TeamAccountScreen, TeamBookScreen
 from kamtui.ui.screens.team_dialog import TeamFilesDialog
 from kamtui.ui.widgets.account_table import AccountTable
+from kamtui.ui.widgets.footer import KeyFooter
 
 TODAY = date(2026, 11, 23)
 SIZE = (170, 50)
@@ -113,7 +114,7 @@ async def test_the_book_shows_both_files_with_totals_per_owner_and_marks(
         assert {r.owner for r in rows} == {"Alice", "Bob"}
         title = str(app.screen.query_one("#title", Static).render())
         assert "team view of 2 files: alice.db, bob.db" in title and "read-only" in title
-        team_lines = str(app.screen.query_one("#team", Static).render())
+        team_lines = str(app.screen.query_one("#team-lines", Static).render())
         assert "Alice: 40 accounts" in team_lines and "(alice.db)" in team_lines
         assert "Bob: 41 accounts" in team_lines and "(bob.db)" in team_lines
         assert "in more than one file" in team_lines
@@ -157,10 +158,12 @@ async def test_health_pipeline_and_plan_span_both_files_and_refuse_writes(
         assert sum(c.deals for c in screen.columns) == sum(c.deals for c in team.pipeline(TODAY))
         assert {c.owner for col in screen.columns for c in col.cards} == {"Alice", "Bob"}
         assert screen.current_card is not None
-        await pilot.press("right_square_bracket")  # advance a deal: refused by the team's book
+        assert not offered(app) & {"right_square_bracket", "left_square_bracket", "x"}
+        stages = [c.deals for c in screen.columns]
+        await pilot.press("right_square_bracket")  # advance a deal: not offered, not done
         await settle(app, pilot)
         assert isinstance(app.screen, PipelineScreen)
-        assert any(READ_ONLY in n for n in seen)
+        assert [c.deals for c in screen.columns] == stages
         await pilot.press("escape")
         await pilot.press("p")
         await settle(app, pilot)
@@ -168,31 +171,41 @@ async def test_health_pipeline_and_plan_span_both_files_and_refuse_writes(
         plan = app.screen.query_one(PlanList)
         assert {i.owner for i in plan.items} == {"Alice", "Bob"}
         assert {i.account_id // ID_SPAN for i in plan.items} == {1, 2}
+        assert "space" not in offered(app)  # ticking is not offered
         touch = next(n for n, i in enumerate(plan.items) if i.kind in ("touch", "task"))
         plan.cursor = touch
+        await pilot.pause()
         seen.clear()
-        await pilot.press("space")  # tick a touch or task done: refused
+        line = touch - round(plan.scroll_offset.y)
+        await pilot.click(PlanList, offset=(0, line))  # a click on its box: refused, said
         await settle(app, pilot)
         assert any(READ_ONLY in n for n in seen)
         assert plan.items[touch].key not in plan.done
     assert state(files[0].parent) == before
 
 
-async def test_write_keys_say_the_team_view_is_read_only(team: TeamBook, files: list[Path]) -> None:
+def offered(app: KamApp) -> set[str]:
+    """The keys the screen offers: in its footer (and ``?``)."""
+    return {entry.key for entry in app.screen.query_one(KeyFooter).entries}
+
+
+async def test_write_keys_are_not_offered_in_the_team_view(
+    team: TeamBook, files: list[Path]
+) -> None:
+    """The team view is read-only: its footer offers only what works there; keys that
+    would write do nothing, and Enter on a contact or a ticked deliverable says why."""
     before = state(files[0].parent)
     app = KamApp(team, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         seen = notes(app)
         await settle(app, pilot)
-        await pilot.press("n")  # new account
-        await pilot.pause()
-        assert isinstance(app.screen, TeamBookScreen)
-        assert seen and READ_ONLY in seen[-1]
-        for key in ("e", "comma"):
-            seen.clear()
+        keys = offered(app)
+        assert {"enter", "slash", "p", "b", "H", "w", "q"} <= keys
+        assert not keys & {"n", "e", "delete", "i", "comma", "T"}
+        for key in ("n", "e", "comma", "delete", "i", "T"):
             await pilot.press(key)
             await pilot.pause()
-            assert isinstance(app.screen, TeamBookScreen) and READ_ONLY in seen[-1]
+            assert isinstance(app.screen, TeamBookScreen), key
         # open an account that has an open deal and is in both files
         rows = [r for r in table_rows(app) if isinstance(r, TeamRow) and r.shared]
         target = next(r for r in rows if r.top_stage) if any(r.top_stage for r in rows) else rows[0]
@@ -205,19 +218,24 @@ async def test_write_keys_say_the_team_view_is_read_only(team: TeamBook, files: 
         other = target.shared[0]
         assert other.book in note and other.owner in note
         tabs = {"l": "1", "e": "1", "t": "1", "a": "2", "m": "2", "L": "2", "r": "2"}
-        tabs |= {"right_square_bracket": "3", "x": "3"}
+        tabs |= {"right_square_bracket": "3", "left_square_bracket": "3", "x": "3", "space": "6"}
         for key, tab in tabs.items():
-            await pilot.press(tab)  # the tab the key works on
-            seen.clear()
+            await pilot.press(tab)  # the tab the key works on in a rep's own book
+            await settle(app, pilot)
+            assert key not in offered(app), key
+            assert {"escape", "h", "question_mark"} <= offered(app)
             await pilot.press(key)
             await settle(app, pilot)
             assert isinstance(app.screen, TeamAccountScreen), key
-            assert seen and READ_ONLY in seen[-1], key
-        await pilot.press("6")  # tasks: adding one is refused too
-        seen.clear()
-        await pilot.press("a")
+        await pilot.press("2")  # the org chart is no write: offered
         await settle(app, pilot)
-        assert isinstance(app.screen, TeamAccountScreen) and READ_ONLY in seen[-1]
+        assert "o" in offered(app)
+        if screen.view is not None and screen.view.contacts:  # Enter on a contact: refused
+            seen.clear()
+            screen.query_one("#contacts").focus()
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert isinstance(app.screen, TeamAccountScreen) and READ_ONLY in seen[-1]
         await pilot.press("3")
         if screen.open_deals:  # ticking a deliverable is refused and the list shown as it is
             before_ticks = screen.current_deal.checked if screen.current_deal else None
@@ -286,7 +304,7 @@ async def test_the_book_says_which_files_hold_values_of_another_day(files: list[
         app = KamApp(team, today=later)
         async with app.run_test(size=SIZE) as pilot:
             await settle(app, pilot)
-            lines = str(app.screen.query_one("#team", Static).render()).splitlines()
+            lines = str(app.screen.query_one("#team-lines", Static).render()).splitlines()
             assert [line for line in lines if line.startswith("⚠")] == [
                 f"⚠ {name}: tiers and health stored for 2026-11-23; the rows show them as "
                 "stored, the counts, Health and Plan are computed for 2026-11-26."

@@ -31,7 +31,10 @@ def check_profile(fields: Mapping[str, Any], *, creating: bool = False) -> dict[
     """Validate profile fields; returns them cleaned. Unknown fields are refused."""
     unknown = sorted(set(fields) - set(PROFILE_FIELDS))
     if unknown:
-        raise FieldError(unknown[0], f"Unknown account field(s): {', '.join(unknown)}.")
+        raise FieldError(
+            unknown[0],
+            f"Unknown account {'field' if len(unknown) == 1 else 'fields'}: {', '.join(unknown)}.",
+        )
     out: dict[str, Any] = {}
     for key, value in fields.items():
         if key in TEXT_FIELDS:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
+from kamtui.domain.counts import count
 from kamtui.domain.errors import FieldError, InputError, check_text
 
 
@@ -90,7 +91,10 @@ def check_contact(
     new contact needs a name, and nobody leaves in the future."""
     unknown = sorted(set(fields) - set(CONTACT_FIELDS))
     if unknown:
-        raise FieldError(unknown[0], f"Unknown contact field(s): {', '.join(unknown)}.")
+        raise FieldError(
+            unknown[0],
+            f"Unknown contact {'field' if len(unknown) == 1 else 'fields'}: {', '.join(unknown)}.",
+        )
     out: dict[str, Any] = {}
     for key, value in fields.items():
         if key in CONTACT_TEXT_FIELDS:
@@ -203,8 +207,8 @@ def coverage_from_counts(
         out.append(
             CoverageWarning(
                 "single_threaded",
-                f"single-threaded: {counts.active} active contact(s), "
-                f"{counts.roles} role(s) covered on a tier {tier} account",
+                f"single-threaded: {count(counts.active, 'active contact', 'active contacts')}, "
+                f"{count(counts.roles, 'role', 'roles')} covered on a tier {tier} account",
             )
         )
     for c in counts.named:

@@ -16,6 +16,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
+from kamtui.domain.counts import count
 from kamtui.domain.errors import ModelError
 
 MEASURES: tuple[str, ...] = (
@@ -82,7 +83,9 @@ class HealthConfig:
 def validate_health_config(cfg: HealthConfig) -> None:
     unknown = sorted(set(cfg.weights) - set(MEASURES))
     if unknown:
-        raise ModelError(f"Unknown health measure(s): {', '.join(unknown)}.")
+        raise ModelError(
+            f"Unknown health {'measure' if len(unknown) == 1 else 'measures'}: {', '.join(unknown)}."
+        )
     if any(w < 0 for w in cfg.weights.values()):
         raise ModelError("Health weights cannot be negative.")
     total = sum(cfg.weights.values())
@@ -209,7 +212,10 @@ def _tickets(last30: int, last90: int, weight: int) -> Measure:
     ratio = last30 / avg30 if avg30 else (float(last30) if last30 else 0.0)
     sub = 100 if ratio <= 1 else _clamp(100 - (ratio - 1) * 50)
     return Measure(
-        "tickets", f"{last30} tickets in 30 days, 90-day average {avg30:.1f}", sub, weight
+        "tickets",
+        f"{count(last30, 'ticket', 'tickets')} in 30 days, 90-day average {avg30:.1f}",
+        sub,
+        weight,
     )
 
 
@@ -217,7 +223,7 @@ def _tickets(last30: int, last90: int, weight: int) -> Measure:
 def _feedback(negative: int, days: int, weight: int) -> Measure:
     return Measure(
         "feedback",
-        f"{negative} negative rating(s) in {days} days",
+        f"{count(negative, 'negative rating', 'negative ratings')} in {count(days, 'day', 'days')}",
         _clamp(100 - 50 * negative),
         weight,
     )
@@ -230,7 +236,9 @@ def _exec_contact(days: int | None, cadence: int, weight: int) -> Measure:
         return Measure("exec_contact", "no executive touch recorded", 0, weight)
     overdue = days - cadence
     sub = 100 if overdue <= 0 else _clamp(100 - overdue * 100 / cadence)
-    return Measure("exec_contact", f"last executive touch {days} days ago", sub, weight)
+    return Measure(
+        "exec_contact", f"last executive touch {count(days, 'day', 'days')} ago", sub, weight
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -238,13 +246,21 @@ def _payment(overdue: int, worst_days: int, weight: int) -> Measure:
     if not overdue:
         return Measure("payment", "no invoice overdue", 100, weight)
     sub = _clamp(100 - worst_days - 10 * (overdue - 1))
-    return Measure("payment", f"{overdue} invoice(s) overdue, worst {worst_days} days", sub, weight)
+    return Measure(
+        "payment",
+        f"{count(overdue, 'invoice', 'invoices')} overdue, worst {count(worst_days, 'day', 'days')}",
+        sub,
+        weight,
+    )
 
 
 @lru_cache(maxsize=256)
 def _key_contact(left: int, days: int, weight: int) -> Measure:
     return Measure(
-        "key_contact", f"{left} key contact(s) left in {days} days", 0 if left else 100, weight
+        "key_contact",
+        f"{count(left, 'key contact', 'key contacts')} left in {count(days, 'day', 'days')}",
+        0 if left else 100,
+        weight,
     )
 
 
@@ -353,7 +369,8 @@ def compute_health(inputs: HealthInputs, today: date, cfg: HealthConfig | None =
         flags.append(
             Flag(
                 "ticket_surge",
-                f"{last30} tickets in the last 30 days vs a 90-day average of {avg30:.1f}",
+                f"{count(last30, 'ticket', 'tickets')} in the last 30 days"
+                f" vs a 90-day average of {avg30:.1f}",
                 _surge_since(inputs.tickets, today, cfg),
             )
         )
@@ -362,8 +379,9 @@ def compute_health(inputs: HealthInputs, today: date, cfg: HealthConfig | None =
         flags.append(
             Flag(
                 "negative_feedback",
-                f"{negative} ticket(s) rated {cfg.negative_satisfaction} or lower "
-                f"in {cfg.feedback_days} days (latest {worst_t.satisfaction}/5)",
+                f"{count(negative, 'ticket', 'tickets')} rated {cfg.negative_satisfaction}"
+                f" or lower in {count(cfg.feedback_days, 'day', 'days')}"
+                f" (latest {worst_t.satisfaction}/5)",
                 worst_t.closed or worst_t.opened,
             )
         )
@@ -382,7 +400,8 @@ def compute_health(inputs: HealthInputs, today: date, cfg: HealthConfig | None =
             flags.append(
                 Flag(
                     "exec_overdue",
-                    f"no executive touch for {days} days (cadence {cad} days)",
+                    f"no executive touch for {count(days, 'day', 'days')}"
+                    f" (cadence {count(cad, 'day', 'days')})",
                     last_exec + timedelta(days=cad),
                 )
             )
@@ -411,7 +430,7 @@ def compute_health(inputs: HealthInputs, today: date, cfg: HealthConfig | None =
         flags.append(
             Flag(
                 "invoice_overdue",
-                f"invoice {inv.number} overdue {late} days",
+                f"invoice {inv.number} overdue {count(late, 'day', 'days')}",
                 inv.due,
                 "red" if late > 60 else "yellow",
             )

@@ -11,6 +11,7 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 
 from kamtui.domain.cadence import Cadence
+from kamtui.domain.counts import count
 from kamtui.domain.errors import InputError
 from kamtui.domain.scoring import tier_rank
 
@@ -221,7 +222,7 @@ def build_plan(
     due_tasks.sort(key=_ID)  # then stable by account name
     due_tasks.sort(key=_ACCOUNT)
     for tid, aid, name, own, tier, title, due in due_tasks:
-        late = f" (overdue {(today - due).days} days)" if due < today else ""
+        late = f" (overdue {count((today - due).days, 'day', 'days')})" if due < today else ""
         item = (aid, name, own, tier, "task", due, f"task: {title}{late}", False, tid)
         buckets[(first(tier) + due.toordinal()) * 10 + task].append(new(PlanItem, item))
     open_deals = list(deals) if owner is None else [d for d in deals if d.owner == owner]
@@ -241,7 +242,7 @@ def build_plan(
             item = (aid, name, own, tier, "deliverables", start, why, False, did)
             buckets[at + deliverables].append(new(PlanItem, item))
         if days > stale_days:
-            why = f"deal {deal}: {days} days in stage {stage}"
+            why = f"deal {deal}: {count(days, 'day', 'days')} in stage {stage}"
             item = (aid, name, own, tier, "stale_deal", start, why, False, did)
             buckets[at + stale].append(new(PlanItem, item))
     items: list[PlanItem] = []
@@ -256,10 +257,10 @@ _ACCOUNT = itemgetter(2)  # a task's or deal's account name
 
 
 def _touch_reason(what: str, last: date | None, every: int | None, due: date, today: date) -> str:
+    cadence = count(every, "day", "days")
     if last is None:
-        return f"{what}: none recorded yet (every {every} days)"
+        return f"{what}: none recorded yet (every {cadence})"
     if due < today:
-        return (
-            f"{what} overdue {(today - due).days} days: last {last.isoformat()}, every {every} days"
-        )
-    return f"{what} due {due.isoformat()}: last {last.isoformat()}, every {every} days"
+        late = count((today - due).days, "day", "days")
+        return f"{what} overdue {late}: last {last.isoformat()}, every {cadence}"
+    return f"{what} due {due.isoformat()}: last {last.isoformat()}, every {cadence}"

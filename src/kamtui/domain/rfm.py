@@ -10,6 +10,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple, TypeVar
 
+from kamtui.domain.counts import count
+
 K = TypeVar("K", bound=Hashable)
 
 DEPENDENCY_SHARE = Decimal("0.30")
@@ -68,7 +70,7 @@ def rfm_tier_mismatch(tier: str | None, rfm: RFM | None, stats: OrderStats | Non
     if tier in ("S", "A") and (stats.recency_days is None or stats.recency_days > STALE_TOP_DAYS):
         if stats.recency_days is None:
             return f"{tier} account with no order in 12 months"
-        return f"{tier} account with no order for {stats.recency_days} days"
+        return f"{tier} account with no order for {count(stats.recency_days, 'day', 'days')}"
     if tier in ("B", "C") and rfm.m >= 5 and rfm.f >= 4:
         return f"{tier} account buying like a top account (RFM {rfm.r}{rfm.f}{rfm.m})"
     return None

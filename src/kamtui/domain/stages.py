@@ -9,6 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from kamtui.domain.counts import count
 from kamtui.domain.errors import FieldError, InputError, StageGateError, check_text
 
 
@@ -122,7 +123,7 @@ def advance(
     if missing:
         names = ", ".join(d.label for d in missing)
         raise StageGateError(
-            f"Stage {current} is missing {len(missing)} deliverable(s): {names}.",
+            f"Stage {current} is missing {count(len(missing), 'deliverable', 'deliverables')}: {names}.",
             [d.key for d in missing],
         )
     return StageChange(current, current + 1, today)
@@ -195,7 +196,10 @@ def check_deal(fields: Mapping[str, Any], *, creating: bool = False) -> dict[str
     cleaned. A deal needs a name; its amount is a number, not negative."""
     unknown = sorted(set(fields) - set(DEAL_FIELDS))
     if unknown:
-        raise FieldError(unknown[0], f"Unknown deal field(s): {', '.join(unknown)}.")
+        raise FieldError(
+            unknown[0],
+            f"Unknown deal {'field' if len(unknown) == 1 else 'fields'}: {', '.join(unknown)}.",
+        )
     out: dict[str, Any] = {}
     for key, value in fields.items():
         if key in ("name", "next_step"):

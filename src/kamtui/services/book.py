@@ -15,6 +15,7 @@ from kamtui import __version__
 from kamtui.config import BookConfig, config_from_dict, config_to_dict
 from kamtui.domain import stages as sop
 from kamtui.domain.account import check_profile
+from kamtui.domain.counts import count
 from kamtui.domain.decision_map import check_contact, check_reports_to
 from kamtui.domain.errors import FieldError, InputError, KamError
 from kamtui.domain.health import Flag
@@ -1188,7 +1189,10 @@ def timeline_text(kind: str, fields: Sequence[Any]) -> str:
         return f"{severity}  {subject}  {state}{rated}"
     if kind == "usage":
         users, logins, adoption = fields
-        return f"{users} active users, {logins} logins, {adoption}% adoption"
+        return (
+            f"{count(users, 'active user', 'active users')}, {count(logins, 'login', 'logins')},"
+            f" {adoption}% adoption"
+        )
     (summary,) = fields  # an interaction
     return str(summary or "")
 

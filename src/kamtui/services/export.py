@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from kamtui.domain import stages as sop
+from kamtui.domain.counts import counted
 from kamtui.domain.errors import InputError
 from kamtui.domain.plan import IsoWeek, PlanItem
 from kamtui.visible import visible
@@ -164,7 +165,7 @@ class PlanWords(NamedTuple):
     (the UI, or ``kamtui plan --lang``) passes its own. CSV and JSON are data: English."""
 
     title: str = "Weekly plan {week}"
-    span: str = "{monday} to {sunday} · {n} items"
+    span: str = "{monday} to {sunday} · {n:item|items}"
     tier: str = "Tier {tier}"
     unscored: str = "unscored"
     kinds: Mapping[str, str] = KIND_LABELS
@@ -178,8 +179,8 @@ def plan_markdown(
     items: Sequence[PlanItem], week: IsoWeek, owner: str | None, words: PlanWords = ENGLISH
 ) -> str:
     who = f" — {_md(owner)}" if owner else ""
-    span = words.span.format(
-        monday=week.monday.isoformat(), sunday=week.sunday.isoformat(), n=len(items)
+    span = counted(
+        words.span, monday=week.monday.isoformat(), sunday=week.sunday.isoformat(), n=len(items)
     )
     lines = [f"# {words.title.format(week=week)}{who}", "", span]
     tier = object()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from kamtui.domain.counts import count
 from kamtui.store import migrations
 from kamtui.store.db import (
     BookError,
@@ -168,7 +169,8 @@ def _integrity(store: Store) -> Finding:
     more = "+" if len(rows) >= INTEGRITY_LIMIT else ""
     return Finding(
         "integrity",
-        f"{len(lines)}{more} problem(s), first: {lines[0]}; restore a backup",
+        f"{count(f'{len(lines)}{more}', 'problem', 'problems')}, first: {lines[0]};"
+        " restore a backup",
         "problem",
     )
 
@@ -184,7 +186,8 @@ def _foreign_keys(store: Store) -> Finding:
     table, rowid, parent, _ = rows[0]
     return Finding(
         "foreign keys",
-        f"{len(rows)} row(s) point to missing rows, first: {table} row {rowid} → {parent}",
+        f"{count(len(rows), 'row points', 'rows point')} to missing rows, first: {table} row"
+        f" {rowid} → {parent}",
         "problem",
     )
 
@@ -203,7 +206,8 @@ def _derived(store: Store, today: date) -> Finding:
         return Finding("derived values", f"{when}: up to date for {today.isoformat()}")
     return Finding(
         "derived values",
-        f"{when}: {stale} account(s) change when recomputed for {today.isoformat()}; the app "
+        f"{when}: {count(stale, 'account changes', 'accounts change')} when recomputed for"
+        f" {today.isoformat()}; the app "
         "recomputes them when it opens the book for writing",
         "note",
     )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
 from textual import events, work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
+from textual.screen import Screen
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
@@ -28,14 +31,27 @@ from kamtui.ui.safe import pasted, plain
 from kamtui.ui.screens.book import BookScreen
 
 LOGGER = logs.LOGGER.getChild("app")
+# Textual's widgets the screens show: imported before the app's keys are said in Chinese, so
+# that their own keys (scrolling, editing) are listed by ? in Chinese too
+WIDGETS = (
+    "Button", "Checkbox", "DataTable", "HelpPanel", "Input", "OptionList", "ProgressBar",
+    "Select", "SelectionList", "TextArea", "Tree",
+)  # fmt: skip
 
 
 class KamApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "kamtui"
+    # classes a screen gets for its size (app.tcss): a screen under 30 lines or 120
+    # columns makes room for what matters (the footer's keys, the names)
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     BINDINGS = [
         Binding("q", "quit", S.KEY_QUIT, id="app.quit"),
         Binding("question_mark", "toggle_help", S.KEY_HELP, key_display="?", id="app.help"),
+        # Textual's own ctrl+q and ctrl+p, said in the UI's language (footer and ?)
+        Binding("ctrl+q", "quit", S.KEY_QUIT, show=False, priority=True),
+        Binding("ctrl+p", "command_palette", S.KEY_PALETTE, show=False, priority=True),
     ]
     COMMANDS = App.COMMANDS | {
         AccountCommands, DealCommands, ScreenCommands, TeamCommands,
@@ -44,6 +60,12 @@ class KamApp(App[None]):
     def __init__(self, book: Book, *, today: date, prefs: Path | None = None) -> None:
         """``prefs``: where the rep's choices (the theme) are remembered; None: nowhere."""
         super().__init__()
+        if S.in_chinese():
+            import textual.widgets
+
+            for name in WIDGETS:
+                getattr(textual.widgets, name)
+            S.say_keys_again()
         self.book = book
         self.today = today
         self.prefs = prefs
@@ -85,6 +107,10 @@ class KamApp(App[None]):
             self.push_screen(TeamAccountScreen(self.book, self.today, account_id, tab))
             return
         self.push_screen(AccountScreen(self.book, self.today, account_id, tab))
+
+    def book_offers(self, action: str) -> bool:
+        """Whether the Book offers ``action`` (a read-only book offers no writes)."""
+        return self.screen_stack[0].check_action(action, ()) is not False
 
     async def book_action(self, action: str) -> None:
         """Run one of the Book's actions (open the plan, the pipeline…) from any screen."""
@@ -151,6 +177,31 @@ class KamApp(App[None]):
             self.action_hide_help_panel()
         else:
             self.action_show_help_panel()
+
+    # ---- the command palette in the UI's language --------------------------------------------
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
+            self.push_screen(
+                CommandPalette(placeholder=S.PALETTE_PLACEHOLDER, id="--command-palette")
+            )
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:  # type: ignore[type-arg]
+        """Textual's own commands (theme, quit, keys, maximize, screenshot), worded."""
+        yield SystemCommand(S.PALETTE_THEME, S.PALETTE_THEME_HELP, self.action_change_theme)
+        yield SystemCommand(S.KEY_QUIT, S.PALETTE_QUIT_HELP, self.action_quit)
+        if screen.query("HelpPanel"):
+            yield SystemCommand(S.PALETTE_HELP, S.PALETTE_HIDE_HELP, self.action_hide_help_panel)
+        else:
+            yield SystemCommand(S.PALETTE_HELP, S.PALETTE_HELP_HELP, self.action_show_help_panel)
+        if screen.maximized is not None:
+            yield SystemCommand(S.PALETTE_MINIMIZE, S.PALETTE_MINIMIZE_HELP, screen.action_minimize)
+        elif screen.focused is not None and screen.focused.allow_maximize:
+            yield SystemCommand(S.PALETTE_MAXIMIZE, S.PALETTE_MAXIMIZE_HELP, screen.action_maximize)
+        yield SystemCommand(
+            S.PALETTE_SCREENSHOT,
+            S.PALETTE_SCREENSHOT_HELP,
+            lambda: self.set_timer(0.1, self.deliver_screenshot),
+        )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The app's own workers; a screen's come through ``ShowsFailure``."""

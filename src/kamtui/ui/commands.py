@@ -1,5 +1,6 @@
 """The command palette (ctrl+p): find an account by any part of its name, Chinese too,
-and open it; the app's own commands (help, theme, quit) come from Textual."""
+and open it; the app's own commands (keys, theme, quit) are Textual's, worded by the app
+(``KamApp.get_system_commands``)."""
 
 from __future__ import annotations
 
@@ -46,11 +47,6 @@ class AccountCommands(KamProvider):
                 help=S.PALETTE_OPEN_ACCOUNT,
             )
 
-    async def discover(self) -> Hits:
-        yield DiscoveryHit(
-            S.PALETTE_HELP, self.kam.action_show_help_panel, help=S.PALETTE_HELP_HELP
-        )
-
 
 class DealCommands(KamProvider):
     """Open deals whose name contains what was typed: opens the account on its Deals tab."""
@@ -89,11 +85,15 @@ SCREENS = (  # what the palette opens by name: (catalog key of the name, of the 
 
 
 class ScreenCommands(KamProvider):
-    """The screens and actions of the Book by name, in English or Chinese."""
+    """The screens and actions of the Book by name, in English or Chinese: those the Book
+    offers (a read-only book offers no new account, no settings)."""
+
+    def _offered(self) -> list[tuple[str, str, str]]:
+        return [entry for entry in SCREENS if self.kam.book_offers(entry[2])]
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for key, help_key, action in SCREENS:
+        for key, help_key, action in self._offered():
             shown = getattr(S, key)
             score = max(matcher.match(name) for name in (shown, S.EN[key], S.ZH.get(key, "")))
             if score > 0:
@@ -106,7 +106,7 @@ class ScreenCommands(KamProvider):
                 )
 
     async def discover(self) -> Hits:
-        for key, help_key, action in SCREENS:
+        for key, help_key, action in self._offered():
             yield DiscoveryHit(
                 getattr(S, key),
                 partial(self.kam.book_action, action),

@@ -3,6 +3,10 @@
 Use as ``from kamtui.ui import strings as S`` then ``S.COL_TIER``. The language is chosen
 with ``set_language`` (the CLI does it first); a key missing in Chinese falls back to
 English.
+
+A count is said with its noun's two forms: ``"{n:deal|deals}"`` reads "1 deal", "3 deals"
+(``kamtui.domain.counts``; a catalog string's ``format`` knows the form). Chinese has one
+form: ``"{n} 个商机"``. No string says "deal(s)".
 """
 
 from __future__ import annotations
@@ -15,7 +19,11 @@ import sys
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from kamtui.domain.counts import counted
+
 if TYPE_CHECKING:
+    from textual.binding import Binding
+
     from kamtui.domain.decision_map import Role
     from kamtui.domain.tracks import Track
     from kamtui.services.export import PlanWords
@@ -47,8 +55,8 @@ EN: dict[str, str] = {
     "KEY_RIGHT": "Right",
     "KEY_TIER": "Tier",
     "PIPELINE_TITLE": "Pipeline · owner: {owner} · tier: {tier}",
-    "COLUMN_TOTALS": "{n} deals · {total}\nweighted {weighted}",
-    "CARD_DAYS": "{days} days",
+    "COLUMN_TOTALS": "{n:deal|deals} · {total}\nweighted {weighted}",
+    "CARD_DAYS": "{days:day|days}",
     "CARD_MISSING": "⚠ {n} missing",
     "KEY_SETTINGS": "Settings",
     "SETTINGS_TITLE": "Settings · scoring model: {model}",
@@ -62,7 +70,7 @@ EN: dict[str, str] = {
     "SETTINGS_RECOMPUTING": "Saving and recomputing every tier and health…",
     "SETTINGS_SAVED": "Settings saved; tiers and health recomputed.",
     "KEY_HEALTH_SCREEN": "Health alerts",
-    "HEALTH_TITLE": "Health · {n} flagged accounts (red {red}, yellow {yellow}, green {green}) · owner: {owner}",
+    "HEALTH_TITLE": "Health · {n:flagged account|flagged accounts} (red {red}, yellow {yellow}, green {green}) · owner: {owner}",
     "KEY_EDIT": "Edit",
     "FORM_NEW": "New account",
     "FORM_EDIT": "Edit {name}",
@@ -91,13 +99,13 @@ EN: dict[str, str] = {
     "KEY_PREV_WEEK": "Previous week",
     "KEY_NEXT_WEEK": "Next week",
     "KEY_EXPORT": "Export",
-    "PLAN_TITLE": "Weekly plan {week} ({start} – {end}) · owner: {owner} · {n} items",
+    "PLAN_TITLE": "Weekly plan {week} ({start} – {end}) · owner: {owner} · {n:item|items}",
     "PLAN_LOADING": "Working out the plan…",
     "PLAN_HINT": "Space ticks a touch or task done (a touch is logged as a call today); Enter opens the account.",
     "PLAN_TASK_DONE": "Task done for {account}",
     "PLAN_TOUCH_LOGGED": "Touch logged for {account}",
     "PLAN_EXPORT_TITLE": "Export the plan to (.md Markdown, .ics calendar, .csv, .json)",
-    "PLAN_EXPORTED": "{n} items written to {path}",
+    "PLAN_EXPORTED": "{n:item|items} written to {path}",
     "PLAN_KIND_HEALTH": "health",
     "PLAN_KIND_EXEC_TOUCH": "executive touch",
     "PLAN_KIND_TOUCH": "touch",
@@ -125,11 +133,10 @@ EN: dict[str, str] = {
     "SUMMARY_PIPELINE": "deals by stage",
     "SUMMARY_TOP20": "top 20% = {share} of revenue",
     "SUMMARY_DEPENDENCY": "{name} holds {share}",
-    "FILTER_PLACEHOLDER": "Type to filter by name, industry, region or owner  (/ to focus, Esc to leave)",
-    "SUMMARY": "{shown} of {total} accounts",
+    "FILTER_PLACEHOLDER": "/ filters name, industry, region, owner · Chinese: just type · Esc leaves",
+    "SUMMARY": "{shown} of {total:account|accounts}",
     "SUMMARY_TIERS": "S {S} · A {A} · B {B} · C {C} · unscored {unscored}",
     "FILTER_TIERS": "tiers: {tiers}",
-    "FILTER_ALL": "all tiers",
     "SORTED_BY": "sorted by {column}{direction}",
     "DESCENDING": ", descending",
     "REFRESHING": "Recomputing tiers and health for {today}: {done} of {total}",
@@ -193,7 +200,7 @@ EN: dict[str, str] = {
     "REASON_REQUIRED": "A reason is required.",
     "FORCE": "Force with reason",
     "FORCE_REASON_TITLE": "Why move on with stage {stage} incomplete?",
-    "GATE_TITLE": "{deal}: stage {stage} is missing {n} deliverable(s). Tick them to move on, or force with a reason.",
+    "GATE_TITLE": "{deal}: stage {stage} is missing {n:deliverable|deliverables}. Tick what is missing to move on, or force with a reason.",
     "GATE_TICK_ALL": "Tick every missing deliverable, or force with a reason.",
     "TICK_AND_ADVANCE": "Tick and advance",
     "LOST_TITLE": "Why was {deal} lost?",
@@ -211,7 +218,7 @@ EN: dict[str, str] = {
     "DEAL_LOST": "{deal}: closed lost",
     "INTERACTION_LOGGED": "Logged {kind} on {on}",
     "NO_OPEN_DEAL": "This account has no open deal.",
-    "DEAL_OPTION": "{steps}  {name}  ·  {amount}  ·  stage {stage} {label}  ·  {days} days",
+    "DEAL_OPTION": "{steps}  {name}  ·  {amount}  ·  stage {stage} {label}  ·  {days:day|days}",
 }
 
 ZH: dict[str, str] = {
@@ -297,11 +304,10 @@ ZH: dict[str, str] = {
     "SUMMARY_PIPELINE": "各阶段商机",
     "SUMMARY_TOP20": "前20%客户贡献近12个月收入的 {share}",
     "SUMMARY_DEPENDENCY": "{name} 占 {share}（客户依赖风险）",
-    "FILTER_PLACEHOLDER": "输入客户名称、行业、地区或负责人筛选（/ 聚焦，Esc 离开）",
+    "FILTER_PLACEHOLDER": "按 / 筛选客户名称、行业、地区或负责人（中文可直接输入），Esc 离开",
     "SUMMARY": "显示 {shown} / 共 {total} 个客户",
     "SUMMARY_TIERS": "S {S} · A {A} · B {B} · C {C} · 未评级 {unscored}",
     "FILTER_TIERS": "级别：{tiers}",
-    "FILTER_ALL": "全部级别",
     "SORTED_BY": "按{column}排序{direction}",
     "DESCENDING": "（倒序）",
     "REFRESHING": "正在按 {today} 重算级别与健康度：{done} / {total}",
@@ -326,11 +332,11 @@ ZH.update({"KIND_CALL": "电话", "KIND_EMAIL": "邮件", "KIND_MEETING": "会�
 # the team view
 EN.update(
     {
-        "TEAM_TITLE": "kamtui · team view of {n} files: {files}  [read-only]",
+        "TEAM_TITLE": "kamtui · team view of {n:file|files}: {files}  [read-only]",
         "TEAM_READ_ONLY": "The team view is read-only: nothing was changed. Open a rep's own file to change it.",
-        "TEAM_OWNER": "{owner}: {accounts} accounts · red {red} · yellow {yellow} · {deals} open deals {amount}  ({files})",
+        "TEAM_OWNER": "{owner}: {accounts:account|accounts} · red {red} · yellow {yellow} · {deals:open deal|open deals} {amount}  ({files})",
         "TEAM_NO_OWNER": "(no owner)",
-        "TEAM_SHARED": "⇄ {n} accounts are in more than one file (same customer name)",
+        "TEAM_SHARED": "⇄ {n:account is|accounts are} in more than one file (same customer name)",
         "TEAM_STALE": "⚠ {file}: tiers and health stored for {day}; the rows show them as stored, the counts, Health and Plan are computed for {today}.",
         "TEAM_NEVER": "no day",
         "TEAM_FROM": "From {file} · owner {owner}",
@@ -340,8 +346,8 @@ EN.update(
         "TEAM_DIALOG_TITLE": "Open team files (read-only): one path per line, or several on one line separated by spaces",
         "TEAM_DIALOG_NONE": "Name at least one book file.",
         "TEAM_DIALOG_MISSING": "No file at {path}.",
-        "TEAM_OPENING": "Opening {n} files…",
-        "TEAM_OPENED": "Team view of {n} files, read-only.",
+        "TEAM_OPENING": "Opening {n:file|files}…",
+        "TEAM_OPENED": "Team view of {n:file|files}, read-only.",
     }
 )
 ZH.update(
@@ -376,7 +382,7 @@ EN.update(
         "CONFIRM_DELETE": "Move {name} to the trash? It leaves every list, plan and total until it is restored (T opens the trash).",
         "MOVE_TO_TRASH": "Move to trash",
         "TRASHED": "{name} moved to the trash (T shows the trash)",
-        "TRASH_TITLE": "Trash · {n} deleted accounts",
+        "TRASH_TITLE": "Trash · {n:deleted account|deleted accounts}",
         "TRASH_EMPTY": "The trash is empty.",
         "TRASH_HINT": "r restores the account as it was; P deletes it for good; Esc goes back.",
         "COL_DELETED": "Deleted",
@@ -387,7 +393,7 @@ EN.update(
         "PURGED": "{name} deleted for good",
         "SECTION_HISTORY": "History",
         "HISTORY_NONE": "no changes recorded",
-        "HISTORY_MORE": "… {n} older changes: h shows them all",
+        "HISTORY_MORE": "… {n:older change|older changes}: h shows them all",
         "HISTORY_TITLE": "History of {name} (newest first)",
         "KEY_HISTORY": "History",
         "HISTORY_CREATED": "created",
@@ -517,7 +523,7 @@ EN.update(
         "PINNED_NOTE": "{name} pinned at {tier}",
         "UNPINNED_NOTE": "{name} unpinned: tier {tier} as computed",
         "DEAL_LOST_AT": "lost at stage {stage}",
-        "DEAL_LINE": "{amount} · stage {stage} {label} · {days} days in stage",
+        "DEAL_LINE": "{amount} · stage {stage} {label} · {days:day|days} in stage",
         "DEAL_NEXT": "next: {step}",
         "STAGE_HISTORY": "Stage history",
         "STAGE_CHANGE_CREATED": "{on}  created in stage {to}",
@@ -528,7 +534,7 @@ EN.update(
         "PALETTE_DEAL": "deal · stage {stage} · {amount}",
         "PALETTE_OPEN_DEAL": "Open the account on its Deals tab",
         "PLAN_FILE_TITLE": "Weekly plan {week}",
-        "PLAN_FILE_SPAN": "{monday} to {sunday} · {n} items",
+        "PLAN_FILE_SPAN": "{monday} to {sunday} · {n:item|items}",
         "PLAN_FILE_TIER": "Tier {tier}",
     }
 )
@@ -767,13 +773,13 @@ ZH.update(
 SENTENCES_ZH: dict[str, str] = {
     # health measures
     "{pct}% of features adopted": "功能采用率 {pct}%",
-    "{n} tickets in 30 days, 90-day average {avg}": "30 天 {n} 张工单，90 天月均 {avg}",
-    "{n} negative rating(s) in {days} days": "{days} 天内 {n} 个差评",
+    "{n:ticket|tickets} in 30 days, 90-day average {avg}": "30 天 {n} 张工单，90 天月均 {avg}",
+    "{n:negative rating|negative ratings} in {days:day|days}": "{days} 天内 {n} 个差评",
     "no executive touch recorded": "没有高层触达记录",
-    "last executive touch {days} days ago": "最近一次高层触达在 {days} 天前",
+    "last executive touch {days:day|days} ago": "最近一次高层触达在 {days} 天前",
     "no invoice overdue": "没有逾期发票",
-    "{n} invoice(s) overdue, worst {days} days": "{n} 张发票逾期，最长 {days} 天",
-    "{n} key contact(s) left in {days} days": "{days} 天内 {n} 位关键联系人离职",
+    "{n:invoice|invoices} overdue, worst {days:day|days}": "{n} 张发票逾期，最长 {days} 天",
+    "{n:key contact|key contacts} left in {days:day|days}": "{days} 天内 {n} 位关键联系人离职",
     "{metric} down {pct}% vs {month}": "{metric}较{month}下降 {pct}%",
     "{metric} {pct}% vs {month}": "{metric}较{month} {pct}%",
     "renewal intent, reference": "有续约意向、愿意做案例",
@@ -782,29 +788,29 @@ SENTENCES_ZH: dict[str, str] = {
     "no renewal intent or reference yet": "尚无续约意向或案例意愿",
     # health flags
     "feature adoption {pct}% (below {low}%)": "功能采用率 {pct}%（低于 {low}%）",
-    "{n} tickets in the last 30 days vs a 90-day average of {avg}": "近 30 天 {n} 张工单，90 天月均 {avg}",
-    "{n} ticket(s) rated {rating} or lower in {days} days (latest {latest}/5)": "{days} 天内 {n} 张工单评分不高于 {rating}（最近一次 {latest}/5）",
-    "no executive touch for {days} days (cadence {cadence} days)": "已 {days} 天没有高层触达（节奏为 {cadence} 天）",
-    "invoice {number} overdue {days} days": "发票 {number} 已逾期 {days} 天",
+    "{n:ticket|tickets} in the last 30 days vs a 90-day average of {avg}": "近 30 天 {n} 张工单，90 天月均 {avg}",
+    "{n:ticket|tickets} rated {rating} or lower in {days:day|days} (latest {latest}/5)": "{days} 天内 {n} 张工单评分不高于 {rating}（最近一次 {latest}/5）",
+    "no executive touch for {days:day|days} (cadence {cadence:day|days})": "已 {days} 天没有高层触达（节奏为 {cadence} 天）",
+    "invoice {number} overdue {days:day|days}": "发票 {number} 已逾期 {days} 天",
     "{role} {name} left on {date}": "{role} {name} 已于 {date} 离职",
     "usage down and a key contact left: red whatever the score": "使用量下降且关键联系人离职：无论得分都为红色",
     "{tier} account with no order in 12 months": "{tier} 级客户 12 个月没有下单",
-    "{tier} account with no order for {days} days": "{tier} 级客户已 {days} 天没有下单",
+    "{tier} account with no order for {days:day|days}": "{tier} 级客户已 {days} 天没有下单",
     "{tier} account buying like a top account (RFM {rfm})": "{tier} 级客户的购买表现像头部客户（RFM {rfm}）",
     # decision-map coverage
     "no economic buyer mapped": "尚未找到最终决策者",
-    "single-threaded: {n} active contact(s), {roles} role(s) covered on a tier {tier} account": "单线联系：{tier} 级客户只有 {n} 位在职联系人，覆盖 {roles} 个角色",
+    "single-threaded: {n:active contact|active contacts}, {roles:role|roles} covered on a tier {tier} account": "单线联系：{tier} 级客户只有 {n} 位在职联系人，覆盖 {roles} 个角色",
     "blocker {name} has no planned action": "反对者 {name} 没有应对计划",
     # the weekly plan
     "health {color}: {reason}": "健康度{color}：{reason}",
     "health {color}": "健康度{color}",
-    "{touch}: none recorded yet (every {every} days)": "{touch}：尚无记录（每 {every} 天）",
-    "{touch} overdue {days} days: last {last}, every {every} days": "{touch}已逾期 {days} 天：上次 {last}，每 {every} 天",
-    "{touch} due {due}: last {last}, every {every} days": "{touch}应在 {due} 前完成：上次 {last}，每 {every} 天",
-    "task: {title} (overdue {days} days)": "待办：{title}（已逾期 {days} 天）",
+    "{touch}: none recorded yet (every {every:day|days})": "{touch}：尚无记录（每 {every} 天）",
+    "{touch} overdue {days:day|days}: last {last}, every {every:day|days}": "{touch}已逾期 {days} 天：上次 {last}，每 {every} 天",
+    "{touch} due {due}: last {last}, every {every:day|days}": "{touch}应在 {due} 前完成：上次 {last}，每 {every} 天",
+    "task: {title} (overdue {days:day|days})": "待办：{title}（已逾期 {days} 天）",
     "task: {title}": "待办：{title}",
     "deal {name}: stage {stage} missing {missing}": "商机 {name}：第 {stage} 阶段缺少 {missing}",
-    "deal {name}: {days} days in stage {stage}": "商机 {name}：已在第 {stage} 阶段停留 {days} 天",
+    "deal {name}: {days:day|days} in stage {stage}": "商机 {name}：已在第 {stage} 阶段停留 {days} 天",
     # refusals a form or a key can meet
     "An account needs a name.": "客户需要名称。",
     "Annual revenue cannot be negative.": "年营业额不能为负数。",
@@ -844,13 +850,55 @@ SENTENCES_ZH: dict[str, str] = {
     "{severity}  {subject}  open": "{severity}  {subject}  处理中",
     "{severity}  {subject}  closed {date}  satisfaction {rating}": "{severity}  {subject}  {date} 关闭  满意度 {rating}",
     "{severity}  {subject}  closed {date}": "{severity}  {subject}  {date} 关闭",
-    "{n} active users, {logins} logins, {pct}% adoption": "活跃用户 {n}，登录 {logins} 次，功能采用率 {pct}%",
+    "{n:active user|active users}, {logins:login|logins}, {pct}% adoption": "活跃用户 {n}，登录 {logins} 次，功能采用率 {pct}%",
     # next actions on the Book
     "first touch": "首次触达",
     "touch overdue since {date}": "触达已于 {date} 逾期",
     "touch by {date}": "{date} 前触达",
     "{title} (by {date})": "{title}（{date} 前）",
 }
+# Textual's own keys (Tab, the scroll keys, an input's editing keys…), listed by ``?``: their
+# descriptions in Chinese (``say_keys_again``)
+TEXTUAL_KEYS_ZH: dict[str, str] = {
+    "Bottom": "到底部", "Copy": "复制", "Copy selected text": "复制所选文字",
+    "Cursor Down": "下移", "Cursor Up": "上移", "Cursor down": "下移",
+    "Cursor down select": "下移并选择", "Cursor left": "左移", "Cursor left select": "左移并选择",
+    "Cursor left word select": "左移一个词并选择", "Cursor line end": "到行尾",
+    "Cursor line end select": "选择到行尾", "Cursor line start": "到行首",
+    "Cursor line start select": "选择到行首", "Cursor page down": "下一页",
+    "Cursor page up": "上一页", "Cursor right": "右移", "Cursor right select": "右移并选择",
+    "Cursor right word select": "右移一个词并选择", "Cursor to next ancestor": "到上级的下一项",
+    "Cursor to next sibling": "到下一个同级", "Cursor to parent": "到上级",
+    "Cursor to previous sibling": "到上一个同级", "Cursor up": "上移",
+    "Cursor up select": "上移并选择", "Cursor word left": "左移一个词",
+    "Cursor word right": "右移一个词", "Cut": "剪切", "Cut selected text": "剪切所选文字",
+    "Delete all to the left": "删除光标左侧全部", "Delete all to the right": "删除光标右侧全部",
+    "Delete character left": "删除左侧字符", "Delete character right": "删除右侧字符",
+    "Delete left to start of word": "删除到词首", "Delete line": "删除整行",
+    "Delete right to start of word": "删除到下一词首", "Delete to line end": "删除到行尾",
+    "Delete to line start": "删除到行首", "Down": "下移", "End": "到末尾",
+    "Exit the command palette": "关闭命令面板", "Expand or collapse all": "全部展开或收起",
+    "First": "第一项", "Focus Next": "下一个区域", "Focus Previous": "上一个区域",
+    "Go to bottom": "到底部", "Go to end": "到末尾", "Go to start": "到开头", "Go to top": "到顶部",
+    "Home": "到开头", "Last": "最后一项", "Move cursor left": "光标左移",
+    "Move cursor left a word": "光标左移一个词",
+    "Move cursor left a word and select": "左移一个词并选择",
+    "Move cursor left and select": "左移并选择", "Move cursor right a word": "光标右移一个词",
+    "Move cursor right a word and select": "右移一个词并选择",
+    "Move cursor right and select": "右移并选择",
+    "Move cursor right or accept the completion suggestion": "光标右移或接受补全建议",
+    "Next command": "下一条命令", "Next page": "下一页", "Page Down": "下一页",
+    "Page Left": "向左翻页", "Page Right": "向右翻页", "Page Up": "上一页", "Page down": "下一页",
+    "Page up": "上一页", "Paste": "粘贴", "Paste text from the clipboard": "从剪贴板粘贴",
+    "Press button": "按下按钮", "Previous command": "上一条命令", "Previous page": "上一页",
+    "Quit": "退出", "Redo": "重做", "Scroll Down": "向下滚动", "Scroll End": "滚动到底",
+    "Scroll Home": "滚动到顶", "Scroll Left": "向左滚动", "Scroll Right": "向右滚动",
+    "Scroll Up": "向上滚动", "Select": "选择", "Select all": "全选", "Select line": "选择整行",
+    "Select line end": "选择到行尾", "Select line start": "选择到行首", "Show menu": "展开选项",
+    "Submit": "提交", "Toggle": "切换", "Toggle option": "勾选或取消", "Top": "到顶部",
+    "Undo": "撤销", "Up": "上移",
+}  # fmt: skip
+
 MONTHS = (
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December",
@@ -889,9 +937,9 @@ EN.update(
         "IMPORT_MAPPING": "Columns → fields",
         "IMPORT_NOT_IMPORTED": "— not imported",
         "IMPORT_PREVIEW_EMPTY": "Preview",
-        "IMPORT_PREVIEW": "Preview: first {n} of {total} rows (row labels are line numbers)",
+        "IMPORT_PREVIEW": "Preview: first {n} of {total:row|rows} (row labels are line numbers)",
         "IMPORT_PROBLEMS_EMPTY": "Problems: none",
-        "IMPORT_PROBLEMS": "Problems: {bad} row(s) with errors, {errors} error(s) in all",
+        "IMPORT_PROBLEMS": "Problems: {bad:row|rows} with errors, {errors:error|errors} in all",
         "IMPORT_MORE_ERRORS": "… and {n} more",
         "COL_LINE": "Line",
         "COL_COLUMN": "Column",
@@ -900,16 +948,16 @@ EN.update(
         "IMPORT_IGNORED": "Columns not imported: {columns} (map them on the left)",
         "IMPORT_NOTE": "Note: {note}",
         "IMPORT_DUPLICATE": "Check: {group}",
-        "IMPORT_MORE_DUPLICATES": "… and {n} more likely duplicates",
+        "IMPORT_MORE_DUPLICATES": "… and {n:more likely duplicate|more likely duplicates}",
         "IMPORT_SOURCE_CSV": "{encoding}, {delimiter}",
         "IMPORT_SOURCE_SHEET": "sheet {sheet}",
         "IMPORT_COMMA": "comma-separated",
         "IMPORT_SEMICOLON": "semicolon-separated",
         "IMPORT_TAB": "tab-separated",
-        "IMPORT_SUMMARY": "{total} row(s) ({source}): would create {created}, update {updated}, {unchanged} unchanged.",
-        "IMPORT_READY": "ctrl+s imports all {n} row(s).",
-        "IMPORT_READY_SKIP": "ctrl+s imports the {good} valid row(s) and skips {bad} with errors.",
-        "IMPORT_BLOCKED": "Rows with errors: {bad}. Nothing will be imported; fix the file, or tick “Skip invalid rows” to import the {good} valid row(s).",
+        "IMPORT_SUMMARY": "{total:row|rows} ({source}): would create {created}, update {updated}, {unchanged} unchanged.",
+        "IMPORT_READY": "ctrl+s imports {n:row|rows}.",
+        "IMPORT_READY_SKIP": "ctrl+s imports {good:valid row|valid rows} and skips {bad} with errors.",
+        "IMPORT_BLOCKED": "Rows with errors: {bad}. Nothing will be imported; fix the file, or tick “Skip invalid rows” to import {good:valid row|valid rows}.",
         "IMPORT_READ_ONLY": "This book is open read-only: the file can be checked, not imported.",
         "IMPORT_CHECK_FIRST": "Check a file first: type its path and press Enter.",
         "IMPORT_BUSY": "The import is still running…",
@@ -920,7 +968,7 @@ EN.update(
         "IMPORT_PHASE_WRITING": "Writing",
         "IMPORT_PHASE_RECOMPUTING": "Recomputing tiers and health",
         "IMPORT_DONE": "Imported {name} ({kind}): created {created}, updated {updated}, {unchanged} unchanged.",
-        "IMPORT_DONE_SKIPPED": "Skipped {skipped} row(s) with errors.",
+        "IMPORT_DONE_SKIPPED": "Skipped {skipped:row|rows} with errors.",
         "IMPORT_AGAIN": "Imported. Esc goes back to the Book; ctrl+r checks the file again.",
         "PALETTE_IMPORT": "Import a file",
         "PALETTE_IMPORT_HELP": "Import accounts, contacts, deals … from a CSV or Excel file, with a preview",
@@ -1031,6 +1079,44 @@ ZH.update(
     }
 )
 
+# ---- layout: every screen at every size, read-only books ------------------------------
+EN.update(
+    {
+        "READ_ONLY_REFUSED": "This book is open read-only: nothing was changed.",
+        "KEY_PALETTE": "Commands",
+        "STAGE_HEAD": "{stage} {name}",
+        "PALETTE_PLACEHOLDER": "Search for an account, a deal or a command…",
+        "PALETTE_THEME": "Theme",
+        "PALETTE_THEME_HELP": "Change the colours (kamtui opens with them next time)",
+        "PALETTE_QUIT_HELP": "Quit kamtui",
+        "PALETTE_HIDE_HELP": "Hide the keys of this screen",
+        "PALETTE_MAXIMIZE": "Maximize",
+        "PALETTE_MAXIMIZE_HELP": "Show the focused part of the screen alone",
+        "PALETTE_MINIMIZE": "Minimize",
+        "PALETTE_MINIMIZE_HELP": "Show the whole screen again",
+        "PALETTE_SCREENSHOT": "Screenshot",
+        "PALETTE_SCREENSHOT_HELP": "Save a picture (SVG) of the screen",
+    }
+)
+ZH.update(
+    {
+        "READ_ONLY_REFUSED": "此客户文件以只读方式打开，未做任何修改。",
+        "KEY_PALETTE": "命令面板",
+        "STAGE_HEAD": "{stage}、{name}",  # one word: the name wraps beside its number
+        "PALETTE_PLACEHOLDER": "搜索客户、商机或命令…",
+        "PALETTE_THEME": "主题",
+        "PALETTE_THEME_HELP": "更换配色（下次启动 kamtui 时沿用）",
+        "PALETTE_QUIT_HELP": "退出 kamtui",
+        "PALETTE_HIDE_HELP": "隐藏本界面的快捷键",
+        "PALETTE_MAXIMIZE": "最大化",
+        "PALETTE_MAXIMIZE_HELP": "只显示当前焦点所在的区域",
+        "PALETTE_MINIMIZE": "还原",
+        "PALETTE_MINIMIZE_HELP": "重新显示整个界面",
+        "PALETTE_SCREENSHOT": "截图",
+        "PALETTE_SCREENSHOT_HELP": "将当前界面保存为图片（SVG）",
+    }
+)
+
 _current: dict[str, str] = EN
 
 
@@ -1052,7 +1138,8 @@ def set_language(lang: str) -> None:
 
 class Said(str):
     """A catalog string that knows its key, so that a key's description bound when a
-    screen is imported can be said again in another language."""
+    screen is imported can be said again in another language. Its ``format`` says counts
+    with the right form of their noun (``"{n:deal|deals}"``)."""
 
     key: str
 
@@ -1060,6 +1147,11 @@ class Said(str):
         said = super().__new__(cls, value)
         said.key = key
         return said
+
+    def format(self, /, *args: object, **values: object) -> str:
+        if "|" not in self:  # no count with a noun: str's own, faster
+            return super().format(*args, **values)
+        return counted(self, *args, **values)
 
 
 def _say_bindings_again() -> None:
@@ -1087,8 +1179,40 @@ def _say_bindings_again() -> None:
                 else b
                 for b in bindings
             ]
+        elif bindings and cls.__module__.startswith("textual."):  # Textual's own keys
+            cls.BINDINGS = [_textual_key(b) if isinstance(b, Binding) else b for b in bindings]
     for cls in classes:  # a class's bindings are merged from its bases' when it is made
         cls._merged_bindings = cls._merge_bindings()
+
+
+class TextualWord(str):
+    """A description of one of Textual's own keys, as said, that knows its English."""
+
+    english: str
+
+    def __new__(cls, value: str, english: str) -> TextualWord:
+        word = super().__new__(cls, value)
+        word.english = english
+        return word
+
+
+def _textual_key(binding: Binding) -> Binding:
+    """One of Textual's own key bindings, described in the UI's language."""
+    from dataclasses import replace
+
+    said = binding.description
+    english = said.english if isinstance(said, TextualWord) else said
+    if not english:
+        return binding
+    words = TEXTUAL_KEYS_ZH.get(english, english) if in_chinese() else english
+    return replace(binding, description=TextualWord(words, english))
+
+
+def say_keys_again() -> None:
+    """Describe every key in the UI's language, Textual's own too: call it once the widgets
+    a screen shows are imported (a key of a class made afterwards is said as Textual says
+    it)."""
+    _say_bindings_again()
 
 
 def field_label(field: str) -> str:
@@ -1120,10 +1244,13 @@ _SLOTS = {  # what a placeholder may hold, when it is not any text
 
 def _pattern(template: str) -> re.Pattern[str]:
     out = []
-    for literal, name, _, _ in string.Formatter().parse(template):
+    for literal, name, spec, _ in string.Formatter().parse(template):
         out.append(re.escape(literal))
         if name is not None:
             out.append(f"(?P<{name}>{_SLOTS.get(name, '.+?')})")
+            one, bar, many = (spec or "").partition("|")
+            if bar:  # a count with its noun: "1 day", "3 days"
+                out.append(f" (?:{re.escape(one)}|{re.escape(many)})")
     return re.compile("".join(out))
 
 

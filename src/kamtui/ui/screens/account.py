@@ -35,8 +35,10 @@ from kamtui.domain.errors import KamError
 from kamtui.domain.scoring import TIERS
 from kamtui.domain.tracks import TRACKS
 from kamtui.services.book import AccountView, Book, DealView
+from kamtui.ui import cells
 from kamtui.ui import strings as S
 from kamtui.ui.messages import AccountChanged, AccountLoaded
+from kamtui.ui.read_only import HidesWrites
 from kamtui.ui.safe import content, plain, text
 from kamtui.ui.screens.account_form import AccountForm, EditValues, FormData, FormValues
 from kamtui.ui.screens.contact_form import ContactForm
@@ -84,7 +86,11 @@ PROFILE_SHOWN = (
 )  # fmt: skip
 
 
-class AccountScreen(DealMoves, Screen[None]):
+class AccountScreen(HidesWrites, DealMoves, Screen[None]):
+    WRITES = frozenset({
+        "move", "close_lost", "add_deal", "add_contact", "move_role", "mark_left", "reports_to",
+        "add_task", "complete_task", "log_interaction", "edit", "pin_tier",
+    })  # fmt: skip
     BINDINGS = [
         Binding("escape", "app.pop_screen", S.KEY_BACK, id="account.back"),
         Binding("backspace", "app.pop_screen", S.KEY_BACK, show=False),
@@ -200,7 +206,7 @@ class AccountScreen(DealMoves, Screen[None]):
         tab = TAB_ACTIONS.get(action)
         if tab is not None and tab != self.tab:
             return False
-        return True
+        return super().check_action(action, parameters)
 
     # ---- loading ------------------------------------------------------------------------------
     def action_reload(self) -> None:
@@ -287,18 +293,19 @@ class AccountScreen(DealMoves, Screen[None]):
     # ---- profile and score --------------------------------------------------------------------
     def _profile(self, v: AccountView) -> Text:
         out = Text()
+        track = TRACKS.get(v.profile["track"])
+        width = cells.widest([S.field_label(k) for k in (*PROFILE_SHOWN, "track")])
         for key in PROFILE_SHOWN:
             value = v.profile.get(key)
             if key == "annual_revenue" and value is not None:
                 value = f"{value:,.0f}"
             elif key == "status" and value:
                 value = S.word("STATUS", value)
-            out.append(f"{S.field_label(key):>22}  ", style="dim")
+            out.append(cells.right(S.field_label(key), width) + "  ", style="dim")
             out.append_text(text("–" if value in (None, "") else value))
             out.append("\n")
-        track = TRACKS.get(v.profile["track"])
         if track:
-            out.append(f"{S.field_label('track'):>22}  ", style="dim")
+            out.append(cells.right(S.field_label("track"), width) + "  ", style="dim")
             out.append(S.TRACK_PLAY.format(label=S.track_name(track), play=S.track_play(track)))
         return out
 
@@ -306,17 +313,18 @@ class AccountScreen(DealMoves, Screen[None]):
         d = v.derived
         out = Text()
         model = self.book.config.model
+        labels = {c.key: S.both(c.label, c.label_zh) for c in model.criteria}
+        width = cells.widest(list(labels.values()))
         for line in d.score.breakdown:
-            crit = model.criterion(line.key)
             rating = "–" if line.rating is None else str(line.rating)
             part = "" if line.contribution is None else f"{line.contribution:.2f}"
             out.append(
-                S.both(crit.label, crit.label_zh).rjust(28)
+                cells.right(labels.get(line.key, line.key), width)
                 + f"  {rating}/5 × {line.weight:.0f}%  {part}\n"
             )
         if d.score.score is not None:
             line_ = S.SCORE_LINE.format(score=f"{d.score.score:.2f}", tier=d.score.computed_tier)
-            out.append(f"{'':>28}  {line_}\n", style="bold")
+            out.append(" " * width + f"  {line_}\n", style="bold")
         else:
             out.append(S.UNSCORED.format(missing=", ".join(d.score.missing)) + "\n", style="bold")
         if v.pinned_tier:
@@ -330,7 +338,7 @@ class AccountScreen(DealMoves, Screen[None]):
             )  # fmt: skip
             out.append("\n")
         if d.rfm:
-            out.append(f"{'':>28}  " + S.RFM_LINE.format(r=d.rfm.r, f=d.rfm.f, m=d.rfm.m))
+            out.append(" " * width + "  " + S.RFM_LINE.format(r=d.rfm.r, f=d.rfm.f, m=d.rfm.m))
         return out
 
     # ---- health -------------------------------------------------------------------------------
@@ -345,9 +353,11 @@ class AccountScreen(DealMoves, Screen[None]):
         if not h.flags:
             out.append(f"  {S.NO_FLAGS}\n", style="dim")
         out.append(f"\n{S.MEASURES}\n", style="bold")
+        width = cells.widest([S.word("MEASURE", m.key) for m in h.measures])
         for m in h.measures:
             out.append(
-                f"  {S.word('MEASURE', m.key):<13} {m.subscore:>3} × {m.weight:>2}%  ", style="dim"
+                f"  {cells.left(S.word('MEASURE', m.key), width)} {m.subscore:>3} × {m.weight:>2}%  ",
+                style="dim",
             )
             out.append_text(text(S.say(m.value)))
             out.append("\n")
@@ -356,9 +366,11 @@ class AccountScreen(DealMoves, Screen[None]):
     # ---- timeline -----------------------------------------------------------------------------
     def _timeline(self, v: AccountView) -> Text:
         out = Text()
+        kinds = {e.kind: S.kind_name(e.kind) if e.kind in KINDS else S.word("TIMELINE", e.kind)
+                 for e in v.timeline}  # fmt: skip
+        width = cells.widest(list(kinds.values()))
         for e in v.timeline:
-            kind = S.kind_name(e.kind) if e.kind in KINDS else S.word("TIMELINE", e.kind)
-            out.append(f"  {e.on.isoformat()}  {kind:<8} ", style="dim")
+            out.append(f"  {e.on.isoformat()}  {cells.left(kinds[e.kind], width)} ", style="dim")
             if e.executive:
                 out.append("★ ", style="bold")
             # an interaction's summary is the rep's own text; the rest is the book's
@@ -935,7 +947,11 @@ class AccountScreen(DealMoves, Screen[None]):
 
     # ---- editing the profile and ratings ------------------------------------------------------
     def _writable(self) -> bool:
-        """Whether this screen may change the book (a team view may not)."""
+        """Whether this screen may change the book (a read-only one or a team view may
+        not: their keys are not offered, and Enter on a contact or a deal says so)."""
+        if self.book.read_only:
+            self.notify(S.READ_ONLY_REFUSED, severity="warning", markup=False)
+            return False
         return True
 
     def action_edit(self) -> None:

@@ -1,4 +1,10 @@
-"""The Book: every account of the book in one table, filtered and sorted in SQL."""
+"""The Book: every account of the book in one table, filtered and sorted in SQL.
+
+Typing to filter: the letters and digits are the Book's keys (``h`` health, ``b`` the
+pipeline…), so ``/`` puts the cursor in the filter, and Esc leaves it. Text that is no
+key — Chinese typed or sent by an input method, any letter beyond ASCII, a paste — goes
+into the filter at once, without ``/``. The placeholder says both.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,7 @@ from dataclasses import replace
 from datetime import date
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -26,6 +32,7 @@ from kamtui.ui.messages import (
     ShowsFailure,
     SummaryLoaded,
 )
+from kamtui.ui.read_only import HidesWrites
 from kamtui.ui.safe import content, plain, text
 from kamtui.ui.screens.account_form import AccountForm, FormValues
 from kamtui.ui.screens.dialogs import ConfirmDialog
@@ -39,7 +46,8 @@ SORTS = [c.key for c in COLUMNS]
 WARM_UP_AFTER = 0.5  # seconds after the first rows are shown: load the next screens meanwhile
 
 
-class BookScreen(ShowsFailure, Screen[None]):
+class BookScreen(ShowsFailure, HidesWrites, Screen[None]):
+    WRITES = frozenset({"new_account", "edit_account", "delete_account", "open_settings"})
     BINDINGS = [
         Binding("slash", "focus_filter", S.KEY_FILTER, id="book.filter"),
         Binding("escape", "leave_filter", S.KEY_BACK, show=False),
@@ -88,7 +96,7 @@ class BookScreen(ShowsFailure, Screen[None]):
         # updated without a new layout of the screen (update(..., layout=False))
         ro = f"  [{S.READ_ONLY}]" if self.book.read_only else ""
         yield Static(content(f"kamtui · {self.book.path}{ro}"), id="title")
-        yield Input(placeholder=S.FILTER_PLACEHOLDER, id="filter")
+        yield Input(placeholder=S.FILTER_PLACEHOLDER, id="filter", select_on_focus=False)
         yield Static(id="counts")
         yield Static(id="summary")
         yield AccountTable(id="accounts")
@@ -179,7 +187,7 @@ class BookScreen(ShowsFailure, Screen[None]):
         colors = self.app.get_css_variables()
         paint = {"green": colors.get("success", ""), "yellow": colors.get("warning", ""),
                  "red": colors.get("error", "")}  # fmt: skip
-        line = Text(no_wrap=True, overflow="ellipsis")
+        line = Text(overflow="ellipsis")  # two lines under 120 columns (app.tcss)
         line.append(
             S.SUMMARY_TIERS.format(
                 **{k: f"{s.by_tier.get(k, 0):,}" for k in ("S", "A", "B", "C", "unscored")}
@@ -249,17 +257,18 @@ class BookScreen(ShowsFailure, Screen[None]):
         q = self.query_state
         shown = "…" if self.total is None else f"{self.total:,}"
         total = getattr(self, "book_total", None)
-        tiers = (
-            ", ".join(t for t in ("S", "A", "B", "C", "unscored") if t in q.tiers) or S.FILTER_ALL
-        )
         col = next(c.title for c in COLUMNS if c.key == q.sort)
-        parts = [
-            S.SUMMARY.format(shown=shown, total="…" if total is None else f"{total:,}"),
-            S.FILTER_TIERS.format(tiers=tiers),
-            S.FILTER_TRACK.format(track=q.track or S.FILTER_ANY),
-            S.FILTER_HEALTH.format(health=q.health or S.FILTER_ANY),
-            S.FILTER_OWNER.format(owner=q.owner or S.FILTER_ANY),
-        ]
+        # only the filters that are set: the line stays short enough for 80 columns
+        parts = [S.SUMMARY.format(shown=shown, total="…" if total is None else f"{total:,}")]
+        if q.tiers:
+            tiers = ", ".join(t for t in ("S", "A", "B", "C", "unscored") if t in q.tiers)
+            parts.append(S.FILTER_TIERS.format(tiers=tiers))
+        if q.track:
+            parts.append(S.FILTER_TRACK.format(track=q.track))
+        if q.health:
+            parts.append(S.FILTER_HEALTH.format(health=q.health))
+        if q.owner:
+            parts.append(S.FILTER_OWNER.format(owner=q.owner))
         if q.attention:
             parts.append(S.FILTER_ATTENTION)
         parts.append(S.SORTED_BY.format(column=col, direction=S.DESCENDING if q.descending else ""))
@@ -279,6 +288,26 @@ class BookScreen(ShowsFailure, Screen[None]):
             self.load_rows(self.generation, query, total)
 
     # ---- actions -------------------------------------------------------------------------
+    def on_key(self, event: events.Key) -> None:
+        """A character no key of the Book is (Chinese, é…) starts the filter with it."""
+        char = event.character
+        if char and event.is_printable and not char.isascii():
+            event.stop()
+            event.prevent_default()
+            self._into_filter(char)
+
+    def on_paste(self, event: events.Paste) -> None:
+        """Text pasted on the Book (the filter takes its own pastes) goes into the filter."""
+        line = event.text.splitlines()[0] if event.text.strip() else ""
+        if line:
+            event.stop()
+            self._into_filter(line)
+
+    def _into_filter(self, typed: str) -> None:
+        filt = self.query_one("#filter", Input)
+        filt.insert_text_at_cursor(typed)  # a second character may come before the focus
+        filt.focus()
+
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         self._set_query(replace(self.query_state, text=event.value))

@@ -15,6 +15,7 @@ from kamtui.services.history import Change
 from kamtui.ui import strings as S
 from kamtui.ui.changes import history_line
 from kamtui.ui.safe import content
+from kamtui.ui.widgets.footer import KeyFooter
 
 
 def history_text(changes: tuple[Change, ...], model: ScoringModel | None) -> Text:
@@ -43,6 +44,7 @@ class HistoryScreen(ModalScreen[None]):
         with VerticalScroll(classes="dialog history", id="history-body"):
             yield Label(content(self.title_text), classes="dialog-title")
             yield Static(history_text(self.changes, self.model), id="history-lines")
+        yield KeyFooter()  # Esc is said, as on every screen
 
     def on_mount(self) -> None:
         self.query_one("#history-body").focus()

@@ -40,6 +40,7 @@ from kamtui.services import importer
 from kamtui.services.book import Book
 from kamtui.ui import strings as S
 from kamtui.ui.messages import ShowsFailure
+from kamtui.ui.read_only import HidesWrites
 from kamtui.ui.safe import content, plain, text
 from kamtui.ui.widgets.footer import KeyFooter
 
@@ -138,7 +139,8 @@ def _kind_label(kind: str) -> str:
     return getattr(S, f"IMPORT_KIND_{kind.upper()}")
 
 
-class ImportScreen(ShowsFailure, Screen[None]):
+class ImportScreen(ShowsFailure, HidesWrites, Screen[None]):
+    WRITES = frozenset({"run_import"})  # a read-only book's file can be checked, not imported
     CSS_PATH = "../import.tcss"
     BINDINGS = [
         Binding("escape", "back", S.KEY_BACK, id="import.back"),

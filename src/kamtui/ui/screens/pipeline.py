@@ -1,5 +1,9 @@
 """The pipeline board: five stage columns of deal cards, moved with the same stage gate.
 
+Each column's head says its stage and its number, total and weighted value of deals. A
+stage name wraps in a narrow column; every head is then as tall as the tallest, so that no
+head loses its last line and the cards of all columns start on the same line.
+
 A card moves with ``]``/``[`` or with the mouse: press on a card, release over the next
 (or previous) column. A click on a card opens its account.
 """
@@ -22,6 +26,7 @@ from textual.widgets.option_list import Option
 from kamtui.domain import stages as sop
 from kamtui.services.book import Book, DealCard, PipelineColumn
 from kamtui.ui import strings as S
+from kamtui.ui.read_only import HidesWrites
 from kamtui.ui.safe import content, plain, text
 from kamtui.ui.screens.deal_moves import DealBrief, DealMoved, DealMoves
 from kamtui.ui.widgets.footer import KeyFooter
@@ -49,7 +54,8 @@ def card_prompt(card: DealCard) -> Text:
     return prompt
 
 
-class PipelineScreen(DealMoves, Screen[None]):
+class PipelineScreen(HidesWrites, DealMoves, Screen[None]):
+    WRITES = frozenset({"move", "close_lost"})
     BINDINGS = [
         Binding("escape", "app.pop_screen", S.KEY_BACK, id="pipeline.back"),
         Binding("left", "column(-1)", S.KEY_LEFT, show=False),
@@ -105,8 +111,9 @@ class PipelineScreen(DealMoves, Screen[None]):
             return
         self.columns = message.columns
         for col in message.columns:
-            head = Text(no_wrap=True, overflow="ellipsis")
-            head.append(f"{col.stage} {S.stage_name(col.stage)}\n", style="bold")
+            head = Text()
+            name = S.STAGE_HEAD.format(stage=col.stage, name=S.stage_name(col.stage))
+            head.append(name + "\n", style="bold")
             head.append(S.COLUMN_TOTALS.format(n=f"{col.deals:,}", total=f"{col.total:,.0f}",
                                                 weighted=f"{col.weighted:,.0f}"))  # fmt: skip
             self.query_one(f"#head-{col.stage}", Static).update(head)
@@ -116,6 +123,7 @@ class PipelineScreen(DealMoves, Screen[None]):
             cards.add_options(Option(card_prompt(c), id=f"deal-{c.id}") for c in col.cards)
             if col.cards:
                 cards.highlighted = min(keep or 0, len(col.cards) - 1)
+        self._fit_heads()
         self.query_one("#title", Static).update(
             content(
                 S.PIPELINE_TITLE.format(
@@ -123,6 +131,23 @@ class PipelineScreen(DealMoves, Screen[None]):
                 )
             )
         )
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_heads)
+
+    def _fit_heads(self) -> None:
+        """Every head as tall as the tallest wrapped head, at the width the columns have."""
+        heads = list(self.query(".stage-head").results(Static))
+        if not self.is_attached or not heads:
+            return
+        lines = 1
+        for head in heads:
+            width = head.content_region.width or head.size.width
+            shown = head.content
+            if width > 0 and isinstance(shown, Text):
+                lines = max(lines, len(shown.wrap(self.app.console, width)))
+        for head in heads:
+            head.styles.height = lines
 
     # ---- which card ----------------------------------------------------------------------------
     def _focused_stage(self) -> int:

@@ -24,6 +24,7 @@ from kamtui.services import export
 from kamtui.services.book import Book
 from kamtui.ui import strings as S
 from kamtui.ui.messages import ShowsFailure
+from kamtui.ui.read_only import HidesWrites
 from kamtui.ui.safe import content, plain, text
 from kamtui.ui.screens.dialogs import ReasonDialog
 from kamtui.ui.widgets.footer import KeyFooter
@@ -104,7 +105,8 @@ class PlanList(RowList):
         return Strip(line.render(self.app.console), width)
 
 
-class PlanScreen(ShowsFailure, Screen[None]):
+class PlanScreen(ShowsFailure, HidesWrites, Screen[None]):
+    WRITES = frozenset({"tick"})
     BINDINGS = [
         Binding("escape", "app.pop_screen", S.KEY_BACK, id="plan.back"),
         Binding("space", "tick", S.KEY_TICK, id="plan.tick"),

@@ -12,6 +12,7 @@ from datetime import date
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
+from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from kamtui.services.book import AccountRow
@@ -41,13 +42,16 @@ class TeamAccountTable(AccountTable):
         return cells
 
 
-def refuse(screen: BookScreen | AccountScreen) -> None:
+def refuse(screen: AccountScreen) -> None:
     screen.notify(S.TEAM_READ_ONLY, severity="warning", markup=False)
 
 
 class TeamBookScreen(BookScreen):
-    """The Book of a team: every file's accounts, with totals per owner."""
+    """The Book of a team: every file's accounts, with totals per owner. Its keys that
+    would change a book are not offered (a team's book refuses them anyway), nor the trash
+    and the import, which belong to one rep's file."""
 
+    WRITES = BookScreen.WRITES | {"open_trash", "open_import"}
     book: TeamBook
 
     def __init__(self, book: TeamBook, today: date) -> None:
@@ -59,7 +63,8 @@ class TeamBookScreen(BookScreen):
                 widget = TeamAccountTable(id=widget.id)
             yield widget
             if widget.id == "summary":
-                yield Static(id="team", markup=False)
+                # the owners' lines scroll when the terminal is short (app.tcss)
+                yield VerticalScroll(Static(id="team-lines", markup=False), id="team")
 
     def on_mount(self) -> None:
         files = [m.label for m in self.book.members]
@@ -99,23 +104,7 @@ class TeamBookScreen(BookScreen):
             )
             lines.append("\n")
         lines.rstrip()
-        self.query_one("#team", Static).update(lines)
-
-    # every write is refused at once (the team's book would refuse it anyway)
-    def action_new_account(self) -> None:
-        refuse(self)
-
-    def action_edit_account(self) -> None:
-        refuse(self)
-
-    def action_open_settings(self) -> None:
-        refuse(self)
-
-    def action_delete_account(self) -> None:
-        refuse(self)
-
-    def action_open_trash(self) -> None:
-        refuse(self)
+        self.query_one("#team-lines", Static).update(lines)
 
 
 class TeamAccountScreen(AccountScreen):

@@ -18,6 +18,7 @@ from kamtui.services.book import Book
 from kamtui.services.history import TrashedAccount, local_time
 from kamtui.ui import strings as S
 from kamtui.ui.messages import ShowsFailure
+from kamtui.ui.read_only import HidesWrites
 from kamtui.ui.safe import content, plain, text
 from kamtui.ui.screens.dialogs import ConfirmDialog
 from kamtui.ui.widgets.footer import KeyFooter
@@ -36,7 +37,8 @@ class TrashChanged(Message):
     error: bool = False
 
 
-class TrashScreen(ShowsFailure, Screen[None]):
+class TrashScreen(ShowsFailure, HidesWrites, Screen[None]):
+    WRITES = frozenset({"restore", "purge"})
     BINDINGS = [
         Binding("escape", "app.pop_screen", S.KEY_BACK, id="trash.back"),
         Binding("r", "restore", S.KEY_RESTORE, id="trash.restore"),

@@ -1,5 +1,10 @@
 """The Book's account table: a Line-API view that holds only the pages on screen.
 
+On a narrow terminal the less telling columns give way (``GIVE_WAY``: the score, which
+the tier already says, then the owner and deal stage shrink, then the track and the deal
+stage go) so that the account's name and next action keep a width that can be read; at
+160 columns every column is shown.
+
 It never receives the whole book. It knows the row count and asks, through
 ``RequestPage``, for the 100-row pages it needs to paint; the screen fetches them in a
 worker and hands them back with ``add_page``. A page from an older query (another
@@ -34,22 +39,58 @@ MAX_CACHED_LINES = 400
 @dataclass(frozen=True)
 class Column:
     key: str  # also the sort key
-    title: str
+    title_key: str  # in the catalog
     width: int  # 0: shares what the fixed columns leave
     justify: str = "left"
 
+    @property
+    def title(self) -> str:
+        """The column's title in the UI's language."""
+        return str(getattr(S, self.title_key))
+
 
 COLUMNS: tuple[Column, ...] = (
-    Column("tier", S.COL_TIER, 7),
-    Column("name", S.COL_NAME, 0),
-    Column("track", S.COL_TRACK, 11),
-    Column("score", S.COL_SCORE, 8, "right"),
-    Column("health", S.COL_HEALTH, 9),
-    Column("stage", S.COL_STAGE, 15),
-    Column("last_touch", S.COL_LAST_TOUCH, 11),
-    Column("next_action", S.COL_NEXT_ACTION, 0),
-    Column("owner", S.COL_OWNER, 12),
+    Column("tier", "COL_TIER", 6),
+    Column("name", "COL_NAME", 0),
+    Column("track", "COL_TRACK", 11),
+    Column("score", "COL_SCORE", 8, "right"),
+    Column("health", "COL_HEALTH", 8),
+    Column("stage", "COL_STAGE", 15),
+    Column("last_touch", "COL_LAST_TOUCH", 10),
+    Column("next_action", "COL_NEXT_ACTION", 0),
+    Column("owner", "COL_OWNER", 12),
 )
+NAME, NEXT_ACTION = 1, 7  # the two columns that share what the others leave
+NAME_MIN, NEXT_ACTION_MIN, NAME_MAX = 24, 14, 40
+# what gives way, in this order, until the name and next action get their least width:
+# (column, its new width; 0 hides it)
+GIVE_WAY: tuple[tuple[str, int], ...] = (
+    ("score", 0),
+    ("owner", 10),
+    ("stage", 12),
+    ("track", 0),
+    ("stage", 0),
+    ("owner", 8),
+)
+
+
+def column_widths(width: int) -> tuple[int, ...]:
+    """Each column's width in a table ``width`` cells wide; 0 for a column left out."""
+    widths = [c.width for c in COLUMNS]
+    index = {c.key: n for n, c in enumerate(COLUMNS)}
+
+    def room() -> int:  # what the name and the next action would share
+        shown = [w for n, w in enumerate(widths) if w or n in (NAME, NEXT_ACTION)]
+        return width - sum(widths) - (len(shown) - 1)
+
+    for key, narrower in GIVE_WAY:
+        if room() >= NAME_MIN + NEXT_ACTION_MIN:
+            break
+        widths[index[key]] = narrower
+    flex = max(NAME_MIN + NEXT_ACTION_MIN, room())
+    widths[NAME] = min(NAME_MAX, max(NAME_MIN, flex * 60 // 100))
+    widths[NEXT_ACTION] = flex - widths[NAME]
+    return tuple(widths)
 
 
 class AccountTable(ScrollView, can_focus=True):
@@ -169,13 +210,7 @@ class AccountTable(ScrollView, can_focus=True):
 
     def _column_widths(self, width: int) -> tuple[int, ...]:
         if width != self._width_for:
-            fixed = sum(c.width for c in COLUMNS) + len(COLUMNS) - 1
-            flex = max(20, width - fixed)
-            name_w = max(12, flex * 45 // 100)
-            widths = [c.width or 0 for c in COLUMNS]
-            widths[1] = name_w
-            widths[7] = max(8, flex - name_w)
-            self._widths = tuple(widths)
+            self._widths = column_widths(width)
             self._width_for = width
         return self._widths
 
@@ -210,9 +245,13 @@ class AccountTable(ScrollView, can_focus=True):
 
     def _assemble(self, cells: list[Text], widths: tuple[int, ...], base: Style) -> Strip:
         line = Text(no_wrap=True, end="")
-        for i, (cell, col, w) in enumerate(zip(cells, COLUMNS, widths, strict=True)):
-            if i:
+        first = True
+        for cell, col, w in zip(cells, COLUMNS, widths, strict=True):
+            if not w:  # a column that gave way
+                continue
+            if not first:
                 line.append(" ")
+            first = False
             cell.truncate(w, overflow="ellipsis", pad=False)
             pad = w - cell.cell_len
             if col.justify == "right":
@@ -229,12 +268,16 @@ class AccountTable(ScrollView, can_focus=True):
     def _header(self, width: int) -> Strip:
         widths = self._column_widths(width)
         cells = []
-        for c in COLUMNS:
+        for c, w in zip(COLUMNS, widths, strict=True):
             arrow = (" ▼" if self.descending else " ▲") if c.key == self.sort_key else ""
             style = self._style(
                 "account-table--header-sorted" if arrow else "account-table--header"
             )
-            cells.append(text(c.title + arrow, style))
+            title = text(c.title)
+            title.truncate(max(1, w - len(arrow)), overflow="ellipsis")  # the arrow stays
+            title.append(arrow)
+            title.stylize(style)
+            cells.append(title)
         return self._assemble(cells, widths, self._style("account-table--header"))
 
     def render_line(self, y: int) -> Strip:
@@ -304,6 +347,8 @@ class AccountTable(ScrollView, can_focus=True):
             for col, w in zip(
                 COLUMNS, self._column_widths(self.scrollable_content_region.width), strict=True
             ):
+                if not w:
+                    continue
                 if x <= offset.x < x + w + 1:
                     self.post_message(self.SortClicked(col.key))
                     return

@@ -3,8 +3,9 @@
 Textual's footer makes a widget per key and builds them all again whenever the keys
 change (a screen opens, the focus moves, a tab is shown): on the account screen that was
 a third of the time it takes to open. This one draws the keys as text: a change of keys
-is one repaint, once per frame. When the keys do not fit on one line they wrap onto the
-next (at most three) rather than running off the edge. A click on a key presses it; a key
+is one repaint, once per frame. When the keys do not fit on one line they wrap onto as
+many lines as they need: no key of the screen is ever cut off (the screens give way above
+it). A click on a key presses it; a key
 that cannot act here is dimmed, and a click on it rings the bell.
 """
 
@@ -43,7 +44,6 @@ class KeyFooter(Widget, can_focus=False):
     KeyFooter {
         dock: bottom;
         height: auto;
-        max-height: 3;
         color: $footer-foreground;
         background: $footer-background;
     }
