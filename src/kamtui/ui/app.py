@@ -30,7 +30,7 @@ LOGGER = logs.LOGGER.getChild("app")
 
 
 class KamApp(App[None]):
-    CSS_PATH = "app.tcss"
+    CSS_PATH = ["app.tcss", "dialogs.tcss"]
     TITLE = "kamtui"
     BINDINGS = [
         Binding("q", "quit", S.KEY_QUIT, id="app.quit"),
