@@ -201,6 +201,8 @@ class AccountScreen(DealMoves, Screen[None]):
         tab = TAB_ACTIONS.get(action)
         if tab is not None and tab != self.tab:
             return False
+        if action == "tick_deliverable" and not self.open_deals:
+            return None  # shown, dimmed: no open deal to tick
         return True
 
     # ---- loading ------------------------------------------------------------------------------
@@ -239,6 +241,7 @@ class AccountScreen(DealMoves, Screen[None]):
             self._paint(tab)
         if self.focused is None:
             self._focus_tab(self.tab)
+        self.refresh_bindings()
 
     def _paint(self, tab: str) -> None:
         """Show the loaded account in one built tab."""
