@@ -57,8 +57,8 @@ class Refusal(Static):
     """The line where a refusal is shown (beside a field, or at the end of a form): it
     takes no room while there is nothing to say."""
 
-    def __init__(self, *, id: str) -> None:  # noqa: A002
-        super().__init__(id=id, classes="field-error")
+    def __init__(self, *, id: str, beside: bool = False) -> None:  # noqa: A002
+        super().__init__(id=id, classes="field-error beside" if beside else "field-error")
         self.display = False
 
     def update(self, content: VisualType = "", *, layout: bool = True) -> None:
@@ -72,7 +72,7 @@ def field_row(label: str, field: Widget, key: str) -> ComposeResult:
     with Horizontal(classes="field-row"):
         yield Label(content(label), classes="field-label")
         yield field
-    yield Refusal(id=f"e-{key}")
+    yield Refusal(id=f"e-{key}", beside=True)
 
 
 def reveal(scroll: ScrollableContainer, *widgets: Widget) -> None:
