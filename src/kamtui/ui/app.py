@@ -40,7 +40,7 @@ WIDGETS = (
 
 
 class KamApp(App[None]):
-    CSS_PATH = "app.tcss"
+    CSS_PATH = ["app.tcss", "dialogs.tcss"]
     TITLE = "kamtui"
     # classes a screen gets for its size (app.tcss): a screen under 30 lines or 120
     # columns makes room for what matters (the footer's keys, the names)
