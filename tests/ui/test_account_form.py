@@ -11,8 +11,9 @@ from textual.widget import Widget
 from textual.widgets import Input, Select
 
 from kamtui.services.book import Book, BookQuery
+from kamtui.ui import strings as S
 from kamtui.ui.app import KamApp
-from kamtui.ui.screens.account import AccountScreen
+from kamtui.ui.screens.account import AccountScreen, edit_form
 from kamtui.ui.screens.account_form import AccountForm
 from kamtui.ui.widgets.account_table import AccountTable
 
@@ -155,10 +156,21 @@ async def test_a_refusal_at_the_end_of_a_long_form_is_shown_in_view_at_80x24(
 
 
 async def test_a_read_only_refusal_is_said_in_view_and_as_a_notification(demo_path: Path) -> None:
+    """e is not offered on a read-only book, and pressing it says why nothing opens; a form
+    that was open when the book could not be written says so in view."""
     book = Book.open(demo_path, read_only=True)
     app = KamApp(book, today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        form = await shown_after(app, pilot, "e", screen=AccountForm)
+        await settle(app, pilot)
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, AccountForm)
+        assert [str(n.message) for n in app._notifications] == [S.READ_ONLY_REFUSED]
+        row = app.screen.query_one(AccountTable).current
+        assert row is not None
+        form = edit_form(book, TODAY, book.account_view(row.id, TODAY))
+        app.push_screen(form)
+        await settle(app, pilot)
         await pilot.press(*"（已核对）")  # typed into the name, at the top of the form
         await pilot.press("ctrl+s")
         await settle(app, pilot)
@@ -166,5 +178,5 @@ async def test_a_read_only_refusal_is_said_in_view_and_as_a_notification(demo_pa
         error = form.query_one("#form-error")
         assert "read-only" in " ".join(error.render_line(y).text for y in range(error.size.height))
         assert in_view(form, error)
-        assert any("read-only" in str(n.message) for n in app._notifications)
+        assert sum("read-only" in str(n.message) for n in app._notifications) == 2
     book.close()
