@@ -107,9 +107,10 @@ class Terminal:
     # ---- keys ----------------------------------------------------------------------------------
     def keys(self, *keys: str) -> None:
         """Press keys, one at a time, by tmux's names: ``Enter``, ``Escape``, ``Tab``,
-        ``BTab``, ``Space``, ``C-s``, ``Up``…, or one character each (``q``, ``]``, ``,``)."""
+        ``BTab``, ``Space``, ``C-s``, ``Up``…, or one character each (``q``, ``]``, ``;``)."""
         for key in keys:
-            self._tmux("send-keys", "-t", "e2e", key)
+            named = [key] if len(key) > 1 else ["-l", key]  # ";" alone would end a tmux command
+            self._tmux("send-keys", "-t", "e2e", *named)
             time.sleep(ESCAPE_GAP if key in ("Escape", "Esc") else KEY_GAP)
 
     def type(self, text: str) -> None:
