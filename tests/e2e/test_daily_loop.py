@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from e2e_support import SIZES, TODAY, Open, Run, log_errors
-from terminal import TerminalError
+from terminal import Terminal, TerminalError
 
 
 @dataclass(frozen=True)
@@ -141,7 +141,7 @@ def test_the_daily_loop(
     assert log_errors(home) == []
 
 
-def _open_account(open_kamtui: Open, demo: Path, size: tuple[int, int], day: Day):  # type: ignore[no-untyped-def]
+def _open_account(open_kamtui: Open, demo: Path, size: tuple[int, int], day: Day) -> Terminal:
     term = open_kamtui("--db", demo, "--today", TODAY, "--lang", day.lang, size=size)
     term.wait_for(day.shown)
     term.keys("/")
