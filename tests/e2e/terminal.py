@@ -127,11 +127,6 @@ class Terminal:
         """What the screen shows now, one line per row (trailing blanks dropped)."""
         return self._tmux("capture-pane", "-p", "-t", "e2e")
 
-    def cursor(self) -> tuple[int, int]:
-        """The terminal's cursor (column, row): where the focused field's caret is."""
-        x, y = self._tmux("display-message", "-p", "-t", "e2e", "#{cursor_x} #{cursor_y}").split()
-        return int(x), int(y)
-
     def wait_until(self, ok: Callable[[str], bool], what: str, timeout: float = 10.0) -> str:
         """Read the screen until ``ok(screen)``; the screen then. Fails after ``timeout``
         seconds, or when the command has ended, saying ``what`` was awaited."""

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from e2e_support import SIZES, TODAY, Open, Run, log_errors
-from terminal import Terminal, TerminalError
+from e2e_support import SIZES, TODAY, Defect, Open, Run, defect, log_errors
+from terminal import Terminal
 
 
 @dataclass(frozen=True)
@@ -154,7 +154,7 @@ def _open_account(open_kamtui: Open, demo: Path, size: tuple[int, int], day: Day
 
 @pytest.mark.xfail(
     strict=True,
-    raises=TerminalError,
+    raises=Defect,
     reason="issue 11: the interaction dialog's summary field is 1 cell high, what is typed is invisible",
 )
 @pytest.mark.parametrize("size", SIZES)
@@ -165,12 +165,13 @@ def test_a_call_summary_shows_what_is_typed(
     term.keys("l")
     term.wait_for(ENGLISH.log_title)
     term.type(ENGLISH.summary)
-    term.wait_for(ENGLISH.summary, timeout=3)
+    with defect():
+        term.wait_for(ENGLISH.summary, timeout=3)
 
 
 @pytest.mark.xfail(
     strict=True,
-    raises=TerminalError,
+    raises=Defect,
     reason="issue 11: ctrl+s does nothing in the interaction dialog",
 )
 @pytest.mark.parametrize("size", SIZES)
@@ -180,12 +181,13 @@ def test_ctrl_s_logs_a_call(size: tuple[int, int], open_kamtui: Open, demo: Path
     term.wait_for(ENGLISH.log_title)
     term.type(ENGLISH.summary)
     term.keys("C-s")
-    term.wait_for(ENGLISH.logged, timeout=3)
+    with defect():
+        term.wait_for(ENGLISH.logged, timeout=3)
 
 
 @pytest.mark.xfail(
     strict=True,
-    raises=TerminalError,
+    raises=Defect,
     reason="issue 11: space on the Deals tab does nothing until Tab reaches the checklist",
 )
 @pytest.mark.parametrize("size", SIZES)
@@ -196,4 +198,5 @@ def test_space_on_the_deals_tab_ticks_a_deliverable(
     term.keys("3")
     term.wait_for(f"☐ {ENGLISH.deliverable}")
     term.keys("Space")
-    term.wait_for(f"☑ {ENGLISH.deliverable}", timeout=3)
+    with defect():
+        term.wait_for(f"☑ {ENGLISH.deliverable}", timeout=3)
