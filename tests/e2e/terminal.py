@@ -61,6 +61,7 @@ class Terminal:
         self.socket = f"kamtui-e2e-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.config = cwd / f".{self.socket}.conf"
         self.started = False
+        self.socket_path: Path | None = None  # known once started
 
     # ---- the tmux server -----------------------------------------------------------------------
     def _tmux(self, *args: str, check: bool = True) -> str:
@@ -84,13 +85,17 @@ class Terminal:
             command,
         )  # fmt: skip
         self.started = True
+        self.socket_path = Path(self._tmux("display-message", "-p", "#{socket_path}").strip())
         return self
 
     def close(self) -> None:
-        """Kill the server (and with it the command, if it still runs)."""
+        """Kill the server (and with it the command, if it still runs); remove its socket,
+        which tmux leaves behind."""
         if self.started:
             self._tmux("kill-server", check=False)
             self.started = False
+        if self.socket_path is not None:
+            self.socket_path.unlink(missing_ok=True)
         self.config.unlink(missing_ok=True)
 
     def __enter__(self) -> Terminal:
