@@ -1,11 +1,16 @@
-"""Make the pictures in screenshots/ from the real app on the demo book.
+"""Make the pictures of the app from the real app on the demo book: README's pictures in
+screenshots/, and the snapshots the tests compare the app with in tests/ui/snapshots/.
 
-    .venv/bin/python scripts/screenshots.py
+    .venv/bin/python scripts/screenshots.py              # README's pictures (160×50)
+    .venv/bin/python scripts/screenshots.py --snapshots  # the tests' snapshots
 
-Deterministic: a fixed seed, date and terminal size, so running it again changes
-nothing unless the UI changed. The Chinese pictures (``*-zh``) are made by this script
-run again in a process of its own with ``--lang zh``: the UI's language is chosen once,
-before the UI is imported.
+README's pictures are a readable set of screens. The snapshots are every dialog (and the
+screens behind README's pictures' steps that have none of their own) at 80×24 and 160×50,
+and README's screens at 80×24 (README has them at 160×50). Deterministic: a fixed seed,
+date and terminal size, every picture made on a fresh copy of the same demo book, with
+no blinking caret, so running it again changes nothing unless the UI changed. The
+Chinese pictures (``*-zh``) are made by this script run again in a process of its own
+with ``--lang zh``: the UI's language is chosen once, before the UI is imported.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -21,16 +27,20 @@ from datetime import date
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 
 from kamtui.services.book import Book
 from kamtui.services.demo import make_demo
 
 TODAY = date(2026, 11, 23)
-SIZE = (160, 50)
-OUT = Path(__file__).resolve().parent.parent / "screenshots"
+SIZE = (160, 50)  # of README's pictures
+SNAPSHOT_SIZES = ((80, 24), (160, 50))
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "screenshots"
+SNAPSHOTS = ROOT / "tests" / "ui" / "snapshots"
 
 Steps = Callable[[Pilot[None]], Awaitable[None]]
+Size = tuple[int, int]
 
 
 async def _settle(pilot: Pilot[None]) -> None:
@@ -168,15 +178,179 @@ SHOTS_ZH: dict[str, Steps] = {  # the Chinese UI (--lang zh)
 }
 
 
-async def render(db: Path, name: str, steps: Steps) -> str:
+# ---- the dialogs, and what README shows none of ------------------------------------------------
+async def _trash_question(pilot: Pilot[None]) -> None:
+    await _settle(pilot)
+    await pilot.press("down", "down", "delete")  # move the account to the trash? yes/no
+    await _settle(pilot)
+
+
+async def _purge_question(pilot: Pilot[None]) -> None:
+    await _trash_question(pilot)
+    await pilot.press("y", "T")  # the trash (no picture: it shows when, by the clock, and who)
+    await _settle(pilot)
+    await pilot.press("P")  # delete it for good? (danger: the focus on Cancel)
+    await _settle(pilot)
+
+
+async def _discard_question(pilot: Pilot[None]) -> None:
+    await _account(pilot)
+    await pilot.press("l", *"Called", "escape")  # leaving what was typed asks first
+    await _settle(pilot)
+
+
+async def _interaction(pilot: Pilot[None]) -> None:
+    await _account(pilot)
+    await pilot.press("l", *"Called about the renewal")
+    await _settle(pilot)
+
+
+async def _task(pilot: Pilot[None]) -> None:
+    await _account(pilot)
+    await pilot.press("6", "a", *"Send the pilot report")
+    await _settle(pilot)
+
+
+async def _pin_tier(pilot: Pilot[None]) -> None:
+    await _account(pilot)
+    await pilot.press("t")
+    await _settle(pilot)
+
+
+async def _history(pilot: Pilot[None]) -> None:
+    await _account(pilot)
+    await pilot.press("h")
+    await _settle(pilot)
+
+
+async def _edit_account(pilot: Pilot[None]) -> None:
+    await _account(pilot)
+    await pilot.press("e")
+    await _settle(pilot)
+
+
+async def _contact_form(pilot: Pilot[None]) -> None:
+    await _decision_map(pilot)
+    await pilot.press("a")
+    await _settle(pilot)
+
+
+async def _move_role(pilot: Pilot[None]) -> None:
+    await _decision_map(pilot)
+    await pilot.press("m")
+    await _settle(pilot)
+
+
+async def _reports_to(pilot: Pilot[None]) -> None:
+    await _decision_map(pilot)
+    await pilot.press("r")
+    await _settle(pilot)
+
+
+async def _deal_form(pilot: Pilot[None]) -> None:
+    await _deals(pilot)
+    await pilot.press("a")
+    await _settle(pilot)
+
+
+async def _lost_reason(pilot: Pilot[None]) -> None:
+    await _deals(pilot)
+    await pilot.press("x")
+    await _settle(pilot)
+
+
+async def _force_reason(pilot: Pilot[None]) -> None:
+    await _gate(pilot)
+    await pilot.press("f")  # force the advance: why?
+    await _settle(pilot)
+
+
+async def _export_plan(pilot: Pilot[None]) -> None:
+    await _plan(pilot)
+    await pilot.press("e")
+    await _settle(pilot)
+    await pilot.press("home", "ctrl+k", *"plan-2026-W48.md")  # not this machine's folder
+    await _settle(pilot)
+
+
+async def _team_files(pilot: Pilot[None]) -> None:
+    await _settle(pilot)
+    pilot.app.ask_team_files()  # type: ignore[attr-defined]  # ctrl+p → Open team files
+    await _settle(pilot)
+
+
+async def _help(pilot: Pilot[None]) -> None:
+    await _settle(pilot)
+    await pilot.press("question_mark")
+    await _settle(pilot)
+
+
+async def _palette(pilot: Pilot[None]) -> None:
+    """The palette finding accounts (its list of commands before one types comes in the
+    order of a set of providers, which changes from one run to the next)."""
+    await _settle(pilot)
+    await pilot.press("ctrl+p", *"Harbor")
+    for _ in range(100):  # the hits are gathered in a worker started after a keystroke
+        await _settle(pilot)
+        if pilot.app.screen.has_class("-ready"):
+            break
+
+
+async def _import_start(pilot: Pilot[None]) -> None:
+    await _settle(pilot)
+    await pilot.press("i")
+    await _settle(pilot)
+
+
+DIALOGS: dict[str, Steps] = {  # each at every snapshot size
+    "trash-question": _trash_question,
+    "purge-question": _purge_question,
+    "discard-question": _discard_question,
+    "interaction": _interaction,
+    "task": _task,
+    "pin-tier": _pin_tier,
+    "history": _history,
+    "edit-account": _edit_account,
+    "contact-form": _contact_form,
+    "move-role": _move_role,
+    "reports-to": _reports_to,
+    "deal-form": _deal_form,
+    "lost-reason": _lost_reason,
+    "force-reason": _force_reason,
+    "export-plan": _export_plan,
+    "team-files": _team_files,
+    "help": _help,
+    "palette": _palette,
+    "import-start": _import_start,
+}
+
+
+def snapshot_jobs() -> dict[str, tuple[Steps, Size]]:
+    """Every snapshot the tests compare, by file name: README's screens at 80×24 (README
+    has them at 160×50; the light theme once is enough), every dialog at every size."""
+    small = SNAPSHOT_SIZES[0]
+    jobs = {f"{name}-{small[0]}x{small[1]}": (steps, small) for name, steps in SHOTS.items()
+            if name != "decision-map-light"}  # fmt: skip
+    for name, steps in DIALOGS.items():
+        for w, h in SNAPSHOT_SIZES:
+            jobs[f"{name}-{w}x{h}"] = (steps, (w, h))
+    return jobs
+
+
+async def render(db: Path, name: str, steps: Steps, size: Size = SIZE) -> str:
     """The SVG of one screen after its steps, on the book at ``db`` (which steps may change)."""
     from kamtui.ui.app import KamApp  # after the language is set
 
     book = Book.open(db)
     app = KamApp(book, today=TODAY)
     try:
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=size) as pilot:
             await steps(pilot)
+            for field in app.screen.query(Input).results():
+                field.cursor_blink = False  # the caret shown, the same every time
+            for area in app.screen.query(TextArea).results():
+                area.cursor_blink = False
+            await pilot.pause()
             app.title = f"kamtui — {name}"
             svg = app.export_screenshot()
     finally:
@@ -185,8 +359,9 @@ async def render(db: Path, name: str, steps: Steps) -> str:
 
 
 def render_all(folder: Path) -> dict[str, str]:
-    """Every screenshot, made in ``folder`` on a fresh demo book (its path shows in the title):
-    the English ones here, the Chinese ones by this script in a process of its own."""
+    """Every one of README's pictures, made in ``folder`` on a fresh demo book (its path
+    shows in the title): the English ones here, the Chinese ones by this script in a
+    process of its own."""
     zh = folder / "zh"
     zh.mkdir(exist_ok=True)
     subprocess.run(
@@ -198,24 +373,42 @@ def render_all(folder: Path) -> dict[str, str]:
 
 
 def render_shots(folder: Path, shots: dict[str, Steps]) -> dict[str, str]:
+    """README's pictures of ``shots``, at README's size."""
+    return render_jobs(folder, {name: (steps, SIZE) for name, steps in shots.items()})
+
+
+def render_jobs(folder: Path, jobs: dict[str, tuple[Steps, Size]]) -> dict[str, str]:
+    """Each picture of ``jobs`` at its size, on its own copy of one demo book in ``folder``."""
     here = Path.cwd()
     os.chdir(folder)
     try:
-        db = Path("demo.db")
-        make_demo(db, accounts=200, seed=1, today=TODAY).close()
-        return {name: asyncio.run(render(db, name, steps)) for name, steps in shots.items()}
+        made = Path("demo-made.db")
+        make_demo(made, accounts=200, seed=1, today=TODAY).close()
+        svgs = {}
+        for name, (steps, size) in jobs.items():
+            db = Path(shutil.copyfile(made, "demo.db"))
+            svgs[name] = asyncio.run(render(db, name, steps, size))
+            db.unlink()
+        return svgs
     finally:
         os.chdir(here)
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description="Make the pictures in screenshots/.")
+    p = argparse.ArgumentParser(description="Make README's pictures, or the tests' snapshots.")
+    p.add_argument("--snapshots", action="store_true", help=f"the tests' snapshots, in {SNAPSHOTS}")
     p.add_argument("--lang", choices=("en", "zh"), help="only the pictures of this language")
-    p.add_argument("--out", type=Path, default=OUT, help="folder to write them to")
+    p.add_argument("--out", type=Path, help="folder to write them to")
     args = p.parse_args(argv)
+    args.out = args.out or (SNAPSHOTS if args.snapshots else OUT)
     args.out.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        if args.lang == "zh":
+        if args.snapshots:
+            shots = render_jobs(Path(tmp), snapshot_jobs())
+            for old in args.out.glob("*.svg"):
+                if old.stem not in shots:
+                    old.unlink()  # a snapshot no longer made
+        elif args.lang == "zh":
             from kamtui.ui import strings
 
             strings.set_language("zh")
