@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from terminal import Terminal, TerminalError
+from terminal import Terminal
 
 TODAY = "2026-11-23"  # the day the demo books are made for
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 50), id="160x50")]
@@ -43,18 +42,3 @@ def log_errors(home: Path) -> list[str]:
         for line in log.read_text(encoding="utf-8", errors="replace").splitlines()
         if " ERROR " in line
     ]
-
-
-class Defect(AssertionError):
-    """A wait that failed at the step a known defect breaks (see ``defect``)."""
-
-
-@contextmanager
-def defect() -> Iterator[None]:
-    """The step where a known, not yet fixed defect shows: a wait failing inside it fails as
-    ``Defect``, which the test's ``xfail(raises=Defect)`` expects; a failure anywhere
-    else in the test stays a failure."""
-    try:
-        yield
-    except TerminalError as e:
-        raise Defect(str(e)) from e
