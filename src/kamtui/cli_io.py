@@ -25,9 +25,9 @@ class ProgressLine:
     """Progress on stderr: a redrawn bar on a terminal; on anything else, a line per quarter,
     and only for large imports."""
 
-    def __init__(self, stream: TextIO = sys.stderr) -> None:
-        self.stream = stream
-        self.tty = stream.isatty()
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr  # the one of when it is made, not of the import
+        self.tty = self.stream.isatty()
         self.shown: dict[str, int] = {}
         self.last = 0.0
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 import subprocess
 import sys
 import threading
@@ -503,10 +504,34 @@ def _make_engine(path: Path, read_only: bool) -> Engine:
 # ---- opening -------------------------------------------------------------------------------
 
 
+def not_a_file(path: Path) -> str:
+    """Why ``path`` (which exists) cannot be a book because it is no regular file, or ""
+    for a regular file (or a link to one). Checked before the file is opened: opening a
+    FIFO waits for a writer, forever."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return ""  # opening it says why
+    if stat.S_ISREG(mode):
+        return ""
+    if stat.S_ISDIR(mode):
+        kind = "a folder"
+    elif stat.S_ISFIFO(mode):
+        kind = "a named pipe (FIFO)"
+    elif stat.S_ISSOCK(mode):
+        kind = "a socket"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        kind = "a device"
+    else:
+        kind = "not a regular file"
+    return f"{path} is {kind}, not a kamtui book: a book is a regular file."
+
+
 def _inspect_file(path: Path) -> bytes:
     """The 100-byte header of an existing file, or explain why it is no book."""
-    if path.is_dir():
-        raise BookError(f"{path} is a folder, not a kamtui book.")
+    why = not_a_file(path)
+    if why:
+        raise BookError(why)
     try:
         with open(path, "rb") as f:
             header = f.read(100)
