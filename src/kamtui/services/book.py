@@ -35,7 +35,7 @@ from kamtui.services.derive import RULES_VERSION, DeriveCache, Derived, derive, 
 from kamtui.services.history import Change, TrashedAccount
 from kamtui.store import history as history_repo
 from kamtui.store import repo
-from kamtui.store.db import Store, create_store, open_store
+from kamtui.store.db import Store, new_store, open_store
 from kamtui.store.repo import AccountRow, BookQuery
 
 if TYPE_CHECKING:  # the Book's first screen reads without SQLAlchemy (see store.db)
@@ -204,10 +204,21 @@ class Book:
 
     @classmethod
     def create(cls, path: str | Path, config: BookConfig | None = None) -> Book:
-        store = create_store(path)
-        with store.writing() as conn:
-            store.put_setting(conn, "config", config_to_dict(config or BookConfig()))
-        return cls(store)
+        """A new, empty book at ``path``, open."""
+        with cls.making(path, config):
+            pass
+        return cls.open(path)
+
+    @classmethod
+    @contextmanager
+    def making(cls, path: str | Path, config: BookConfig | None = None) -> Iterator[Book]:
+        """A new book being made: what the block writes into the Book it is given is in the
+        book when it appears at ``path``, whole, as the block ends; if the block fails or
+        the process is killed, no book appears (see ``store.db.new_store``)."""
+        with new_store(path) as store:
+            with store.writing() as conn:
+                store.put_setting(conn, "config", config_to_dict(config or BookConfig()))
+            yield cls(store)
 
     @property
     def path(self) -> Path:

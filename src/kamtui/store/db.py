@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import stat
 import subprocess
@@ -633,42 +634,138 @@ def open_store(path: str | os.PathLike[str], *, read_only: bool = False) -> Stor
 
 
 def create_store(path: str | os.PathLike[str]) -> Store:
-    """Create a new, empty book; refuse to overwrite anything."""
+    """Create a new, empty book and open it; refuse to overwrite anything."""
+    with new_store(path):
+        pass
+    return open_store(path)
+
+
+MAKING = "making"  # a book being made at ``x/book.db`` is ``x/.book.db.<pid>.making``
+
+
+@contextmanager
+def new_store(path: str | os.PathLike[str]) -> Iterator[Store]:
+    """A new book at ``path``, whole or not at all; refuses to overwrite anything.
+
+    The book is made under a hidden name beside ``path``: its tables, then whatever the
+    block writes into the store it is given. Once the block ends, the store is closed,
+    its journal settled (the WAL copied into the file and removed, so the one file holds
+    everything), the file synced, and only then given its name, by a hard link that fails
+    if the name was taken meanwhile; the folder is synced last. A process killed before
+    that leaves no book, only the hidden file, which the next book made at ``path``
+    removes (``_remove_abandoned``) and which nothing ever opens as a book; killed after,
+    it leaves the whole book. An error in the block removes what was made.
+    """
     p = Path(path).expanduser()
-    if p.exists():
+    if p.exists() or p.is_symlink():
         raise BookError(f"{p} already exists; kamtui will not overwrite it.")
-    if not p.parent.exists():
+    if not p.parent.is_dir():
         raise BookError(f"Cannot create {p}: the folder {p.parent} does not exist.")
-    try:
-        fd = os.open(p, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        os.close(fd)
-    except OSError as e:
-        raise BookError(f"Cannot create {p}: {e.strerror}.") from None
+    _remove_abandoned(p)
+    tmp = p.with_name(f".{p.name}.{os.getpid()}.{MAKING}")
     store = None
     try:
+        _remove_with_journal(tmp)  # an abandoned one of an earlier process with this id
+        os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         want, _ = journal_choice(p)
-        raw = sqlite3.connect(p)
+        raw = sqlite3.connect(tmp)
         try:
             raw.execute(f"PRAGMA journal_mode = {want.upper()}")
         finally:
             raw.close()
-        store = Store(p, read_only=False)
+        store = Store(tmp, read_only=False)
         with store.engine.connect() as conn:
             conn = conn.execution_options(kamtui_immediate=True)
             with conn.begin():
                 migrations.create_schema(conn)
                 conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
                 conn.exec_driver_sql(f"PRAGMA user_version = {migrations.SCHEMA_VERSION}")
+        yield store
+        store.close()
+        store = None
+        _settle(tmp, want)
+        _link_into_place(tmp, p)
     except BaseException as e:
         if store is not None:
             store.close()
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{p}{suffix}").unlink(missing_ok=True)
+        _remove_with_journal(tmp)
+        if isinstance(e, OSError):
+            raise BookError(f"Cannot create {p}: {e.strerror or e}.") from None
         err = sqlite_error(p, e, writing=True) if isinstance(e, Exception) else None
         if err is None:
             raise
         raise err from None
-    return store
+
+
+def _settle(path: Path, journal: str) -> None:
+    """Leave everything of a closed book in its one file, in the given journal mode, on
+    the disk."""
+    con = sqlite3.connect(f"{_uri(path)}?mode=rw", uri=True, isolation_level=None)
+    try:
+        con.execute("PRAGMA journal_mode = DELETE")  # copies any WAL into the file
+        if journal == "wal":
+            con.execute("PRAGMA journal_mode = WAL")  # marks the file; no -wal until a write
+    finally:
+        con.close()
+    for side in ("-wal", "-journal"):
+        if Path(f"{path}{side}").exists():
+            raise BookError(f"{path} could not be settled: its {side[1:]} file stayed.")
+    with open(path, "rb+") as f:
+        os.fsync(f.fileno())
+
+
+def _link_into_place(tmp: Path, target: Path) -> None:
+    """Give the finished file ``tmp`` the name ``target`` in one step, never over an
+    existing file, and sync the folder."""
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        raise BookError(f"{target} already exists; kamtui will not overwrite it.") from None
+    except OSError:  # no hard links on this file system: rename (Windows: never over a file)
+        if target.exists() or target.is_symlink():
+            raise BookError(f"{target} already exists; kamtui will not overwrite it.") from None
+        os.rename(tmp, target)
+    else:
+        tmp.unlink()
+    _sync_folder(target.parent)
+
+
+def _remove_with_journal(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _remove_abandoned(path: Path) -> None:
+    """Remove what runs killed while making a book at ``path`` left (see ``new_store``): a
+    hidden file named after the book and a process that is gone, and its journal."""
+    pattern = re.compile(
+        re.escape(f".{path.name}.") + r"(\d+)\." + MAKING + r"(?:-wal|-shm|-journal)?"
+    )
+    try:
+        names = [e.name for e in os.scandir(path.parent)]
+    except OSError:
+        return
+    for name in names:
+        m = pattern.fullmatch(name)
+        if m is not None and int(m.group(1)) != os.getpid() and not _running(int(m.group(1))):
+            try:
+                (path.parent / name).unlink()
+            except OSError:
+                pass  # left to a later run; never opened as a book meanwhile
+
+
+def _running(pid: int) -> bool:
+    """Whether a process ``pid`` may be running (on Windows, assumed: it cannot be told
+    without a risk of signalling it)."""
+    if sys.platform == "win32":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's
+    return True
 
 
 # ---- copies --------------------------------------------------------------------------------
