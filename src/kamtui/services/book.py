@@ -39,6 +39,8 @@ from kamtui.store.db import Store, new_store, open_store
 from kamtui.store.repo import AccountRow, BookQuery
 
 if TYPE_CHECKING:  # the Book's first screen reads without SQLAlchemy (see store.db)
+    import sqlite3
+
     from sqlalchemy import Connection
 
 __all__ = ["AccountRow", "Book", "BookQuery", "StaleEditError"]
@@ -248,12 +250,15 @@ class Book:
         with self.store.writing(bulk=bulk, derived=derived) as conn:
             yield conn
 
-    def save_config(self, config: BookConfig, today: date) -> None:
-        """Store a new configuration and recompute every tier and health at once."""
-        with self._write() as conn:
-            self.store.put_setting(conn, "config", config_to_dict(config))
+    def save_config(
+        self, config: BookConfig, today: date, progress: Progress | None = None
+    ) -> None:
+        """Store a new configuration and recompute every tier and health with it, in one
+        transaction: whenever the process stops, the stored values are those of the
+        stored configuration. The values are computed first and the configuration written
+        last, so that worker processes, which see only committed rows, still help."""
+        self._refresh(today, config, progress, saving=True)
         self.config = config
-        self.refresh(today)
 
     # ---- derived values ------------------------------------------------------------------
     def derived_on(self) -> date | None:
@@ -262,7 +267,18 @@ class Book:
         return date.fromisoformat(value) if value else None
 
     def is_fresh(self, today: date) -> bool:
-        return self.derived_on() == today
+        """Whether the stored values are for ``today`` and were computed by this kamtui
+        with the book's configuration (else opening the book for writing refreshes it)."""
+        with self.store.reading_sqlite() as conn:
+            return self._fresh(conn, today)
+
+    def _fresh(self, conn: Connection | sqlite3.Connection, today: date) -> bool:
+        last = self.store.get_setting(conn, REFRESHED)
+        return (
+            isinstance(last, dict)
+            and last.get("rules") == self._rules()
+            and self.store.get_setting(conn, "derived_on") == today.isoformat()
+        )
 
     def compute(
         self,
@@ -311,9 +327,16 @@ class Book:
         A large book is recomputed on every core (see ``services.recompute``). After a
         refresh for an earlier day with the same configuration, only the accounts whose
         values may have changed since are derived again."""
+        return self._refresh(today, self.config, progress, saving=False)
+
+    def _refresh(
+        self, today: date, config: BookConfig, progress: Progress | None, *, saving: bool
+    ) -> int:
+        """Recompute with ``config``, and store it if ``saving`` (a transaction that changes
+        what the user set waits for the disk: not ``derived``)."""
         changed = 0
         vu = len(repo.DERIVED_COLS)  # the index of valid_until among REFRESH_COLS
-        with self._write(bulk=True, derived=True) as conn:
+        with self._write(bulk=True, derived=not saving) as conn:
 
             def write(changes: recompute.Changes) -> None:
                 nonlocal changed
@@ -324,19 +347,21 @@ class Book:
                     if columns != (vu,):  # not only the day they stay valid until
                         changed += len(rows)
 
-            rules = self._rules()
+            rules = self._rules(config)
             since = self._refreshed_on(conn, rules)
             repo.cache_for_bulk_writes(conn)
-            recompute.recompute_book(
-                conn, self.path, self.config, today, write, progress, since=since
-            )
+            recompute.recompute_book(conn, self.path, config, today, write, progress, since=since)
+            if saving:  # after the recompute: see recompute_book
+                self.store.put_setting(conn, "config", config_to_dict(config))
             self.store.put_setting(conn, "derived_on", today.isoformat())
             self.store.put_setting(conn, REFRESHED, {"on": today.isoformat(), "rules": rules})
         return changed
 
-    def _rules(self) -> str:
-        """What the derived values are computed by: this kamtui and the book's configuration."""
-        text = json.dumps([__version__, RULES_VERSION, config_to_dict(self.config)], sort_keys=True)
+    def _rules(self, config: BookConfig | None = None) -> str:
+        """What the derived values are computed by: this kamtui and the book's configuration
+        (or ``config``)."""
+        data = config_to_dict(config or self.config)
+        text = json.dumps([__version__, RULES_VERSION, data], sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def _refreshed_on(self, conn: Connection, rules: str) -> date | None:
@@ -356,9 +381,9 @@ class Book:
         repo.write_derived(conn, [(*dv.columns(), aid) for aid, (_, dv) in results.items()])
 
     def _overlay(self, conn: Connection, today: date) -> dict[int, Derived] | None:
-        """Derived values for ``today`` computed in memory when the stored ones are older."""
-        stored = self.store.get_setting(conn, "derived_on")
-        if stored == today.isoformat():
+        """Derived values for ``today`` computed in memory when the stored ones are older or
+        were made by other rules (``is_fresh``)."""
+        if self._fresh(conn, today):
             return None
         return {aid: dv for aid, (_, dv) in self.compute(conn, today).items()}
 

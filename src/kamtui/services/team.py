@@ -589,7 +589,7 @@ class TeamBook(Book):
             if cached is not None and cached[0] == state:
                 return cached[1]
             values: dict[int, _Today] | None = None
-            if m.book.derived_on() != today:
+            if not m.book.is_fresh(today):
                 names = self._names_of(m)
                 with m.book.store.reading() as conn:
                     computed = m.book.compute(conn, today)
