@@ -377,6 +377,8 @@ def _maintain(args: argparse.Namespace, today: date) -> int:
     if report.problems:
         n = len(report.problems)
         print(f"{n} problem(s) found.")
+        for line in report.advice:
+            print(f"What to do: {line}" if line is report.advice[0] else f"  {line}")
         print(f"kamtui: {path} has {n} problem(s); see the report above.", file=sys.stderr)
         return 1
     print("No problems found.")

@@ -77,6 +77,14 @@ class BookError(KamError):
         self.detail = detail  # SQLite's own words, when SQLite said something
 
 
+class BookBusy(BookError):
+    """Another program holds the book locked for longer than kamtui waits."""
+
+
+class BookDamaged(BookError):
+    """SQLite found the book's file damaged."""
+
+
 class _Connection(sqlite3.Connection):
     """A driver connection that remembers how it was opened.
 
@@ -273,14 +281,15 @@ def sqlite_error(path: Path, error: BaseException, *, writing: bool) -> BookErro
         return None
     primary = code & 0xFF
 
-    def err(message: str) -> BookError:
-        return BookError(message, detail=str(orig))
+    def err(message: str, kind: type[BookError] = BookError) -> BookError:
+        return kind(message, detail=str(orig))
 
     if primary in (_BUSY, _LOCKED, _PROTOCOL):
         what = "Nothing was changed; try" if writing else "Try"
         return err(
             f"{path} is busy: another program has it locked "
-            f"(kamtui waited {BUSY_TIMEOUT_MS / 1000:g} s). {what} again in a moment."
+            f"(kamtui waited {BUSY_TIMEOUT_MS / 1000:g} s). {what} again in a moment.",
+            BookBusy,
         )
     if primary == _FULL:
         return err(
@@ -290,7 +299,8 @@ def sqlite_error(path: Path, error: BaseException, *, writing: bool) -> BookErro
     if primary in (_CORRUPT, _NOTADB):
         return err(
             f"{path} is damaged ({orig}); nothing was changed, and `kamtui doctor --db {path}` "
-            "shows where."
+            "shows where.",
+            BookDamaged,
         )
     if code == _READONLY_ROLLBACK:
         return err(
@@ -592,13 +602,18 @@ def _check_tables(conn: sqlite3.Connection, path: Path, version: int) -> None:
         )
 
 
+def no_book(p: Path) -> BookError:
+    """The refusal of a path where there is no file."""
+    if not p.parent.exists():
+        return BookError(f"No book at {p}: the folder {p.parent} does not exist.")
+    return BookError(f"No book at {p}. Create one with `kamtui init --db {p}`.")
+
+
 def open_store(path: str | os.PathLike[str], *, read_only: bool = False) -> Store:
     """Open an existing book; upgrade an older one after a backup copy; refuse anything else."""
     p = Path(path).expanduser()
     if not p.exists():
-        if not p.parent.exists():
-            raise BookError(f"No book at {p}: the folder {p.parent} does not exist.")
-        raise BookError(f"No book at {p}. Create one with `kamtui init --db {p}`.")
+        raise no_book(p)
     header = _inspect_file(p)
     app_id, version = _header_int(header, 68), _header_int(header, 60)
     if app_id != APPLICATION_ID:
@@ -780,6 +795,22 @@ def backup_name(path: Path, label: str, now: datetime) -> Path:
         target = path.with_name(f"{path.name}.{label}-{stamp}-{n}.bak")
         n += 1
     return target
+
+
+def newest_backup(path: Path) -> Path | None:
+    """The newest copy of the book beside it (``book.db.<label>-YYYYmmdd-HHMMSS.bak``: made
+    by `kamtui backup`, before an upgrade or an import), or None."""
+    prefix = f"{path.name}."
+    try:
+        copies = [
+            e for e in os.scandir(path.parent)
+            if e.name.startswith(prefix) and e.name.endswith(".bak") and e.is_file()
+        ]  # fmt: skip
+    except OSError:
+        return None
+    if not copies:
+        return None
+    return Path(max(copies, key=lambda e: (e.stat().st_mtime, e.name)).path)
 
 
 def online_backup(source: Path, target: Path, attempts: int = 3) -> None:
