@@ -35,7 +35,7 @@ from kamtui.services.derive import RULES_VERSION, DeriveCache, Derived, derive, 
 from kamtui.services.history import Change, TrashedAccount
 from kamtui.store import history as history_repo
 from kamtui.store import repo
-from kamtui.store.db import Store, new_store, open_store
+from kamtui.store.db import BookBusy, BookDamaged, Store, new_store, newest_backup, open_store
 from kamtui.store.repo import AccountRow, BookQuery
 
 if TYPE_CHECKING:  # the Book's first screen reads without SQLAlchemy (see store.db)
@@ -43,7 +43,7 @@ if TYPE_CHECKING:  # the Book's first screen reads without SQLAlchemy (see store
 
     from sqlalchemy import Connection
 
-__all__ = ["AccountRow", "Book", "BookQuery", "StaleEditError"]
+__all__ = ["AccountRow", "Book", "BookBusy", "BookDamaged", "BookQuery", "StaleEditError"]
 
 Progress = Callable[[int, int], None]
 CHUNK = 5000
@@ -999,6 +999,20 @@ class Book:
             return repo.account_version(conn, account_id)
 
     # ---- safety (kamtui doctor, opening notices) ----------------------------------------------
+    def check(self) -> str:
+        """SQLite's quick check of the whole book (see ``Store.check``): "" if it finds
+        nothing wrong, else what it found, in SQLite's words."""
+        return "; ".join(self.store.check())
+
+    def stop_writing(self) -> None:
+        """Refuse every change from now on (the book was found damaged): a write says the
+        book is open read-only."""
+        self.store.read_only = True
+
+    def newest_backup(self) -> Path | None:
+        """The newest copy of the book beside it (`kamtui backup`, an upgrade, an import)."""
+        return newest_backup(self.path)
+
     @property
     def read_only_reason(self) -> str:
         """Why a book asked for writing was opened read-only ("" if it was not, or if

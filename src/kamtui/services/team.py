@@ -361,6 +361,17 @@ class TeamBook(Book):
         raise TeamReadOnlyError(READ_ONLY_MESSAGE)
         yield  # pragma: no cover
 
+    def check(self) -> str:
+        """What SQLite's quick check finds wrong in the files, each named."""
+        found = ((m.label, m.book.check()) for m in self.members)
+        return "; ".join(f"{label}: {problem}" for label, problem in found if problem)
+
+    def stop_writing(self) -> None:
+        """Nothing: a team view never writes."""
+
+    def newest_backup(self) -> Path | None:
+        return None  # a team view is several files
+
     def derived_on(self) -> date | None:
         """The oldest day any file's derived values were computed for."""
         days = [m.book.derived_on() for m in self.members]

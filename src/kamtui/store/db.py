@@ -153,6 +153,21 @@ class Store:
             finally:
                 con.close()  # ends the read transaction: nothing to keep
 
+    def check(self, limit: int = 5) -> list[str]:
+        """SQLite's quick check of the whole book (every page and index entry read, no
+        cross-check of indexes against their tables: about 0.8 s for a 300 MB book of
+        100,000 accounts): [] if it finds nothing wrong, else its first lines, or the
+        error that stopped it."""
+        try:
+            with self.reading_sqlite() as con:
+                rows = [str(r[0]) for r in con.execute(f"PRAGMA quick_check({limit})")]
+        except BookDamaged as e:
+            return [e.detail or str(e)]
+        if rows == ["ok"]:
+            return []
+        lines = [x.strip() for r in rows for x in r.splitlines()]
+        return [x for x in lines if x and not x.startswith("***")] or rows
+
     def _changed(self) -> BookError:
         return BookError(
             f"{self.path} was saved by another program while kamtui was reading it; "

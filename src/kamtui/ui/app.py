@@ -13,7 +13,7 @@ from textual.worker import Worker, WorkerState
 from kamtui import logs
 from kamtui.domain.errors import KamError
 from kamtui.prefs import load_prefs, save_pref
-from kamtui.services.book import Book
+from kamtui.services.book import Book, BookDamaged
 from kamtui.services.team import TeamBook
 from kamtui.ui import strings as S
 from kamtui.ui.commands import (
@@ -27,6 +27,7 @@ from kamtui.ui.safe import plain
 from kamtui.ui.screens.book import BookScreen
 
 LOGGER = logs.LOGGER.getChild("app")
+STAYS = 24 * 3600.0  # seconds: a notification that stays until it is clicked away
 
 
 class KamApp(App[None]):
@@ -48,6 +49,7 @@ class KamApp(App[None]):
         self.prefs = prefs
         self.opened: list[Book] = []  # team views opened in the app, closed when it ends
         self.teams_shown = 0
+        self.damaged = ""  # what SQLite found wrong with the book, once it has
 
     def on_mount(self) -> None:
         theme = load_prefs(self.prefs).get("theme") if self.prefs else None
@@ -145,17 +147,46 @@ class KamApp(App[None]):
             self.action_show_help_panel()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self.worker_state_changed(event)  # the app's own workers; screens' come through
+        # ReportsFailures
+
+    def worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place a failed worker becomes one sentence on the screen and, unless the
         user caused it (a ``KamError``), a traceback in the log; the screen that ran it is
-        told (``ShowsFailure``) so that nothing waits for it forever."""
+        told (``ShowsFailure``) so that nothing waits for it forever. A read that met a
+        damaged page makes the whole book read-only (``book_damaged``)."""
         worker = event.worker
         if event.state != WorkerState.ERROR or worker.error is None:
             return
         message = failure_sentence(worker)
-        self.notify(plain(message), severity="error", timeout=15, markup=False)
+        if isinstance(worker.error, BookDamaged):  # said once, and until the app ends
+            self.book_damaged(worker.error.detail or message)
+        else:
+            self.notify(plain(message), severity="error", timeout=15, markup=False)
         node = worker.node
         if isinstance(node, ShowsFailure):
             node.work_failed(worker, message)
+
+    def book_damaged(self, problem: str) -> None:
+        """Say at once, and until the app ends, that the book is damaged, where to look
+        and what to go back to; change nothing in it from now on (the keys that would are
+        no longer offered)."""
+        if self.damaged:
+            return
+        self.damaged = problem
+        self.book.stop_writing()
+        backup = self.book.newest_backup()
+        said = S.BOOK_DAMAGED.format(
+            path=self.book.path,
+            problem=problem,
+            backup=S.DAMAGED_BACKUP.format(backup=backup) if backup else S.DAMAGED_NO_BACKUP,
+        )
+        LOGGER.warning("%s", said)
+        self.notify(plain(said), severity="error", timeout=STAYS, markup=False)
+        for screen in self.screen_stack:
+            screen.refresh_bindings()
+            if isinstance(screen, BookScreen):
+                screen.show_title()
 
 
 def failure_sentence(worker: Worker[object]) -> str:

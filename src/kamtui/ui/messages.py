@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Protocol, runtime_checkable
 
 from textual.message import Message
+from textual.message_pump import MessagePump
 from textual.worker import Worker
 
 from kamtui.services.book import AccountRow, AccountView, Summary
@@ -18,6 +20,18 @@ class ShowsFailure(Protocol):
     notification: it ends its "Working…" state there and stays usable."""
 
     def work_failed(self, worker: Worker[object], message: str) -> None: ...
+
+
+class ReportsFailures:
+    """Mixed into every screen that runs workers. Textual tells only the node that ran a
+    worker that its state changed (the message does not bubble), so this hands it to the
+    app's one handler (``KamApp.worker_state_changed``)."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        assert isinstance(self, MessagePump)
+        handler = getattr(self.app, "worker_state_changed", None)
+        if handler is not None:
+            handler(event)
 
 
 @dataclass
@@ -50,6 +64,21 @@ class RefreshProgress(Message):
 @dataclass
 class RefreshDone(Message):
     changed: int
+
+
+@dataclass
+class RefreshBusy(Message):
+    """The refresh found the book locked by another program: the stored values, of ``day``,
+    stay for now."""
+
+    day: date | None
+
+
+@dataclass
+class BookChecked(Message):
+    """SQLite's quick check of the book: ``problem`` is what it found wrong ("": nothing)."""
+
+    problem: str
 
 
 @dataclass

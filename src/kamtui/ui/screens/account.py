@@ -27,6 +27,7 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 from textual.widgets.tree import TreeNode
+from textual.worker import Worker
 
 from kamtui.domain import stages as sop
 from kamtui.domain.account import PROFILE_FIELDS
@@ -36,7 +37,8 @@ from kamtui.domain.scoring import TIERS
 from kamtui.domain.tracks import TRACKS
 from kamtui.services.book import AccountView, Book, DealView
 from kamtui.ui import strings as S
-from kamtui.ui.messages import AccountChanged, AccountLoaded
+from kamtui.ui.edits import OffersEdits
+from kamtui.ui.messages import AccountChanged, AccountLoaded, ReportsFailures
 from kamtui.ui.safe import content, plain, text
 from kamtui.ui.screens.account_form import AccountForm, EditValues, FormData, FormValues
 from kamtui.ui.screens.contact_form import ContactForm
@@ -84,7 +86,7 @@ PROFILE_SHOWN = (
 )  # fmt: skip
 
 
-class AccountScreen(DealMoves, Screen[None]):
+class AccountScreen(ReportsFailures, OffersEdits, DealMoves, Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", S.KEY_BACK, id="account.back"),
         Binding("backspace", "app.pop_screen", S.KEY_BACK, show=False),
@@ -113,6 +115,12 @@ class AccountScreen(DealMoves, Screen[None]):
         Binding("h", "history", S.KEY_HISTORY, id="account.history"),
         Binding("ctrl+r", "reload", S.KEY_RELOAD, id="account.reload", show=False),
     ]
+    EDITS = frozenset(
+        {
+            "move", "close_lost", "add_deal", "add_contact", "move_role", "mark_left",
+            "reports_to", "add_task", "complete_task", "log_interaction", "edit", "pin_tier",
+        }
+    )  # fmt: skip
 
     def __init__(self, book: Book, today: date, account_id: int, tab: str = "profile") -> None:
         super().__init__()
@@ -200,7 +208,15 @@ class AccountScreen(DealMoves, Screen[None]):
         tab = TAB_ACTIONS.get(action)
         if tab is not None and tab != self.tab:
             return False
-        return True
+        return super().check_action(action, parameters)
+
+    def work_failed(self, worker: Worker[object], message: str) -> None:
+        """An account that could not be read says so in place of its name; a change that
+        failed shows the account as it is again (a deliverable ticked on screen, say)."""
+        if worker.group == "account" and self.view is None:
+            self.query_one("#title", Static).update(content(message))
+        elif worker.group in ("account-write", "deal-move"):
+            self.load()
 
     # ---- loading ------------------------------------------------------------------------------
     def action_reload(self) -> None:

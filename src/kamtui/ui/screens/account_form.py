@@ -30,6 +30,7 @@ from kamtui.services.history import as_text, local_time
 from kamtui.ui import strings as S
 from kamtui.ui.changes import field_name
 from kamtui.ui.changes import value as shown_value
+from kamtui.ui.messages import ReportsFailures
 from kamtui.ui.safe import content, text
 from kamtui.ui.screens.dialogs import KeepsTyped
 
@@ -76,7 +77,7 @@ class Reloaded(Message):
         self.data = data
 
 
-class SavingForm(KeepsTyped[bool]):
+class SavingForm(ReportsFailures, KeepsTyped[bool]):
     """A form that saves through a callback in a worker and dismisses True once saved
     (False when left without saving: see ``KeepsTyped``).
 

@@ -13,9 +13,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.strip import Strip
 from textual.widgets import Static
+from textual.worker import Worker
 
 from kamtui.services.book import Book, FlaggedAccount
 from kamtui.ui import strings as S
+from kamtui.ui.messages import ReportsFailures
 from kamtui.ui.safe import content, text
 from kamtui.ui.widgets.footer import KeyFooter
 from kamtui.ui.widgets.row_list import RowList
@@ -99,7 +101,7 @@ class FlagList(RowList):
         return Strip(line.render(self.app.console), width)
 
 
-class HealthScreen(Screen[None]):
+class HealthScreen(ReportsFailures, Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", S.KEY_BACK, id="health.back"),
         Binding("enter", "open", S.KEY_OPEN, id="health.open"),
@@ -126,6 +128,11 @@ class HealthScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="health", exit_on_error=False)
     def load(self, owner: str | None) -> None:
         self.post_message(FlaggedLoaded(owner, self.book.flagged(owner)))
+
+    def work_failed(self, worker: Worker[object], message: str) -> None:
+        """Alerts that could not be read say why in the title."""
+        if worker.group == "health":
+            self.query_one("#title", Static).update(content(message))
 
     def on_flagged_loaded(self, message: FlaggedLoaded) -> None:
         if message.owner != self.owner:

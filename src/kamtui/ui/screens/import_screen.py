@@ -39,6 +39,7 @@ from kamtui.domain.errors import KamError
 from kamtui.services import importer
 from kamtui.services.book import Book
 from kamtui.ui import strings as S
+from kamtui.ui.messages import ReportsFailures
 from kamtui.ui.safe import content, plain, text
 from kamtui.ui.widgets.footer import KeyFooter
 
@@ -137,7 +138,7 @@ def _kind_label(kind: str) -> str:
     return getattr(S, f"IMPORT_KIND_{kind.upper()}")
 
 
-class ImportScreen(Screen[None]):
+class ImportScreen(ReportsFailures, Screen[None]):
     CSS_PATH = "../import.tcss"
     BINDINGS = [
         Binding("escape", "back", S.KEY_BACK, id="import.back"),

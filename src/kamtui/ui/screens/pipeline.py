@@ -18,10 +18,13 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker
 
 from kamtui.domain import stages as sop
 from kamtui.services.book import Book, DealCard, PipelineColumn
 from kamtui.ui import strings as S
+from kamtui.ui.edits import OffersEdits
+from kamtui.ui.messages import ReportsFailures
 from kamtui.ui.safe import content, plain, text
 from kamtui.ui.screens.deal_moves import DealBrief, DealMoved, DealMoves
 from kamtui.ui.widgets.footer import KeyFooter
@@ -49,7 +52,7 @@ def card_prompt(card: DealCard) -> Text:
     return prompt
 
 
-class PipelineScreen(DealMoves, Screen[None]):
+class PipelineScreen(ReportsFailures, OffersEdits, DealMoves, Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", S.KEY_BACK, id="pipeline.back"),
         Binding("left", "column(-1)", S.KEY_LEFT, show=False),
@@ -68,6 +71,7 @@ class PipelineScreen(DealMoves, Screen[None]):
         Binding("w", "cycle_owner", S.KEY_OWNER, id="pipeline.owner"),
         Binding("t", "cycle_tier", S.KEY_TIER, id="pipeline.tier"),
     ]
+    EDITS = frozenset({"move", "close_lost"})
 
     def __init__(self, book: Book, today: date, owners: list[str]) -> None:
         super().__init__()
@@ -99,6 +103,14 @@ class PipelineScreen(DealMoves, Screen[None]):
     @work(thread=True, exclusive=True, group="pipeline", exit_on_error=False)
     def fetch(self, key: tuple[str | None, str | None]) -> None:
         self.post_message(PipelineLoaded(key, self.book.pipeline(self.today, key[0], key[1])))
+
+    def work_failed(self, worker: Worker[object], message: str) -> None:
+        """A pipeline that could not be read says why in its title; a move that failed
+        shows the board as it is."""
+        if worker.group == "pipeline":
+            self.query_one("#title", Static).update(content(message))
+        elif worker.group == "deal-move":
+            self.load()
 
     def on_pipeline_loaded(self, message: PipelineLoaded) -> None:
         if message.key != (self.owner, self.tier):

@@ -16,12 +16,15 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.strip import Strip
 from textual.widgets import Static
+from textual.worker import Worker
 
 from kamtui.domain.errors import KamError
 from kamtui.domain.plan import IsoWeek, PlanItem
 from kamtui.services import export
 from kamtui.services.book import Book
 from kamtui.ui import strings as S
+from kamtui.ui.edits import OffersEdits
+from kamtui.ui.messages import ReportsFailures
 from kamtui.ui.safe import content, plain, text
 from kamtui.ui.screens.dialogs import ReasonDialog
 from kamtui.ui.widgets.footer import KeyFooter
@@ -102,7 +105,7 @@ class PlanList(RowList):
         return Strip(line.render(self.app.console), width)
 
 
-class PlanScreen(Screen[None]):
+class PlanScreen(ReportsFailures, OffersEdits, Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", S.KEY_BACK, id="plan.back"),
         Binding("space", "tick", S.KEY_TICK, id="plan.tick"),
@@ -116,6 +119,7 @@ class PlanScreen(Screen[None]):
         Binding("w", "cycle_owner", S.KEY_OWNER, id="plan.owner"),
         Binding("e", "export", S.KEY_EXPORT, id="plan.export"),
     ]
+    EDITS = frozenset({"tick"})
 
     def __init__(self, book: Book, today: date, owners: list[str]) -> None:
         super().__init__()
@@ -142,6 +146,11 @@ class PlanScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="plan", exit_on_error=False)
     def load_plan(self, week: IsoWeek, owner: str | None) -> None:
         self.post_message(PlanLoaded(week, owner, self.book.plan(week, self.today, owner)))
+
+    def work_failed(self, worker: Worker[object], message: str) -> None:
+        """A plan that could not be worked out says why in place of "Working…"."""
+        if worker.group == "plan":
+            self.query_one("#plan-status", Static).update(content(message))
 
     def on_plan_loaded(self, message: PlanLoaded) -> None:
         if (message.week, message.owner) != (self.week, self.owner):

@@ -21,6 +21,8 @@ from kamtui.domain.health import MEASURES
 from kamtui.domain.scoring import TIERS
 from kamtui.services.book import Book
 from kamtui.ui import strings as S
+from kamtui.ui.edits import OffersEdits
+from kamtui.ui.messages import ReportsFailures
 from kamtui.ui.safe import content
 from kamtui.ui.widgets.footer import KeyFooter
 
@@ -31,11 +33,12 @@ class SettingsSaved(Message):
         self.error = error
 
 
-class SettingsScreen(Screen[None]):
+class SettingsScreen(ReportsFailures, OffersEdits, Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", S.KEY_BACK, id="settings.back"),
         Binding("ctrl+s", "save", S.SAVE, id="settings.save"),
     ]
+    EDITS = frozenset({"save"})
 
     def __init__(self, book: Book, today: date) -> None:
         super().__init__()
@@ -68,7 +71,7 @@ class SettingsScreen(Screen[None]):
                 yield Input(str(self.data["health"]["weights"].get(key, 0)), id=f"h-{key}")
             yield Static(id="settings-error", classes="field-error")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(S.SAVE, variant="primary", id="save")
+                yield Button(S.SAVE, variant="primary", id="save", disabled=self.book.read_only)
         yield Static(id="status")
         yield KeyFooter()
 
@@ -93,6 +96,9 @@ class SettingsScreen(Screen[None]):
     @on(Input.Submitted)
     def action_save(self) -> None:
         error = self.query_one("#settings-error", Static)
+        if self.book.read_only:
+            error.update(content(S.SETTINGS_READ_ONLY))
+            return
         try:
             config = self._config()
         except KamError as e:

@@ -12,6 +12,7 @@ from datetime import date
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
+from textual.content import Content
 from textual.widgets import Static
 
 from kamtui.services.book import AccountRow
@@ -61,11 +62,11 @@ class TeamBookScreen(BookScreen):
             if widget.id == "summary":
                 yield Static(id="team", markup=False)
 
-    def on_mount(self) -> None:
-        files = [m.label for m in self.book.members]
-        self.query_one("#title", Static).update(
-            content(S.TEAM_TITLE.format(n=len(files), files=", ".join(files)))
-        )
+    def _title(self) -> Content:
+        files = ", ".join(m.label for m in self.book.members)
+        title = S.TEAM_TITLE.format(n=len(self.book.members), files=files)
+        damaged = getattr(self.app, "damaged", "")
+        return content(title + (f"  [{S.TITLE_DAMAGED}]" if damaged else ""))
 
     def on_summary_loaded(self, message: SummaryLoaded) -> None:
         s = message.summary

@@ -12,11 +12,14 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
+from textual.worker import Worker
 
 from kamtui.domain.errors import KamError
 from kamtui.services.book import Book
 from kamtui.services.history import TrashedAccount, local_time
 from kamtui.ui import strings as S
+from kamtui.ui.edits import OffersEdits
+from kamtui.ui.messages import ReportsFailures
 from kamtui.ui.safe import content, plain, text
 from kamtui.ui.screens.dialogs import ConfirmDialog
 from kamtui.ui.widgets.footer import KeyFooter
@@ -35,12 +38,13 @@ class TrashChanged(Message):
     error: bool = False
 
 
-class TrashScreen(Screen[None]):
+class TrashScreen(ReportsFailures, OffersEdits, Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", S.KEY_BACK, id="trash.back"),
         Binding("r", "restore", S.KEY_RESTORE, id="trash.restore"),
         Binding("P", "purge", S.KEY_PURGE, id="trash.purge"),
     ]
+    EDITS = frozenset({"restore", "purge"})
 
     def __init__(self, book: Book, today: date) -> None:
         super().__init__()
@@ -63,6 +67,11 @@ class TrashScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="trash", exit_on_error=False)
     def load(self) -> None:
         self.post_message(TrashLoaded(self.book.trash()))
+
+    def work_failed(self, worker: Worker[object], message: str) -> None:
+        """A trash that could not be read says why in its status line."""
+        if worker.group == "trash":
+            self.query_one("#trash-status", Static).update(content(message))
 
     def on_trash_loaded(self, message: TrashLoaded) -> None:
         self.accounts = message.accounts
