@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import Button, Input, Static
 from textual.worker import WorkerState
 
 from kamtui.services.book import Book
@@ -33,6 +33,7 @@ from kamtui.ui.screens.account import AccountScreen
 from kamtui.ui.screens.account_form import AccountForm
 from kamtui.ui.screens.book import BookScreen
 from kamtui.ui.screens.plan import PlanScreen
+from kamtui.ui.screens.settings import SettingsScreen
 from kamtui.ui.widgets.account_table import AccountTable
 from kamtui.ui.widgets.footer import KeyFooter
 
@@ -167,6 +168,10 @@ async def test_damage_the_first_screen_does_not_read_is_found_by_the_check(
             assert S.TITLE_DAMAGED in widget_text(screen.query_one("#title", Static))
             assert "n" not in keys_offered(app)
             assert book.read_only
+            app.open_account(1)  # its interactions were on the damaged page
+            await settle(app, pilot)
+            title = widget_text(app.screen.query_one("#title", Static))
+            assert "已损坏" in title and "kamtui doctor" in title, title
     finally:
         book.close()
     assert digest(demo_path) == before  # the refresh for the new day never ran
@@ -183,6 +188,30 @@ async def test_a_healthy_book_is_checked_and_refreshed(demo_path: Path) -> None:
             assert f"up to date for {LATER}" in widget_text(app.screen.query_one("#status", Static))
     finally:
         book.close()
+
+
+async def test_a_read_only_book_offers_no_edits_and_its_settings_cannot_be_saved(
+    demo_path: Path,
+) -> None:
+    before = digest(demo_path)
+    book = Book.open(demo_path, read_only=True)
+    app = KamApp(book, today=TODAY)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            assert {"n", "e", "delete", "i"}.isdisjoint(keys_offered(app))
+            await pilot.press("comma")
+            await settle(app, pilot)
+            assert isinstance(app.screen, SettingsScreen)
+            assert "ctrl+s" not in keys_offered(app)
+            assert app.screen.query_one("#save", Button).disabled
+            app.screen.query_one("#t-S", Input).focus()
+            await pilot.press("enter")  # Enter in a field saves, where a book can be changed
+            await settle(app, pilot)
+            assert S.SETTINGS_READ_ONLY in [n.message for n in app._notifications]
+    finally:
+        book.close()
+    assert digest(demo_path) == before
 
 
 # Another program holding the book's write lock until told to let go.

@@ -194,7 +194,7 @@ def failure_sentence(worker: Worker[object]) -> str:
     error = worker.error
     if isinstance(error, KamError):
         LOGGER.info("%s refused: %s", worker.name, error.message)
-        return error.message
+        return S.say(error.message)
     LOGGER.error("%s (%s) failed", worker.name, worker.group, exc_info=error)
     what = S.work_what(worker.group)
     log = logs.log_path()

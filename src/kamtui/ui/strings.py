@@ -1057,6 +1057,20 @@ ZH.update(
     }
 )
 
+SENTENCES_ZH.update(
+    {  # the book's safety: what the store says of a damaged, locked or read-only book
+        "{path} is damaged ({detail}); nothing was changed, and `kamtui doctor --db {again}` "
+        "shows where.": "{path} 已损坏（{detail}）：没有做任何修改；"
+        "`kamtui doctor --db {again}` 可查看损坏位置。",
+        "{path} is busy: another program has it locked (kamtui waited {secs} s). Nothing was "
+        "changed; try again in a moment.": "{path} 正被另一个程序锁定（kamtui 已等待 {secs} 秒）。"
+        "没有做任何修改，请稍后再试。",
+        "{path} is busy: another program has it locked (kamtui waited {secs} s). Try again in "
+        "a moment.": "{path} 正被另一个程序锁定（kamtui 已等待 {secs} 秒）。请稍后再试。",
+        "{path} is open read-only; nothing can be changed.": "{path} 以只读方式打开，无法修改。",
+    }
+)
+
 _current: dict[str, str] = EN
 
 

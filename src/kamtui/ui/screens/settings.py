@@ -98,6 +98,7 @@ class SettingsScreen(ReportsFailures, OffersEdits, Screen[None]):
         error = self.query_one("#settings-error", Static)
         if self.book.read_only:
             error.update(content(S.SETTINGS_READ_ONLY))
+            self.notify(S.SETTINGS_READ_ONLY, severity="warning", markup=False)
             return
         try:
             config = self._config()
