@@ -214,6 +214,28 @@ async def test_a_read_only_book_offers_no_edits_and_its_settings_cannot_be_saved
     assert digest(demo_path) == before
 
 
+async def test_a_settings_save_that_fails_leaves_the_form_usable(
+    demo_book: Book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_a: object, **_k: object) -> None:
+        raise RuntimeError("worker processes could not start")
+
+    monkeypatch.setattr(demo_book, "save_config", broken)
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("comma")
+        await settle(app, pilot)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, SettingsScreen)
+        assert widget_text(screen.query_one("#status", Static)) == ""  # no "Saving…" left
+        assert not screen.query_one("#save", Button).disabled
+        error = widget_text(screen.query_one("#settings-error", Static))
+        assert "RuntimeError" in error, error
+
+
 # Another program holding the book's write lock until told to let go.
 HOLDER = r"""
 import sqlite3, sys

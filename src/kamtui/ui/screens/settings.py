@@ -14,6 +14,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Static
+from textual.worker import Worker
 
 from kamtui.config import BookConfig, config_from_dict, config_to_dict
 from kamtui.domain.errors import KamError
@@ -118,6 +119,12 @@ class SettingsScreen(ReportsFailures, OffersEdits, Screen[None]):
             self.post_message(SettingsSaved(S.say(e.message)))
             return
         self.post_message(SettingsSaved(None))
+
+    def work_failed(self, worker: Worker[object], message: str) -> None:
+        """A save that failed for a reason the rep did not cause: the sentence under the
+        form, the form as it was typed, Save pressable again."""
+        if worker.group == "settings":
+            self.post_message(SettingsSaved(message))
 
     def on_settings_saved(self, message: SettingsSaved) -> None:
         self.query_one("#save", Button).disabled = False
