@@ -183,7 +183,7 @@ async def test_a_healthy_book_is_checked_and_refreshed(demo_path: Path) -> None:
     try:
         async with app.run_test(size=SIZE) as pilot:
             await settle(app, pilot)
-            assert app.damaged == "" and not book.read_only
+            assert book.damage == "" and not book.read_only
             assert "n" in keys_offered(app)
             assert f"up to date for {LATER}" in widget_text(app.screen.query_one("#status", Static))
     finally:

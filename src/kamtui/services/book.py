@@ -192,6 +192,8 @@ HISTORY_LIMIT = 200
 class Book:
     """One open book file and its configuration."""
 
+    damage = ""  # what SQLite found wrong with the book, once it was (see stop_writing)
+
     def __init__(self, store: Store) -> None:
         self.store = store
         self.clock: Callable[[], datetime] = hist.utc_now  # when changes happen (tests set it)
@@ -1004,9 +1006,10 @@ class Book:
         nothing wrong, else what it found, in SQLite's words."""
         return "; ".join(self.store.check())
 
-    def stop_writing(self) -> None:
-        """Refuse every change from now on (the book was found damaged): a write says the
-        book is open read-only."""
+    def stop_writing(self, damage: str) -> None:
+        """The book was found damaged (``damage``: what SQLite found): refuse every change
+        from now on; a write says the book is open read-only."""
+        self.damage = damage
         self.store.read_only = True
 
     def newest_backup(self) -> Path | None:

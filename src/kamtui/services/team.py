@@ -366,8 +366,9 @@ class TeamBook(Book):
         found = ((m.label, m.book.check()) for m in self.members)
         return "; ".join(f"{label}: {problem}" for label, problem in found if problem)
 
-    def stop_writing(self) -> None:
-        """Nothing: a team view never writes."""
+    def stop_writing(self, damage: str) -> None:
+        """A team view never writes: only remember what was found."""
+        self.damage = damage
 
     def newest_backup(self) -> Path | None:
         return None  # a team view is several files

@@ -49,7 +49,6 @@ class KamApp(App[None]):
         self.prefs = prefs
         self.opened: list[Book] = []  # team views opened in the app, closed when it ends
         self.teams_shown = 0
-        self.damaged = ""  # what SQLite found wrong with the book, once it has
 
     def on_mount(self) -> None:
         theme = load_prefs(self.prefs).get("theme") if self.prefs else None
@@ -171,10 +170,9 @@ class KamApp(App[None]):
         """Say at once, and until the app ends, that the book is damaged, where to look
         and what to go back to; change nothing in it from now on (the keys that would are
         no longer offered)."""
-        if self.damaged:
+        if self.book.damage:
             return
-        self.damaged = problem
-        self.book.stop_writing()
+        self.book.stop_writing(problem)
         backup = self.book.newest_backup()
         said = S.BOOK_DAMAGED.format(
             path=self.book.path,

@@ -116,8 +116,7 @@ class BookScreen(ReportsFailures, OffersEdits, Screen[None]):
             self.load_summary()
 
     def _title(self) -> Content:
-        damaged = getattr(self.app, "damaged", "")
-        mark = S.TITLE_DAMAGED if damaged else S.READ_ONLY if self.book.read_only else ""
+        mark = S.TITLE_DAMAGED if self.book.damage else S.READ_ONLY if self.book.read_only else ""
         return content(f"kamtui · {self.book.path}" + (f"  [{mark}]" if mark else ""))
 
     def show_title(self) -> None:

@@ -65,8 +65,7 @@ class TeamBookScreen(BookScreen):
     def _title(self) -> Content:
         files = ", ".join(m.label for m in self.book.members)
         title = S.TEAM_TITLE.format(n=len(self.book.members), files=files)
-        damaged = getattr(self.app, "damaged", "")
-        return content(title + (f"  [{S.TITLE_DAMAGED}]" if damaged else ""))
+        return content(title + (f"  [{S.TITLE_DAMAGED}]" if self.book.damage else ""))
 
     def on_summary_loaded(self, message: SummaryLoaded) -> None:
         s = message.summary
