@@ -70,7 +70,7 @@ class SettingsScreen(ShowsFailure, Screen[None]):
                 yield Input(str(self.data["health"]["weights"].get(key, 0)), id=f"h-{key}")
             yield Static(id="settings-error", classes="field-error")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(S.SAVE, variant="primary", id="save")
+                yield Button(S.SAVE, variant="primary", id="save", disabled=self.book.read_only)
         yield Static(id="status")
         yield KeyFooter()
 
@@ -95,6 +95,10 @@ class SettingsScreen(ShowsFailure, Screen[None]):
     @on(Input.Submitted)
     def action_save(self) -> None:
         error = self.query_one("#settings-error", Static)
+        if self.book.read_only:
+            error.update(content(S.SETTINGS_READ_ONLY))
+            self.notify(S.SETTINGS_READ_ONLY, severity="warning", markup=False)
+            return
         try:
             config = self._config()
         except KamError as e:
