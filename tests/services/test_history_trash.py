@@ -295,6 +295,53 @@ def test_a_stale_save_carries_the_newer_values_and_who_and_when(
     ]
 
 
+def test_re_applying_only_my_changes_keeps_their_other_newer_values(
+    two: tuple[Book, Book, int],
+) -> None:
+    """What "Re-apply mine" sends after a refusal: only the fields I changed since I
+    opened the form, at the version the refusal carries. Their other changes stay."""
+    mine, theirs, aid = two
+    boss = mine.add_contact(aid, TODAY, name="刘总", role="economic_buyer")
+    cid = mine.add_contact(aid, TODAY, name="王芳", role="evaluator", title="IT 经理")
+    did = mine.add_deal(aid, TODAY, name="二期扩容", amount=500_000, next_step="演示")
+    account_seen = mine.account_view(aid, TODAY).version
+    contact_seen = mine.account_view(aid, TODAY).contact_info[cid].version
+    deal_seen = mine.deal_state(did)[4]
+    theirs.update_account(
+        aid, TODAY, fields={"industry": "能源", "owner": "李娜"}, ratings={"stability": 2}
+    )
+    theirs.update_contact(cid, TODAY, {"title": "CIO", "reports_to": boss})
+    theirs.update_deal(did, TODAY, {"amount": 900_000})
+
+    saves = [
+        lambda seen: mine.update_account(
+            aid, TODAY, fields={"region": "深圳"}, ratings={"strategic_fit": 5},
+            seen_version=seen,
+        ),
+        lambda seen: mine.update_contact(cid, TODAY, {"stance": "champion"}, seen_version=seen),
+        lambda seen: mine.update_deal(did, TODAY, {"next_step": "签合同"}, seen_version=seen),
+    ]  # fmt: skip
+    for save, seen in zip(saves, (account_seen, contact_seen, deal_seen), strict=True):
+        with pytest.raises(StaleEditError) as refused:
+            save(seen)
+        save(refused.value.version)  # re-apply: only what I changed
+
+    view = theirs.account_view(aid, TODAY)
+    profile = view.profile
+    assert (profile["industry"], profile["owner"], profile["region"]) == ("能源", "李娜", "深圳")
+    ratings = {line.key: line.rating for line in view.derived.score.breakdown}
+    assert (ratings["stability"], ratings["strategic_fit"]) == (2, 5)
+    contact = next(c for c in view.contacts if c.id == cid)
+    assert (contact.title, contact.reports_to, contact.stance) == ("CIO", boss, "champion")
+    deal = view.deals[0]
+    assert (deal.amount, deal.next_step) == (900_000, "签合同")
+    mine_wrote = {(c.entity, c.field) for c in view.history if c.at == NOON}  # 张伟's clock
+    assert mine_wrote - {("account", "created"), ("contact", "created"), ("deal", "created")} == {
+        ("account", "region"), ("rating", "strategic_fit"), ("contact", "stance"),
+        ("deal", "next_step"),
+    }  # fmt: skip
+
+
 def test_the_os_user_of_each_instance_is_who(two: tuple[Book, Book, int]) -> None:
     mine, theirs, aid = two
     mine.set_user_name("")

@@ -6,12 +6,14 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from pilot_helpers import settle
+from pilot_helpers import settle, shown_after
+from textual.widget import Widget
 from textual.widgets import Input, Select
 
 from kamtui.services.book import Book, BookQuery
+from kamtui.ui import strings as S
 from kamtui.ui.app import KamApp
-from kamtui.ui.screens.account import AccountScreen
+from kamtui.ui.screens.account import AccountScreen, edit_form
 from kamtui.ui.screens.account_form import AccountForm
 from kamtui.ui.widgets.account_table import AccountTable
 
@@ -33,7 +35,7 @@ async def test_n_creates_an_account_with_ratings_and_a_tier(tmp_path: Path) -> N
         await settle(app, pilot)
         form = app.screen
         assert isinstance(form, AccountForm)
-        await pilot.press("enter")  # no name: refused at the field
+        await pilot.press("ctrl+s")  # no name: refused at the field
         await settle(app, pilot)
         assert isinstance(app.screen, AccountForm)
         assert "needs a name" in error_text(form, "name")
@@ -100,7 +102,7 @@ async def test_a_stale_save_is_refused_and_keeps_what_was_typed(demo_book: Book)
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert app.screen is form  # still open
-        assert "changed elsewhere" in form.query_one("#form-error").render_line(0).text
+        assert "Changed elsewhere" in form.query_one("#stale-changes").render_line(0).text
         assert form.query_one("#f-pain_points", Input).value == "我的笔记"
         view = demo_book.account_view(account_id, TODAY)
         assert view.profile["industry"] == "能源"
@@ -108,8 +110,6 @@ async def test_a_stale_save_is_refused_and_keeps_what_was_typed(demo_book: Book)
 
 
 async def test_leaving_a_form_with_typed_text_asks_first(tmp_path: Path) -> None:
-    from pilot_helpers import shown_after
-
     from kamtui.ui.screens.book import BookScreen
     from kamtui.ui.screens.dialogs import ConfirmDialog
 
@@ -126,4 +126,57 @@ async def test_leaving_a_form_with_typed_text_asks_first(tmp_path: Path) -> None
         await shown_after(app, pilot, "escape", screen=ConfirmDialog)
         await shown_after(app, pilot, "y", screen=BookScreen)  # discard
     assert book.count(BookQuery()) == 0
+    book.close()
+
+
+def in_view(form: AccountForm, widget: Widget) -> bool:
+    """Whether ``widget`` is drawn within the form's scrolled view."""
+    region = widget.region
+    return region.height > 0 and region in form.query_one("#form-body").content_region
+
+
+async def test_a_refusal_at_the_end_of_a_long_form_is_shown_in_view_at_80x24(
+    tmp_path: Path,
+) -> None:
+    book = Book.create(tmp_path / "b.db")
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await shown_after(app, pilot, "n", screen=AccountForm)
+        await pilot.press(*"云翔集团")
+        branches = form.query_one("#f-branches", Input)
+        branches.value = "十二"
+        assert not in_view(form, form.query_one("#e-branches"))
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "not a number" in error_text(form, "branches")
+        assert in_view(form, form.query_one("#e-branches")) and in_view(form, branches)
+        assert app.focused is branches
+        assert book.count(BookQuery()) == 0
+    book.close()
+
+
+async def test_a_read_only_refusal_is_said_in_view_and_as_a_notification(demo_path: Path) -> None:
+    """e is not offered on a read-only book, and pressing it says why nothing opens; a form
+    that was open when the book could not be written says so in view."""
+    book = Book.open(demo_path, read_only=True)
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, AccountForm)
+        assert [str(n.message) for n in app._notifications] == [S.READ_ONLY_REFUSED]
+        row = app.screen.query_one(AccountTable).current
+        assert row is not None
+        form = edit_form(book, TODAY, book.account_view(row.id, TODAY))
+        app.push_screen(form)
+        await settle(app, pilot)
+        await pilot.press(*"（已核对）")  # typed into the name, at the top of the form
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form
+        error = form.query_one("#form-error")
+        assert "read-only" in " ".join(error.render_line(y).text for y in range(error.size.height))
+        assert in_view(form, error)
+        assert sum("read-only" in str(n.message) for n in app._notifications) == 2
     book.close()

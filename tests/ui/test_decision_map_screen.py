@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from pilot_helpers import settle
-from textual.widgets import Input, OptionList, Select, Static, Tree
+from textual.widgets import Input, OptionList, Select, Static, TextArea, Tree
 
 from kamtui.services.book import Book
 from kamtui.ui.app import KamApp
@@ -184,7 +184,7 @@ async def test_enter_edits_a_contact_and_a_stale_edit_is_refused(
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert app.screen is form  # refused, what was typed kept
-        assert "stance → skeptic" in str(form.query_one("#form-error", Static).render())
+        assert "Stance: skeptic" in str(form.query_one("#stale-changes", Static).render())
         assert form.query_one("#f-title", Input).value == "CFO"
         await pilot.click("#reapply")
         await settle(app, pilot)
@@ -249,12 +249,14 @@ async def test_add_and_complete_a_task(book: Book) -> None:
         assert isinstance(dialog, TaskDialog)
         assert dialog.query_one("#task-due", Input).value == "2026-11-27"  # this Friday
         dialog.query_one("#task-due", Input).value = "明天"
-        await pilot.press(*"准备 ROI 分析", "enter")
+        await pilot.press(*"准备 ROI 分析", "enter")  # Enter: on to the due date
+        assert app.focused is dialog.query_one("#task-due")
+        await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert app.screen is dialog  # not a date: refused at the field
         assert "not a date" in str(dialog.query_one("#e-due", Static).render())
         dialog.query_one("#task-due", Input).value = "2026年11月25日"
-        await pilot.press("enter")
+        await pilot.press("enter")  # in the last field: saves
         await settle(app, pilot)
         assert app.screen is screen
         assert book.account_view(1, TODAY).tasks[0][1:] == ("准备 ROI 分析", date(2026, 11, 25))
@@ -304,7 +306,7 @@ async def open_dialog(app: KamApp, pilot, which: str):  # type: ignore[no-untype
     ("which", "kind", "field"),
     [
         ("task", TaskDialog, "#task-title"),
-        ("interaction", InteractionDialog, "#summary"),
+        ("interaction", InteractionDialog, "#log-summary"),
         ("reason", ReasonDialog, "#reason"),
     ],
 )
@@ -329,7 +331,8 @@ async def test_leaving_a_dialog_with_typed_text_asks_first(
         await pilot.press("escape")  # no: back, with the text
         await settle(app, pilot)
         assert app.screen is dialog
-        assert dialog.query_one(field, Input).value == "准备季度回顾"
+        typed = dialog.query_one(field)
+        assert (typed.text if isinstance(typed, TextArea) else typed.value) == "准备季度回顾"
         await pilot.click("#cancel")  # the Cancel button asks too
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmDialog)

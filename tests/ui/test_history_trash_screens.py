@@ -8,18 +8,22 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from pilot_helpers import settle
+from pilot_helpers import settle, shown_after
 from textual.widget import Widget
-from textual.widgets import Button, DataTable, Input
+from textual.widgets import Button, DataTable, Input, Select
 
 from kamtui.services.book import Book, BookQuery
 from kamtui.ui.app import KamApp
 from kamtui.ui.screens.account import AccountScreen
 from kamtui.ui.screens.account_form import AccountForm
+from kamtui.ui.screens.contact_form import ContactForm
+from kamtui.ui.screens.deal_form import DealForm
 from kamtui.ui.screens.dialogs import ConfirmDialog
+from kamtui.ui.screens.form import SavingForm
 from kamtui.ui.screens.history import HistoryScreen
 from kamtui.ui.screens.trash import TrashScreen
 from kamtui.ui.widgets.account_table import AccountTable
+from kamtui.ui.widgets.footer import KeyFooter
 
 TODAY = date(2026, 11, 23)
 SIZE = (160, 50)
@@ -95,7 +99,7 @@ async def test_purge_needs_a_second_confirmation_naming_the_account(demo_book: B
         dialog = app.screen
         assert isinstance(dialog, ConfirmDialog)
         assert victim.name in widget_text(dialog.query_one("#question"))
-        assert "cannot be undone" in widget_text(dialog.query_one("#question"))
+        assert "cannot be undone" in " ".join(widget_text(dialog.query_one("#question")).split())
         await pilot.press("enter")  # the focus starts on Cancel
         await settle(app, pilot)
         assert isinstance(app.screen, TrashScreen)
@@ -169,35 +173,150 @@ async def open_form(app: KamApp, pilot) -> tuple[AccountForm, int]:  # type: ign
     return form, row.id
 
 
-async def test_a_stale_save_shows_their_values_and_re_apply_saves_mine(
+async def test_a_stale_save_shows_their_values_and_re_apply_saves_only_mine(
     demo_book: Book, other: Book
 ) -> None:
+    """Re-apply writes the fields I changed (region, a rating, and industry, which 李娜
+    changed too) over hers, and leaves the fields only she changed as she left them."""
     app = KamApp(demo_book, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         form, aid = await open_form(app, pilot)
-        mine = form.query_one("#f-industry", Input).value
-        other.update_account(aid, TODAY, fields={"industry": "能源", "segment": "储能"})
+        before = demo_book.account_view(aid, TODAY)
+        rating = before.derived.score.breakdown[0]
+        other.update_account(
+            aid, TODAY, fields={"industry": "能源", "segment": "储能", "owner": "李娜"},
+            ratings={"stability": 1},
+        )  # fmt: skip
 
         form.query_one("#f-region", Input).value = "深圳"
+        form.query_one("#f-industry", Input).value = "制造"
+        form.query_one(f"#r-{rating.key}", Select).value = (rating.rating or 1) % 5 + 1
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert app.screen is form
-        assert "changed elsewhere" in widget_text(form.query_one("#form-error"))
+        assert "Changed elsewhere" in widget_text(form.query_one("#stale-changes"))
         box = form.query_one("#stale-changes")
         assert box.display and form.query_one("#stale-buttons").display
+        assert not form.query_one("#form-buttons").display  # the choices replace Save
         shown = widget_text(box)
-        assert "Industry: 能源  (李娜, " in shown and f"yours: {mine}" in shown
-        assert "Sub-segment: 储能" in shown
+        assert "Industry: 能源  (李娜, " in shown and "yours: 制造" in shown
+        assert "Sub-segment: 储能" in shown and "yours" not in shown.split("Sub-segment")[1][:40]
+        assert "only what you changed (Industry, Region / HQ, strategic fit" in " ".join(
+            shown.split()
+        )
+        footer = [(e.key, e.description) for e in form.query_one(KeyFooter).entries]
+        assert ("ctrl+r", "Reload theirs") in footer and ("ctrl+o", "Re-apply mine") in footer
+        assert ("escape", "Cancel") in footer
         assert form.query_one("#f-region", Input).value == "深圳"  # what I typed is kept
         assert demo_book.account_view(aid, TODAY).profile["industry"] == "能源"
 
-        form.query_one("#reapply", Button).press()
+        await pilot.press("ctrl+o")  # re-apply mine
         await settle(app, pilot)
         assert not isinstance(app.screen, AccountForm)
-        view = other.account_view(aid, TODAY)
-        assert (view.profile["industry"], view.profile["region"]) == (mine, "深圳")
-        assert [c.by for c in view.history[:2]] == ["李娜", "李娜"]  # the book's configured name
-        assert {c.field for c in view.history[:3]} == {"industry", "segment", "region"}
+    view = other.account_view(aid, TODAY)
+    profile = view.profile
+    assert (profile["industry"], profile["region"]) == ("制造", "深圳")  # mine
+    assert (profile["segment"], profile["owner"]) == ("储能", "李娜")  # hers, untouched
+    ratings = {line.key: line.rating for line in view.derived.score.breakdown}
+    assert ratings["stability"] == 1 and ratings[rating.key] == (rating.rating or 1) % 5 + 1
+    newest = max(c.version or 0 for c in view.history)
+    mine = [c for c in view.history if c.version == newest]  # the re-applied save
+    assert {c.field for c in mine} == {"industry", "region", rating.key}
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 50)])
+async def test_a_stale_contact_and_deal_offer_the_same_choices_by_key_and_button(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """Every conflict offers Reload, Re-apply mine and Cancel, by key and by button, in
+    view; re-applying a contact or a deal writes back only the fields I changed."""
+    book = Book.create(tmp_path / "b.db")
+    aid = book.add_account(TODAY, name="云翔集团")
+    boss = book.add_contact(aid, TODAY, name="刘总", role="economic_buyer")
+    cid = book.add_contact(aid, TODAY, name="王芳", role="evaluator", title="IT 经理")
+    deal = book.add_deal(aid, TODAY, name="二期扩容", amount=500_000, next_step="演示")
+    second = Book.open(tmp_path / "b.db")
+    second.set_user_name("李娜")
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter", "2")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, AccountScreen)
+        screen.edit_contact(cid)
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, ContactForm)
+        second.update_contact(cid, TODAY, {"reports_to": boss, "title": "CIO"})
+        form.query_one("#f-stance", Select).value = "champion"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert form.stale is not None
+        for button in ("#reload", "#reapply", "#stale-cancel"):
+            widget = form.query_one(button)
+            assert widget.display and in_view(form, widget), (
+                button,
+                widget.region,
+                form.query_one("#form-body").content_region,
+            )
+        shown = " ".join(widget_text(form.query_one("#stale-changes")).split())
+        assert "Reports to: 刘总" in shown  # a name, not an id
+        await pilot.press("ctrl+o")
+        await settle(app, pilot)
+        assert app.screen is screen
+        contact = next(c for c in book.account_view(aid, TODAY).contacts if c.id == cid)
+        assert (contact.stance, contact.title, contact.reports_to) == ("champion", "CIO", boss)
+
+        await pilot.press("3")
+        await settle(app, pilot)
+        deal_form = await shown_after(app, pilot, "enter", screen=DealForm)
+        second.update_deal(deal, TODAY, {"amount": 900_000})
+        second.move_deal(deal, TODAY, force_reason="客户催")
+        deal_form.query_one("#f-next_step", Input).value = "签合同"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert deal_form.stale is not None
+        assert "Reload" in str(deal_form.query_one("#reload", Button).label)
+        assert in_view(deal_form, deal_form.query_one("#reload")), (
+            deal_form.query_one("#reload").region, deal_form.query_one("#form-body").content_region,
+            deal_form.query_one("#stale-changes").region,
+        )  # fmt: skip
+        await pilot.press("ctrl+r")  # reload: their values, mine dropped
+        await settle(app, pilot)
+        assert app.screen is deal_form and deal_form.stale is None
+        assert deal_form.query_one("#f-amount", Input).value == "900,000"
+        assert deal_form.query_one("#f-next_step", Input).value == "演示"
+        deal_form.query_one("#f-name", Input).value = "二期扩容（云翔）"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is screen
+        d = book.account_view(aid, TODAY).deals[0]
+        assert (d.name, d.amount, d.next_step, d.stage) == ("二期扩容（云翔）", 900_000, "演示", 2)
+
+        deal_form = await shown_after(app, pilot, "enter", screen=DealForm)
+        second.update_deal(deal, TODAY, {"next_step": "报价"})
+        deal_form.query_one("#f-amount", Input).value = "1,000,000"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert deal_form.stale is not None
+        await pilot.press("escape")  # cancel: asks, as I typed something
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert app.screen is screen
+    d = book.account_view(aid, TODAY).deals[0]
+    assert (d.amount, d.next_step) == (900_000, "报价")
+    second.close()
+    book.close()
+
+
+def in_view(form: SavingForm, widget: Widget) -> bool:
+    """Whether ``widget`` is drawn within the form's scrolled view and on the screen."""
+    body = form.query_one("#form-body").content_region
+    region = widget.region
+    return region.height > 0 and region in body and region in form.region
 
 
 async def test_a_stale_save_reloaded_shows_the_newest_values(demo_book: Book, other: Book) -> None:
@@ -223,3 +342,78 @@ async def test_a_stale_save_reloaded_shows_the_newest_values(demo_book: Book, ot
         assert not isinstance(app.screen, AccountForm)
         view = other.account_view(aid, TODAY)
         assert (view.profile["industry"], view.profile["pain_points"]) == ("能源", "续约前要见CFO")
+
+
+@pytest.fixture
+def changed(tmp_path: Path) -> Iterator[Book]:
+    """An account whose history holds every kind of internal value: a reports-to id,
+    role, stance, influence, status, track, stage, deliverable, yes/no and a pinned tier."""
+    book = Book.create(tmp_path / "h.db")
+    aid = book.add_account(TODAY, name="云翔集团", status="prospect", track="price")
+    boss = book.add_contact(aid, TODAY, name="刘总", role="economic_buyer")
+    cid = book.add_contact(aid, TODAY, name="王芳", role="evaluator", stance="neutral")
+    book.update_contact(
+        cid,
+        TODAY,
+        {"reports_to": boss, "role": "finance", "stance": "champion", "influence": "high"},
+    )
+    book.update_account(
+        aid, TODAY,
+        fields={"status": "customer", "track": "lighthouse", "renewal_intent": True,
+                "annual_revenue": 12_000_000},
+    )  # fmt: skip
+    deal = book.add_deal(aid, TODAY, name="二期扩容", amount=500_000)
+    book.check_deliverable(deal, "initial_assessment", True, TODAY)
+    book.move_deal(deal, TODAY, force_reason="客户催")
+    book.pin_tier(aid, "S", "战略客户", TODAY)
+    yield book
+    book.close()
+
+
+RAW = ("→ 1 ", ": evaluator →", "→ finance", "→ lighthouse", "→ yes", "→ True", "12000000",
+       "deliverable:")  # fmt: skip
+KEYS = ("champion", "neutral", "medium", "high", "prospect", "customer", "evaluator", "price")
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", ["Reports to: – → 刘总", "Buying role: technical evaluator → financial controller",
+                "Stance: neutral → champion", "Influence: medium → high",
+                "Status: prospect → customer", "Track: price-sensitive → strategic lighthouse",
+                "Renewal / upsell intent: – → Yes", "deal 二期扩容: Stage: 1 ",
+                "→ 2 Solution design", "Deliverable initial account assessment",
+                "not ticked → ticked", "Annual revenue: – → 12,000,000", "Pinned tier: – → S",
+                "contact 王芳: Reports to"]),
+        ("zh", ["汇报对象：– → 刘总", "采购角色：技术评估者 → 财务把关者", "态度：中立 → 内线",
+                "影响力：中 → 高", "状态：潜在客户 → ", "赛道：价格敏感型 → 战略灯塔型",
+                "续约/增购意向：– → 是", "商机 二期扩容：阶段：1 ", "未勾选 → 已勾选",
+                "联系人 王芳：汇报对象"]),
+    ],
+)  # fmt: skip
+async def test_history_says_names_and_the_ui_s_words_not_keys_or_ids(
+    changed: Book, lang: str, words: list[str]
+) -> None:
+    from kamtui.ui import strings as S
+
+    S.set_language(lang)
+    try:
+        app = KamApp(changed, today=TODAY)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            await pilot.press("enter", "7")
+            await settle(app, pilot)
+            screen = app.screen
+            assert isinstance(screen, AccountScreen)
+            tab = " ".join(widget_text(screen.query_one("#history-body")).split())
+            await pilot.press("h")
+            await settle(app, pilot)
+            assert isinstance(app.screen, HistoryScreen)
+            full = widget_text(app.screen.query_one("#history-lines"))
+    finally:
+        S.set_language("en")
+    for shown in (tab, " ".join(full.split())):
+        for word in words:
+            assert word in shown, (word, shown)
+        for raw in RAW + (KEYS if lang == "zh" else ()):
+            assert raw not in shown, (raw, shown)

@@ -14,7 +14,7 @@ from textual.widgets import OptionList
 from kamtui.services.book import Book
 from kamtui.ui.app import KamApp
 from kamtui.ui.screens.account import AccountScreen
-from kamtui.ui.screens.dialogs import GateDialog
+from kamtui.ui.screens.dialogs import GateDialog, ReasonDialog
 from kamtui.ui.screens.pipeline import PipelineScreen
 
 TODAY = date(2026, 11, 23)
@@ -129,3 +129,26 @@ async def test_a_click_picks_a_card_and_a_second_click_opens_its_account(book: B
         assert app.screen.view is not None
         assert app.screen.view.profile["name"] == "Northwind Ltd"
     assert stages(book) == {"数据中台项目": 1, "Pilot": 1}
+
+
+async def test_the_gate_and_lost_dialogs_name_the_account_of_a_deal_named_like_others(
+    tmp_path: Path,
+) -> None:
+    """二期扩容 is the name of many deals: the dialogs a card opens say whose it is."""
+    book = Book.create(tmp_path / "b.db")
+    for name, amount in (("云翔集团", 900_000), ("星河科技", 500_000)):
+        aid = book.add_account(TODAY, name=name)
+        book.add_deal(aid, TODAY, name="二期扩容", amount=amount)
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await shown_after(app, pilot, "b", screen=PipelineScreen)
+        gate = await shown_after(app, pilot, "right_square_bracket", screen=GateDialog)
+        title = gate.query_one("#gate-title").render_line(0).text
+        assert "云翔集团 · 二期扩容" in title
+        await shown_after(app, pilot, "escape", screen=PipelineScreen)
+        await pilot.press("down")
+        lost = await shown_after(app, pilot, "x", screen=ReasonDialog)
+        assert "星河科技 · 二期扩容" in lost.query_one(".dialog-title").render_line(0).text
+        await shown_after(app, pilot, "escape", screen=PipelineScreen)
+        assert app.screen is screen
+    book.close()

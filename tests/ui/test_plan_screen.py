@@ -153,3 +153,35 @@ async def test_the_mouse_picks_ticks_and_opens_plan_items(demo_book: Book) -> No
         await settle(app, pilot)
         assert isinstance(app.screen, AccountScreen)
         assert app.screen.account_id == item.account_id
+
+
+async def test_export_asks_before_replacing_a_file_and_says_where_it_wrote(
+    demo_book: Book, tmp_path: Path
+) -> None:
+    from kamtui.ui.screens.dialogs import ConfirmDialog
+
+    target = tmp_path / "mine.md"
+    target.write_text("my own notes", encoding="utf-8")
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_plan(app, pilot)
+        for answer in ("n", "y"):
+            await pilot.press("e")
+            await settle(app, pilot)
+            app.screen.query_one(Input).value = str(target)
+            await pilot.press("ctrl+s")
+            await settle(app, pilot)
+            question = app.screen
+            assert isinstance(question, ConfirmDialog)
+            text = " ".join(
+                question.query_one("#question").render_line(y).text
+                for y in range(question.query_one("#question").size.height)
+            )
+            assert "mine.md" in text and "Replace" in text
+            await pilot.press(answer)
+            await settle(app, pilot)
+            assert isinstance(app.screen, PlanScreen)
+            if answer == "n":
+                assert target.read_text(encoding="utf-8") == "my own notes"  # kept
+        assert target.read_text(encoding="utf-8").startswith("# Weekly plan 2026-W48")
+        assert any(str(target) in str(n.message) for n in app._notifications)

@@ -62,9 +62,7 @@ def test_a_count_of_one_reads_singular(key: str) -> None:
 
 
 def test_chinese_has_one_form(chinese: None) -> None:
-    assert S.GATE_TITLE.format(deal="二期扩容", stage=2, n=1).startswith(
-        "二期扩容：第 2 阶段缺少 1 项输出物。"
-    )
+    assert S.DEAL_LINE.format(amount="5", stage=2, label="方案", days=1).endswith("已停留 1 天")
     assert S.CARD_DAYS.format(days=1) == "1 天"
     assert S.COLUMN_TOTALS.format(n="1", total="5", weighted="2") == "1 个商机 · 5\n加权 2"
 

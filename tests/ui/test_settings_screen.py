@@ -7,11 +7,14 @@ from datetime import date
 from decimal import Decimal
 
 from pilot_helpers import settle, shown_after
+from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Input, Label
 
 from kamtui.domain.scoring import score_account
 from kamtui.services.book import Book, BookQuery
 from kamtui.ui.app import KamApp
+from kamtui.ui.screens.dialogs import ConfirmDialog
 from kamtui.ui.screens.settings import SettingsScreen
 
 TODAY = date(2026, 11, 23)
@@ -24,12 +27,12 @@ async def test_weights_must_sum_to_100_then_tiers_recompute(demo_book: Book) -> 
         screen.query_one("#w-strategic_fit", Input).value = "40"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert "sum to 110%" in screen.query_one("#settings-error").render_line(0).text
+        assert "sum to 110%" in screen.query_one("#settings-refusal").render_line(0).text
         assert demo_book.config.model.criterion("strategic_fit").weight == Decimal(30)
         screen.query_one("#w-profit_potential", Input).value = "20"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert screen.query_one("#settings-error").render_line(0).text.strip() == ""
+        assert not screen.query_one("#settings-refusal").display
     reopened = Book.open(demo_book.path)
     model = reopened.config.model
     assert model.criterion("strategic_fit").weight == Decimal(40)
@@ -54,9 +57,49 @@ async def test_a_refused_setting_is_explained_in_chinese_and_nothing_changes(
         cadence.value = "两周"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        error = screen.query_one("#settings-error").render_line(0).text
+        error = screen.query_one("#settings-refusal").render_line(0).text
         assert "A 级：触达节奏必须是整数天，而不是 '两周'。" in error
         assert cadence.value == "两周"  # what was typed stays
+        assert app.focused is cadence
     reopened = Book.open(demo_book.path)
     assert reopened.config == before
     reopened.close()
+
+
+def in_view(screen: Screen[None], scroll: str, widget: Widget) -> bool:
+    """Whether ``widget`` is drawn within the scrolled part ``scroll`` of ``screen``."""
+    region = widget.region
+    return region.height > 0 and region in screen.query_one(scroll).content_region
+
+
+async def test_a_refusal_at_80x24_is_shown_beside_its_fields_and_in_view(demo_book: Book) -> None:
+    """The health weights are the last fields: a refusal there is scrolled into view with
+    the field changed, focused, and said in a notification too; Esc then asks before
+    dropping what was typed."""
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await shown_after(app, pilot, "comma", screen=SettingsScreen)
+        weight = screen.query_one("#h-usage", Input)
+        weight.value = "99"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        error = screen.query_one("#settings-refusal")
+        assert "Health weights must sum to 100%" in error.render_line(0).text
+        assert in_view(screen, "#settings-body", error)
+        assert in_view(screen, "#settings-body", weight) and app.focused is weight
+        assert any("must sum to 100%" in str(n.message) for n in app._notifications)
+        screen.query_one("#settings-body").scroll_home(animate=False)
+        screen.query_one("#w-strategic_fit", Input).focus()
+        weight.value = str(demo_book.config.health.weights["usage"])
+        screen.query_one("#t-A", Input).value = "4.8"  # above S: refused
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        error = screen.query_one("#settings-refusal")
+        assert in_view(screen, "#settings-body", error)
+        assert app.focused is screen.query_one("#t-A")
+        await pilot.press("escape")  # something typed: asks first
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert app.screen is screen

@@ -267,7 +267,7 @@ async def test_open_team_files_from_the_command_palette(demo_book: Book, files: 
         assert isinstance(dialog, TeamFilesDialog)
         area = dialog.query_one(TextArea)
         area.text = f"{files[0]} {files[0].parent / 'nowhere.db'}"
-        await pilot.click("#ok")
+        await pilot.click("#save")
         await pilot.pause()
         assert app.screen is dialog  # a missing file is named, and the dialog stays
         assert "nowhere.db" in str(dialog.query_one("#team-error", Static).render())

@@ -87,15 +87,15 @@ async def test_a_pasted_summary_keeps_its_words_in_the_log_dialog(tmp_path: Path
         await settle(app, pilot)
         assert isinstance(app.screen, AccountScreen)
         dialog = await shown_after(app, pilot, "l", screen=InteractionDialog)
-        summary = dialog.query_one("#summary", Input)
+        summary = dialog.query_one("#log-summary", TextArea)
         assert app.focused is summary
         await paste(app, pilot, "Called\x1b]52;c;SGk=\x07 about\r\nthe \x1b[1mrenewal\x1b[0m\x9b2J")
-        assert summary.value == "Called about the renewal"
-        await pilot.press("enter")
+        assert summary.text == "Called about\nthe renewal"  # a summary keeps its lines
+        await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert not isinstance(app.screen, InteractionDialog)
         (logged,) = export.records(book, "interactions", TODAY)
-        assert logged["summary"] == "Called about the renewal"
+        assert logged["summary"] == "Called about\nthe renewal"
     book.close()
 
 

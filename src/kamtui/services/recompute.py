@@ -250,7 +250,7 @@ def _start_workers(
                 offset += len(chunk)
     except Exception:
         LOGGER.warning(
-            "%d worker process(es) could not start; recomputing in this process only",
+            "worker processes (%d wanted) could not start; recomputing in this process only",
             workers,
             exc_info=True,
         )
@@ -266,7 +266,7 @@ def _stderr_for_children() -> Iterator[str | None]:
 
     multiprocessing hands ``sys.stderr``'s descriptor to the resource tracker it starts;
     under Textual ``sys.stderr`` is a capture whose ``fileno()`` is -1, and the start fails
-    ("bad value(s) in fds_to_keep"). Then the log file (or the null device) stands in, and
+    (ValueError: "bad value… in fds_to_keep"). Then the log file (or the null device) stands in, and
     its path is given to the workers too, whose own output would otherwise land in the
     middle of the app's screen (they inherit the terminal). Yields that path, or None when
     ``sys.stderr`` is a real file.

@@ -41,7 +41,7 @@ STAYS = 24 * 3600.0  # seconds: a notification that stays until it is clicked aw
 
 
 class KamApp(App[None]):
-    CSS_PATH = "app.tcss"
+    CSS_PATH = ["app.tcss", "dialogs.tcss"]
     TITLE = "kamtui"
     # classes a screen gets for its size (app.tcss): a screen under 30 lines or 120
     # columns makes room for what matters (the footer's keys, the names)

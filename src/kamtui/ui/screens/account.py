@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from rich.cells import cell_len
 from rich.console import Group
 from rich.text import Text
 from textual import on, work
@@ -19,12 +20,7 @@ from textual.binding import Binding
 from textual.containers import Container, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import (
-    OptionList,
-    SelectionList,
-    Static,
-    Tree,
-)
+from textual.widgets import OptionList, Static, Tree
 from textual.widgets.option_list import Option
 from textual.widgets.tree import TreeNode
 from textual.worker import Worker
@@ -32,7 +28,7 @@ from textual.worker import Worker
 from kamtui.domain import stages as sop
 from kamtui.domain.account import PROFILE_FIELDS
 from kamtui.domain.decision_map import ROLES, Contact, OrgNode, org_chart
-from kamtui.domain.errors import KamError
+from kamtui.domain.errors import InputError, KamError
 from kamtui.domain.scoring import TIERS
 from kamtui.domain.tracks import TRACKS
 from kamtui.services.book import AccountView, Book, DealView
@@ -41,7 +37,7 @@ from kamtui.ui import strings as S
 from kamtui.ui.messages import AccountChanged, AccountLoaded
 from kamtui.ui.read_only import HidesWrites
 from kamtui.ui.safe import content, plain, text
-from kamtui.ui.screens.account_form import AccountForm, EditValues, FormData, FormValues
+from kamtui.ui.screens.account_form import AccountForm
 from kamtui.ui.screens.contact_form import ContactForm
 from kamtui.ui.screens.deal_form import DealForm
 from kamtui.ui.screens.deal_moves import DealBrief, DealMoved, DealMoves
@@ -53,7 +49,9 @@ from kamtui.ui.screens.dialogs import (
     ReasonDialog,
     TaskDialog,
 )
+from kamtui.ui.screens.form import FormData, FormValues
 from kamtui.ui.screens.history import HistoryScreen, history_text
+from kamtui.ui.widgets.checklist import Checklist, Item
 from kamtui.ui.widgets.footer import KeyFooter
 from kamtui.ui.widgets.pick_list import PickList
 from kamtui.ui.widgets.tab_strip import TabStrip
@@ -73,6 +71,7 @@ TAB_ACTIONS = {  # actions that belong to one tab: keys shown and working only t
     "move": "deals",
     "close_lost": "deals",
     "add_deal": "deals",
+    "tick_deliverable": "deals",
     "add_contact": "map",
     "move_role": "map",
     "mark_left": "map",
@@ -114,6 +113,7 @@ class AccountScreen(HidesWrites, DealMoves, Screen[None]):
         Binding("o", "org_chart", S.KEY_ORG_CHART, id="contact.org_chart"),
         Binding("a", "add_task", S.KEY_ADD_TASK, id="task.add"),
         Binding("space", "complete_task", S.KEY_TICK, id="task.done"),
+        Binding("space", "tick_deliverable", S.KEY_TICK_DELIVERABLE, id="deal.tick"),
         Binding("l", "log_interaction", S.KEY_LOG, id="account.log"),
         Binding("e", "edit", S.KEY_EDIT, id="account.edit"),
         Binding("t", "pin_tier", S.KEY_PIN, id="account.pin"),
@@ -137,6 +137,7 @@ class AccountScreen(HidesWrites, DealMoves, Screen[None]):
         self._palette_theme = ""
         self._map: list[tuple[int, Text, int | None]] = []
         self._tasks: list[Text] = []
+        self._checklist_of: tuple[int, int] | None = None  # the deal and stage it shows
 
     def compose(self) -> ComposeResult:
         yield Static(id="title")
@@ -157,7 +158,7 @@ class AccountScreen(HidesWrites, DealMoves, Screen[None]):
             return [Static(id="tasks-note"), OptionList(id="task-list")]
         if tab == "deals":
             inside: list[Widget] = [
-                PickList(id="deal-list"), SelectionList[str](id="deliverables"),
+                PickList(id="deal-list"), Checklist(id="deliverables"),
                 Static(id="deals-body"),
             ]  # fmt: skip
         else:
@@ -207,6 +208,8 @@ class AccountScreen(HidesWrites, DealMoves, Screen[None]):
         tab = TAB_ACTIONS.get(action)
         if tab is not None and tab != self.tab:
             return False
+        if action == "tick_deliverable" and not self.open_deals:
+            return None  # shown, dimmed: no open deal to tick
         return super().check_action(action, parameters)
 
     def work_failed(self, worker: Worker[object], message: str) -> None:
@@ -242,7 +245,8 @@ class AccountScreen(HidesWrites, DealMoves, Screen[None]):
         self._show("#deals-body", ("deals", S.SECTION_DEALS, self._deals(v)))
         self._show("#timeline-body", ("timeline", S.SECTION_TIMELINE, self._timeline(v)))
         self._show("#health-body", ("health", S.SECTION_HEALTH, self._health(v)))
-        changes = history_text(v.history[:HISTORY_SHOWN], self.book.config.model)
+        names = {c.id: c.name for c in v.contacts}
+        changes = history_text(v.history[:HISTORY_SHOWN], self.book.config.model, names)
         if len(v.history) > HISTORY_SHOWN:
             changes.append(f"  {S.HISTORY_MORE.format(n=len(v.history) - HISTORY_SHOWN)}\n")
         self._show("#history-body", ("history", S.SECTION_HISTORY, changes))
@@ -252,6 +256,7 @@ class AccountScreen(HidesWrites, DealMoves, Screen[None]):
             self._paint(tab)
         if self.focused is None:
             self._focus_tab(self.tab)
+        self.refresh_bindings()
 
     def _paint(self, tab: str) -> None:
         """Show the loaded account in one built tab."""
@@ -379,12 +384,22 @@ class AccountScreen(HidesWrites, DealMoves, Screen[None]):
                  for e in v.timeline}  # fmt: skip
         width = cells.widest(list(kinds.values()))
         for e in v.timeline:
-            out.append(f"  {e.on.isoformat()}  {cells.left(kinds[e.kind], width)} ", style="dim")
+            head = f"  {e.on.isoformat()}  {cells.left(kinds[e.kind], width)} "
+            out.append(head, style="dim")
             if e.executive:
                 out.append("★ ", style="bold")
-            # an interaction's summary is the rep's own text; the rest is the book's
-            out.append_text(text(e.text if e.kind in KINDS else S.say(e.text)))
+            if e.kind not in KINDS:  # the book's own words
+                out.append_text(text(S.say(e.text)))
+                out.append("\n")
+                continue
+            # an interaction's summary is the rep's own text, of one line or several
+            first, *more = e.text.splitlines() or [""]
+            out.append_text(text(first))
             out.append("\n")
+            for line in more:
+                out.append(" " * (cell_len(head) + (2 if e.executive else 0)))
+                out.append_text(text(line))
+                out.append("\n")
         if not v.timeline:
             out.append(f"  {S.NONE}\n", style="dim")
         return out
@@ -524,7 +539,7 @@ class AccountScreen(HidesWrites, DealMoves, Screen[None]):
             return
         book, today, aid = self.book, self.today, self.account_id
 
-        def save(form: EditValues) -> None:
+        def save(form: FormValues) -> None:
             book.add_contact(aid, today, **form.fields)
 
         managers = [(c.id, c.name) for c in self.view.contacts]
@@ -542,19 +557,19 @@ class AccountScreen(HidesWrites, DealMoves, Screen[None]):
         if self.view is None or not self._writable():
             return
         contact = next((c for c in self.view.contacts if c.id == contact_id), None)
-        info = self.view.contact_info.get(contact_id)
-        if contact is None or info is None:
+        if contact is None or contact_id not in self.view.contact_info:
             return
-        book, today = self.book, self.today
+        book, today, aid = self.book, self.today, self.account_id
 
-        def save(form: EditValues) -> None:
+        def save(form: FormValues) -> None:
             book.update_contact(contact_id, today, form.fields, seen_version=form.version)
 
-        values = {**contact._asdict(), "email": info.email, "phone": info.phone}
+        data = contact_data(self.view, contact_id)
         managers = [(c.id, c.name) for c in self.view.contacts if c.id != contact_id]
         form = ContactForm(
-            S.CONTACT_EDIT.format(name=plain(contact.name)), values, managers, save,
-            version=info.version,
+            S.CONTACT_EDIT.format(name=plain(contact.name)), data.values, managers, save,
+            version=data.version,
+            reload=lambda: contact_data(book.account_view(aid, today), contact_id),
         )  # fmt: skip
         self.app.push_screen(form, self._saved_contact)
 
@@ -709,41 +724,56 @@ class AccountScreen(HidesWrites, DealMoves, Screen[None]):
         self._show_deliverables()
 
     def _show_deliverables(self) -> None:
-        checklist = self.query_one("#deliverables", SelectionList)
-        keep = checklist.highlighted
-        checklist.clear_options()
+        """The selected deal's current-stage checklist; the cursor stays where it was on
+        the same deal and stage, else goes to the first deliverable not ticked."""
+        checklist = self.query_one("#deliverables", Checklist)
         deal = self.current_deal
         checklist.display = deal is not None
         if deal is None:
             return
-        for item in sop.stage(deal.stage).deliverables:
-            checklist.add_option(
-                (S.both(item.label, item.label_zh), item.key, item.key in deal.checked)
-            )
-        checklist.highlighted = min(keep, checklist.option_count - 1) if keep is not None else 0
+        items = [
+            Item(d.key, S.both(d.label, d.label_zh), d.key in deal.checked)
+            for d in sop.stage(deal.stage).deliverables
+        ]
+        shown, self._checklist_of = self._checklist_of, (deal.id, deal.stage)
+        checklist.show(items, keep=shown == self._checklist_of)
         checklist.border_title = (
             f"{S.SECTION_DELIVERABLES} {deal.stage}: {S.stage_name(deal.stage)}"
         )
+        checklist.border_subtitle = S.DELIVERABLES_HINT
 
     @on(OptionList.OptionHighlighted, "#deal-list")
     def _deal_highlighted(self) -> None:
         self._show_deliverables()
 
-    @on(SelectionList.SelectionToggled, "#deliverables")
-    def _deliverable_toggled(self, event: SelectionList.SelectionToggled) -> None:  # type: ignore[type-arg]
+    def action_tick_deliverable(self) -> None:
+        """Space on the Deals tab: tick or untick the deliverable under the ``›`` of the
+        selected deal's checklist (wherever the focus is on the tab)."""
+        if not self._writable() or "deals" not in self._built:
+            return
+        if self.current_deal is None:
+            self.notify(S.NO_OPEN_DEAL, markup=False)
+            return
+        self.query_one("#deliverables", Checklist).action_tick()
+
+    @on(Checklist.Toggled, "#deliverables")
+    def _deliverable_toggled(self, event: Checklist.Toggled) -> None:
         deal = self.current_deal
-        if deal is not None:
-            key = str(event.selection.value)
-            self.write_check(deal.id, key, key in event.selection_list.selected)
+        if deal is not None and self._writable():
+            self.write_check(deal.id, event.key, event.checked)
 
     @work(thread=True, group="account-write", exit_on_error=False)
     def write_check(self, deal_id: int, key: str, done: bool) -> None:
         self.book.check_deliverable(deal_id, key, done, self.today)
         self.post_message(AccountChanged(""))
 
+    def _brief(self, deal: DealView) -> DealBrief:
+        account = self.view.profile["name"] if self.view else ""
+        return DealBrief(deal.id, deal.name, deal.stage, deal.version, account)
+
     def deal_brief(self, deal_id: int) -> DealBrief | None:
         deal = next((d for d in self.open_deals if d.id == deal_id), None)
-        return DealBrief(deal.id, deal.name, deal.stage, deal.version) if deal else None
+        return self._brief(deal) if deal else None
 
     def action_move(self, direction: int) -> None:
         if not self._writable():
@@ -752,7 +782,7 @@ class AccountScreen(HidesWrites, DealMoves, Screen[None]):
         if deal is None:
             self.notify(S.NO_OPEN_DEAL, markup=False)
             return
-        self.move_deal(DealBrief(deal.id, deal.name, deal.stage, deal.version), direction)
+        self.move_deal(self._brief(deal), direction)
 
     def action_close_lost(self) -> None:
         if not self._writable():
@@ -761,7 +791,7 @@ class AccountScreen(HidesWrites, DealMoves, Screen[None]):
         if deal is None:
             self.notify(S.NO_OPEN_DEAL, markup=False)
             return
-        self.close_deal_lost(DealBrief(deal.id, deal.name, deal.stage, deal.version))
+        self.close_deal_lost(self._brief(deal))
 
     def on_deal_moved(self, message: DealMoved) -> None:
         self.post_message(AccountChanged(message.note, message.error))
@@ -771,7 +801,7 @@ class AccountScreen(HidesWrites, DealMoves, Screen[None]):
             return
         book, today, aid = self.book, self.today, self.account_id
 
-        def save(form: EditValues) -> None:
+        def save(form: FormValues) -> None:
             book.add_deal(aid, today, **form.fields)
 
         title = S.DEAL_NEW.format(account=plain(self.view.profile["name"]))
@@ -786,18 +816,20 @@ class AccountScreen(HidesWrites, DealMoves, Screen[None]):
             return
         book, today = self.book, self.today
 
-        def save(form: EditValues) -> None:
+        def save(form: FormValues) -> None:
             book.update_deal(deal.id, today, form.fields, seen_version=form.version)
 
-        values = {"name": deal.name, "amount": deal.amount,
-                  "expected_close": deal.expected_close, "next_step": deal.next_step}  # fmt: skip
-        title = S.DEAL_EDIT.format(deal=plain(deal.name))
-        self._deal_form(DealForm(title, values, save, version=deal.version), S.DEAL_SAVED)
+        data, aid = deal_data(self.view, deal.id), self.account_id  # type: ignore[arg-type]
+        form = DealForm(
+            S.DEAL_EDIT.format(deal=plain(deal.name)), data.values, save, version=data.version,
+            reload=lambda: deal_data(book.account_view(aid, today), deal.id),
+        )  # fmt: skip
+        self._deal_form(form, S.DEAL_SAVED)
 
     def _deal_form(self, form: DealForm, note: str) -> None:
         def saved(done: bool | None) -> None:
             if done:
-                self.post_message(AccountChanged(note.format(deal=form.saved.get("name", ""))))
+                self.post_message(AccountChanged(note.format(deal=form.saved_name)))
 
         self.app.push_screen(form, saved)
 
@@ -877,7 +909,8 @@ class AccountScreen(HidesWrites, DealMoves, Screen[None]):
             if entry is not None:
                 self.write_interaction(entry)
 
-        self.app.push_screen(InteractionDialog(self.today, contacts), done)
+        account = self.view.profile["name"] if self.view else ""
+        self.app.push_screen(InteractionDialog(self.today, contacts, account), done)
 
     @work(thread=True, group="account-write", exit_on_error=False)
     def write_interaction(self, entry: NewInteraction) -> None:
@@ -908,7 +941,10 @@ class AccountScreen(HidesWrites, DealMoves, Screen[None]):
         """Every recorded change to the account, newest first."""
         if self.view is not None:
             title = S.HISTORY_TITLE.format(name=plain(self.view.profile["name"]))
-            self.app.push_screen(HistoryScreen(title, self.view.history, self.book.config.model))
+            names = {c.id: c.name for c in self.view.contacts}
+            self.app.push_screen(
+                HistoryScreen(title, self.view.history, self.book.config.model, names)
+            )
 
     # ---- the tier pinned by hand --------------------------------------------------------------
     def action_pin_tier(self) -> None:
@@ -976,9 +1012,28 @@ def form_data(view: AccountView) -> FormData:
     """What the edit form shows of an account."""
     return FormData(
         {k: view.profile.get(k) for k in PROFILE_FIELDS},
-        {line.key: line.rating for line in view.derived.score.breakdown},
         view.version,
+        {line.key: line.rating for line in view.derived.score.breakdown},
     )
+
+
+def contact_data(view: AccountView, contact_id: int) -> FormData:
+    """What the contact form shows of one of the account's contacts."""
+    contact = next((c for c in view.contacts if c.id == contact_id), None)
+    info = view.contact_info.get(contact_id)
+    if contact is None or info is None:
+        raise InputError(f"There is no contact {contact_id}.")
+    return FormData({**contact._asdict(), "email": info.email, "phone": info.phone}, info.version)
+
+
+def deal_data(view: AccountView, deal_id: int) -> FormData:
+    """What the deal form shows of one of the account's deals."""
+    deal = next((d for d in view.deals if d.id == deal_id), None)
+    if deal is None:
+        raise InputError(f"There is no deal {deal_id}.")
+    values = {"name": deal.name, "amount": deal.amount, "expected_close": deal.expected_close,
+              "next_step": deal.next_step}  # fmt: skip
+    return FormData(values, deal.version)
 
 
 def edit_form(book: Book, today: date, view: AccountView) -> AccountForm:

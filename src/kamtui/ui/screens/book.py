@@ -39,8 +39,9 @@ from kamtui.ui.messages import (
 )
 from kamtui.ui.read_only import HidesWrites
 from kamtui.ui.safe import content, plain, text
-from kamtui.ui.screens.account_form import AccountForm, FormValues
+from kamtui.ui.screens.account_form import AccountForm
 from kamtui.ui.screens.dialogs import ConfirmDialog
+from kamtui.ui.screens.form import FormValues
 from kamtui.ui.widgets.account_table import COLUMNS, PAGE, AccountTable
 from kamtui.ui.widgets.footer import KeyFooter
 

@@ -1,9 +1,7 @@
 """The deal form: a deal's name, amount, expected close and next step.
 
-Like the other forms it saves through a callback run in a worker: a refused save (a bad
-value, or a deal changed elsewhere since the form opened) shows its message and keeps
-everything typed; a stale one can be re-applied over the newer values. A deal's stage is
-not on the form: it moves through the stage gate.
+It saves, refuses and resolves a stale save as every form does (``form.SavingForm``). A
+deal's stage is not on the form: it moves through the stage gate.
 """
 
 from __future__ import annotations
@@ -12,54 +10,51 @@ from collections.abc import Mapping
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input
 
 from kamtui.domain.errors import FieldError, KamError
 from kamtui.domain.parsing import parse_amount, parse_date
 from kamtui.ui import strings as S
-from kamtui.ui.safe import content, plain, typed_or_stored
-from kamtui.ui.screens.account_form import EditValues, ReapplyForm, SaveEdit
+from kamtui.ui.safe import plain, typed_or_stored
+from kamtui.ui.screens.dialogs import field_row
+from kamtui.ui.screens.form import FormData, FormValues, Reload, Save, SavingForm
+
+FIELDS = ("name", "amount", "expected_close", "next_step")
 
 
-class DealForm(ReapplyForm):
-    """Add or edit a deal; dismisses True once saved."""
+class DealForm(SavingForm):
+    """Add or edit a deal; dismisses True once saved (``saved_name``: the deal's name as
+    saved)."""
+
+    record_kind = "deal"
 
     def __init__(
-        self, title: str, values: Mapping[str, Any], save: SaveEdit, *, version: int | None = None
+        self,
+        title: str,
+        values: Mapping[str, Any],
+        save: Save,
+        *,
+        version: int | None = None,
+        reload: Reload | None = None,
     ) -> None:
-        super().__init__()
-        self.title_text = title
+        super().__init__(title, save, version=version, reload=reload)
         self.values = dict(values)
-        self.save = save
-        self.version = version
-        self.saved: dict[str, Any] = {}  # the fields of the save that went through
+        self.saved_name = ""
 
-    def save_callback(self, values: EditValues) -> None:
-        self.save(values)
-        self.saved = values.fields
+    def fields(self) -> ComposeResult:
+        shown = _shown(self.values)
+        for key, label, hint in (
+            ("name", S.DEAL_NAME, ""),
+            ("amount", S.DEAL_AMOUNT, "1,200,000 / 120万"),
+            ("expected_close", S.DEAL_CLOSE, "YYYY-MM-DD"),
+            ("next_step", S.DEAL_NEXT_STEP, ""),
+        ):
+            yield from field_row(
+                label, Input(shown[key], placeholder=hint, id=f"f-{key}", compact=True), key
+            )
 
-    def compose(self) -> ComposeResult:
-        amount = self.values.get("amount")
-        close = self.values.get("expected_close")
-        with VerticalScroll(classes="dialog form short"):
-            yield Label(content(self.title_text), classes="dialog-title")
-            for field, label, value, hint in (
-                ("name", S.DEAL_NAME, plain(self.values.get("name")), ""),
-                ("amount", S.DEAL_AMOUNT, "" if amount is None else f"{amount:,.0f}",
-                 "1,200,000 / 120万"),
-                ("expected_close", S.DEAL_CLOSE, close.isoformat() if close else "",
-                 "YYYY-MM-DD"),
-                ("next_step", S.DEAL_NEXT_STEP, plain(self.values.get("next_step")), ""),
-            ):  # fmt: skip
-                yield Label(label)
-                yield Input(value, placeholder=hint, id=f"f-{field}")
-                yield Static(id=f"e-{field}", classes="field-error")
-            yield from self.form_end()
-
-    def _read(self) -> EditValues:
-        raw = {f: self.query_one(f"#f-{f}", Input).value.strip() for f in
-               ("name", "amount", "expected_close", "next_step")}  # fmt: skip
+    def read(self) -> FormValues:
+        raw = {f: self.query_one(f"#f-{f}", Input).value.strip() for f in FIELDS}
         for f in ("name", "next_step"):
             typed = self.query_one(f"#f-{f}", Input).value
             raw[f] = typed_or_stored(typed, self.values.get(f)).strip()
@@ -77,4 +72,24 @@ class DealForm(ReapplyForm):
             ) from None
         fields = {"name": raw["name"], "amount": float(amount or 0), "expected_close": close,
                   "next_step": raw["next_step"]}  # fmt: skip
-        return EditValues(fields, self.version)
+        return FormValues(fields, version=self.version)
+
+    def submit(self, values: FormValues) -> None:
+        self.saved_name = self.query_one("#f-name", Input).value.strip()
+        super().submit(values)
+
+    def fill(self, data: FormData) -> None:
+        self.values = dict(data.values)
+        for key, value in _shown(self.values).items():
+            self.query_one(f"#f-{key}", Input).value = value
+
+
+def _shown(values: Mapping[str, Any]) -> dict[str, str]:
+    """The deal's values as the form shows them."""
+    amount, close = values.get("amount"), values.get("expected_close")
+    return {
+        "name": plain(values.get("name")),
+        "amount": "" if amount is None else f"{amount:,.0f}",
+        "expected_close": close.isoformat() if close else "",
+        "next_step": plain(values.get("next_step")),
+    }

@@ -26,6 +26,7 @@ class DealBrief:
     name: str
     stage: int
     version: int
+    account: str  # the account's name: many deals share a name ("二期扩容")
 
 
 @dataclass
@@ -53,7 +54,8 @@ class DealMoves(ShowsFailure):
             if reason:
                 self.write_move(deal.id, deal.version, 0, None, reason)
 
-        self.app.push_screen(ReasonDialog(S.LOST_TITLE.format(deal=deal.name)), done)  # type: ignore[attr-defined]
+        title = S.LOST_TITLE_AT.format(account=deal.account, deal=deal.name)
+        self.app.push_screen(ReasonDialog(title), done)  # type: ignore[attr-defined]
 
     @work(thread=True, group="deal-move", exit_on_error=False)
     def write_move(
@@ -96,4 +98,5 @@ class DealMoves(ShowsFailure):
             else:
                 self.write_move(deal.id, deal.version, 1, None, None, tick=choice.tick)
 
-        self.app.push_screen(GateDialog(deal.name, deal.stage, missing), done)  # type: ignore[attr-defined]
+        dialog = GateDialog(deal.account, deal.name, deal.stage, missing)
+        self.app.push_screen(dialog, done)  # type: ignore[attr-defined]

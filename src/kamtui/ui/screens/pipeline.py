@@ -55,6 +55,10 @@ def card_prompt(card: DealCard) -> Text:
     return prompt
 
 
+def brief(card: DealCard) -> DealBrief:
+    return DealBrief(card.id, card.name, card.stage, card.version, card.account)
+
+
 class PipelineScreen(HidesWrites, DealMoves, Screen[None]):
     WRITES = frozenset({"move", "close_lost"})
     BINDINGS = [
@@ -178,7 +182,7 @@ class PipelineScreen(HidesWrites, DealMoves, Screen[None]):
         for column in self.columns:
             for c in column.cards:
                 if c.id == deal_id:
-                    return DealBrief(c.id, c.name, c.stage, c.version)
+                    return brief(c)
         return None
 
     # ---- actions ------------------------------------------------------------------------------
@@ -189,12 +193,12 @@ class PipelineScreen(HidesWrites, DealMoves, Screen[None]):
     def action_move(self, direction: int) -> None:
         card = self.current_card
         if card is not None:
-            self.move_deal(DealBrief(card.id, card.name, card.stage, card.version), direction)
+            self.move_deal(brief(card), direction)
 
     def action_close_lost(self) -> None:
         card = self.current_card
         if card is not None:
-            self.close_deal_lost(DealBrief(card.id, card.name, card.stage, card.version))
+            self.close_deal_lost(brief(card))
 
     def on_deal_moved(self, message: DealMoved) -> None:
         self.notify(
@@ -248,7 +252,7 @@ class PipelineScreen(HidesWrites, DealMoves, Screen[None]):
         if abs(target - card.stage) != 1:
             self.notify(S.DROP_ONE_STAGE, markup=False, severity="warning")
             return
-        self.move_deal(DealBrief(card.id, card.name, card.stage, card.version), target - card.stage)
+        self.move_deal(brief(card), target - card.stage)
 
     def action_cycle_owner(self) -> None:
         choices: list[str | None] = [None, *self.owners]

@@ -26,7 +26,7 @@ from kamtui.ui import strings as S
 from kamtui.ui.messages import ShowsFailure
 from kamtui.ui.read_only import HidesWrites
 from kamtui.ui.safe import content, plain, text
-from kamtui.ui.screens.dialogs import ReasonDialog
+from kamtui.ui.screens.dialogs import ConfirmDialog, ReasonDialog
 from kamtui.ui.widgets.footer import KeyFooter
 from kamtui.ui.widgets.row_list import RowList
 
@@ -229,11 +229,27 @@ class PlanScreen(ShowsFailure, HidesWrites, Screen[None]):
         suffix = f"-{self.owner}" if self.owner else ""
         default = str(Path.cwd() / f"plan-{self.week}{suffix}.md")
 
-        def done(path: str | None) -> None:
-            if path:
-                self.write_export(Path(path).expanduser())
+        def chosen(typed: str | None) -> None:
+            if not typed:
+                return
+            path = Path(typed).expanduser().absolute()
+            if path.is_dir():
+                self.notify(S.PLAN_EXPORT_IS_FOLDER.format(path=str(path)), severity="error",
+                            markup=False)  # fmt: skip
+                return
+            if not path.exists():
+                self.write_export(path)
+                return
 
-        self.app.push_screen(ReasonDialog(S.PLAN_EXPORT_TITLE, value=default), done)
+            def replace(yes: bool | None) -> None:
+                if yes:
+                    self.write_export(path)
+
+            question = S.PLAN_EXPORT_REPLACE.format(path=str(path))
+            self.app.push_screen(ConfirmDialog(question, S.REPLACE, danger=True), replace)
+
+        dialog = ReasonDialog(S.PLAN_EXPORT_TITLE, value=default, required=S.PLAN_EXPORT_NO_PATH)
+        self.app.push_screen(dialog, chosen)
 
     @work(thread=True, group="plan-write", exit_on_error=False)
     def write_export(self, path: Path) -> None:

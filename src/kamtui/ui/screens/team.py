@@ -53,6 +53,7 @@ class TeamBookScreen(BookScreen):
     and the import, which belong to one rep's file."""
 
     WRITES = BookScreen.WRITES | {"open_trash", "open_import"}
+    READ_ONLY_NOTE = "TEAM_READ_ONLY"
     book: TeamBook
 
     def __init__(self, book: TeamBook, today: date) -> None:
@@ -109,6 +110,8 @@ class TeamBookScreen(BookScreen):
 
 class TeamAccountScreen(AccountScreen):
     """One account of a team: which file it is in, and where else its customer is."""
+
+    READ_ONLY_NOTE = "TEAM_READ_ONLY"
 
     def compose(self) -> ComposeResult:
         for widget in super().compose():

@@ -4,39 +4,38 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static, TextArea
 
 from kamtui.domain.errors import KamError
 from kamtui.services.team import split_paths
 from kamtui.ui import strings as S
 from kamtui.ui.safe import content
+from kamtui.ui.screens.dialogs import KeepsTyped, Refusal
 
 
-class TeamFilesDialog(ModalScreen[list[str] | None]):
-    """Dismisses with the paths typed (each one an existing file), or None."""
+class TeamFilesDialog(KeepsTyped[list[str] | None]):
+    """Dismisses with the paths typed (each one an existing file), or None. Enter starts a
+    new line (a path per line); ctrl+s opens them."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", S.KEY_CANCEL),
-        Binding("ctrl+s", "open", S.OK, id="team.open"),
-    ]
+    BINDINGS = [Binding("ctrl+s", "save", S.TEAM_DIALOG_OPEN, id="team.open")]
+
+    cancelled = None
 
     def __init__(self, value: str = "") -> None:
         super().__init__()
         self.value = value
 
-    def compose(self) -> ComposeResult:
+    def body(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(content(S.TEAM_DIALOG_TITLE), classes="dialog-title")
             yield TextArea(self.value, id="team-paths", soft_wrap=True, show_line_numbers=False)
-            yield Static(id="team-error", classes="field-error")
+            yield Refusal(id="team-error")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(S.OK, variant="primary", id="ok")
-                yield Button(S.CANCEL, id="cancel")
+                yield Button(S.TEAM_DIALOG_OPEN, variant="primary", id="save", compact=True)
+                yield Button(S.CANCEL, id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one(TextArea).focus()
@@ -45,8 +44,7 @@ class TeamFilesDialog(ModalScreen[list[str] | None]):
         self.query_one("#team-error", Static).update(content(message))
         self.query_one(TextArea).focus()
 
-    @on(Button.Pressed, "#ok")
-    def action_open(self) -> None:
+    def action_save(self) -> None:
         try:
             paths = split_paths(self.query_one(TextArea).text)
         except KamError as e:
@@ -60,7 +58,3 @@ class TeamFilesDialog(ModalScreen[list[str] | None]):
             self._error(S.TEAM_DIALOG_MISSING.format(path=missing))
             return
         self.dismiss(paths)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
