@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -405,6 +405,8 @@ def _maintain(args: argparse.Namespace, today: date) -> int:
         n = len(report.problems)
         problems = count(n, "problem", "problems")
         print(f"{problems} found.")
+        for line in report.advice:
+            print(f"What to do: {line}" if line is report.advice[0] else f"  {line}")
         print(f"kamtui: {path} has {problems}; see the report above.", file=sys.stderr)
         return 1
     print("No problems found.")
@@ -417,23 +419,32 @@ def _run_app(args: argparse.Namespace, today: date) -> int:
 
     if args.demo:
         path = paths.demo_book()
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():
             from kamtui.services.demo import make_demo
 
-            path.parent.mkdir(parents=True, exist_ok=True)
-            make_demo(path, today=today).close()
+            _first_run(path, lambda: make_demo(path, today=today).close())
         book = Book.open(path, read_only=args.read_only)
     elif args.db:
         book = Book.open(args.db, read_only=args.read_only)
     else:
         path = paths.default_book()
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            Book.create(path).close()
+        if not path.exists() and not path.is_symlink():
+            _first_run(path, lambda: Book.create(path).close())
         book = Book.open(path, read_only=args.read_only)
     if book.read_only_reason:  # the title says read-only; this says why, once the app closes
         print(f"kamtui: {book.read_only_reason}", file=sys.stderr)
     return _show(book, args, today)
+
+
+def _first_run(path: Path, make: Callable[[], None]) -> None:
+    """Make the book at ``path`` (whole or not at all); if another kamtui made it
+    meanwhile, that one is opened."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        make()
+    except KamError:
+        if not path.exists():
+            raise
 
 
 def _show(book: Book, args: argparse.Namespace, today: date) -> int:

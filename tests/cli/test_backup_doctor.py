@@ -246,7 +246,8 @@ def test_doctor_finds_a_damaged_page(capsys: pytest.CaptureFixture[str], book: P
 
     assert r.code == 1
     assert "PROBLEM" in finding(r.out, "integrity")
-    assert "restore a backup" in finding(r.out, "integrity")
+    assert f"Page {root} (table accounts)" in finding(r.out, "integrity")
+    assert "What to do: Keep the damaged file" in r.out
     one_line_error(r, str(book), " problem")
     assert state(book.parent) == before
     # reading what is damaged is a clear error too, never a traceback

@@ -11,6 +11,7 @@ import sys
 import threading
 from dataclasses import replace
 from datetime import date, timedelta
+from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ import dying_worker  # beside this file (tests/services is on sys.path)
 import pytest
 
 from kamtui.domain.rfm import RFM, rfm_scores
+from kamtui.domain.scoring import Thresholds
 from kamtui.services import recompute
 from kamtui.services.book import Book
 from kamtui.services.derive import DeriveCache, derive, records_json
@@ -462,6 +464,32 @@ def test_refresh_for_an_earlier_day_or_new_rules_derives_every_account(
     assert stored(edgy) == one_by_one(edgy, DAYS[1])
     assert calls == [DAYS[1], DAYS[1] + timedelta(days=1), None, None]
     assert calls[2] is None  # a later day than "today": everything
+
+
+def test_a_settings_save_is_derived_by_the_workers_with_the_new_configuration(
+    edgy: Book, workers_only: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The configuration is written after the recompute, in the same transaction: the
+    workers, which see only committed rows, can still take part."""
+    edgy.refresh(DAYS[1])
+    started: list[int] = []
+    start = recompute._start_workers
+
+    def spy(workers: int, *args: Any) -> Any:
+        started.append(workers)
+        return start(workers, *args)
+
+    monkeypatch.setattr(recompute, "_start_workers", spy)
+    new = replace(edgy.config, model=replace(edgy.config.model, thresholds=Thresholds(
+        Decimal("3.80"), Decimal("3.00"), Decimal("2.00"))))  # fmt: skip
+    before = stored(edgy)
+    edgy.save_config(new, DAYS[1])
+    assert started == [1]
+    assert edgy.config == new
+    with Book.open(edgy.path) as again:
+        assert again.config == new
+    assert stored(edgy) == one_by_one(edgy, DAYS[1]) != before
+    assert edgy.is_fresh(DAYS[1])
 
 
 def test_an_edit_resets_valid_until_and_the_next_refresh_derives_it(edgy: Book) -> None:

@@ -2,6 +2,7 @@
 
     python book_worker.py write-loop BOOK ACCOUNT   save forever, until killed
     python book_worker.py edit BOOK                 commands on stdin, answers on stdout
+    python book_worker.py settings-loop BOOK        save Settings forever, until killed
 
 write-loop alternates two kinds of transaction, each designed so that a half-done one
 would show:
@@ -19,6 +20,7 @@ import json
 import sys
 from datetime import date
 
+from kamtui.config import BookConfig, config_from_dict, config_to_dict
 from kamtui.services.book import Book, StaleEditError
 
 TODAY = date(2026, 11, 23)
@@ -57,6 +59,33 @@ def write_loop(path: str, account: int) -> None:
                 ],
             )
             book.store.put_setting(conn, "bulk_batch", batch)
+
+
+def settings(n: int) -> BookConfig:
+    """The n-th configuration settings-loop saves: thresholds and health weights that move
+    many accounts' tiers and health colours back and forth."""
+    data = config_to_dict(BookConfig())
+    high = n % 2 == 1
+    data["model"]["thresholds"] = (
+        {"S": "4.20", "A": "3.60", "B": "2.60"} if high else {"S": "3.80", "A": "3.00", "B": "2.00"}
+    )
+    weights = data["health"]["weights"]
+    first, second = sorted(weights)[:2]
+    moved = min(weights[first], 10) if high else 0
+    weights[first] -= moved
+    weights[second] += moved
+    return config_from_dict(data)
+
+
+def settings_loop(path: str) -> None:
+    book = Book.open(path)
+    assert not book.read_only, book.read_only_reason
+    book.warm_up()
+    print("ready", flush=True)
+    n = 0
+    while True:
+        n += 1
+        book.save_config(settings(n), TODAY)
 
 
 def edit(path: str) -> None:
@@ -98,5 +127,7 @@ def edit(path: str) -> None:
 if __name__ == "__main__":
     if sys.argv[1] == "write-loop":
         write_loop(sys.argv[2], int(sys.argv[3]))
+    elif sys.argv[1] == "settings-loop":
+        settings_loop(sys.argv[2])
     else:
         edit(sys.argv[2])

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from kamtui.store import db as store_db
 from kamtui.store import migrations
-from kamtui.store.db import APPLICATION_ID, BookError, create_store, open_store
+from kamtui.store.db import APPLICATION_ID, BookError, create_store, new_store, open_store
 from kamtui.store.tables import TABLES
 
 
@@ -108,6 +108,54 @@ def test_create_in_a_missing_folder_creates_nothing(tmp_path: Path) -> None:
     with pytest.raises(BookError, match="does not exist"):
         create_store(tmp_path / "nowhere" / "book.db")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_new_book_appears_only_when_whole(tmp_path: Path) -> None:
+    path = tmp_path / "book.db"
+    with new_store(path) as store:
+        assert not path.exists()  # made under a hidden name until the block ends
+        (making,) = [p for p in tmp_path.iterdir() if p.name.endswith(".making")]
+        assert making.name.startswith(".book.db.")
+        with store.writing() as conn:
+            store.put_setting(conn, "mine", 1)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.db"]  # no -wal: settled
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert path.read_bytes()[18:20] == b"\x02\x02"  # WAL, as opening it would choose
+    store = open_store(path)
+    with store.reading_sqlite() as conn:
+        assert store.get_setting(conn, "mine") == 1
+    store.close()
+
+
+def test_a_book_whose_making_fails_leaves_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "book.db"
+    with pytest.raises(ZeroDivisionError):
+        with new_store(path) as store:
+            with store.writing() as conn:
+                store.put_setting(conn, "mine", 1)
+            _ = 1 / 0
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_what_killed_makers_left_is_removed_by_the_next(tmp_path: Path) -> None:
+    path = tmp_path / "book.db"
+    gone = 2**22 + 17  # no such process
+    left = [tmp_path / f".book.db.{gone}.making{side}" for side in ("", "-journal", "-wal")]
+    for p in left:
+        p.write_bytes(b"half a book")
+    others = [
+        tmp_path / f".book.db.{os.getppid()}.making",  # another kamtui making it now
+        tmp_path / f".other.db.{gone}.making",  # another book's
+        tmp_path / f".book.db.{gone}.making.txt",  # not ours
+    ]
+    for p in others:
+        p.write_bytes(b"keep")
+
+    make_book(path)
+
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["book.db", *(p.name for p in others)]
+    )
 
 
 # ---- opening what is not a usable book -----------------------------------------------------

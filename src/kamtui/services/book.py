@@ -36,13 +36,15 @@ from kamtui.services.derive import RULES_VERSION, DeriveCache, Derived, derive, 
 from kamtui.services.history import Change, TrashedAccount
 from kamtui.store import history as history_repo
 from kamtui.store import repo
-from kamtui.store.db import Store, create_store, open_store
+from kamtui.store.db import BookBusy, BookDamaged, Store, new_store, newest_backup, open_store
 from kamtui.store.repo import AccountRow, BookQuery
 
 if TYPE_CHECKING:  # the Book's first screen reads without SQLAlchemy (see store.db)
+    import sqlite3
+
     from sqlalchemy import Connection
 
-__all__ = ["AccountRow", "Book", "BookQuery", "StaleEditError"]
+__all__ = ["AccountRow", "Book", "BookBusy", "BookDamaged", "BookQuery", "StaleEditError"]
 
 Progress = Callable[[int, int], None]
 CHUNK = 5000
@@ -191,6 +193,8 @@ HISTORY_LIMIT = 200
 class Book:
     """One open book file and its configuration."""
 
+    damage = ""  # what SQLite found wrong with the book, once it was (see stop_writing)
+
     def __init__(self, store: Store) -> None:
         self.store = store
         self.clock: Callable[[], datetime] = hist.utc_now  # when changes happen (tests set it)
@@ -205,10 +209,21 @@ class Book:
 
     @classmethod
     def create(cls, path: str | Path, config: BookConfig | None = None) -> Book:
-        store = create_store(path)
-        with store.writing() as conn:
-            store.put_setting(conn, "config", config_to_dict(config or BookConfig()))
-        return cls(store)
+        """A new, empty book at ``path``, open."""
+        with cls.making(path, config):
+            pass
+        return cls.open(path)
+
+    @classmethod
+    @contextmanager
+    def making(cls, path: str | Path, config: BookConfig | None = None) -> Iterator[Book]:
+        """A new book being made: what the block writes into the Book it is given is in the
+        book when it appears at ``path``, whole, as the block ends; if the block fails or
+        the process is killed, no book appears (see ``store.db.new_store``)."""
+        with new_store(path) as store:
+            with store.writing() as conn:
+                store.put_setting(conn, "config", config_to_dict(config or BookConfig()))
+            yield cls(store)
 
     @property
     def path(self) -> Path:
@@ -238,12 +253,15 @@ class Book:
         with self.store.writing(bulk=bulk, derived=derived) as conn:
             yield conn
 
-    def save_config(self, config: BookConfig, today: date) -> None:
-        """Store a new configuration and recompute every tier and health at once."""
-        with self._write() as conn:
-            self.store.put_setting(conn, "config", config_to_dict(config))
+    def save_config(
+        self, config: BookConfig, today: date, progress: Progress | None = None
+    ) -> None:
+        """Store a new configuration and recompute every tier and health with it, in one
+        transaction: whenever the process stops, the stored values are those of the
+        stored configuration. The values are computed first and the configuration written
+        last, so that worker processes, which see only committed rows, still help."""
+        self._refresh(today, config, progress, saving=True)
         self.config = config
-        self.refresh(today)
 
     # ---- derived values ------------------------------------------------------------------
     def derived_on(self) -> date | None:
@@ -252,7 +270,18 @@ class Book:
         return date.fromisoformat(value) if value else None
 
     def is_fresh(self, today: date) -> bool:
-        return self.derived_on() == today
+        """Whether the stored values are for ``today`` and were computed by this kamtui
+        with the book's configuration (else opening the book for writing refreshes it)."""
+        with self.store.reading_sqlite() as conn:
+            return self._fresh(conn, today)
+
+    def _fresh(self, conn: Connection | sqlite3.Connection, today: date) -> bool:
+        last = self.store.get_setting(conn, REFRESHED)
+        return (
+            isinstance(last, dict)
+            and last.get("rules") == self._rules()
+            and self.store.get_setting(conn, "derived_on") == today.isoformat()
+        )
 
     def compute(
         self,
@@ -301,9 +330,16 @@ class Book:
         A large book is recomputed on every core (see ``services.recompute``). After a
         refresh for an earlier day with the same configuration, only the accounts whose
         values may have changed since are derived again."""
+        return self._refresh(today, self.config, progress, saving=False)
+
+    def _refresh(
+        self, today: date, config: BookConfig, progress: Progress | None, *, saving: bool
+    ) -> int:
+        """Recompute with ``config``, and store it if ``saving`` (a transaction that changes
+        what the user set waits for the disk: not ``derived``)."""
         changed = 0
         vu = len(repo.DERIVED_COLS)  # the index of valid_until among REFRESH_COLS
-        with self._write(bulk=True, derived=True) as conn:
+        with self._write(bulk=True, derived=not saving) as conn:
 
             def write(changes: recompute.Changes) -> None:
                 nonlocal changed
@@ -314,19 +350,21 @@ class Book:
                     if columns != (vu,):  # not only the day they stay valid until
                         changed += len(rows)
 
-            rules = self._rules()
+            rules = self._rules(config)
             since = self._refreshed_on(conn, rules)
             repo.cache_for_bulk_writes(conn)
-            recompute.recompute_book(
-                conn, self.path, self.config, today, write, progress, since=since
-            )
+            recompute.recompute_book(conn, self.path, config, today, write, progress, since=since)
+            if saving:  # after the recompute: see recompute_book
+                self.store.put_setting(conn, "config", config_to_dict(config))
             self.store.put_setting(conn, "derived_on", today.isoformat())
             self.store.put_setting(conn, REFRESHED, {"on": today.isoformat(), "rules": rules})
         return changed
 
-    def _rules(self) -> str:
-        """What the derived values are computed by: this kamtui and the book's configuration."""
-        text = json.dumps([__version__, RULES_VERSION, config_to_dict(self.config)], sort_keys=True)
+    def _rules(self, config: BookConfig | None = None) -> str:
+        """What the derived values are computed by: this kamtui and the book's configuration
+        (or ``config``)."""
+        data = config_to_dict(config or self.config)
+        text = json.dumps([__version__, RULES_VERSION, data], sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def _refreshed_on(self, conn: Connection, rules: str) -> date | None:
@@ -346,9 +384,9 @@ class Book:
         repo.write_derived(conn, [(*dv.columns(), aid) for aid, (_, dv) in results.items()])
 
     def _overlay(self, conn: Connection, today: date) -> dict[int, Derived] | None:
-        """Derived values for ``today`` computed in memory when the stored ones are older."""
-        stored = self.store.get_setting(conn, "derived_on")
-        if stored == today.isoformat():
+        """Derived values for ``today`` computed in memory when the stored ones are older or
+        were made by other rules (``is_fresh``)."""
+        if self._fresh(conn, today):
             return None
         return {aid: dv for aid, (_, dv) in self.compute(conn, today).items()}
 
@@ -964,6 +1002,21 @@ class Book:
             return repo.account_version(conn, account_id)
 
     # ---- safety (kamtui doctor, opening notices) ----------------------------------------------
+    def check(self) -> str:
+        """SQLite's quick check of the whole book (see ``Store.check``): "" if it finds
+        nothing wrong, else what it found, in SQLite's words."""
+        return "; ".join(self.store.check())
+
+    def stop_writing(self, damage: str) -> None:
+        """The book was found damaged (``damage``: what SQLite found): refuse every change
+        from now on; a write says the book is open read-only."""
+        self.damage = damage
+        self.store.read_only = True
+
+    def newest_backup(self) -> Path | None:
+        """The newest copy of the book beside it (`kamtui backup`, an upgrade, an import)."""
+        return newest_backup(self.path)
+
     @property
     def read_only_reason(self) -> str:
         """Why a book asked for writing was opened read-only ("" if it was not, or if

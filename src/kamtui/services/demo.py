@@ -609,13 +609,13 @@ def make_demo(
     today: date,
     progress: Progress | None = None,
 ) -> Book:
-    """Create a new demo book at ``path`` (refusing to overwrite) and return it open."""
+    """Create a new demo book at ``path`` (refusing to overwrite), whole or not at all (see
+    ``Book.making``), and return it open."""
     if accounts < 1:
         from kamtui.domain.errors import InputError
 
         raise InputError("A demo book needs at least one account.")
-    book = Book.create(path)
-    try:
+    with Book.making(path) as book:
         gen = _Gen(seed, today)
         say = progress or (lambda _m: None)
         with book.store.writing(bulk=True) as conn:
@@ -639,9 +639,4 @@ def make_demo(
         book.refresh(today)
         with book.store.writing() as conn:
             conn.exec_driver_sql("ANALYZE")
-    except BaseException:
-        book.close()
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        raise
-    return book
+    return Book.open(path)

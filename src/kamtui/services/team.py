@@ -361,6 +361,18 @@ class TeamBook(Book):
         raise TeamReadOnlyError(READ_ONLY_MESSAGE)
         yield  # pragma: no cover
 
+    def check(self) -> str:
+        """What SQLite's quick check finds wrong in the files, each named."""
+        found = ((m.label, m.book.check()) for m in self.members)
+        return "; ".join(f"{label}: {problem}" for label, problem in found if problem)
+
+    def stop_writing(self, damage: str) -> None:
+        """A team view never writes: only remember what was found."""
+        self.damage = damage
+
+    def newest_backup(self) -> Path | None:
+        return None  # a team view is several files
+
     def derived_on(self) -> date | None:
         """The oldest day any file's derived values were computed for."""
         days = [m.book.derived_on() for m in self.members]
@@ -589,7 +601,7 @@ class TeamBook(Book):
             if cached is not None and cached[0] == state:
                 return cached[1]
             values: dict[int, _Today] | None = None
-            if m.book.derived_on() != today:
+            if not m.book.is_fresh(today):
                 names = self._names_of(m)
                 with m.book.store.reading() as conn:
                     computed = m.book.compute(conn, today)

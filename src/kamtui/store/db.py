@@ -33,7 +33,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
+import stat
 import subprocess
 import sys
 import threading
@@ -76,6 +78,14 @@ class BookError(KamError):
     def __init__(self, message: str, detail: str = "") -> None:
         super().__init__(message)
         self.detail = detail  # SQLite's own words, when SQLite said something
+
+
+class BookBusy(BookError):
+    """Another program holds the book locked for longer than kamtui waits."""
+
+
+class BookDamaged(BookError):
+    """SQLite found the book's file damaged."""
 
 
 class _Connection(sqlite3.Connection):
@@ -145,6 +155,21 @@ class Store:
                 yield con
             finally:
                 con.close()  # ends the read transaction: nothing to keep
+
+    def check(self, limit: int = 5) -> list[str]:
+        """SQLite's quick check of the whole book (every page and index entry read, no
+        cross-check of indexes against their tables: about 0.8 s for a 300 MB book of
+        100,000 accounts): [] if it finds nothing wrong, else its first lines, or the
+        error that stopped it."""
+        try:
+            with self.reading_sqlite() as con:
+                rows = [str(r[0]) for r in con.execute(f"PRAGMA quick_check({limit})")]
+        except BookDamaged as e:
+            return [e.detail or str(e)]
+        if rows == ["ok"]:
+            return []
+        lines = [x.strip() for r in rows for x in r.splitlines()]
+        return [x for x in lines if x and not x.startswith("***")] or rows
 
     def _changed(self) -> BookError:
         return BookError(
@@ -275,14 +300,15 @@ def sqlite_error(path: Path, error: BaseException, *, writing: bool) -> BookErro
         return None
     primary = code & 0xFF
 
-    def err(message: str) -> BookError:
-        return BookError(message, detail=str(orig))
+    def err(message: str, kind: type[BookError] = BookError) -> BookError:
+        return kind(message, detail=str(orig))
 
     if primary in (_BUSY, _LOCKED, _PROTOCOL):
         what = "Nothing was changed; try" if writing else "Try"
         return err(
             f"{path} is busy: another program has it locked "
-            f"(kamtui waited {BUSY_TIMEOUT_MS / 1000:g} s). {what} again in a moment."
+            f"(kamtui waited {BUSY_TIMEOUT_MS / 1000:g} s). {what} again in a moment.",
+            BookBusy,
         )
     if primary == _FULL:
         return err(
@@ -292,7 +318,8 @@ def sqlite_error(path: Path, error: BaseException, *, writing: bool) -> BookErro
     if primary in (_CORRUPT, _NOTADB):
         return err(
             f"{path} is damaged ({orig}); nothing was changed, and `kamtui doctor --db {path}` "
-            "shows where."
+            "shows where.",
+            BookDamaged,
         )
     if code == _READONLY_ROLLBACK:
         return err(
@@ -507,10 +534,34 @@ def _make_engine(path: Path, read_only: bool) -> Engine:
 # ---- opening -------------------------------------------------------------------------------
 
 
+def not_a_file(path: Path) -> str:
+    """Why ``path`` (which exists) cannot be a book because it is no regular file, or ""
+    for a regular file (or a link to one). Checked before the file is opened: opening a
+    FIFO waits for a writer, forever."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return ""  # opening it says why
+    if stat.S_ISREG(mode):
+        return ""
+    if stat.S_ISDIR(mode):
+        kind = "a folder"
+    elif stat.S_ISFIFO(mode):
+        kind = "a named pipe (FIFO)"
+    elif stat.S_ISSOCK(mode):
+        kind = "a socket"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        kind = "a device"
+    else:
+        kind = "not a regular file"
+    return f"{path} is {kind}, not a kamtui book: a book is a regular file."
+
+
 def _inspect_file(path: Path) -> bytes:
     """The 100-byte header of an existing file, or explain why it is no book."""
-    if path.is_dir():
-        raise BookError(f"{path} is a folder, not a kamtui book.")
+    why = not_a_file(path)
+    if why:
+        raise BookError(why)
     try:
         with open(path, "rb") as f:
             header = f.read(100)
@@ -570,13 +621,18 @@ def _check_tables(conn: sqlite3.Connection, path: Path, version: int) -> None:
         )
 
 
+def no_book(p: Path) -> BookError:
+    """The refusal of a path where there is no file."""
+    if not p.parent.exists():
+        return BookError(f"No book at {p}: the folder {p.parent} does not exist.")
+    return BookError(f"No book at {p}. Create one with `kamtui init --db {p}`.")
+
+
 def open_store(path: str | os.PathLike[str], *, read_only: bool = False) -> Store:
     """Open an existing book; upgrade an older one after a backup copy; refuse anything else."""
     p = Path(path).expanduser()
     if not p.exists():
-        if not p.parent.exists():
-            raise BookError(f"No book at {p}: the folder {p.parent} does not exist.")
-        raise BookError(f"No book at {p}. Create one with `kamtui init --db {p}`.")
+        raise no_book(p)
     header = _inspect_file(p)
     app_id, version = _header_int(header, 68), _header_int(header, 60)
     if app_id != APPLICATION_ID:
@@ -612,42 +668,138 @@ def open_store(path: str | os.PathLike[str], *, read_only: bool = False) -> Stor
 
 
 def create_store(path: str | os.PathLike[str]) -> Store:
-    """Create a new, empty book; refuse to overwrite anything."""
+    """Create a new, empty book and open it; refuse to overwrite anything."""
+    with new_store(path):
+        pass
+    return open_store(path)
+
+
+MAKING = "making"  # a book being made at ``x/book.db`` is ``x/.book.db.<pid>.making``
+
+
+@contextmanager
+def new_store(path: str | os.PathLike[str]) -> Iterator[Store]:
+    """A new book at ``path``, whole or not at all; refuses to overwrite anything.
+
+    The book is made under a hidden name beside ``path``: its tables, then whatever the
+    block writes into the store it is given. Once the block ends, the store is closed,
+    its journal settled (the WAL copied into the file and removed, so the one file holds
+    everything), the file synced, and only then given its name, by a hard link that fails
+    if the name was taken meanwhile; the folder is synced last. A process killed before
+    that leaves no book, only the hidden file, which the next book made at ``path``
+    removes (``_remove_abandoned``) and which nothing ever opens as a book; killed after,
+    it leaves the whole book. An error in the block removes what was made.
+    """
     p = Path(path).expanduser()
-    if p.exists():
+    if p.exists() or p.is_symlink():
         raise BookError(f"{p} already exists; kamtui will not overwrite it.")
-    if not p.parent.exists():
+    if not p.parent.is_dir():
         raise BookError(f"Cannot create {p}: the folder {p.parent} does not exist.")
-    try:
-        fd = os.open(p, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        os.close(fd)
-    except OSError as e:
-        raise BookError(f"Cannot create {p}: {e.strerror}.") from None
+    _remove_abandoned(p)
+    tmp = p.with_name(f".{p.name}.{os.getpid()}.{MAKING}")
     store = None
     try:
+        _remove_with_journal(tmp)  # an abandoned one of an earlier process with this id
+        os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         want, _ = journal_choice(p)
-        raw = sqlite3.connect(p)
+        raw = sqlite3.connect(tmp)
         try:
             raw.execute(f"PRAGMA journal_mode = {want.upper()}")
         finally:
             raw.close()
-        store = Store(p, read_only=False)
+        store = Store(tmp, read_only=False)
         with store.engine.connect() as conn:
             conn = conn.execution_options(kamtui_immediate=True)
             with conn.begin():
                 migrations.create_schema(conn)
                 conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
                 conn.exec_driver_sql(f"PRAGMA user_version = {migrations.SCHEMA_VERSION}")
+        yield store
+        store.close()
+        store = None
+        _settle(tmp, want)
+        _link_into_place(tmp, p)
     except BaseException as e:
         if store is not None:
             store.close()
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{p}{suffix}").unlink(missing_ok=True)
+        _remove_with_journal(tmp)
+        if isinstance(e, OSError):
+            raise BookError(f"Cannot create {p}: {e.strerror or e}.") from None
         err = sqlite_error(p, e, writing=True) if isinstance(e, Exception) else None
         if err is None:
             raise
         raise err from None
-    return store
+
+
+def _settle(path: Path, journal: str) -> None:
+    """Leave everything of a closed book in its one file, in the given journal mode, on
+    the disk."""
+    con = sqlite3.connect(f"{_uri(path)}?mode=rw", uri=True, isolation_level=None)
+    try:
+        con.execute("PRAGMA journal_mode = DELETE")  # copies any WAL into the file
+        if journal == "wal":
+            con.execute("PRAGMA journal_mode = WAL")  # marks the file; no -wal until a write
+    finally:
+        con.close()
+    for side in ("-wal", "-journal"):
+        if Path(f"{path}{side}").exists():
+            raise BookError(f"{path} could not be settled: its {side[1:]} file stayed.")
+    with open(path, "rb+") as f:
+        os.fsync(f.fileno())
+
+
+def _link_into_place(tmp: Path, target: Path) -> None:
+    """Give the finished file ``tmp`` the name ``target`` in one step, never over an
+    existing file, and sync the folder."""
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        raise BookError(f"{target} already exists; kamtui will not overwrite it.") from None
+    except OSError:  # no hard links on this file system: rename (Windows: never over a file)
+        if target.exists() or target.is_symlink():
+            raise BookError(f"{target} already exists; kamtui will not overwrite it.") from None
+        os.rename(tmp, target)
+    else:
+        tmp.unlink()
+    _sync_folder(target.parent)
+
+
+def _remove_with_journal(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _remove_abandoned(path: Path) -> None:
+    """Remove what runs killed while making a book at ``path`` left (see ``new_store``): a
+    hidden file named after the book and a process that is gone, and its journal."""
+    pattern = re.compile(
+        re.escape(f".{path.name}.") + r"(\d+)\." + MAKING + r"(?:-wal|-shm|-journal)?"
+    )
+    try:
+        names = [e.name for e in os.scandir(path.parent)]
+    except OSError:
+        return
+    for name in names:
+        m = pattern.fullmatch(name)
+        if m is not None and int(m.group(1)) != os.getpid() and not _running(int(m.group(1))):
+            try:
+                (path.parent / name).unlink()
+            except OSError:
+                pass  # left to a later run; never opened as a book meanwhile
+
+
+def _running(pid: int) -> bool:
+    """Whether a process ``pid`` may be running (on Windows, assumed: it cannot be told
+    without a risk of signalling it)."""
+    if sys.platform == "win32":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's
+    return True
 
 
 # ---- copies --------------------------------------------------------------------------------
@@ -662,6 +814,22 @@ def backup_name(path: Path, label: str, now: datetime) -> Path:
         target = path.with_name(f"{path.name}.{label}-{stamp}-{n}.bak")
         n += 1
     return target
+
+
+def newest_backup(path: Path) -> Path | None:
+    """The newest copy of the book beside it (``book.db.<label>-YYYYmmdd-HHMMSS.bak``: made
+    by `kamtui backup`, before an upgrade or an import), or None."""
+    prefix = f"{path.name}."
+    try:
+        copies = [
+            e for e in os.scandir(path.parent)
+            if e.name.startswith(prefix) and e.name.endswith(".bak") and e.is_file()
+        ]  # fmt: skip
+    except OSError:
+        return None
+    if not copies:
+        return None
+    return Path(max(copies, key=lambda e: (e.stat().st_mtime, e.name)).path)
 
 
 def online_backup(source: Path, target: Path, attempts: int = 3) -> None:

@@ -17,7 +17,7 @@ from textual.worker import Worker, WorkerState
 from kamtui import logs
 from kamtui.domain.errors import KamError
 from kamtui.prefs import load_prefs, save_pref
-from kamtui.services.book import Book
+from kamtui.services.book import Book, BookDamaged
 from kamtui.services.team import TeamBook
 from kamtui.ui import strings as S
 from kamtui.ui.commands import (
@@ -37,6 +37,7 @@ WIDGETS = (
     "Button", "Checkbox", "DataTable", "HelpPanel", "Input", "OptionList", "ProgressBar",
     "Select", "SelectionList", "TextArea", "Tree",
 )  # fmt: skip
+STAYS = 24 * 3600.0  # seconds: a notification that stays until it is clicked away
 
 
 class KamApp(App[None]):
@@ -211,12 +212,36 @@ class KamApp(App[None]):
     def work_failed(self, worker: Worker[object]) -> None:
         """The one place a failed worker becomes one sentence on the screen and, unless the
         user caused it (a ``KamError``), a traceback in the log; the screen or widget that
-        ran it is then told, so that nothing waits for it forever."""
+        ran it is then told, so that nothing waits for it forever. A read that met a
+        damaged page makes the whole book read-only (``book_damaged``)."""
         message = failure_sentence(worker)
-        self.notify(plain(message), severity="error", timeout=15, markup=False)
+        if isinstance(worker.error, BookDamaged):  # said once, and until the app ends
+            self.book_damaged(worker.error.detail or message)
+        else:
+            self.notify(plain(message), severity="error", timeout=15, markup=False)
         node = worker.node
         if isinstance(node, ShowsFailure):
             node.work_failed(worker, message)
+
+    def book_damaged(self, problem: str) -> None:
+        """Say at once, and until the app ends, that the book is damaged, where to look
+        and what to go back to; change nothing in it from now on (the keys that would are
+        no longer offered)."""
+        if self.book.damage:
+            return
+        self.book.stop_writing(problem)
+        backup = self.book.newest_backup()
+        said = S.BOOK_DAMAGED.format(
+            path=self.book.path,
+            problem=problem,
+            backup=S.DAMAGED_BACKUP.format(backup=backup) if backup else S.DAMAGED_NO_BACKUP,
+        )
+        LOGGER.warning("%s", said)
+        self.notify(plain(said), severity="error", timeout=STAYS, markup=False)
+        for screen in self.screen_stack:
+            screen.refresh_bindings()
+            if isinstance(screen, BookScreen):
+                screen.show_title()
 
 
 def failure_sentence(worker: Worker[object]) -> str:
@@ -224,7 +249,7 @@ def failure_sentence(worker: Worker[object]) -> str:
     error = worker.error
     if isinstance(error, KamError):
         LOGGER.info("%s refused: %s", worker.name, error.message)
-        return error.message
+        return S.say(error.message)
     LOGGER.error("%s (%s) failed", worker.name, worker.group, exc_info=error)
     what = S.work_what(worker.group)
     log = logs.log_path()

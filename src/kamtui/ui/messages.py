@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from textual.message import Message
 from textual.message_pump import MessagePump
@@ -59,6 +60,21 @@ class RefreshProgress(Message):
 @dataclass
 class RefreshDone(Message):
     changed: int
+
+
+@dataclass
+class RefreshBusy(Message):
+    """The refresh found the book locked by another program: the stored values, of ``day``,
+    stay for now."""
+
+    day: date | None
+
+
+@dataclass
+class BookChecked(Message):
+    """SQLite's quick check of the book: ``problem`` is what it found wrong ("": nothing)."""
+
+    problem: str
 
 
 @dataclass

@@ -1220,6 +1220,52 @@ ZH.update(
     }
 )
 
+# the book's safety: a damaged book found on opening, a refresh that met a locked book
+EN.update(
+    {
+        "BOOK_DAMAGED": "{path} is damaged ({problem}): kamtui changes nothing in it from now "
+        "on; `kamtui doctor --db {path}` says where, and {backup}",
+        "DAMAGED_BACKUP": "the newest backup beside it is {backup}.",
+        "DAMAGED_NO_BACKUP": "no backup of it was found beside it.",
+        "TITLE_DAMAGED": "damaged · read-only",
+        "REFRESH_BUSY": "Tiers and health are still those of {day}: another program had the "
+        "book locked; kamtui tries again every {every} s (ctrl+r: now).",
+        "REFRESH_BUSY_NEVER": "Tiers and health are not computed yet: another program had the "
+        "book locked; kamtui tries again every {every} s (ctrl+r: now).",
+        "WORK_BOOK_CHECK": "Checking the book",
+        "SETTINGS_READ_ONLY": "This book is read-only: its settings can be read, not saved.",
+    }
+)
+ZH.update(
+    {
+        "BOOK_DAMAGED": "{path} 已损坏（{problem}）：此后 kamtui 不再修改它；"
+        "`kamtui doctor --db {path}` 可查看损坏位置，{backup}",
+        "DAMAGED_BACKUP": "旁边最新的备份是 {backup}。",
+        "DAMAGED_NO_BACKUP": "旁边没有找到它的备份。",
+        "TITLE_DAMAGED": "已损坏 · 只读",
+        "REFRESH_BUSY": "级别与健康度仍是 {day} 的：另一个程序锁住了客户文件；"
+        "kamtui 每 {every} 秒重试一次（ctrl+r：立即重试）。",
+        "REFRESH_BUSY_NEVER": "级别与健康度尚未计算：另一个程序锁住了客户文件；"
+        "kamtui 每 {every} 秒重试一次（ctrl+r：立即重试）。",
+        "WORK_BOOK_CHECK": "检查客户文件",
+        "SETTINGS_READ_ONLY": "此客户文件为只读：设置可以查看，但不能保存。",
+    }
+)
+
+SENTENCES_ZH.update(
+    {  # the book's safety: what the store says of a damaged, locked or read-only book
+        "{path} is damaged ({detail}); nothing was changed, and `kamtui doctor --db {again}` "
+        "shows where.": "{path} 已损坏（{detail}）：没有做任何修改；"
+        "`kamtui doctor --db {again}` 可查看损坏位置。",
+        "{path} is busy: another program has it locked (kamtui waited {secs} s). Nothing was "
+        "changed; try again in a moment.": "{path} 正被另一个程序锁定（kamtui 已等待 {secs} 秒）。"
+        "没有做任何修改，请稍后再试。",
+        "{path} is busy: another program has it locked (kamtui waited {secs} s). Try again in "
+        "a moment.": "{path} 正被另一个程序锁定（kamtui 已等待 {secs} 秒）。请稍后再试。",
+        "{path} is open read-only; nothing can be changed.": "{path} 以只读方式打开，无法修改。",
+    }
+)
+
 _current: dict[str, str] = EN
 
 

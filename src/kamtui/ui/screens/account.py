@@ -23,6 +23,7 @@ from textual.widget import Widget
 from textual.widgets import OptionList, Static, Tree
 from textual.widgets.option_list import Option
 from textual.widgets.tree import TreeNode
+from textual.worker import Worker
 
 from kamtui.domain import stages as sop
 from kamtui.domain.account import PROFILE_FIELDS
@@ -210,6 +211,14 @@ class AccountScreen(HidesWrites, DealMoves, Screen[None]):
         if action == "tick_deliverable" and not self.open_deals:
             return None  # shown, dimmed: no open deal to tick
         return super().check_action(action, parameters)
+
+    def work_failed(self, worker: Worker[object], message: str) -> None:
+        """An account that could not be read says so in place of its name; a change that
+        failed shows the account as it is again (a deliverable ticked on screen, say)."""
+        if worker.group == "account" and self.view is None:
+            self.query_one("#title", Static).update(content(message))
+        elif worker.group in ("account-write", "deal-move"):
+            self.load()
 
     # ---- loading ------------------------------------------------------------------------------
     def action_reload(self) -> None:

@@ -15,17 +15,22 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import Worker
 
+from kamtui import logs
 from kamtui.domain.errors import KamError
 from kamtui.domain.tracks import TRACKS
-from kamtui.services.book import Book, BookQuery
+from kamtui.services.book import Book, BookBusy, BookQuery
 from kamtui.ui import strings as S
 from kamtui.ui.messages import (
     AccountChanged,
     AccountLoaded,
+    BookChecked,
+    RefreshBusy,
     RefreshDone,
     RefreshProgress,
     RowsLoaded,
@@ -45,6 +50,8 @@ SORTS = [c.key for c in COLUMNS]
 
 
 WARM_UP_AFTER = 0.5  # seconds after the first rows are shown: load the next screens meanwhile
+RETRY_BUSY = 10.0  # seconds: a refresh that met a locked book tries again after this
+LOGGER = logs.LOGGER.getChild("book")
 
 
 class BookScreen(ShowsFailure, HidesWrites, Screen[None]):
@@ -91,12 +98,12 @@ class BookScreen(ShowsFailure, HidesWrites, Screen[None]):
         self.total: int | None = None
         self._started = False
         self.owners: list[str] = []
+        self._busy_retry: Timer | None = None  # a refresh to try again (the book was locked)
 
     def compose(self) -> ComposeResult:
         # #counts, #summary and #status are one line each (app.tcss): their texts are
         # updated without a new layout of the screen (update(..., layout=False))
-        ro = f"  [{S.READ_ONLY}]" if self.book.read_only else ""
-        yield Static(content(f"kamtui · {self.book.path}{ro}"), id="title")
+        yield Static(self._title(), id="title")
         yield Input(placeholder=S.FILTER_PLACEHOLDER, id="filter", select_on_focus=False)
         yield Static(id="counts")
         yield Static(id="summary")
@@ -114,14 +121,22 @@ class BookScreen(ShowsFailure, HidesWrites, Screen[None]):
             self.reload()
             self.load_summary()
 
+    def _title(self) -> Content:
+        mark = S.TITLE_DAMAGED if self.book.damage else S.READ_ONLY if self.book.read_only else ""
+        return content(f"kamtui · {self.book.path}" + (f"  [{mark}]" if mark else ""))
+
+    def show_title(self) -> None:
+        self.query_one("#title", Static).update(self._title())
+
     def _start_background_work(self) -> None:
+        """Once the first rows are shown (or could not be read): the summary, the warm-up,
+        and a check of the whole book, then its refresh for today."""
         if self._started:
             return
         self._started = True
         self.load_summary()
         self.set_timer(WARM_UP_AFTER, self.warm_up)
-        if not self.book.read_only:
-            self.refresh_derived()
+        self.check_book()
 
     # ---- loading -------------------------------------------------------------------------
     def reload(self) -> None:
@@ -152,16 +167,67 @@ class BookScreen(ShowsFailure, HidesWrites, Screen[None]):
         self.book.warm_up()
         import kamtui.ui.screens.account  # noqa: F401
 
+    @work(thread=True, exclusive=True, group="book-check", exit_on_error=False)
+    def check_book(self) -> None:
+        """SQLite's quick check of the whole book, in the background after the first paint
+        (under a second for 100,000 accounts): a damaged book is said at once, before
+        anything is written to it (see ``KamApp.book_damaged``)."""
+        self.post_message(BookChecked(self.book.check()))
+
+    def on_book_checked(self, message: BookChecked) -> None:
+        if message.problem:
+            self.app.book_damaged(message.problem)  # type: ignore[attr-defined]
+        elif not self.book.read_only:
+            self.refresh_derived()
+
     @work(thread=True, exclusive=True, group="book-refresh", exit_on_error=False)
     def refresh_derived(self) -> None:
-        if self.book.is_fresh(self.today):
-            return
+        """Recompute tiers and health for today, unless the stored values are today's; a
+        book that another program holds locked keeps its values, says so, and is tried
+        again (``RETRY_BUSY``, or ctrl+r)."""
 
         def progress(done: int, total: int) -> None:
             self.post_message(RefreshProgress(done, total))
 
-        changed = self.book.refresh(self.today, progress=progress)
+        day = None
+        try:
+            if self.book.is_fresh(self.today):
+                return
+            day = self.book.derived_on()
+            changed = self.book.refresh(self.today, progress=progress)
+        except BookBusy as e:
+            LOGGER.info("refresh for %s put off: %s", self.today, e.message)
+            self.post_message(RefreshBusy(day))
+            return
         self.post_message(RefreshDone(changed))
+
+    def on_refresh_busy(self, message: RefreshBusy) -> None:
+        every = f"{RETRY_BUSY:g}"
+        said = (
+            S.REFRESH_BUSY.format(day=message.day.isoformat(), every=every)
+            if message.day
+            else S.REFRESH_BUSY_NEVER.format(every=every)
+        )
+        status = self.query_one("#status", Static)
+        if self._busy_retry is None:  # said once; the status line keeps saying it
+            self.notify(said, severity="warning", timeout=15, markup=False)
+        status.update(content(said), layout=False)
+        self._busy_retry = self.set_timer(RETRY_BUSY, self._retry_refresh)
+
+    def _retry_refresh(self) -> None:
+        if self._busy_retry is not None and not self.book.read_only:
+            self.refresh_derived()
+
+    def work_failed(self, worker: Worker[object], message: str) -> None:
+        """A read of the Book that failed (a damaged page, say): the sentence takes the
+        place of what could not be shown, and the rest of the screen goes on."""
+        if worker.group in ("book-query", "book-pages"):
+            self.query_one("#counts", Static).update(content(message), layout=False)
+            self.call_after_refresh(self._start_background_work)
+        elif worker.group == "book-refresh":
+            self.query_one("#status", Static).update(
+                content(S.REFRESH_FAILED.format(day=self.book.derived_on() or "–")), layout=False
+            )
 
     def on_rows_loaded(self, message: RowsLoaded) -> None:
         table = self.query_one(AccountTable)
@@ -224,13 +290,10 @@ class BookScreen(ShowsFailure, HidesWrites, Screen[None]):
             layout=False,
         )
 
-    def work_failed(self, worker: Worker[object], message: str) -> None:
-        if worker.group == "book-refresh":
-            self.query_one("#status", Static).update(
-                content(S.REFRESH_FAILED.format(day=self.book.derived_on() or "–")), layout=False
-            )
-
     def on_refresh_done(self, message: RefreshDone) -> None:
+        if self._busy_retry is not None:
+            self._busy_retry.stop()
+            self._busy_retry = None
         self.query_one("#status", Static).update(
             content(S.REFRESHED.format(today=self.today.isoformat())), layout=False
         )
@@ -450,6 +513,10 @@ class BookScreen(ShowsFailure, HidesWrites, Screen[None]):
         self.app.open_import()  # type: ignore[attr-defined]
 
     def action_reload(self) -> None:
-        """Show what other windows or processes saved meanwhile."""
+        """Show what other windows or processes saved meanwhile (and try again a refresh
+        that met a locked book)."""
         self.reload()
         self.load_summary()
+        if self._busy_retry is not None:
+            self._busy_retry.stop()
+            self._retry_refresh()

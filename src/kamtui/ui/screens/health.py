@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.strip import Strip
 from textual.widgets import Static
+from textual.worker import Worker
 
 from kamtui.services.book import Book, FlaggedAccount
 from kamtui.ui import strings as S
@@ -127,6 +128,11 @@ class HealthScreen(ShowsFailure, Screen[None]):
     @work(thread=True, exclusive=True, group="health", exit_on_error=False)
     def load(self, owner: str | None) -> None:
         self.post_message(FlaggedLoaded(owner, self.book.flagged(owner)))
+
+    def work_failed(self, worker: Worker[object], message: str) -> None:
+        """Alerts that could not be read say why in the title."""
+        if worker.group == "health":
+            self.query_one("#title", Static).update(content(message))
 
     def on_flagged_loaded(self, message: FlaggedLoaded) -> None:
         if message.owner != self.owner:

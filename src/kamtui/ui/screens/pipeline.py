@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker
 
 from kamtui.domain import stages as sop
 from kamtui.services.book import Book, DealCard, PipelineColumn
@@ -109,6 +110,14 @@ class PipelineScreen(HidesWrites, DealMoves, Screen[None]):
     @work(thread=True, exclusive=True, group="pipeline", exit_on_error=False)
     def fetch(self, key: tuple[str | None, str | None]) -> None:
         self.post_message(PipelineLoaded(key, self.book.pipeline(self.today, key[0], key[1])))
+
+    def work_failed(self, worker: Worker[object], message: str) -> None:
+        """A pipeline that could not be read says why in its title; a move that failed
+        shows the board as it is."""
+        if worker.group == "pipeline":
+            self.query_one("#title", Static).update(content(message))
+        elif worker.group == "deal-move":
+            self.load()
 
     def on_pipeline_loaded(self, message: PipelineLoaded) -> None:
         if message.key != (self.owner, self.tier):

@@ -93,7 +93,7 @@ class SettingsScreen(ShowsFailure, Screen[None]):
                             classes="health")  # fmt: skip
             yield Refusal(id="settings-refusal")
             with Horizontal(classes="dialog-buttons", id="settings-buttons"):
-                yield Button(S.SAVE, variant="primary", id="save")
+                yield Button(S.SAVE, variant="primary", id="save", disabled=self.book.read_only)
         yield Static(id="status")
         yield KeyFooter()
 
@@ -133,6 +133,9 @@ class SettingsScreen(ShowsFailure, Screen[None]):
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         self.query_one("#settings-refusal", Refusal).update("")
+        if self.book.read_only:  # found damaged while the form was open
+            self._refuse(S.SETTINGS_READ_ONLY, None)
+            return
         try:
             config = self._config()
         except Refused as e:

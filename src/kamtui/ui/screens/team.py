@@ -13,6 +13,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.widgets import Static
 
 from kamtui.services.book import AccountRow
@@ -67,11 +68,10 @@ class TeamBookScreen(BookScreen):
                 # the owners' lines scroll when the terminal is short (app.tcss)
                 yield VerticalScroll(Static(id="team-lines", markup=False), id="team")
 
-    def on_mount(self) -> None:
-        files = [m.label for m in self.book.members]
-        self.query_one("#title", Static).update(
-            content(S.TEAM_TITLE.format(n=len(files), files=", ".join(files)))
-        )
+    def _title(self) -> Content:
+        files = ", ".join(m.label for m in self.book.members)
+        title = S.TEAM_TITLE.format(n=len(self.book.members), files=files)
+        return content(title + (f"  [{S.TITLE_DAMAGED}]" if self.book.damage else ""))
 
     def on_summary_loaded(self, message: SummaryLoaded) -> None:
         s = message.summary

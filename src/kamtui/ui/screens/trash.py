@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
+from textual.worker import Worker
 
 from kamtui.domain.errors import KamError
 from kamtui.services.book import Book
@@ -66,6 +67,11 @@ class TrashScreen(ShowsFailure, HidesWrites, Screen[None]):
     @work(thread=True, exclusive=True, group="trash", exit_on_error=False)
     def load(self) -> None:
         self.post_message(TrashLoaded(self.book.trash()))
+
+    def work_failed(self, worker: Worker[object], message: str) -> None:
+        """A trash that could not be read says why in its status line."""
+        if worker.group == "trash":
+            self.query_one("#trash-status", Static).update(content(message))
 
     def on_trash_loaded(self, message: TrashLoaded) -> None:
         self.accounts = message.accounts
