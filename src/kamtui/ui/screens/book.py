@@ -98,6 +98,7 @@ class BookScreen(ShowsFailure, HidesWrites, Screen[None]):
         self.total: int | None = None
         self._started = False
         self.owners: list[str] = []
+        self.derived_on: date | None = None  # the day of the stored values, read by the refresh
         self._busy_retry: Timer | None = None  # a refresh to try again (the book was locked)
 
     def compose(self) -> ComposeResult:
@@ -193,7 +194,7 @@ class BookScreen(ShowsFailure, HidesWrites, Screen[None]):
         try:
             if self.book.is_fresh(self.today):
                 return
-            day = self.book.derived_on()
+            day = self.derived_on = self.book.derived_on()
             changed = self.book.refresh(self.today, progress=progress)
         except BookBusy as e:
             LOGGER.info("refresh for %s put off: %s", self.today, e.message)
@@ -226,7 +227,7 @@ class BookScreen(ShowsFailure, HidesWrites, Screen[None]):
             self.call_after_refresh(self._start_background_work)
         elif worker.group == "book-refresh":
             self.query_one("#status", Static).update(
-                content(S.REFRESH_FAILED.format(day=self.book.derived_on() or "–")), layout=False
+                content(S.REFRESH_FAILED.format(day=self.derived_on or "–")), layout=False
             )
 
     def on_rows_loaded(self, message: RowsLoaded) -> None:
