@@ -38,7 +38,7 @@ async def test_plan_lists_the_week_s_tier_first(demo_book: Book) -> None:
     app = KamApp(demo_book, today=TODAY)
     async with app.run_test(size=(160, 50)) as pilot:
         plan = await open_plan(app, pilot)
-        assert [i.key for i in plan.items] == [i.key for i in expected]
+        assert [i.key for i in plan.items] == [i.key for i in expected.items]
         assert plan.items[0].tier == "S"
         assert "Weekly plan 2026-W48" in plan.screen.query_one("#title").render_line(0).text
         first = plan.render_line(0).text
@@ -153,3 +153,39 @@ async def test_the_mouse_picks_ticks_and_opens_plan_items(demo_book: Book) -> No
         await settle(app, pilot)
         assert isinstance(app.screen, AccountScreen)
         assert app.screen.account_id == item.account_id
+
+
+async def test_a_ticked_item_stays_ticked_when_the_plan_is_shown_again(
+    demo_book: Book, tmp_path: Path
+) -> None:
+    """Ticking an item done keeps it in the week's plan, ticked, however often the plan is
+    worked out again (another week and back, or the plan opened again), and the export
+    lists it done."""
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=(160, 50)) as pilot:
+        plan = await open_plan(app, pilot)
+        touch = next(n for n, i in enumerate(plan.items) if i.kind == "touch")
+        item = plan.items[touch]
+        plan.cursor = touch
+        await pilot.press("space")
+        await settle(app, pilot)
+        await pilot.press("right_square_bracket", "left_square_bracket")
+        await settle(app, pilot)
+        keys = [i.key for i in plan.items]
+        assert item.key in keys
+        row = keys.index(item.key)
+        plan.cursor = row
+        await settle(app, pilot)
+        assert plan.render_line(row - round(plan.scroll_offset.y)).text.startswith("☑")
+        await pilot.press("escape", "p")
+        await settle(app, pilot)
+        plan = app.screen.query_one(PlanList)
+        assert item.key in [i.key for i in plan.items]
+        await pilot.press("e")
+        await settle(app, pilot)
+        target = tmp_path / "week.md"
+        app.screen.query_one(Input).value = str(target)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        text = target.read_text(encoding="utf-8")
+        assert any(line.startswith("- [x]") and item.account in line for line in text.splitlines())

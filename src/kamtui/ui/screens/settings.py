@@ -62,6 +62,13 @@ class SettingsScreen(Screen[None]):
                     yield Input(str(cad["touch_days"]), id=f"c-{tier}-touch")
                     yield Input("" if cad["exec_days"] is None else str(cad["exec_days"]), id=f"c-{tier}-exec",
                                 placeholder=S.SETTINGS_NO_EXEC)  # fmt: skip
+            yield Label(S.SETTINGS_PLAN, classes="dialog-title")
+            yield Label(S.SETTINGS_CAPACITY)
+            capacity = self.data["plan_capacity"]
+            yield Input(
+                "" if capacity is None else str(capacity), id="plan-capacity",
+                placeholder=S.SETTINGS_NO_CAPACITY,
+            )  # fmt: skip
             yield Label(S.SETTINGS_HEALTH, classes="dialog-title")
             for key in MEASURES:
                 yield Label(S.word("MEASURE", key))
@@ -87,6 +94,7 @@ class SettingsScreen(Screen[None]):
         data["health"]["weights"] = {
             k: self.query_one(f"#h-{k}", Input).value.strip() for k in MEASURES
         }
+        data["plan_capacity"] = self.query_one("#plan-capacity", Input).value.strip() or None
         return config_from_dict(data)
 
     @on(Button.Pressed, "#save")
