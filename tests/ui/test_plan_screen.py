@@ -281,9 +281,8 @@ async def test_a_batch_lists_its_accounts_and_logs_the_standard_email_to_those_t
         await pilot.press("enter")
         await settle(app, pilot)
         assert [r.item for r in plan.lines[row + 1 : row + 1 + len(members)]] == members
-        assert row_text(plan, row + 1).startswith("    ☐") and members[0].account[:4] in (
-            row_text(plan, row + 1)
-        )
+        assert row_text(plan, row + 1).startswith("   ☐ " + members[0].due.isoformat())
+        assert members[0].account[:4] in (row_text(plan, row + 1))
         await pilot.press("space")
         await settle(app, pilot)
         dialog = app.screen

@@ -475,20 +475,37 @@ def build_plan(
         items += buckets[key]
     folded: list[PlanItem] = []
     if capacity is not None:
-        fits: list[PlanItem] = []
-        taken: defaultdict[str, int] = defaultdict(int)
-        for made in items:
-            if taken[made.owner] < capacity:
-                taken[made.owner] += 1
-                fits.append(made)
-            else:
-                folded.append(made)
-        items = fits
+        items, folded = _within(items, capacity)
     snoozed.sort(key=lambda s: (s.until, tier_rank(s.item.tier), s.item.due, s.item.account))
     return WeekPlan(week, items, folded, snoozed, batches, done_on, capacity)
 
 
+def _within(items: list[PlanItem], capacity: int) -> tuple[list[PlanItem], list[PlanItem]]:
+    """The first ``capacity`` items of each owner, and the rest, each in the plan's order.
+    A whole book's plan is long and its owners fill up early: the walk stops once every
+    owner has ``capacity`` items, and the rest is folded by slicing."""
+    owners = set(map(_OWNER, items))
+    taken = dict.fromkeys(owners, 0)
+    fit: list[int] = []  # where the items that fit are
+    full = 0
+    for n, own in enumerate(map(_OWNER, items)):
+        count = taken[own]
+        if count < capacity:
+            taken[own] = count + 1
+            fit.append(n)
+            if count + 1 == capacity:
+                full += 1
+                if full == len(owners):
+                    break
+    if not fit:
+        return [], items
+    last, chosen = fit[-1], set(fit)
+    folded = [items[n] for n in range(last) if n not in chosen] + items[last + 1 :]
+    return [items[n] for n in fit], folded
+
+
 _ID = itemgetter(0)  # a task's or deal's id
+_OWNER = itemgetter(2)  # an item's owner
 _NAME = itemgetter(1)  # an account's name
 _ACCOUNT = itemgetter(2)  # a task's or deal's account name
 

@@ -213,7 +213,7 @@ def plan_markdown(plan: WeekPlan, owner: str | None, words: PlanWords = ENGLISH)
             if by_tier and i.tier != tier:
                 tier = i.tier
                 lines.extend(["", f"## {words.tier.format(tier=i.tier or words.unscored)}", ""])
-            lines.append(_md_item(i, plan, words))
+            lines.append(_md_item(i, plan, words, owner is None))
             for m in plan.members(i):
                 lines.append("  " + _md_item(m, plan, words))
 
@@ -231,11 +231,14 @@ def plan_markdown(plan: WeekPlan, owner: str | None, words: PlanWords = ENGLISH)
     return "\n".join(lines) + "\n"
 
 
-def _md_item(i: PlanItem, plan: WeekPlan, words: PlanWords) -> str:
-    """One item as a Markdown task: ``- [x] due · **account** · kind — reason``."""
+def _md_item(i: PlanItem, plan: WeekPlan, words: PlanWords, everyone: bool = False) -> str:
+    """One item as a Markdown task: ``- [x] due · **account** · kind — reason`` (a batch:
+    how many accounts, and whose when the plan is everyone's)."""
     on = plan.done.get(i.key)
     box = "- [ ]" if on is None else "- [x]"
-    who = words.accounts.format(n=len(plan.members(i))) if i.kind == BATCH else i.account
+    who = i.account
+    if i.kind == BATCH:
+        who = words.accounts.format(n=len(plan.members(i))) + (f" · {i.owner}" if everyone else "")
     exec_mark = " ★" if i.executive else ""
     done = "" if on is None else f" ({words.done_on.format(date=on.isoformat())})"
     return (
@@ -295,7 +298,11 @@ def plan_ics(plan: WeekPlan, owner: str | None, today: date, words: PlanWords = 
 
     for i in plan.items:
         label = words.kinds[i.kind]
-        who = words.accounts.format(n=len(plan.members(i))) if i.kind == BATCH else i.account
+        who = i.account
+        if i.kind == BATCH:
+            who = words.accounts.format(n=len(plan.members(i))) + (
+                f" · {i.owner}" if not owner else ""
+            )
         todo = Todo()
         todo.add("uid", plan_uid(i, week))
         todo.add("dtstamp", stamp)

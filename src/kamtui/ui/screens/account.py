@@ -708,7 +708,7 @@ class AccountScreen(DealMoves, Screen[None]):
                 label=S.stage_name(d.stage), days=d.days_in_stage,
             )  # fmt: skip
             if d.won_on is not None:
-                label += "  ✓ " + self._won(d)
+                label += "  " + S.DEAL_WON_SHORT.format(date=d.won_on.isoformat())
             deal_list.add_option(Option(Text(label), id=f"deal-{d.id}"))
         if self.open_deals:
             deal_list.highlighted = min(keep or 0, len(self.open_deals) - 1)

@@ -45,7 +45,7 @@ def card_prompt(card: DealCard) -> Text:
     prompt.append(f"  {card.amount:,.0f}\n", style="dim")
     prompt.append(S.CARD_DAYS.format(days=card.days_in_stage), style="dim")
     if card.won_on is not None:
-        prompt.append("  " + S.CARD_WON.format(date=card.won_on.isoformat()), style="bold")
+        prompt.append("  " + S.CARD_WON, style="bold")  # (its day: on the Deals tab)
     if card.missing:
         prompt.append("  " + S.CARD_MISSING.format(n=len(card.missing)), style="bold")
     return prompt

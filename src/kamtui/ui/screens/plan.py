@@ -39,6 +39,7 @@ from kamtui.ui.widgets.footer import KeyFooter
 from kamtui.ui.widgets.row_list import RowList
 
 KIND_WIDTH = 16  # cells of the kind column
+MEMBER_INDENT = 3  # a batch's account: its box where an item's tier is
 
 
 class PlanLoaded(Message):
@@ -72,6 +73,14 @@ class Row(NamedTuple):
     item: PlanItem | None = None
     until: date | None = None
     reason: str = ""
+
+
+def who(items: list[PlanItem]) -> str:
+    """Whom items are about, for a note or a title: the account, or how many accounts."""
+    accounts = {i.account_id for i in items}
+    if len(accounts) == 1:
+        return plain(items[0].account)
+    return S.PLAN_BATCH_ACCOUNTS.format(n=len(accounts))
 
 
 class PlanList(RowList):
@@ -177,7 +186,7 @@ class PlanList(RowList):
         item = row.item
         assert item is not None
         if row.kind == "member":
-            line.append("    ")
+            line.append(" " * MEMBER_INDENT)  # under the batch, its dates in the same column
         box = "↷ " if row.kind == "put_off" else "☑ " if item.key in plan.done else "☐ "
         line.append(box)
         if row.kind != "member":
@@ -193,6 +202,8 @@ class PlanList(RowList):
             members = plan.members(item)
             mark = "▾" if item.key in self.opened else "▸"
             line.append(f"{mark} {S.PLAN_BATCH_ACCOUNTS.format(n=len(members))}", style="bold")
+            line.append(" · ")
+            line.append_text(text(item.owner, "bold"))  # whose accounts: each rep has a batch
             done = sum(1 for m in members if m.key in plan.done)
             line.append("  ")
             line.append_text(text(S.say(item.reason), "dim"))
@@ -264,7 +275,8 @@ class PlanScreen(Screen[None]):
         plan = self.query_one(PlanList).plan
         done = sum(1 for i in plan.items if i.key in plan.done)
         title = S.PLAN_TITLE.format(
-            week=str(self.week), start=self.week.monday.isoformat(), end=self.week.sunday.isoformat(),
+            week=str(self.week), start=self.week.monday.isoformat()[5:],
+            end=self.week.sunday.isoformat()[5:],
             owner=self.owner or S.FILTER_ANY, n=f"{len(plan.items):,}", done=f"{done:,}",
         )  # fmt: skip
         self.query_one("#title", Static).update(content(title))
@@ -291,7 +303,7 @@ class PlanScreen(Screen[None]):
     def _chosen(self, event: RowList.Chosen) -> None:
         """A click on the row under the cursor: on its box ticks it, elsewhere opens it."""
         row = self.query_one(PlanList).current
-        indent = 4 if row is not None and row.kind == "member" else 0
+        indent = MEMBER_INDENT if row is not None and row.kind == "member" else 0
         if indent <= event.x < indent + 2:
             self.action_tick()
         else:
@@ -324,7 +336,7 @@ class PlanScreen(Screen[None]):
         elif item.kind in TICKABLE:
             email = row.kind == "member"  # an account of the standard e-mail's batch
             self.write_tick(self._with_plain_touch([item]), "email" if email else "call",
-                            plain(item.account))  # fmt: skip
+                            who([item]))  # fmt: skip
         else:
             self.action_open()
 
@@ -334,9 +346,9 @@ class PlanScreen(Screen[None]):
 
         def chosen(items: list[PlanItem] | None) -> None:
             if items:
-                self.write_tick(items, "email", S.PLAN_BATCH_ACCOUNTS.format(n=len(items)))
+                self.write_tick(items, "email", who(items))
 
-        title = S.BATCH_TITLE.format(n=len(members))
+        title = S.BATCH_TITLE.format(who=who(members))
         self.app.push_screen(BatchDialog(title, members), chosen)
 
     def _with_plain_touch(self, items: list[PlanItem]) -> list[PlanItem]:
@@ -356,14 +368,14 @@ class PlanScreen(Screen[None]):
         return out
 
     @work(thread=True, group="plan-write", exit_on_error=False)
-    def write_tick(self, items: list[PlanItem], kind: str, who: str) -> None:
+    def write_tick(self, items: list[PlanItem], kind: str, whom: str) -> None:
         keys = self.book.tick(self.week, items, self.today, kind=kind)
         note = (
             S.PLAN_TASK_DONE if items[0].kind == "task"
-            else S.PLAN_EMAILS_LOGGED if kind == "email" and len(items) > 1
+            else S.PLAN_EMAILS_LOGGED if kind == "email"
             else S.PLAN_TOUCH_LOGGED
         )  # fmt: skip
-        said = note.format(account=who, n=len(items))
+        said = note.format(account=whom)
         self.post_message(PlanChanged(said, done=dict.fromkeys(keys, self.today)))
 
     def action_untick(self) -> None:
@@ -378,13 +390,12 @@ class PlanScreen(Screen[None]):
         if not items:
             self.notify(S.PLAN_NOT_TICKED, markup=False)
             return
-        who = S.PLAN_BATCH_ACCOUNTS.format(n=len(items)) if item.kind == BATCH else item.account
-        self.write_untick(items, plain(who))
+        self.write_untick(items, who(items))
 
     @work(thread=True, group="plan-write", exit_on_error=False)
-    def write_untick(self, items: list[PlanItem], who: str) -> None:
+    def write_untick(self, items: list[PlanItem], whom: str) -> None:
         keys = self.book.untick(self.week, items, self.today)
-        self.post_message(PlanChanged(S.PLAN_UNTICKED.format(account=who), undone=tuple(keys)))
+        self.post_message(PlanChanged(S.PLAN_UNTICKED.format(account=whom), undone=tuple(keys)))
 
     # ---- putting off ---------------------------------------------------------------------------
     def action_snooze(self) -> None:
@@ -403,9 +414,10 @@ class PlanScreen(Screen[None]):
             self.notify(S.PLAN_SNOOZE_DONE, markup=False)
             return
         what = (
-            S.PLAN_BATCH_ACCOUNTS.format(n=len(items)) if item.kind == BATCH
-            else f"{plain(item.account)} · {S.plan_kind(item.kind)}"
-        )  # fmt: skip
+            who(items)
+            if len(items) > 1
+            else f"{plain(items[0].account)} · {S.plan_kind(items[0].kind)}"
+        )
 
         def chosen(put_off: PutOff | None) -> None:
             if put_off is not None:

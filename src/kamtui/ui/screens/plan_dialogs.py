@@ -35,7 +35,7 @@ class SnoozeDialog(KeepsTyped[PutOff | None]):
 
     BINDINGS = [
         Binding("escape", "cancel", S.KEY_CANCEL),
-        Binding("ctrl+s", "save", S.SAVE, id="snooze.save"),
+        Binding("ctrl+s", "save", S.SNOOZE_SAVE, id="snooze.save"),
     ]
     cancelled = None
 
@@ -91,6 +91,11 @@ class BatchDialog(KeepsTyped[list[PlanItem] | None]):
     """The standard e-mail to a batch of tier-C accounts: every open account ticked; space
     leaves one out (or takes it back in); ctrl+s logs an e-mail to each ticked one."""
 
+    DEFAULT_CSS = """
+    BatchDialog #batch-accounts {
+        max-height: 50vh;  /* a batch of 40 accounts scrolls; the buttons stay in view */
+    }
+    """
     BINDINGS = [
         Binding("escape", "cancel", S.KEY_CANCEL),
         Binding("ctrl+s", "save", S.BATCH_SAVE, id="batch.save"),
