@@ -91,11 +91,7 @@ class BatchDialog(KeepsTyped[list[PlanItem] | None]):
     """The standard e-mail to a batch of tier-C accounts: every open account ticked; space
     leaves one out (or takes it back in); ctrl+s logs an e-mail to each ticked one."""
 
-    DEFAULT_CSS = """
-    BatchDialog #batch-accounts {
-        max-height: 50vh;  /* a batch of 40 accounts scrolls; the buttons stay in view */
-    }
-    """
+    CHROME = 18  # the dialog's rows besides its list: title, hint, buttons, borders
     BINDINGS = [
         Binding("escape", "cancel", S.KEY_CANCEL),
         Binding("ctrl+s", "save", S.BATCH_SAVE, id="batch.save"),
@@ -128,6 +124,15 @@ class BatchDialog(KeepsTyped[list[PlanItem] | None]):
 
     def on_mount(self) -> None:
         self.query_one(SelectionList).focus()
+        self._fit()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        """A batch of 40 accounts scrolls in its list: the buttons stay in view."""
+        rows = max(3, self.app.size.height - self.CHROME)
+        self.query_one(SelectionList).styles.max_height = rows
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
