@@ -319,7 +319,7 @@ def plan_ics(plan: WeekPlan, owner: str | None, today: date, words: PlanWords = 
         cal.add_component(todo)
     if plan.folded:
         todo = Todo()
-        todo.add("uid", visible(f"{week}-folded@kamtui"))
+        todo.add("uid", visible(f"{week}-folded-{owner or 'all'}@kamtui"))
         todo.add("dtstamp", stamp)
         todo.add("summary", visible(words.folded.format(n=plan.capacity, more=len(plan.folded))))
         todo.add("description", visible("\n".join(line(i) for i in plan.folded)))
