@@ -321,7 +321,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         with _open(args.db, read_only=True) as book:
             if args.owner is not None:
                 _check_owner(book, args.owner)
-            items = book.plan(week, today, args.owner)
+            plan = book.plan(week, today, args.owner)
         words = export.ENGLISH
         if args.lang == "zh":
             from kamtui.ui import strings
@@ -329,13 +329,13 @@ def run(argv: Sequence[str] | None = None) -> int:
             strings.set_language("zh")
             words = strings.plan_words()
         if args.format == "ics":
-            text = export.plan_ics(items, week, args.owner, today, words)
+            text = export.plan_ics(plan, args.owner, today, words)
         elif args.format == "csv":
-            text = export.plan_csv(items)
+            text = export.plan_csv(plan)
         elif args.format == "json":
-            text = export.plan_json(items)
+            text = export.plan_json(plan)
         else:
-            text = export.plan_markdown(items, week, args.owner, words)
+            text = export.plan_markdown(plan, args.owner, words)
         _emit(text, args.output)
         return 0
     if args.command == "import":

@@ -16,6 +16,8 @@ from kamtui.domain.health import HealthConfig
 from kamtui.domain.scoring import BUILTIN_MODELS, DEFAULT_MODEL, Criterion, ScoringModel, Thresholds
 from kamtui.domain.stages import DEFAULT_FOLLOW_UPS, FollowUpRule, stage
 
+MAX_CAPACITY = 100_000  # items a week: beyond any rep, below what a typo makes
+
 
 @dataclass(frozen=True)
 class BookConfig:
@@ -24,11 +26,18 @@ class BookConfig:
     health: HealthConfig = field(default_factory=HealthConfig)
     follow_ups: tuple[FollowUpRule, ...] = DEFAULT_FOLLOW_UPS
     stale_days: int = 30
+    # the items a rep can do in a week: the weekly plan folds the rest (None: no limit)
+    plan_capacity: int | None = None
 
     def __post_init__(self) -> None:
         validate_cadences(self.cadences)
         if self.stale_days < 1:
             raise ModelError("A deal is stale after at least 1 day in a stage.")
+        if self.plan_capacity is not None and not 1 <= self.plan_capacity <= MAX_CAPACITY:
+            raise ModelError(
+                f"A week's capacity is 1 to {MAX_CAPACITY:,} items, or none for no limit "
+                f"(it is {self.plan_capacity})."
+            )
         for r in self.follow_ups:
             try:
                 stage(r.stage)
@@ -95,6 +104,7 @@ def config_to_dict(cfg: BookConfig) -> dict[str, Any]:
             for r in cfg.follow_ups
         ],
         "stale_days": cfg.stale_days,
+        "plan_capacity": cfg.plan_capacity,
     }
 
 
@@ -169,7 +179,13 @@ def config_from_dict(data: dict[str, Any]) -> BookConfig:
             if "follow_ups" in data
             else DEFAULT_FOLLOW_UPS
         )
-        return BookConfig(model, cadences, health, follow_ups, int(data.get("stale_days", 30)))
+        capacity = data.get("plan_capacity")
+        if isinstance(capacity, str) and not capacity.strip():
+            capacity = None
+        return BookConfig(
+            model, cadences, health, follow_ups, int(data.get("stale_days", 30)),
+            None if capacity is None else _int(capacity, "A week's capacity"),
+        )  # fmt: skip
     except ModelError:
         raise
     except (KeyError, TypeError, ValueError, AttributeError) as e:

@@ -9,13 +9,21 @@ import pytest
 from kamtui.domain.cadence import DEFAULT_CADENCES
 from kamtui.domain.errors import InputError
 from kamtui.domain.plan import (
+    BATCH,
+    DoneItem,
     IsoWeek,
     PlanAccount,
     PlanDeal,
     PlanItem,
     PlanTask,
+    Snooze,
+    SnoozedItem,
+    WeekPlan,
+    basis,
     build_plan,
     due_by,
+    next_monday,
+    plan_start,
 )
 
 W48 = IsoWeek(2026, 48)  # Monday 23 November - Sunday 29 November 2026
@@ -169,7 +177,7 @@ def plan(**kwargs) -> list[PlanItem]:
         "cadences": DEFAULT_CADENCES,
     }
     args.update(kwargs)
-    return build_plan(**args)
+    return build_plan(**args).items
 
 
 def summary(items: list[PlanItem]) -> list[tuple[int, str, date]]:
@@ -441,7 +449,7 @@ def test_plan_order_does_not_depend_on_the_order_of_its_inputs():
         deal(30 + n, accounts[(n * 3) % 8], f"d{n}", 2, ("ROI",) if n % 2 else (), 40)
         for n in range(9)
     ]
-    expected = build_plan(W48, TODAY, accounts, tasks, deals, DEFAULT_CADENCES)
+    expected = build_plan(W48, TODAY, accounts, tasks, deals, DEFAULT_CADENCES).items
     kinds = ("health", "exec_touch", "touch", "task", "deliverables", "stale_deal")
     ranks = {"S": 0, "A": 1, "B": 2, "C": 3, None: 4}
     assert expected == sorted(
@@ -452,7 +460,7 @@ def test_plan_order_does_not_depend_on_the_order_of_its_inputs():
     for _ in range(20):
         for part in (accounts, tasks, deals):
             rng.shuffle(part)  # type: ignore[arg-type]
-        got = build_plan(W48, TODAY, accounts, tasks, deals, DEFAULT_CADENCES)
+        got = build_plan(W48, TODAY, accounts, tasks, deals, DEFAULT_CADENCES).items
         # same-named accounts' own items may swap with the input order; nothing else
         assert sorted(got) == sorted(expected)
         assert [(i.tier, i.due, i.kind, i.account, i.ref) for i in got] == [
@@ -486,3 +494,155 @@ def test_deals_and_tasks_of_accounts_with_the_same_name_go_by_their_own_id():
         ("task", 4),
         ("task", 5),
     ]
+
+
+# --- a plan a rep can work through: ticked, snoozed, batched, within capacity ----------
+
+
+def week_plan(**kwargs) -> WeekPlan:
+    args = {
+        "week": W48,
+        "today": TODAY,
+        "accounts": BOOK,
+        "tasks": TASKS,
+        "deals": DEALS,
+        "cadences": DEFAULT_CADENCES,
+    }
+    args.update(kwargs)
+    return build_plan(**args)
+
+
+def test_an_item_ticked_done_stays_where_it_would_stand_and_is_marked_done():
+    whole = plan()
+    touch = next(i for i in whole if i.kind == "touch" and i.account_id == 1)
+    # once ticked, the account's last touch is today: the touch is no longer derived
+    touched = [a._replace(last_touch=TODAY) if a.id == 1 else a for a in BOOK]
+    wp = week_plan(accounts=touched, done=[DoneItem(touch, TODAY)])
+    assert [i.key for i in wp.items] == [i.key for i in whole]
+    assert wp.done == {touch.key: TODAY}
+    # a derived item with a ticked key is the tick's, not listed twice
+    wp = week_plan(done=[DoneItem(touch, TODAY)])
+    assert [i.key for i in wp.items].count(touch.key) == 1
+
+
+def test_a_task_done_this_week_is_listed_done_under_its_account():
+    done_task = PlanItem(3, "Gamma", "wang", "B", "task", date(2026, 11, 24), "task: Send quote",
+                         ref=100)  # fmt: skip
+    tasks = [t for t in TASKS if t.id != 100]
+    wp = week_plan(tasks=tasks, done=[DoneItem(done_task, TODAY)])
+    assert summary(wp.items) == summary(plan())
+    assert wp.done == {"task:3:100": TODAY}
+    assert week_plan(tasks=tasks, done=[DoneItem(done_task, TODAY)], owner="li").done == {}
+
+
+def test_a_snooze_keeps_an_item_out_until_its_day_then_it_comes_back():
+    touch = next(i for i in plan() if i.kind == "touch" and i.account_id == 1)
+    snooze = Snooze(1, "touch", 0, date(2026, 11, 26), "at a trade fair", basis(date(2026, 11, 5)))
+    wp = week_plan(snoozes=[snooze])
+    assert touch.key not in [i.key for i in wp.items]
+    assert wp.snoozed == [SnoozedItem(touch, date(2026, 11, 26), "at a trade fair")]
+    for day in (date(2026, 11, 26), date(2026, 11, 27)):  # its day has come
+        again = week_plan(snoozes=[snooze], today=day)
+        assert touch.key in [i.key for i in again.items] and not again.snoozed
+    # a later week's plan starts on its Monday: a snooze until a day after it holds there
+    wp = week_plan(week=IsoWeek(2026, 49), snoozes=[snooze._replace(until=date(2026, 12, 1))])
+    assert [s.item.key for s in wp.snoozed] == [touch.key]
+
+
+def test_a_snooze_lapses_when_what_the_item_rests_on_changes():
+    cases = [
+        # kind, ref, the basis when snoozed (the plan's inputs have moved on since)
+        ("touch", 0, basis(date(2026, 10, 1))),  # touched since: another touch is due
+        ("health", 0, "yellow"),  # account 4 is red now
+        ("deliverables", 10, "1"),  # the deal is in stage 2 now
+        ("task", 102, basis(date(2026, 11, 3))),  # the task was moved to the 10th
+    ]
+    account_of = {"touch": 1, "health": 4, "deliverables": 2, "task": 1}
+    for kind, ref, was in cases:
+        snooze = Snooze(account_of[kind], kind, ref, date(2026, 12, 7), "", was)
+        wp = week_plan(snoozes=[snooze])
+        assert snooze.key in [i.key for i in wp.items], kind
+        assert not wp.snoozed
+        held = week_plan(snoozes=[snooze._replace(basis=now_basis(kind))])
+        assert snooze.key not in [i.key for i in held.items], kind
+        assert [s.item.key for s in held.snoozed] == [snooze.key]
+
+
+def now_basis(kind: str) -> str:
+    return {
+        "touch": basis(date(2026, 11, 5)),
+        "health": "red",
+        "deliverables": basis(2),
+        "task": basis(date(2026, 11, 10)),
+    }[kind]
+
+
+def c_accounts(n: int, owner: str = "li", **kw) -> list[PlanAccount]:
+    return [
+        account(100 + k, "C", name=f"Small {k:02d}", owner=owner, last_touch=date(2026, 8, k + 1),
+                **kw)
+        for k in range(n)
+    ]  # fmt: skip
+
+
+def test_tier_c_touches_are_one_batch_per_rep_listing_its_accounts():
+    small = c_accounts(3) + c_accounts(2, owner="wang")[::-1]
+    wp = week_plan(accounts=[*BOOK, *small])
+    batches = [i for i in wp.items if i.kind == BATCH]
+    assert [(b.owner, b.tier, b.reason) for b in batches] == [
+        ("li", "C", "send the standard e-mail to 3 accounts"),
+        ("wang", "C", "send the standard e-mail to 2 accounts"),
+    ]
+    li = wp.members(batches[0])
+    assert [m.account for m in li] == ["Small 00", "Small 01", "Small 02"]  # most urgent first
+    assert all(m.kind == "touch" and m.tier == "C" for m in li)
+    assert batches[0].due == li[0].due == date(2026, 10, 30)
+    assert not any(i.kind == "touch" and i.tier == "C" for i in wp.items)
+    assert wp.every_item().count(li[0]) == 1 and batches[0] not in wp.every_item()
+    # it stands among the C items as a touch would: after B's, at its most urgent day
+    kinds = [(i.tier, i.kind) for i in wp.items]
+    assert kinds.index(("C", BATCH)) > kinds.index(("B", "touch"))
+
+
+def test_a_lone_tier_c_touch_is_no_batch_and_a_batch_all_ticked_is_done():
+    (one,) = c_accounts(1)
+    wp = week_plan(accounts=[one], tasks=[], deals=[])
+    assert [(i.kind, i.account) for i in wp.items] == [("touch", "Small 00")]
+    two = c_accounts(2)
+    first, second = week_plan(accounts=two, tasks=[], deals=[]).every_item()
+    wp = week_plan(accounts=two[1:], tasks=[], deals=[], done=[DoneItem(first, TODAY)])
+    (batch,) = wp.items
+    assert batch.due == second.due  # the most urgent open account
+    assert wp.members(batch) == [first, second] and batch.key not in wp.done
+    wp = week_plan(accounts=[], tasks=[], deals=[],
+                   done=[DoneItem(first, TODAY), DoneItem(second, date(2026, 11, 24))])  # fmt: skip
+    (batch,) = wp.items
+    assert wp.done[batch.key] == date(2026, 11, 24)
+
+
+def test_a_capacity_shows_what_fits_s_tier_and_most_urgent_first_and_folds_the_rest():
+    whole = plan()
+    wp = week_plan(capacity=3)
+    li = [i for i in whole if i.owner == "li"]
+    wang = [i for i in whole if i.owner == "wang"]
+    assert wp.items == [i for i in whole if i in li[:3] or i in wang[:3]]
+    assert wp.folded == [i for i in whole if i in li[3:] or i in wang[3:]]
+    assert wp.capacity == 3
+    assert week_plan(capacity=0).items == [] and week_plan(capacity=0).folded == whole
+    assert week_plan(capacity=100).folded == [] and week_plan().folded == []
+
+
+def test_a_ticked_item_counts_against_the_capacity():
+    touch = next(i for i in plan() if i.kind == "touch" and i.account_id == 1)
+    touched = [a._replace(last_touch=TODAY) if a.id == 1 else a for a in BOOK]
+    wp = week_plan(accounts=touched, done=[DoneItem(touch, TODAY)], capacity=2, owner="li")
+    assert [i.key for i in wp.items] == [i.key for i in plan(owner="li")[:2]]
+    assert touch.key in [i.key for i in wp.items]
+
+
+def test_plan_start_and_next_monday():
+    assert plan_start(W48, date(2026, 11, 25)) == date(2026, 11, 25)
+    assert plan_start(W48, date(2026, 11, 20)) == W48.monday
+    assert plan_start(W48, date(2026, 12, 2)) == W48.monday
+    assert next_monday(date(2026, 11, 23)) == date(2026, 11, 30)
+    assert next_monday(date(2026, 11, 29)) == date(2026, 11, 30)

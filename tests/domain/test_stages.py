@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from kamtui.domain import stages as sop
 from kamtui.domain.errors import InputError, KamError, StageGateError
 from kamtui.domain.stages import (
     DEAL_STATUSES,
@@ -334,3 +335,28 @@ def test_a_bad_deal_is_refused_at_its_field(fields, field, message) -> None:  # 
         check_deal(fields, creating=True)
     assert e.value.field == field
     assert message in e.value.message
+
+
+# --- the outcome: won, lost or open (SPEC §5) ----------------------------------------------
+
+
+def test_leaving_stage_3_for_4_wins_gated_or_forced_and_moving_back_unwins():
+    day = date(2026, 11, 23)
+    assert sop.wins(sop.advance(3, ["commercial_quote", "signed_contract"], day))
+    assert sop.wins(sop.advance(3, [], day, force_reason="signed on paper, scan to follow"))
+    assert not sop.wins(sop.advance(2, ["solution_proposal", "demo_deck", "roi_analysis"], day))
+    assert not sop.wins(sop.advance(4, ["kickoff_minutes", "usage_feedback"], day))
+    assert not sop.wins(sop.close_lost(3, day, "budget cut"))
+    assert sop.unwins(sop.move_back(4, day))
+    assert not sop.unwins(sop.move_back(5, day)) and not sop.unwins(sop.move_back(3, day))
+
+
+def test_outcome_win_rate_and_cycle():
+    day = date(2026, 11, 23)
+    assert sop.outcome("open", day) == "won"
+    assert sop.outcome("lost", day) == "won"  # won, then closed lost: its contract was signed
+    assert sop.outcome("lost", None) == "lost"
+    assert sop.outcome("open", None) == "open"
+    assert sop.win_rate(["won", "lost", "open", "won", "lost"]) == 0.5
+    assert sop.win_rate(["open"]) is None
+    assert sop.cycle_days(date(2026, 9, 1), day) == 83

@@ -603,7 +603,7 @@ def test_records_of_a_read_only_book_for_another_day(demo60_path: Path) -> None:
 
 
 def test_plan_is_s_tier_first_and_marks_executive_touches(demo: Book) -> None:
-    items = demo.plan(WEEK, TODAY)
+    items = demo.plan(WEEK, TODAY).items
 
     ranks = [{"S": 0, "A": 1, "B": 2, "C": 3}.get(i.tier or "", 4) for i in items]
     assert items and items[0].tier == "S"
@@ -613,25 +613,29 @@ def test_plan_is_s_tier_first_and_marks_executive_touches(demo: Book) -> None:
     assert all(i.tier in ("S", "A") for i in execs)
     assert not any(i.executive for i in items if i.kind != "exec_touch")
     assert all(i.due <= WEEK.sunday for i in items)
-    assert {i.kind for i in items} >= {"touch", "exec_touch", "health", "task", "deliverables"}
+    assert {i.kind for i in items} >= {
+        "touch", "exec_touch", "health", "task", "deliverables", "batch"
+    }  # fmt: skip
     for tier in {i.tier for i in items}:
         dues = [i.due for i in items if i.tier == tier]
         assert dues == sorted(dues)
 
 
 def test_plan_for_one_owner(demo: Book) -> None:
-    items = demo.plan(WEEK, TODAY, owner="张伟")
+    items = demo.plan(WEEK, TODAY, owner="张伟").items
     assert items and {i.owner for i in items} == {"张伟"}
-    assert len(items) < len(demo.plan(WEEK, TODAY))
+    assert len(items) < len(demo.plan(WEEK, TODAY).items)
 
 
 def test_plan_for_each_owner_is_the_whole_plan_filtered(demo: Book) -> None:
     """One owner's plan reads only that owner's accounts, tasks and deals."""
     whole = demo.plan(WEEK, TODAY)
-    owners = {i.owner for i in whole}
+    owners = {i.owner for i in whole.items}
     assert len(owners) > 1
     for owner in owners:
-        assert demo.plan(WEEK, TODAY, owner=owner) == [i for i in whole if i.owner == owner]
+        mine = demo.plan(WEEK, TODAY, owner=owner)
+        assert mine.items == [i for i in whole.items if i.owner == owner]
+        assert mine.batches == {k: b for k, b in whole.batches.items() if b[0].owner == owner}
 
 
 @pytest.mark.parametrize("weeks_ahead", [0, 2, -3])
@@ -643,7 +647,7 @@ def test_plan_reads_the_accounts_that_may_have_an_item_and_misses_none(
     planning from every account gives the same plan."""
     week = IsoWeek.of(TODAY + timedelta(weeks=weeks_ahead))
     with demo.store.reading() as conn:
-        accounts, tasks, deals = demo._plan_inputs(conn, week, TODAY, owner)
+        accounts, tasks, deals = demo._plan_inputs(conn, week, TODAY, owner, None)
         reasons = repo.plan_reasons(conn, owner)
         every = [
             PlanAccount(*row[:5], *(date.fromisoformat(d) if d else None for d in row[5:7]),
@@ -668,13 +672,13 @@ def test_the_plan_of_a_book_not_refreshed_for_the_day_is_the_refreshed_books(dem
     stale = demo.plan(week, later)
     demo.refresh(later)
     assert stale == demo.plan(week, later)
-    work = [i for i in stale if i.kind in ("task", "deliverables", "stale_deal")]
+    work = [i for i in stale.items if i.kind in ("task", "deliverables", "stale_deal")]
     assert {i.tier for i in work} >= {"S", "C"}
 
 
 def test_plan_health_items_quote_the_first_flag(demo: Book) -> None:
     records = {r["id"]: r for r in demo.account_records(TODAY)}
-    health = [i for i in demo.plan(WEEK, TODAY) if i.kind == "health"]
+    health = [i for i in demo.plan(WEEK, TODAY).items if i.kind == "health"]
     assert health
     for i in health:
         h = records[i.account_id]["health"]
@@ -684,7 +688,9 @@ def test_plan_health_items_quote_the_first_flag(demo: Book) -> None:
 def test_plan_deal_items_belong_to_the_deal_account(demo: Book) -> None:
     owner_of = dict(q(demo, "SELECT id, account_id FROM deals"))
     names = dict(q(demo, "SELECT id, name FROM accounts"))
-    deal_items = [i for i in demo.plan(WEEK, TODAY) if i.kind in ("deliverables", "stale_deal")]
+    deal_items = [
+        i for i in demo.plan(WEEK, TODAY).items if i.kind in ("deliverables", "stale_deal")
+    ]
     assert len({i.account_id for i in deal_items}) > 1
     for i in deal_items:
         assert i.account_id == owner_of[i.ref]
@@ -696,7 +702,7 @@ def test_plan_of_a_new_book_lists_first_touches(empty: Book) -> None:
     c = empty.add_account(TODAY, name="Apex Foods Inc", status="customer")
     empty.set_ratings(s, ALL_FIVE, TODAY)
     empty.set_ratings(c, {k: 1 for k in DEFAULT_MODEL.keys}, TODAY)
-    items = empty.plan(WEEK, TODAY)
+    items = empty.plan(WEEK, TODAY).items
     assert [(i.account, i.kind) for i in items] == [
         ("云翔集团", "exec_touch"),
         ("云翔集团", "touch"),

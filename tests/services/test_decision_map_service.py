@@ -9,7 +9,7 @@ import pytest
 
 from kamtui.domain.errors import FieldError, InputError
 from kamtui.domain.plan import IsoWeek
-from kamtui.services.book import Book, StaleEditError
+from kamtui.services.book import Book, StaleEditError, TaskView
 
 TODAY = date(2026, 11, 23)
 
@@ -129,9 +129,9 @@ def test_add_task_shows_on_the_account_and_in_the_plan(empty: Book) -> None:
     aid = scored_s(empty)
     due = date(2026, 11, 26)
     tid = empty.add_task(aid, TODAY, title="  准备 ROI 分析 ", due=due)
-    assert empty.account_view(aid, TODAY).tasks == ((tid, "准备 ROI 分析", due),)
+    assert empty.account_view(aid, TODAY).tasks == (TaskView(tid, "准备 ROI 分析", due),)
     plan = empty.plan(IsoWeek.of(TODAY), TODAY)
-    assert [(i.kind, i.due, i.reason, i.ref) for i in plan if i.kind == "task"] == [
+    assert [(i.kind, i.due, i.reason, i.ref) for i in plan.items if i.kind == "task"] == [
         ("task", due, "task: 准备 ROI 分析", tid)
     ]
     with pytest.raises(FieldError, match="needs a title"):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kamtui.domain.errors import InputError
-from kamtui.domain.plan import IsoWeek, PlanItem
+from kamtui.domain.plan import IsoWeek, PlanItem, SnoozedItem, WeekPlan
 from kamtui.domain.scoring import DEFAULT_MODEL
 from kamtui.services import export
 from kamtui.services.book import Book
@@ -151,7 +151,7 @@ def item(account: str, reason: str, tier: str | None = "S", **kw: object) -> Pla
 
 def test_plan_markdown_escapes_user_text() -> None:
     evil = "**bold** [link](http://x) <b>hi</b> # h | `c` _u_ \\"
-    text = export.plan_markdown([item(evil, "line one\nline two *now*")], WEEK, None)
+    text = export.plan_markdown(WeekPlan(WEEK, [item(evil, "line one\nline two *now*")]), None)
 
     (line,) = [x for x in text.splitlines() if x.startswith("- [ ]")]
     assert (
@@ -168,10 +168,10 @@ def test_plan_markdown_groups_by_tier_and_marks_executive_touches() -> None:
         item("Apex", "touch due", "A"),
         item("无名", "touch due", None),
     ]
-    text = export.plan_markdown(items, WEEK, "张伟")
+    text = export.plan_markdown(WeekPlan(WEEK, items), "张伟")
     lines = text.splitlines()
     assert lines[0] == "# Weekly plan 2026-W48 — 张伟"
-    assert "2026-11-23 to 2026-11-29 · 3 items" in lines
+    assert "2026-11-23 to 2026-11-29 · 3 items, 0 done" in lines
     headings = [x for x in lines if x.startswith("## ")]
     assert headings == ["## Tier S", "## Tier A", "## Tier unscored"]
     assert "Executive touch ★" in text
@@ -180,7 +180,7 @@ def test_plan_markdown_groups_by_tier_and_marks_executive_touches() -> None:
 
 def test_plan_json_items_carry_the_agreed_fields() -> None:
     items = [item("云翔集团", "touch due", "S", ref=7), item("无名", "task: x", None, kind="task")]
-    data = json.loads(export.plan_json(items))
+    data = json.loads(export.plan_json(WeekPlan(WEEK, items)))
     assert data[0] == {
         "account": "云翔集团",
         "account_id": 1,
@@ -191,5 +191,94 @@ def test_plan_json_items_carry_the_agreed_fields() -> None:
         "reason": "touch due",
         "executive": False,
         "key": "touch:1:7",
+        "status": "open",
+        "done_on": None,
+        "folded": False,
+        "batch": None,
+        "snoozed_until": None,
+        "snooze_reason": None,
     }
     assert data[1]["tier"] == "unscored"
+
+
+def worked_plan() -> WeekPlan:
+    """A plan with an item ticked, a batch of three (one ticked), an item folded beyond a
+    capacity of 3 and an item put off."""
+    touch = item("云翔集团", "touch overdue 4 days", "S")
+    task = item("Apex", "task: Send quote", "A", kind="task", ref=9)
+    small = [
+        PlanItem(10 + n, f"Small {n}", "张伟", "C", "touch", TODAY, f"touch due {n}")
+        for n in range(3)
+    ]
+    batch = PlanItem(0, "", "张伟", "C", "batch", TODAY, "send the standard e-mail to 3 accounts")
+    late = item("Late Ltd", "touch due", "C", kind="health")
+    put_off = item("Away Co", "health red: logins down", "B", kind="health")
+    return WeekPlan(
+        WEEK,
+        [touch, task, batch],
+        folded=[late],
+        snoozed=[SnoozedItem(put_off, date(2026, 11, 30), "at a trade fair")],
+        batches={batch.key: small},
+        done={touch.key: TODAY, small[1].key: TODAY},
+        capacity=3,
+    )
+
+
+def test_a_worked_plan_as_markdown_says_what_is_done_batched_folded_and_put_off() -> None:
+    lines = export.plan_markdown(worked_plan(), "张伟").splitlines()
+    assert "2026-11-23 to 2026-11-29 · 3 items, 1 done" in lines
+    assert (
+        "- [x] 2026-11-23 · **云翔集团** · Touch — touch overdue 4 days (done 2026-11-23)" in lines
+    )
+    assert (
+        "- [ ] 2026-11-23 · **3 accounts** · Standard e-mail — send the standard e-mail to 3 accounts"
+        in lines
+    )
+    assert "  - [x] 2026-11-23 · **Small 1** · Touch — touch due 1 (done 2026-11-23)" in lines
+    assert "## Beyond the week's capacity (3 items a rep): 1 more" in lines
+    assert "- [ ] 2026-11-23 · **Late Ltd** · Health follow-up — touch due" in lines
+    assert "## Put off until a later day: 1" in lines
+    assert lines[-1] == (
+        "- 2026-11-23 · **Away Co** · Health follow-up — health red: logins down · "
+        "until 2026-11-30: at a trade fair"
+    )
+
+
+def test_a_worked_plan_as_data_has_a_row_per_item_with_its_state() -> None:
+    rows = json.loads(export.plan_json(worked_plan()))
+    assert [(r["account"], r["status"], r["folded"], r["batch"]) for r in rows] == [
+        ("云翔集团", "done", False, None),
+        ("Apex", "open", False, None),
+        ("Small 0", "open", False, "batch:张伟"),
+        ("Small 1", "done", False, "batch:张伟"),
+        ("Small 2", "open", False, "batch:张伟"),
+        ("Late Ltd", "open", True, None),
+        ("Away Co", "snoozed", False, None),
+    ]
+    assert rows[0]["done_on"] == "2026-11-23"
+    assert (rows[-1]["snoozed_until"], rows[-1]["snooze_reason"]) == (
+        "2026-11-30",
+        "at a trade fair",
+    )
+    table = list(csv.DictReader(io.StringIO(export.plan_csv(worked_plan()).lstrip(BOM))))
+    assert [r["status"] for r in table] == [r["status"] for r in rows]
+    assert table[5]["folded"] == "True" and table[2]["batch"] == "batch:张伟"
+
+
+def test_a_worked_plan_as_a_calendar() -> None:
+    from icalendar import Calendar
+
+    cal = Calendar.from_ical(export.plan_ics(worked_plan(), "张伟", TODAY))
+    todos = cal.walk("VTODO")
+    assert [str(t["SUMMARY"]) for t in todos] == [
+        "云翔集团 · Touch", "Apex · Task", "3 accounts · Standard e-mail",
+        "Beyond the week's capacity (3 items a rep): 1 more",
+    ]  # fmt: skip
+    assert [str(t["STATUS"]) for t in todos] == [
+        "COMPLETED",
+        "NEEDS-ACTION",
+        "NEEDS-ACTION",
+        "NEEDS-ACTION",
+    ]
+    assert "Small 2" in str(todos[2]["DESCRIPTION"]) and "Late Ltd" in str(todos[3]["DESCRIPTION"])
+    assert "Put off until a later day: 1" in str(cal["X-WR-CALDESC"])

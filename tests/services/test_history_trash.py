@@ -395,7 +395,7 @@ def rich_account(book: Book) -> int:
     orders, paid invoices, tickets, usage, open tasks, interactions and ratings."""
     flagged = {f.id for f in book.flagged()}
     board = {c.account_id for col in book.pipeline(TODAY) for c in col.cards}
-    planned = {i.account_id for i in book.plan(WEEK, TODAY)}
+    planned = {i.account_id for i in book.plan(WEEK, TODAY).every_item()}
     has = [
         {r[0] for r in q(book, f"SELECT DISTINCT account_id FROM {t}")}
         for t in ("contacts", "orders", "invoices", "tickets", "usage_snapshots", "tasks",
@@ -419,7 +419,7 @@ def everywhere(book: Book, aid: int) -> dict[str, bool]:
         "search": any(r.id == aid for r in book.page(BookQuery(text=name[:4]), 0, 10_000)),
         "flagged": any(f.id == aid for f in book.flagged()),
         "pipeline": any(c.account_id == aid for col in book.pipeline(TODAY) for c in col.cards),
-        "plan": any(i.account_id == aid for i in book.plan(WEEK, TODAY)),
+        "plan": any(i.account_id == aid for i in book.plan(WEEK, TODAY).every_item()),
         "records": any(r["id"] == aid for r in book.account_records(TODAY)),
         **{f"export {k}": v for k, v in export_has.items()},
     }

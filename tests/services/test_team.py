@@ -235,15 +235,19 @@ def test_health_pipeline_and_plan_span_every_file(team: TeamBook, files: list[Pa
             c.deals for c in per_book[0]
         )
         plans = [b.plan(week, TODAY) for b in books]
-        assert len(plan) == sum(len(p) for p in plans)
-        assert {i.owner for i in plan} == set(OWNERS)
-        assert len({i.key for i in plan}) == len(plan)  # keys stay unique across files
-        assert [i.tier for i in team.plan(week, TODAY, "Chen")] == [i.tier for i in plans[2]]
+        assert len(plan.items) == sum(len(p.items) for p in plans)
+        assert {i.owner for i in plan.items} == set(OWNERS)
+        every = plan.every_item()
+        assert len({i.key for i in every}) == len(every)  # keys stay unique across files
+        assert len(every) == sum(len(p.every_item()) for p in plans)
+        assert [i.tier for i in team.plan(week, TODAY, "Chen").items] == [
+            i.tier for i in plans[2].items
+        ]
         # every id the screens get opens the right account in the right file
         card = next(c for col in columns for c in col.cards)
         view = team.account_view(card.account_id, TODAY)
         assert card.id in {d.id for d in view.deals}
-        item = plan[0]
+        item = plan.items[0]
         assert team.account_view(item.account_id, TODAY).profile["name"] == item.account
         f = flagged[-1]
         assert team.account_view(f.id, TODAY).profile["owner"] == f.owner
@@ -319,7 +323,7 @@ def test_every_write_is_refused_and_no_file_changes(files: list[Path]) -> None:
     with TeamBook.open_files(files, today=TODAY) as team:
         row = team.page(BookQuery(), 0, 1)[0]
         deal = next(c for col in team.pipeline(TODAY) for c in col.cards)
-        item = next(i for i in team.plan(IsoWeek.of(TODAY), TODAY) if i.kind == "task")
+        item = next(i for i in team.plan(IsoWeek.of(TODAY), TODAY).items if i.kind == "task")
         writes: list[Any] = [
             lambda: team.add_account(TODAY, name="New"),
             lambda: team.update_account(row.id, TODAY, fields={"industry": "x"}),

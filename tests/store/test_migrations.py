@@ -195,6 +195,7 @@ def v2_book(tmp_path: Path) -> Path:
     make_demo(path, accounts=30, seed=3, today=TODAY).close()
     con = sqlite3.connect(path)
     try:
+        back_to_6(con)
         for (name,) in con.execute(
             "SELECT name FROM sqlite_master WHERE type = 'trigger'"
         ).fetchall():
@@ -216,6 +217,15 @@ def v2_book(tmp_path: Path) -> Path:
         con.close()
     assert ours(schema(path)) == schema(stepped_book(tmp_path / "stepped2.db", 2))
     return path
+
+
+def back_to_6(con: sqlite3.Connection) -> None:
+    """Take a book back to schema 6: what version 7 added, dropped (its data with it)."""
+    con.execute("DROP TABLE plan_ticks")
+    con.execute("DROP TABLE snoozes")
+    for column in ("won_on", "won_amount", "won_forced"):
+        con.execute(f"ALTER TABLE deals DROP COLUMN {column}")
+    con.execute("PRAGMA user_version = 6")
 
 
 def ours(s: dict[str, object]) -> dict[str, object]:
@@ -254,3 +264,104 @@ def test_a_version_2_book_is_upgraded_after_a_backup_copy(tmp_path: Path) -> Non
         assert reset is None  # a trigger: the account is derived again at the next refresh
     finally:
         con.close()
+
+
+# ---- schema 7: wins, plan ticks and snoozes ------------------------------------------------
+
+# deals made by hand in a schema-6 book, with their stage history, and the win the upgrade
+# gives each: (stage, status, entered stage on, history, expected (won on, forced) or None)
+HAND_MADE = {
+    "back and forth": (4, "open", "2026-07-01", [
+        (None, 1, "2026-01-05", 0, 0), (1, 2, "2026-02-01", 0, 0), (2, 3, "2026-03-01", 0, 0),
+        (3, 4, "2026-05-01", 1, 0), (4, 3, "2026-06-01", 0, 0), (3, 4, "2026-07-01", 0, 0),
+    ], ("2026-07-01", 0)),
+    "imported at 5": (5, "open", "2026-03-03", [(None, 5, "2026-03-03", 0, 0)],
+                      ("2026-03-03", 0)),
+    "forced, then lost": (4, "lost", "2026-04-04", [
+        (None, 1, "2026-01-05", 0, 0), (3, 4, "2026-04-04", 1, 0), (4, 4, "2026-05-05", 0, 1),
+    ], ("2026-04-04", 1)),
+    "in negotiation": (3, "open", "2026-04-04", [(None, 1, "2026-01-05", 0, 0),
+                                                 (2, 3, "2026-04-04", 0, 0)], None),
+    "no history": (4, "open", "2026-02-02", [], ("2026-02-02", 0)),
+}  # fmt: skip
+
+
+def v6_book(tmp_path: Path) -> tuple[Path, dict[int, tuple[str | None, float | None, int]]]:
+    """A schema-6 book as kamtui left it before wins: a demo book (whose wins this kamtui's
+    demo sets by the same rule as the upgrade), with the deals of ``HAND_MADE``, taken back
+    to schema 6. Returns it and the wins the upgrade must give each deal."""
+    from kamtui.services.demo import make_demo
+
+    path = tmp_path / "book.db"
+    make_demo(path, accounts=60, seed=5, today=TODAY).close()
+    con = sqlite3.connect(path)
+    try:
+        wins = {
+            did: (on, amount, forced)
+            for did, on, amount, forced in con.execute(
+                "SELECT id, won_on, won_amount, won_forced FROM deals"
+            )
+        }
+        for name, (stage, status, entered, history, won) in HAND_MADE.items():
+            did = con.execute(
+                "INSERT INTO deals (account_id, name, amount, stage, status, created_on, "
+                "stage_entered_on) VALUES (1, ?, 50000, ?, ?, '2026-01-05', ?)",
+                (name, stage, status, entered),
+            ).lastrowid
+            assert did is not None
+            con.executemany(
+                "INSERT INTO deal_stage_changes (deal_id, from_stage, to_stage, changed_on, "
+                "forced, lost) VALUES (?, ?, ?, ?, ?, ?)",
+                [(did, *change) for change in history],
+            )
+            wins[did] = (won[0], 50000.0, won[1]) if won else (None, None, 0)
+        back_to_6(con)
+        con.commit()
+    finally:
+        con.close()
+    assert ours(schema(path)) == schema(stepped_book(tmp_path / "stepped6.db", 6))
+    return path, wins
+
+
+def test_a_version_6_book_is_upgraded_and_its_deals_past_stage_3_are_won(tmp_path: Path) -> None:
+    path, wins = v6_book(tmp_path)
+    assert sum(1 for on, _, _ in wins.values() if on) > 5  # the demo has won deals
+    with Book.open(path, read_only=True) as book:  # left at schema 6, its wins read as they will be
+        assert not book.current_schema
+        read_only = {o.id: (o.outcome, o.won_on, o.won_amount) for o in book.deal_outcomes()}
+        records = export_records(book)
+        assert book.plan(IsoWeek.of(TODAY), TODAY).items
+    with Book.open(path) as book:
+        assert book.current_schema
+        upgraded = {o.id: (o.outcome, o.won_on, o.won_amount) for o in book.deal_outcomes()}
+        assert export_records(book) == records
+    (backup,) = tmp_path.glob("book.db.v6-*.bak")
+    con = sqlite3.connect(f"file:{backup.as_posix()}?mode=ro", uri=True)
+    try:
+        assert con.execute("PRAGMA user_version").fetchone() == (6,)
+    finally:
+        con.close()
+    con = sqlite3.connect(path)
+    try:
+        got = {
+            did: (on, amount, forced)
+            for did, on, amount, forced in con.execute(
+                "SELECT id, won_on, won_amount, won_forced FROM deals"
+            )
+        }
+        names = dict(con.execute("SELECT name, id FROM deals WHERE account_id = 1"))
+    finally:
+        con.close()
+    assert got == wins
+    assert got[names["back and forth"]] == ("2026-07-01", 50000.0, 0)
+    assert got[names["forced, then lost"]] == ("2026-04-04", 50000.0, 1)
+    assert got[names["in negotiation"]] == (None, None, 0)
+    assert upgraded == read_only
+    assert upgraded[names["forced, then lost"]][0] == "won"
+    assert ours(schema(path)) == schema(stepped_book(tmp_path / "v7.db", migrations.SCHEMA_VERSION))
+
+
+def export_records(book: Book) -> list[dict[str, object]]:
+    from kamtui.services import export
+
+    return export.records(book, "deals", TODAY)

@@ -333,3 +333,67 @@ async def test_a_click_picks_a_deal_and_a_second_click_edits_it(book: Book) -> N
         form = app.screen
         assert isinstance(form, DealForm)
         assert form.query_one("#f-name", Input).value == "小项目"
+
+
+async def test_a_deal_won_at_the_stage_3_gate_shows_as_won_and_moving_back_unwins_it(
+    book: Book,
+) -> None:
+    from kamtui.ui.screens.pipeline import PipelineScreen
+
+    for n in (1, 2):  # to stage 3, the contract not yet signed
+        book.move_deal(1, TODAY, force_reason=f"stage {n} on paper")
+    book.check_deliverable(1, "commercial_quote", True, TODAY)
+    app = KamApp(book, today=TODAY)
+    seen: list[str] = []
+    show = app.notify
+    app.notify = lambda m, *a, **k: (seen.append(str(m)), show(m, *a, **k))[1]  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_account(app, pilot)
+        assert "won" not in screen.section_text("deals")
+        await pilot.press("right_square_bracket")  # the contract missing: force it
+        await settle(app, pilot)
+        assert isinstance(app.screen, GateDialog)
+        await pilot.press("f")
+        await settle(app, pilot)
+        app.screen.query_one(Input).value = "signed on paper, scan to follow"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert any("数据中台项目: won — now in stage 4" in n for n in seen)
+        deals = screen.section_text("deals")
+        assert "✓ won 2026-11-23 · 1,200,000 (forced past the stage-3 gate)" in deals
+        assert "stage 3 → 4  won: contract signed  (forced)" in deals
+        await pilot.press("4")  # the timeline
+        await settle(app, pilot)
+        assert "deal 数据中台项目 won: 1,200,000.00 (forced)" in screen.section_text("timeline")
+        await pilot.press("escape", "b")
+        board = await shown_after(app, pilot, screen=PipelineScreen)
+        (card,) = board.columns[3].cards
+        assert card.won_on == TODAY
+        await pilot.press("escape", "enter", "3", "left_square_bracket")  # back to stage 3
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, AccountScreen)
+        assert "✓ won" not in screen.section_text("deals")
+    (deal,) = book.account_view(1, TODAY).deals
+    assert deal.won_on is None
+    won = [(c.old, c.new) for c in book.history(1) if c.field == "won_on"]
+    assert won == [("2026-11-23", None), (None, "2026-11-23")]
+
+
+async def test_items_put_off_in_the_weekly_plan_show_on_the_tasks_and_health_tabs(
+    book: Book,
+) -> None:
+    from kamtui.domain.plan import IsoWeek
+
+    book.add_task(1, TODAY, title="Send the quote", due=TODAY)
+    week = IsoWeek.of(TODAY)
+    items = [i for i in book.plan(week, TODAY).every_item() if i.kind in ("task", "touch")]
+    assert {i.kind for i in items} == {"task", "touch"}
+    book.snooze(items, date(2026, 11, 30), "at a trade fair", TODAY)
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_account(app, pilot, "6")
+        tasks = screen.section_text("tasks")
+        assert "☐ 2026-11-23  Send the quote  ↷ put off until 2026-11-30: at a trade fair" in tasks
+        assert "Put off in the weekly plan:" in tasks
+        assert "↷ touch  put off until 2026-11-30: at a trade fair" in tasks

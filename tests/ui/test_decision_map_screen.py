@@ -259,15 +259,28 @@ async def test_add_and_complete_a_task(book: Book) -> None:
         await pilot.press("enter")  # in the last field: saves
         await settle(app, pilot)
         assert app.screen is screen
-        assert book.account_view(1, TODAY).tasks[0][1:] == ("准备 ROI 分析", date(2026, 11, 25))
-        assert "2026-11-25  准备 ROI 分析" in screen.section_text("tasks")
+        (task,) = book.account_view(1, TODAY).tasks
+        assert (task.title, task.due, task.done_on) == ("准备 ROI 分析", date(2026, 11, 25), None)
+        assert "☐ 2026-11-25  准备 ROI 分析" in screen.section_text("tasks")
 
         await pilot.press("space")
         await settle(app, pilot)
-        assert book.account_view(1, TODAY).tasks == ()
-        assert "No open tasks" in screen.section_text("tasks")
+        # done: listed as done, so that a tick made by mistake can be taken back
+        assert book.account_view(1, TODAY).tasks == (task._replace(done_on=TODAY),)
+        assert "☑ 2026-11-25  准备 ROI 分析  done 2026-11-23" in screen.section_text("tasks")
+        assert "No open tasks" in str(screen.query_one("#tasks-note", Static).render())
         with book.store.reading() as conn:
             assert conn.exec_driver_sql("SELECT done_on FROM tasks").one() == ("2026-11-23",)
+        await pilot.press("space")  # done already: nothing changes
+        await settle(app, pilot)
+        assert book.account_view(1, TODAY).tasks == (task._replace(done_on=TODAY),)
+
+        await pilot.press("u")  # the tick taken back, with history
+        await settle(app, pilot)
+        assert book.account_view(1, TODAY).tasks == (task,)
+        assert "☐ 2026-11-25  准备 ROI 分析" in screen.section_text("tasks")
+        done_on = [(c.old, c.new) for c in book.history(1) if c.field == "done_on"]
+        assert done_on == [("2026-11-23", None), (None, "2026-11-23")]
 
 
 async def test_a_click_on_a_tab_title_shows_that_tab(book: Book) -> None:

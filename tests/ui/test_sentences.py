@@ -33,7 +33,7 @@ def sentences(book: Book, today: date) -> set[str]:
         view = book.account_view(r["id"], today)
         out |= {m.value for m in view.derived.health.measures}
         out |= {e.text for e in view.timeline if e.kind in BOOK_WORDS}  # not a rep's summary
-    out |= {i.reason for i in book.plan(IsoWeek.of(today), today)}
+    out |= {i.reason for i in book.plan(IsoWeek.of(today), today).items}
     return out
 
 

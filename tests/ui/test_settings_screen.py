@@ -103,3 +103,38 @@ async def test_a_refusal_at_80x24_is_shown_beside_its_fields_and_in_view(demo_bo
         await pilot.press("n")
         await settle(app, pilot)
         assert app.screen is screen
+
+
+async def test_the_weekly_capacity_is_set_and_the_plan_folds_the_rest(demo_book: Book) -> None:
+    from kamtui.ui.screens.plan import PlanList, PlanScreen
+
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = await shown_after(app, pilot, "comma", screen=SettingsScreen)
+        field = screen.query_one("#plan-capacity", Input)
+        assert field.value == "" and field.placeholder == "no limit"
+        field.value = "twelve"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        error = screen.query_one("#settings-refusal").render_line(0).text
+        assert "A week's capacity must be a whole number, not 'twelve'." in error
+        assert demo_book.config.plan_capacity is None
+        field.value = "0"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "1 to 100,000 items" in screen.query_one("#settings-refusal").render_line(0).text
+        field.value = "12"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert demo_book.config.plan_capacity == 12
+        await pilot.press("escape")
+        plan_screen = await shown_after(app, pilot, "p", screen=PlanScreen)
+        plan = plan_screen.query_one(PlanList)
+        owners = {i.owner for i in plan.items}
+        assert len(plan.items) == 12 * len(owners)
+        fold = plan.render_line(len(plan.items)).text
+        assert f"⋯ {len(plan.plan.folded)} more beyond the week's capacity of 12 items" in fold
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert plan.rows > len(plan.items) + len(plan.plan.folded)
+    assert Book.open(demo_book.path, read_only=True).config.plan_capacity == 12

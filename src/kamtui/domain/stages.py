@@ -142,6 +142,55 @@ def close_lost(current: int, today: date, reason: str) -> StageChange:
     return StageChange(current, current, today, reason=reason, lost=True)
 
 
+# ---- the outcome: won, lost or open ---------------------------------------------------------
+# SPEC §5: a deal is won when its contract is signed, that is when it passes the stage-3 gate
+# (commercial quote, signed contract) and goes on through stages 4 and 5 as delivery and
+# account management; it is lost when closed lost. A move back from stage 4 to 3 takes the
+# win back; a deal closed lost after it was won keeps its win (its contract was signed), so
+# win rate and cycle length count it as won.
+WINNING_STAGE = 4
+OUTCOMES = ("won", "lost", "open")
+
+
+def wins(change: StageChange) -> bool:
+    """Whether a move wins the deal: stage 3 to 4, gated or forced."""
+    return (
+        not change.lost
+        and change.from_stage == WINNING_STAGE - 1
+        and (change.to_stage == WINNING_STAGE)
+    )
+
+
+def unwins(change: StageChange) -> bool:
+    """Whether a move takes a win back: stage 4 back to 3."""
+    return (
+        not change.lost
+        and change.from_stage == WINNING_STAGE
+        and (change.to_stage == WINNING_STAGE - 1)
+    )
+
+
+def outcome(status: str, won_on: date | None) -> str:
+    """won (whatever came after), lost (closed lost, never won) or open."""
+    if won_on is not None:
+        return "won"
+    return "lost" if status == "lost" else "open"
+
+
+def win_rate(outcomes: Iterable[str]) -> float | None:
+    """Won deals as a share of the deals decided (won or lost); None when none is."""
+    won = lost = 0
+    for o in outcomes:
+        won += o == "won"
+        lost += o == "lost"
+    return won / (won + lost) if won + lost else None
+
+
+def cycle_days(started_on: date, won_on: date) -> int:
+    """A won deal's cycle: from the day it entered the SOP (its first stage) to the win."""
+    return (won_on - started_on).days
+
+
 def entered_current_stage(history: Sequence[StageChange]) -> date | None:
     """The date the deal entered the stage it is in now (history oldest first)."""
     for change in reversed(history):

@@ -20,13 +20,22 @@ from kamtui.domain.decision_map import check_contact, check_reports_to
 from kamtui.domain.errors import FieldError, InputError, KamError
 from kamtui.domain.health import Flag
 from kamtui.domain.plan import (
+    BATCH,
+    DoneItem,
     IsoWeek,
     PlanAccount,
     PlanDeal,
     PlanItem,
     PlanTask,
+    Snooze,
+    WeekPlan,
+    basis,
     build_plan,
+    check_snooze,
     due_by,
+    holds,
+    plan_start,
+    task_reason,
 )
 from kamtui.domain.rfm import RFM, Concentration, OrderStats, concentration, rfm_scores
 from kamtui.domain.scoring import check_pin, check_rating
@@ -35,7 +44,7 @@ from kamtui.services import recompute
 from kamtui.services.derive import RULES_VERSION, DeriveCache, Derived, derive, parse_rfm
 from kamtui.services.history import Change, TrashedAccount
 from kamtui.store import history as history_repo
-from kamtui.store import repo
+from kamtui.store import migrations, plan_marks, repo
 from kamtui.store.db import BookBusy, BookDamaged, Store, new_store, newest_backup, open_store
 from kamtui.store.repo import AccountRow, BookQuery
 
@@ -108,6 +117,8 @@ class DealCard(NamedTuple):
     days_in_stage: int
     missing: tuple[str, ...]
     version: int
+    won_on: date | None = None  # a deal in stage 4 or 5 is won (SPEC §5)
+    won_forced: bool = False
 
 
 class PipelineColumn(NamedTuple):
@@ -143,6 +154,48 @@ class DealView:
     missing: tuple[str, ...]  # deliverable keys of the current stage still missing
     history: tuple[sop.StageChange, ...]
     version: int
+    won_on: date | None = None  # won: it left stage 3 for 4 (SPEC §5)
+    won_amount: float | None = None
+    won_forced: bool = False
+
+
+class TaskView(NamedTuple):
+    """A task on the account's Tasks tab: open, or done lately (``done_on``), and put off
+    until a day in the weekly plan (``snoozed_until``, with its reason)."""
+
+    id: int
+    title: str
+    due: date
+    done_on: date | None = None
+    snoozed_until: date | None = None
+    snooze_reason: str = ""
+
+
+class SnoozeView(NamedTuple):
+    """A weekly-plan item of the account put off until a day: its kind, task or deal
+    (``ref``, 0 for none) and what it is about (a task's title, a deal's name, or "")."""
+
+    kind: str
+    ref: int
+    until: date
+    reason: str
+    about: str
+
+
+class DealOutcome(NamedTuple):
+    """What reports need of a deal's outcome (SPEC §5): won, lost or open, and for a won
+    deal its day, amount and cycle (days from its first stage to the win)."""
+
+    id: int
+    account_id: int
+    owner: str
+    outcome: str
+    started_on: date
+    won_on: date | None
+    won_amount: float | None
+    won_forced: bool
+    lost_on: date | None
+    cycle_days: int | None
 
 
 class DealHit(NamedTuple):
@@ -176,9 +229,13 @@ class AccountView:
     contacts: tuple[Any, ...]  # domain Contact
     deals: tuple[DealView, ...]
     timeline: tuple[TimelineEntry, ...]
-    tasks: tuple[tuple[int, str, date], ...]
+    tasks: tuple[TaskView, ...]  # open ones (soonest due first), then done lately
     history: tuple[Change, ...] = ()  # newest first
     contact_info: Mapping[int, ContactInfo] = field(default_factory=dict)
+    snoozes: tuple[SnoozeView, ...] = ()  # of the weekly plan, holding today
+
+    def snoozed(self, kind: str, ref: int = 0) -> SnoozeView | None:
+        return next((z for z in self.snoozes if (z.kind, z.ref) == (kind, ref)), None)
 
 
 PROFILE_FIELDS = (
@@ -188,6 +245,7 @@ PROFILE_FIELDS = (
 )  # fmt: skip
 TIMELINE_LIMIT = 200
 HISTORY_LIMIT = 200
+DONE_TASKS_DAYS = 30  # the Tasks tab lists the tasks done this long ago, to take a tick back
 
 
 class Book:
@@ -201,6 +259,10 @@ class Book:
         with store.reading_sqlite() as conn:
             self.config = config_from_dict(store.get_setting(conn, "config", {}))
             self.has_history = history_repo.has_history(conn)
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        # An older book is opened only read-only: it has no plan ticks or snoozes, and its
+        # wins are read from its stage history (see repo.won_columns).
+        self.current_schema = version >= migrations.SCHEMA_VERSION
 
     # ---- opening -------------------------------------------------------------------------
     @classmethod
@@ -362,8 +424,9 @@ class Book:
 
     def _rules(self, config: BookConfig | None = None) -> str:
         """What the derived values are computed by: this kamtui and the book's configuration
-        (or ``config``)."""
+        (or ``config``), but the plan's capacity, which derives nothing."""
         data = config_to_dict(config or self.config)
+        del data["plan_capacity"]
         text = json.dumps([__version__, RULES_VERSION, data], sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -502,14 +565,19 @@ class Book:
         return out
 
     # ---- the weekly plan -----------------------------------------------------------------
-    def plan(self, week: IsoWeek, today: date, owner: str | None = None) -> list[PlanItem]:
+    def plan(self, week: IsoWeek, today: date, owner: str | None = None) -> WeekPlan:
+        """The week's plan (of one owner's accounts): what is due, what was ticked done this
+        week, what is put off, tier-C touches batched, what exceeds the rep's capacity
+        folded (see ``domain.plan``)."""
         # A whole book's plan makes hundreds of thousands of tuples: no cyclic garbage
         # collection meanwhile, and its inputs are dropped before collection resumes, so
         # that the first collection after it walks the items alone.
         with recompute.paused_gc():
             with self.store.reading() as conn:
-                accounts, tasks, deals = self._plan_inputs(conn, week, today, owner)
-            items = build_plan(
+                overlay = self._overlay(conn, today)
+                accounts, tasks, deals = self._plan_inputs(conn, week, today, owner, overlay)
+                done, snoozes = self._plan_marks(conn, week, today, owner, overlay)
+            made = build_plan(
                 week,
                 today,
                 accounts,
@@ -518,17 +586,67 @@ class Book:
                 self.config.cadences,
                 self.config.stale_days,
                 owner,
+                done=done,
+                snoozes=snoozes,
+                capacity=self.config.plan_capacity,
             )
             del accounts, tasks, deals
-        return items
+        return made
+
+    def _plan_marks(
+        self,
+        conn: Connection,
+        week: IsoWeek,
+        today: date,
+        owner: str | None,
+        overlay: Mapping[int, Derived] | None,
+    ) -> tuple[list[DoneItem], list[Snooze]]:
+        """The items ticked done in the week (touches ticked on the plan, tasks done) and
+        the snoozes lasting beyond the plan's first day."""
+        if not self.current_schema:
+            return [], []
+        done = [
+            DoneItem(
+                PlanItem(
+                    t.account_id,
+                    t.account,
+                    t.owner,
+                    t.tier,
+                    t.kind,
+                    t.due,
+                    t.reason,
+                    t.executive,
+                    t.ref or None,
+                ),
+                t.done_on,
+            )  # fmt: skip
+            for t in plan_marks.week_ticks(conn, str(week), owner)
+        ]
+        for tid, aid, name, own, tier, title, due, on in plan_marks.tasks_done(
+            conn, week.monday, week.sunday, owner
+        ):
+            item = PlanItem(aid, name, own, tier, "task", repo.d(due), task_reason(title), ref=tid)  # type: ignore[arg-type]
+            done.append(DoneItem(item, date.fromisoformat(on)))
+        if overlay is not None:
+            done = [DoneItem(i._replace(tier=overlay[i.account_id].tier), on) for i, on in done]
+        snoozes = [
+            Snooze(s.account_id, s.kind, s.ref, s.until, s.reason, s.basis)
+            for s in plan_marks.snoozes_after(conn, plan_start(week, today), owner)
+        ]
+        return done, snoozes
 
     def _plan_inputs(
-        self, conn: Connection, week: IsoWeek, today: date, owner: str | None
+        self,
+        conn: Connection,
+        week: IsoWeek,
+        today: date,
+        owner: str | None,
+        overlay: Mapping[int, Derived] | None,
     ) -> tuple[list[PlanAccount], list[PlanTask], list[PlanDeal]]:
         """What ``build_plan`` needs: the accounts that may have a health or touch item
         (all of them when the stored values are older than ``today``, whose tiers and health
-        are derived afresh: ``overlay``), the open tasks due and the open deals."""
-        overlay = self._overlay(conn, today)
+        are derived afresh: ``overlay``, see ``_overlay``), the open tasks due and the open
+        deals."""
         day = _day_parser()
         new = tuple.__new__
         if overlay is None:  # (the usual case: one pass without a branch per account)
@@ -657,30 +775,47 @@ class Book:
         executive: bool = False,
         contact_id: int | None = None,
     ) -> int:
+        with self._write() as conn:
+            iid = self._log_touch(conn, account_id, today, kind, on, summary, executive, contact_id)
+            self._recompute(conn, [account_id], today)
+        return iid
+
+    def _log_touch(
+        self,
+        conn: Connection,
+        account_id: int,
+        today: date,
+        kind: str,
+        on: date,
+        summary: str = "",
+        executive: bool = False,
+        contact_id: int | None = None,
+    ) -> int:
+        """Log an interaction and keep the account's last touches current, with their
+        history, in the caller's transaction (which recomputes the account)."""
         if kind not in ("call", "email", "meeting", "visit"):
             raise InputError(f"An interaction is a call, email, meeting or visit, not {kind!r}.")
         if on > today:
             raise InputError("An interaction cannot be logged in the future.")
-        with self._write() as conn:
-            self._exists(conn, account_id)
-            if contact_id is not None and not repo.is_contact_of(conn, contact_id, account_id):
-                raise InputError(f"Contact {contact_id} is not a contact of account {account_id}.")
-            iid = repo.insert_interaction(
-                conn, account_id, contact_id, kind, on, executive, summary
-            )
-            before = repo.touches(conn, account_id)
-            repo.record_touch(conn, account_id, on, executive)
-            after = repo.touches(conn, account_id)
-            # no version: a touch leaves an open profile form valid, and out of its conflicts
-            self._record(
-                conn,
-                [
-                    ("account", account_id, account_id, f, before[n], after[n], None)
-                    for n, f in enumerate(("last_touch", "last_exec_touch"))
-                ],
-            )
-            self._recompute(conn, [account_id], today)
+        self._exists(conn, account_id)
+        if contact_id is not None and not repo.is_contact_of(conn, contact_id, account_id):
+            raise InputError(f"Contact {contact_id} is not a contact of account {account_id}.")
+        iid = repo.insert_interaction(conn, account_id, contact_id, kind, on, executive, summary)
+        before = repo.touches(conn, account_id)
+        repo.record_touch(conn, account_id, on, executive)
+        self._record_touches(conn, account_id, before)
         return iid
+
+    def _record_touches(self, conn: Connection, account_id: int, before: tuple[Any, Any]) -> None:
+        after = repo.touches(conn, account_id)
+        # no version: a touch leaves an open profile form valid, and out of its conflicts
+        self._record(
+            conn,
+            [
+                ("account", account_id, account_id, f, before[n], after[n], None)
+                for n, f in enumerate(("last_touch", "last_exec_touch"))
+            ],
+        )
 
     def deal_state(self, deal_id: int) -> tuple[int, int, str, set[str], int]:
         """(account id, stage, status, deliverables checked, version) of a deal."""
@@ -717,7 +852,9 @@ class Book:
         lost_reason: str | None = None,
         seen_version: int | None = None,
     ) -> sop.StageChange:
-        """Advance (+1), move back (-1) or close lost a deal, by the SOP's rules."""
+        """Advance (+1), move back (-1) or close lost a deal, by the SOP's rules. Leaving
+        stage 3 for 4 wins it (today, for its amount, forced or not); moving back from 4 to
+        3 takes the win back; both with their history."""
         with self._write() as conn:
             account_id, stage, status, checked, version = self._deal_state(conn, deal_id)
             if status != "open":
@@ -741,6 +878,10 @@ class Book:
                 moved = [("status", "open", "lost"), ("lost_reason", "", change.reason)]
             elif change.forced:
                 moved.append(("force_reason", None, change.reason))
+            if sop.wins(change) or sop.unwins(change):
+                won = today if sop.wins(change) else None
+                was_on, was_amount, amount = repo.set_won(conn, deal_id, won, change.forced)
+                moved += [("won_on", was_on, won), ("won_amount", was_amount, amount)]
             self._record(
                 conn,
                 [("deal", deal_id, account_id, f, old, new, version + 1) for f, old, new in moved],
@@ -763,7 +904,7 @@ class Book:
                 profile[key] = repo.d(profile[key])
             computed = self.compute(conn, today, ids=[account_id], with_rfm=False)
             inputs, derived = computed[account_id]
-            deal_rows = repo.account_deals(conn, account_id)
+            deal_rows = repo.account_deals(conn, account_id, self.current_schema)
             ids = [r[0] for r in deal_rows]
             checked = repo.deliverables_checked(conn, ids) if ids else {}
             history = repo.stage_history(conn, ids)
@@ -781,14 +922,44 @@ class Book:
                     tuple(x.key for x in sop.missing_deliverables(stage, checked.get(did, ()))),
                     tuple(history.get(did, ())),
                     version,
+                    repo.d(won_on),
+                    won_amount,
+                    bool(won_forced),
                 )  # fmt: skip
-                for did, name, amount, stage, status, entered, step, close, version in deal_rows
+                for did, name, amount, stage, status, entered, step, close, version, won_on, won_amount, won_forced in deal_rows
             )
             timeline = [
                 TimelineEntry(on, kind, timeline_text(kind, fields), executive)
-                for on, kind, executive, fields in repo.timeline(conn, account_id, TIMELINE_LIMIT)
+                for on, kind, executive, fields in repo.timeline(
+                    conn, account_id, TIMELINE_LIMIT, self.current_schema
+                )
             ]
-            tasks = tuple(repo.open_tasks(conn, account_id))
+            open_tasks = repo.open_tasks(conn, account_id)
+            done_tasks: list[tuple[Any, ...]] = []
+            snoozes: list[SnoozeView] = []
+            if self.current_schema:
+                since = today - timedelta(days=DONE_TASKS_DAYS)
+                done_tasks = plan_marks.done_tasks(conn, account_id, since)
+                stages = {d.id: d.stage for d in deals if d.status == "open"}
+                now: dict[tuple[str, int], tuple[Any, str]] = {
+                    ("touch", 0): (profile["last_touch"], ""),
+                    ("exec_touch", 0): (profile["last_exec_touch"], ""),
+                    ("health", 0): (derived.health.color, ""),
+                    **{("task", tid): (due, title) for tid, title, due in open_tasks},
+                    **{(k, d.id): (d.stage, d.name) for d in deals if d.id in stages
+                       for k in ("deliverables", "stale_deal")},
+                }  # fmt: skip
+                for z in plan_marks.account_snoozes(conn, account_id, today):
+                    snooze = Snooze(z.account_id, z.kind, z.ref, z.until, z.reason, z.basis)
+                    found = now.get((z.kind, z.ref))
+                    if found is not None and holds(snooze, today, found[0]):
+                        snoozes.append(SnoozeView(z.kind, z.ref, z.until, z.reason, found[1]))
+            snoozed = {z.ref: z for z in snoozes if z.kind == "task"}
+            tasks = tuple(
+                TaskView(tid, title, due, None, z.until if z else None, z.reason if z else "")
+                for tid, title, due in open_tasks
+                for z in (snoozed.get(tid),)
+            ) + tuple(TaskView(tid, title, due, done) for tid, title, due, done in done_tasks)
             changes = self._history(conn, account_id, HISTORY_LIMIT)
             touched = repo.last_contacted(conn, account_id)
             info = {
@@ -797,8 +968,31 @@ class Book:
             }
         return AccountView(
             account_id, row[-1], profile, derived, row[-3], row[-2], tuple(inputs.contacts), deals,
-            tuple(timeline), tasks, changes, info,
+            tuple(timeline), tasks, changes, info, tuple(snoozes),
         )  # fmt: skip
+
+    def deal_outcomes(self) -> list[DealOutcome]:
+        """Every deal's outcome, for win rate and cycle length (``domain.stages``)."""
+        with self.store.reading() as conn:
+            rows = repo.deal_outcomes(conn, self.current_schema)
+        out = []
+        for did, aid, owner, status, created, first, won_on, amount, forced, lost in rows:
+            won, started = repo.d(won_on), repo.d(first) or date.fromisoformat(created)
+            out.append(
+                DealOutcome(
+                    did,
+                    aid,
+                    owner,
+                    sop.outcome(status, won),
+                    started,
+                    won,
+                    amount,
+                    bool(forced),
+                    repo.d(lost),
+                    None if won is None else sop.cycle_days(started, won),
+                )  # fmt: skip
+            )
+        return out
 
     # ---- deals -------------------------------------------------------------------------------
     def add_deal(
@@ -949,13 +1143,177 @@ class Book:
     def complete_task(self, task_id: int, today: date) -> None:
         """Tick a task done (today)."""
         with self._write() as conn:
-            account_id = repo.complete_task(conn, task_id, today)
-            if account_id is None:
-                raise InputError(f"There is no open task {task_id}.")
-            self._exists(conn, account_id)  # a task of an account in the trash stays as it is
-            version = repo.task_version(conn, task_id)
-            self._record(conn, [("task", task_id, account_id, "done_on", None, today, version)])
+            account_id = self._complete_task(conn, task_id, today)
             self._recompute(conn, [account_id], today)
+
+    def _complete_task(self, conn: Connection, task_id: int, today: date) -> int:
+        account_id = repo.complete_task(conn, task_id, today)
+        if account_id is None:
+            raise InputError(f"There is no open task {task_id}.")
+        self._exists(conn, account_id)  # a task of an account in the trash stays as it is
+        version = repo.task_version(conn, task_id)
+        self._record(conn, [("task", task_id, account_id, "done_on", None, today, version)])
+        return account_id
+
+    def reopen_task(self, task_id: int, today: date) -> None:
+        """Take back a task's tick: it is open again, as it was before."""
+        with self._write() as conn:
+            account_id = self._reopen_task(conn, task_id)
+            self._recompute(conn, [account_id], today)
+
+    def _reopen_task(self, conn: Connection, task_id: int) -> int:
+        done = plan_marks.reopen_task(conn, task_id)
+        if done is None:
+            raise InputError(f"Task {task_id} is not done; there is no tick to take back.")
+        account_id, done_on = done
+        self._exists(conn, account_id)
+        version = repo.task_version(conn, task_id)
+        self._record(conn, [("task", task_id, account_id, "done_on", done_on, None, version)])
+        return account_id
+
+    # ---- the weekly plan: ticks and snoozes ----------------------------------------------
+    # What a rep marks on the plan is kept in the book (plan_ticks, snoozes), with its
+    # history: entity "plan", the task's or deal's id (else the account's), field
+    # "tick:<kind>" (old and new: the week) or "snooze:<kind>" (the day, and the reason).
+    def tick(
+        self, week: IsoWeek, items: Sequence[PlanItem], today: date, *, kind: str = "call"
+    ) -> list[str]:
+        """Tick plan items done, all in one transaction: a task is completed; the touches
+        of one account are one interaction logged today (a call, or ``kind``; executive if
+        an executive touch is among them), kept as the items' tick in the week's plan so
+        that it shows ticked and can be taken back. Returns the keys of the items ticked."""
+        if any(i.kind == BATCH for i in items):
+            raise InputError("Tick the accounts of a batch, not the batch itself.")
+        touches: dict[int, list[PlanItem]] = {}
+        with self._write() as conn:
+            for item in items:
+                if item.kind == "task" and item.ref is not None:
+                    self._complete_task(conn, item.ref, today)
+                elif item.kind in ("touch", "exec_touch"):
+                    touches.setdefault(item.account_id, []).append(item)
+                else:
+                    raise InputError(
+                        f"A {item.kind.replace('_', ' ')} item is done on its account, not ticked."
+                    )
+            for account_id, theirs in touches.items():
+                ticked = plan_marks.ticks_of(
+                    conn, str(week), [(i.kind, account_id, 0) for i in theirs]
+                )
+                if ticked:
+                    raise InputError(
+                        f"{theirs[0].account}: this {ticked[0].kind.replace('_', ' ')} is "
+                        "ticked already."
+                    )
+                executive = any(i.kind == "exec_touch" for i in theirs)
+                before = repo.touches(conn, account_id)
+                iid = self._log_touch(conn, account_id, today, kind, today, executive=executive)
+                for i in theirs:
+                    fields = (i.kind, account_id, 0, i.due, i.reason, i.executive)
+                    plan_marks.insert_tick(conn, str(week), fields, today, iid, before)
+                self._record(
+                    conn,
+                    [("plan", account_id, account_id, f"tick:{i.kind}", None, str(week), None)
+                     for i in theirs],
+                )  # fmt: skip
+            self._recompute(conn, sorted({i.account_id for i in items}), today)
+        return [i.key for i in items]
+
+    def untick(self, week: IsoWeek, items: Sequence[PlanItem], today: date) -> list[str]:
+        """Take back the ticks of plan items, all in one transaction: a task is open again;
+        a touch's interaction logged by the tick is deleted (and with it the tick of every
+        item it ticked: a touch and an executive touch ticked by one call), and the account's
+        last touches are what they would be without it. Returns the keys of the items whose
+        tick was taken back."""
+        taken: list[str] = []
+        accounts: set[int] = set()
+        with self._write() as conn:
+            keys = []
+            for item in items:
+                if item.kind == "task" and item.ref is not None:
+                    accounts.add(self._reopen_task(conn, item.ref))
+                    taken.append(item.key)
+                elif item.kind != BATCH:
+                    keys.append((item.kind, item.account_id, item.ref or 0))
+            ticks = plan_marks.ticks_of(conn, str(week), keys) if keys else []
+            found = {(t.kind, t.account_id, t.ref) for t in ticks}
+            missing = [i for i in items if (i.kind, i.account_id, i.ref or 0) in set(keys) - found]
+            if missing:
+                raise InputError(
+                    f"{missing[0].account}: this {missing[0].kind.replace('_', ' ')} is not "
+                    "ticked in this week's plan; there is no tick to take back."
+                )
+            logged: dict[int | None, list[plan_marks.TickRow]] = {}
+            for t in ticks:
+                logged.setdefault(t.interaction_id, []).append(t)
+            for iid, theirs in logged.items():
+                account_id = theirs[0].account_id
+                self._exists(conn, account_id)
+                if iid is not None:
+                    before = repo.touches(conn, account_id)
+                    plan_marks.delete_interaction(conn, iid)
+                    first = theirs[0]
+                    plan_marks.set_touches(
+                        conn, account_id, (_iso(first.touch_before), _iso(first.exec_touch_before))
+                    )
+                    self._record_touches(conn, account_id, before)
+                plan_marks.delete_ticks(conn, [t.id for t in theirs])
+                self._record(
+                    conn,
+                    [("plan", account_id, account_id, f"tick:{t.kind}", str(week), None, None)
+                     for t in theirs],
+                )  # fmt: skip
+                accounts.add(account_id)
+                taken += [f"{t.kind}:{t.account_id}:{t.ref}" for t in theirs]
+            self._recompute(conn, sorted(accounts), today)
+        return taken
+
+    def snooze(self, items: Sequence[PlanItem], until: date, reason: str, today: date) -> int:
+        """Put plan items off until ``until`` (a later day, within a year), with an optional
+        reason, in one transaction; an item put off already is put off anew. Each snooze
+        keeps what its item rests on now (``domain.plan.BASIS``), so that it lapses when
+        that changes. Returns how many items were put off."""
+        until, reason = check_snooze(until, reason, today)
+        if any(i.kind == BATCH for i in items):
+            raise InputError("Put off the accounts of a batch, not the batch itself.")
+        with self._write() as conn:
+            for item in items:
+                ref = item.ref or 0
+                found, now = plan_marks.basis_values(conn, item.kind, item.account_id, ref)
+                if not found:
+                    raise InputError(
+                        f"{item.account}: this {item.kind.replace('_', ' ')} is no longer in "
+                        "the book; nothing was put off."
+                    )
+                old = plan_marks.snooze_of(conn, item.kind, item.account_id, ref)
+                plan_marks.put_snooze(
+                    conn, (item.kind, item.account_id, ref), until, reason, basis(now), today
+                )
+                said = until.isoformat() + (f" · {reason}" if reason else "")
+                was = _snoozed_text(old) if old is not None else None
+                self._record(
+                    conn,
+                    [("plan", ref or item.account_id, item.account_id, f"snooze:{item.kind}",
+                      was, said, None)],
+                )  # fmt: skip
+        return len(items)
+
+    def unsnooze(self, items: Sequence[PlanItem], today: date) -> int:
+        """Bring put-off plan items back now; returns how many were put off."""
+        brought = 0
+        with self._write() as conn:
+            for item in items:
+                ref = item.ref or 0
+                old = plan_marks.snooze_of(conn, item.kind, item.account_id, ref)
+                if old is None:
+                    continue
+                plan_marks.delete_snooze(conn, old.id)
+                self._record(
+                    conn,
+                    [("plan", ref or item.account_id, item.account_id, f"snooze:{item.kind}",
+                      _snoozed_text(old), None, None)],
+                )  # fmt: skip
+                brought += 1
+        return brought
 
     # ---- the profile -------------------------------------------------------------------------
     def update_account(
@@ -1068,17 +1426,11 @@ class Book:
             for st in sop.STAGES:
                 cards = []
                 for (
-                    did,
-                    aid,
-                    account,
-                    tr,
-                    own,
-                    name,
-                    amount,
-                    entered,
-                    checked,
-                    version,
-                ) in repo.pipeline_cards(conn, st.number, owner, tier, per_stage):
+                    did, aid, account, tr, own, name, amount, entered, checked, version, won_on,
+                    _, won_forced,
+                ) in repo.pipeline_cards(
+                    conn, st.number, owner, tier, per_stage, self.current_schema
+                ):  # fmt: skip
                     missing = tuple(
                         x.label
                         for x in sop.missing_deliverables(
@@ -1099,7 +1451,9 @@ class Book:
                             days,
                             missing,
                             version,
-                        )
+                            repo.d(won_on),
+                            bool(won_forced),
+                        )  # fmt: skip
                     )
                 n, total = totals.get(st.number, (0, 0.0))
                 columns.append(
@@ -1225,6 +1579,15 @@ class Book:
         ]
 
 
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _snoozed_text(s: plan_marks.SnoozeRow) -> str:
+    """A snooze as its history says it: the day, and the reason when there is one."""
+    return s.until.isoformat() + (f" · {s.reason}" if s.reason else "")
+
+
 def timeline_text(kind: str, fields: Sequence[Any]) -> str:
     """What an account's timeline says of one record (in English; the UI says it in the
     rep's language): an interaction's summary as written; an order, invoice or payment with
@@ -1246,6 +1609,9 @@ def timeline_text(kind: str, fields: Sequence[Any]) -> str:
             f"{count(users, 'active user', 'active users')}, {count(logins, 'login', 'logins')},"
             f" {adoption}% adoption"
         )
+    if kind == "won":
+        name, amount, forced = fields
+        return f"deal {name} won: {amount or 0:,.2f}" + (" (forced)" if forced else "")
     (summary,) = fields  # an interaction
     return str(summary or "")
 

@@ -504,9 +504,12 @@ class _Gen:
             start = max(created, today - timedelta(days=r.randint(stage * 20, stage * 60)))
             on = start
             history: list[tuple[Any, ...]] = [(did, None, 1, on.isoformat(), False, False, "")]
+            won: tuple[str, bool] | None = None  # a deal past stage 3 is won (SPEC §5)
             for s in range(1, stage):
                 on = min(today, on + timedelta(days=r.randint(7, 40)))
                 forced = r.random() < 0.05
+                if s == 3:
+                    won = (on.isoformat(), forced)
                 history.append(
                     (
                         did,
@@ -557,6 +560,9 @@ class _Gen:
                     history[-1][6] if lost else "",
                     created.isoformat(),
                     on.isoformat(),
+                    won[0] if won else None,
+                    amount if won else None,
+                    won[1] if won else False,
                 )
             )
 
@@ -592,7 +598,8 @@ SQL = {
     "VALUES (?, ?, ?, ?, ?, ?)",
     "usage": "INSERT INTO usage_snapshots (account_id, month, active_users, logins, adoption_pct) VALUES (?, ?, ?, ?, ?)",
     "deals": "INSERT INTO deals (id, account_id, name, amount, expected_close, next_step, stage, status, "
-    "lost_reason, created_on, stage_entered_on, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+    "lost_reason, created_on, stage_entered_on, won_on, won_amount, won_forced, version) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
     "stage_changes": "INSERT INTO deal_stage_changes (deal_id, from_stage, to_stage, changed_on, forced, lost, "
     "reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
     "deliverables": "INSERT INTO deal_deliverables (deal_id, deliverable, checked_on) VALUES (?, ?, ?)",

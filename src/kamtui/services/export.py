@@ -24,11 +24,11 @@ from typing import IO, TYPE_CHECKING, Any, NamedTuple
 from kamtui.domain import stages as sop
 from kamtui.domain.counts import counted
 from kamtui.domain.errors import InputError
-from kamtui.domain.plan import IsoWeek, PlanItem
+from kamtui.domain.plan import BATCH, IsoWeek, PlanItem, WeekPlan
 from kamtui.visible import visible
 
 if TYPE_CHECKING:
-    from kamtui.services.book import Book
+    from kamtui.services.book import Book, DealOutcome
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -126,12 +126,25 @@ def accounts_table(
     return header, (row(a) for a in records)
 
 
-PLAN_FIELDS = ("account", "account_id", "owner", "tier", "kind", "due", "reason", "executive")
+# ---- the weekly plan ----------------------------------------------------------------------
+# A plan for people (Markdown, iCalendar) lists what fits the week, ticked items ticked and
+# a batch as one item with its accounts, then says what was folded beyond the capacity and
+# what was put off. A plan as data (CSV, JSON) has one row per item: a batch's accounts each
+# on their own row (``batch``: the batch's key), with whether it is done, folded or put off.
+
+PLAN_FIELDS = (
+    "account", "account_id", "owner", "tier", "kind", "due", "reason", "executive", "key",
+    "status", "done_on", "folded", "batch", "snoozed_until", "snooze_reason",
+)  # fmt: skip
 
 
-def plan_dicts(items: Iterable[PlanItem]) -> list[dict[str, Any]]:
-    return [
-        {
+def plan_dicts(plan: WeekPlan) -> list[dict[str, Any]]:
+    """Every item of the plan: those that fit, those folded, those put off (``status``
+    open, done or snoozed)."""
+
+    def row(i: PlanItem, folded: bool, batch: str | None) -> dict[str, Any]:
+        on = plan.done.get(i.key)
+        return {
             "account": i.account,
             "account_id": i.account_id,
             "owner": i.owner,
@@ -141,13 +154,34 @@ def plan_dicts(items: Iterable[PlanItem]) -> list[dict[str, Any]]:
             "reason": i.reason,
             "executive": i.executive,
             "key": i.key,
+            "status": "open" if on is None else "done",
+            "done_on": None if on is None else on.isoformat(),
+            "folded": folded,
+            "batch": batch,
+            "snoozed_until": None,
+            "snooze_reason": None,
         }
-        for i in items
-    ]
+
+    out = []
+    for folded, items in ((False, plan.items), (True, plan.folded)):
+        for i in items:
+            if i.kind == BATCH:
+                out += [row(m, folded, i.key) for m in plan.members(i)]
+            else:
+                out.append(row(i, folded, None))
+    for z in plan.snoozed:
+        put_off = row(z.item, False, None)
+        put_off.update(status="snoozed", snoozed_until=z.until.isoformat(), snooze_reason=z.reason)
+        out.append(put_off)
+    return out
 
 
-def plan_json(items: Sequence[PlanItem]) -> str:
-    return to_json(plan_dicts(items))
+def plan_json(plan: WeekPlan) -> str:
+    return to_json(plan_dicts(plan))
+
+
+def plan_csv(plan: WeekPlan) -> str:
+    return to_csv(PLAN_FIELDS, ([d[f] for f in PLAN_FIELDS] for d in plan_dicts(plan)))
 
 
 KIND_LABELS = {
@@ -157,6 +191,7 @@ KIND_LABELS = {
     "task": "Task",
     "deliverables": "Deliverables",
     "stale_deal": "Stale deal",
+    BATCH: "Standard e-mail",
 }
 
 
@@ -165,36 +200,71 @@ class PlanWords(NamedTuple):
     (the UI, or ``kamtui plan --lang``) passes its own. CSV and JSON are data: English."""
 
     title: str = "Weekly plan {week}"
-    span: str = "{monday} to {sunday} · {n:item|items}"
+    span: str = "{monday} to {sunday} · {n:item|items}, {done} done"
     tier: str = "Tier {tier}"
     unscored: str = "unscored"
     kinds: Mapping[str, str] = KIND_LABELS
     say: Callable[[str], str] = str  # a reason in these words
+    accounts: str = "{n:account|accounts}"  # whom a batch is for
+    done_on: str = "done {date}"
+    folded: str = "Beyond the week's capacity ({n:item|items} a rep): {more} more"
+    snoozed: str = "Put off until a later day: {n}"
+    until: str = "until {date}"
 
 
 ENGLISH = PlanWords()
 
 
-def plan_markdown(
-    items: Sequence[PlanItem], week: IsoWeek, owner: str | None, words: PlanWords = ENGLISH
-) -> str:
+def plan_markdown(plan: WeekPlan, owner: str | None, words: PlanWords = ENGLISH) -> str:
+    week = plan.week
     who = f" — {_md(owner)}" if owner else ""
+    done = sum(1 for i in plan.items if i.key in plan.done)
     span = counted(
-        words.span, monday=week.monday.isoformat(), sunday=week.sunday.isoformat(), n=len(items)
-    )
+        words.span, monday=week.monday.isoformat(), sunday=week.sunday.isoformat(),
+        n=len(plan.items), done=done,
+    )  # fmt: skip
     lines = [f"# {words.title.format(week=week)}{who}", "", span]
-    tier = object()
-    for i in items:
-        if i.tier != tier:
-            tier = i.tier
-            lines += ["", f"## {words.tier.format(tier=i.tier or words.unscored)}", ""]
-        exec_mark = " ★" if i.executive else ""
-        kind = words.kinds[i.kind]
-        reason = _md(words.say(i.reason))
-        lines.append(
-            f"- [ ] {i.due.isoformat()} · **{_md(i.account)}** · {kind}{exec_mark} — {reason}"
-        )
+
+    def listed(items: Sequence[PlanItem], by_tier: bool) -> None:
+        tier = object()
+        for i in items:
+            if by_tier and i.tier != tier:
+                tier = i.tier
+                lines.extend(["", f"## {words.tier.format(tier=i.tier or words.unscored)}", ""])
+            lines.append(_md_item(i, plan, words, owner is None))
+            for m in plan.members(i):
+                lines.append("  " + _md_item(m, plan, words))
+
+    listed(plan.items, True)
+    if plan.folded:
+        heading = counted(words.folded, n=plan.capacity, more=len(plan.folded))
+        lines.extend(["", f"## {heading}", ""])
+        listed(plan.folded, False)
+    if plan.snoozed:
+        lines.extend(["", f"## {words.snoozed.format(n=len(plan.snoozed))}", ""])
+        for z in plan.snoozed:
+            until = words.until.format(date=z.until.isoformat())
+            why = f": {_md(z.reason)}" if z.reason else ""
+            lines.append(f"- {_md_item(z.item, plan, words)[6:]} · {until}{why}")
     return "\n".join(lines) + "\n"
+
+
+def _md_item(i: PlanItem, plan: WeekPlan, words: PlanWords, everyone: bool = False) -> str:
+    """One item as a Markdown task: ``- [x] due · **account** · kind — reason`` (a batch:
+    how many accounts, and whose when the plan is everyone's)."""
+    on = plan.done.get(i.key)
+    box = "- [ ]" if on is None else "- [x]"
+    who = i.account
+    if i.kind == BATCH:
+        who = counted(words.accounts, n=len(plan.members(i))) + (
+            f" · {i.owner}" if everyone else ""
+        )
+    exec_mark = " ★" if i.executive else ""
+    done = "" if on is None else f" ({words.done_on.format(date=on.isoformat())})"
+    return (
+        f"{box} {i.due.isoformat()} · **{_md(who)}** · {words.kinds[i.kind]}{exec_mark} — "
+        f"{_md(words.say(i.reason))}{done}"
+    )
 
 
 def _md(text: str) -> str:
@@ -203,45 +273,68 @@ def _md(text: str) -> str:
     return "".join("\\" + c if c in "\\`*_[]<>#|" else c for c in one_line)
 
 
-def plan_csv(items: Sequence[PlanItem]) -> str:
-    fields = [*PLAN_FIELDS, "key"]
-    return to_csv(fields, ([d[f] for f in fields] for d in plan_dicts(items)))
-
-
 PRIORITY = {"S": 1, "A": 3, "B": 5, "C": 7}
 
 
 def plan_uid(item: PlanItem, week: IsoWeek) -> str:
     """Stable across exports of the same week: a calendar that imports the file again
     updates its to-dos instead of adding copies."""
-    return f"{week}-{item.key.replace(':', '-')}@kamtui"
+    return visible(f"{week}-{item.key.replace(':', '-')}@kamtui")
 
 
-def plan_ics(
-    items: Sequence[PlanItem],
-    week: IsoWeek,
-    owner: str | None,
-    today: date,
-    words: PlanWords = ENGLISH,
-) -> str:
-    """The plan as iCalendar: one VTODO per item, due on the item's day."""
+def plan_ics(plan: WeekPlan, owner: str | None, today: date, words: PlanWords = ENGLISH) -> str:
+    """The plan as iCalendar: one VTODO per item that fits the week, due on the item's day
+    (completed when ticked; a batch lists its accounts), and one more for the items folded
+    beyond the capacity, listing them. Items put off are not the week's: the calendar's
+    description counts them."""
     from icalendar import Calendar, Todo
 
+    week = plan.week
     cal = Calendar()
     cal.add("prodid", "-//kamtui//weekly plan//EN")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", f"kamtui {week}" + (f" {visible(owner)}" if owner else ""))
+    if plan.folded or plan.snoozed:
+        said = []
+        if plan.folded:
+            said.append(counted(words.folded, n=plan.capacity, more=len(plan.folded)))
+        if plan.snoozed:
+            said.append(words.snoozed.format(n=len(plan.snoozed)))
+        cal.add("x-wr-caldesc", visible(" · ".join(said)))
     stamp = datetime(today.year, today.month, today.day, tzinfo=UTC)
-    for i in items:
+
+    def line(i: PlanItem) -> str:
+        return f"{i.due.isoformat()} {i.account} · {words.kinds[i.kind]} — {words.say(i.reason)}"
+
+    for i in plan.items:
         label = words.kinds[i.kind]
+        who = i.account
+        if i.kind == BATCH:
+            who = counted(words.accounts, n=len(plan.members(i))) + (
+                f" · {i.owner}" if not owner else ""
+            )
         todo = Todo()
         todo.add("uid", plan_uid(i, week))
         todo.add("dtstamp", stamp)
-        todo.add("summary", visible(f"{i.account} · {label}" + (" ★" if i.executive else "")))
-        todo.add("description", visible(words.say(i.reason)))
+        todo.add("summary", visible(f"{who} · {label}" + (" ★" if i.executive else "")))
+        about = [words.say(i.reason), *(line(m) for m in plan.members(i))]
+        todo.add("description", visible("\n".join(about)))
         todo.add("due", i.due)
         todo.add("priority", PRIORITY.get(i.tier or "", 9))
         todo.add("categories", [words.tier.format(tier=i.tier or words.unscored), label])
+        on = plan.done.get(i.key)
+        todo.add("status", "NEEDS-ACTION" if on is None else "COMPLETED")
+        if on is not None:
+            todo.add("completed", datetime(on.year, on.month, on.day, tzinfo=UTC))
+        cal.add_component(todo)
+    if plan.folded:
+        todo = Todo()
+        todo.add("uid", visible(f"{week}-folded-{owner or 'all'}@kamtui"))
+        todo.add("dtstamp", stamp)
+        todo.add("summary", visible(counted(words.folded, n=plan.capacity, more=len(plan.folded))))
+        todo.add("description", visible("\n".join(line(i) for i in plan.folded)))
+        todo.add("due", week.sunday)
+        todo.add("priority", 9)
         todo.add("status", "NEEDS-ACTION")
         cal.add_component(todo)
     return cal.to_ical().decode("utf-8")
@@ -287,6 +380,7 @@ def records(book: Book, what: str, today: date) -> list[dict[str, Any]]:
             from kamtui.store.repo import deliverables_checked
 
             checked = deliverables_checked(conn)
+            outcomes = {o.id: o for o in book.deal_outcomes()}
             return [
                 {
                     "id": r[0],
@@ -306,6 +400,7 @@ def records(book: Book, what: str, today: date) -> list[dict[str, Any]]:
                     if r[6] == "open"
                     else [],
                     "lost_reason": r[10],
+                    **_won(outcomes[r[0]]),
                 }  # fmt: skip
                 for r in sql(
                     "SELECT d.id, a.id, a.name, d.name, d.amount, d.stage, d.status, "
@@ -341,10 +436,25 @@ FIELDS: dict[str, tuple[str, ...]] = {
                  "reports_to", "left_on", "planned_action", "email", "phone"),
     "deals": ("id", "account_id", "account", "name", "amount", "stage", "stage_name", "status",
               "expected_close", "next_step", "days_in_stage", "missing_deliverables",
-              "lost_reason"),
+              "lost_reason", "outcome", "started_on", "won_on", "won_amount", "won_forced",
+              "cycle_days"),
     "interactions": ("id", "account_id", "account", "date", "kind", "executive", "contact",
                      "summary"),
 }  # fmt: skip
+
+
+def _won(o: DealOutcome) -> dict[str, Any]:
+    """A deal's outcome as its export says it (SPEC §5: won when it passed the stage-3
+    gate): won, lost or open; the day it entered its first stage; the win's day, amount,
+    whether it was forced, and the days from the first stage to the win."""
+    return {
+        "outcome": o.outcome,
+        "started_on": o.started_on.isoformat(),
+        "won_on": None if o.won_on is None else o.won_on.isoformat(),
+        "won_amount": o.won_amount,
+        "won_forced": o.won_forced,
+        "cycle_days": o.cycle_days,
+    }
 
 
 def flat_table(what: str, records: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:

@@ -38,6 +38,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection
 
 from kamtui.domain import parsing as p
+from kamtui.domain import stages as sop
 from kamtui.domain.errors import InputError, KamError
 from kamtui.domain.rfm import RFM, OrderStats, rfm_scores
 from kamtui.domain.scoring import ScoringModel
@@ -358,6 +359,8 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("stage", ("stage", "阶段", "销售阶段", "商机阶段"), _stage),
         Field("status", ("status", "状态", "商机状态"), _choice(p.DEAL_STATUS_NAMES, "deal status")),
         Field("lost_reason", ("lost reason", "输单原因", "丢单原因")),
+        Field("won_on", ("won on", "won date", "赢单日期", "签约日期"), p.parse_date),
+        Field("won_amount", ("won amount", "赢单金额", "签约金额"), _not_negative, amount=True),
     ),
     "interactions": (
         *ACCOUNT_LINK,
@@ -1198,7 +1201,8 @@ RECORD_SPECS: dict[str, Record] = {
     ),
     "deals": Record(
         "deals", ("name",),
-        ("name", "amount", "expected_close", "next_step", "stage", "status", "lost_reason"),
+        ("name", "amount", "expected_close", "next_step", "stage", "status", "lost_reason",
+         "won_on", "won_amount"),
         {"amount": 0, "next_step": "", "stage": 1, "status": "open", "lost_reason": ""},
         {"created_on": _today, "stage_entered_on": _today},
         versioned=True,
@@ -1386,10 +1390,15 @@ def _adopt(plan: Plan, other: Plan) -> None:
 
 
 def _plan_deals(ctx: Ctx) -> None:
+    """Deals, with their stage history; a deal past stage 3 is won (SPEC §5): on the day
+    the file says (``won_on``), else on the day it was imported past stage 3 (forced when
+    an import moved it there), for the amount the file says (``won_amount``) or its own; a
+    deal an import moves back to stage 3 or before is no longer won."""
     plan, today = ctx.plan, ctx.today.isoformat()
     reason = f"imported from {ctx.source}"
     changes: list[tuple[Any, ...]] = []
     entered: list[tuple[Any, ...]] = []
+    wins: list[tuple[Any, ...]] = []
 
     def prepare(row: Row, aid: int, values: dict[str, Any], old: dict[str, Any] | None) -> bool:
         if old is not None and old["status"] == "lost" and values.get("status") == "open":
@@ -1397,13 +1406,43 @@ def _plan_deals(ctx: Ctx) -> None:
             return False
         if values.get("status") == "lost" and not values.get("lost_reason"):
             values["lost_reason"] = old["lost_reason"] if old and old["lost_reason"] else reason
+        stage = values.get("stage", old["stage"] if old else 1)
+        for won in ("won_on", "won_amount"):
+            if values.get(won) is not None and stage < sop.WINNING_STAGE:
+                plan.fail(
+                    row, won, f"a deal is won when it passes stage 3; this one is in stage {stage}"
+                )
+                return False
+        if (values.get("won_on") or "") > today:
+            plan.fail(row, "won_on", "a win cannot lie in the future")
+            return False
         return True
+
+    def won(did: int, aid: int, merged: dict[str, Any], old: dict[str, Any] | None) -> None:
+        stage = merged.get("stage", old["stage"] if old else 1)
+        was = old["won_on"] if old else None
+        if stage < sop.WINNING_STAGE:
+            if was is not None:
+                wins.append((None, None, 0, did))
+                plan.changes.append(("deal", did, aid, "won_on", was, None))
+        elif was is None and merged.get("won_on") is None:
+            amount = merged.get("won_amount")
+            if amount is None:
+                amount = merged.get("amount", old["amount"] if old else 0)
+            wins.append((today, amount, old is not None, did))
+            plan.changes.append(("deal", did, aid, "won_on", None, today))
+        elif merged.get("won_amount") is None and (old is None or old["won_amount"] is None):
+            amount = merged.get("amount", old["amount"] if old else 0)
+            plan.statements.append(
+                ("UPDATE deals SET won_amount = ? WHERE id = ?", [(amount, did)])
+            )
 
     def created(did: int, aid: int, merged: dict[str, Any]) -> None:
         changes.append((did, None, merged["stage"], today, 0, 0, reason))
         if merged.get("status") == "lost":
             lost = merged.get("lost_reason") or reason
             changes.append((did, merged["stage"], merged["stage"], today, 0, 1, lost))
+        won(did, aid, merged, None)
 
     def updated(did: int, aid: int, old: dict[str, Any], merged: dict[str, Any]) -> None:
         stage = merged.get("stage", old["stage"])
@@ -1413,6 +1452,7 @@ def _plan_deals(ctx: Ctx) -> None:
         if merged.get("status") == "lost" and old["status"] != "lost":
             lost = merged.get("lost_reason") or reason
             changes.append((did, stage, stage, today, 0, 1, lost))
+        won(did, aid, merged, old)
 
     _plan_records(ctx, "deals", prepare, created, updated)
     if changes:
@@ -1425,6 +1465,10 @@ def _plan_deals(ctx: Ctx) -> None:
         )
     if entered:
         plan.statements.append(("UPDATE deals SET stage_entered_on = ? WHERE id = ?", entered))
+    if wins:
+        plan.statements.append(
+            ("UPDATE deals SET won_on = ?, won_amount = ?, won_forced = ? WHERE id = ?", wins)
+        )
 
 
 def _plan_interactions(ctx: Ctx) -> None:

@@ -51,7 +51,15 @@ from kamtui.domain import stages as sop
 from kamtui.domain.errors import InputError, KamError
 from kamtui.domain.health import Flag
 from kamtui.domain.parsing import match_key
-from kamtui.domain.plan import KINDS, IsoWeek, PlanItem
+from kamtui.domain.plan import (
+    BATCH,
+    IsoWeek,
+    PlanItem,
+    SnoozedItem,
+    WeekPlan,
+    batch_item,
+    kind_rank,
+)
 from kamtui.domain.rfm import concentration
 from kamtui.domain.scoring import tier_rank
 from kamtui.services.book import (
@@ -742,32 +750,56 @@ class TeamBook(Book):
         return out
 
     # ---- the weekly plan -----------------------------------------------------------------
-    def plan(self, week: IsoWeek, today: date, owner: str | None = None) -> list[PlanItem]:
-        """Every file's plan (each with its own cadences), in one order: S tier first, then
-        the most urgent."""
-        kind_rank = {k: n for n, k in enumerate(KINDS)}
+    def plan(self, week: IsoWeek, today: date, owner: str | None = None) -> WeekPlan:
+        """Every file's plan (each with its own cadences and capacity), in one order: S tier
+        first, then the most urgent; a rep's batches of several files are one."""
         items: list[tuple[tuple[Any, ...], PlanItem]] = []
+        folded: list[tuple[tuple[Any, ...], PlanItem]] = []
+        snoozed: list[SnoozedItem] = []
+        batches: dict[str, list[PlanItem]] = {}
+        done: dict[str, date] = {}
         for m in self.members:
-            for it in m.book.plan(week, today, owner):
-                key = (
-                    tier_rank(it.tier),
-                    it.due,
-                    kind_rank[it.kind],
-                    it.account,
-                    it.ref or 0,
-                    m.index,
+            made = m.book.plan(week, today, owner)
+
+            def mine(it: PlanItem, m: Member = m) -> PlanItem:
+                if it.kind == BATCH:
+                    return it
+                return it._replace(
+                    account_id=self.team_id(m, it.account_id),
+                    ref=None if it.ref is None else self.team_id(m, it.ref),
                 )
-                items.append(
-                    (
-                        key,
-                        it._replace(
-                            account_id=self.team_id(m, it.account_id),
-                            ref=None if it.ref is None else self.team_id(m, it.ref),
-                        ),
-                    )
-                )
+
+            for it in (*made.items, *made.folded, *(x for b in made.batches.values() for x in b)):
+                if it.key in made.done:
+                    done[mine(it).key] = made.done[it.key]
+            for source, into in ((made.items, items), (made.folded, folded)):
+                for it in source:
+                    key = (tier_rank(it.tier), it.due, kind_rank(it.kind), it.account,
+                           it.ref or 0, m.index)  # fmt: skip
+                    if it.kind == BATCH and it.key in batches:  # the rep's batch of another file
+                        batches[it.key] += [mine(x) for x in made.batches[it.key]]
+                        continue
+                    if it.kind == BATCH:
+                        batches[it.key] = [mine(x) for x in made.batches[it.key]]
+                    into.append((key, mine(it)))
+            snoozed += [z._replace(item=mine(z.item)) for z in made.snoozed]
+        for into in (items, folded):
+            for n, (_, it) in enumerate(into):
+                if it.kind == BATCH:  # due when the most urgent of all its files' is
+                    members = batches[it.key]
+                    members.sort(key=lambda x: (x.due, x.account, x.account_id))
+                    it = batch_item(it.owner, members, done)
+                    done.pop(it.key, None)
+                    if all(x.key in done for x in members):
+                        done[it.key] = max(done[x.key] for x in members)
+                    into[n] = ((tier_rank(it.tier), it.due, kind_rank(it.kind), "", 0, 0), it)
         items.sort(key=itemgetter(0))
-        return [it for _, it in items]
+        folded.sort(key=itemgetter(0))
+        snoozed.sort(key=lambda z: (z.until, tier_rank(z.item.tier), z.item.due, z.item.account))
+        return WeekPlan(
+            week, [it for _, it in items], [it for _, it in folded], snoozed, batches, done,
+            self.config.plan_capacity,
+        )  # fmt: skip
 
     def find_deals(self, text: str, limit: int = 20) -> list[DealHit]:
         """Open deals of every file whose name contains ``text``, largest first."""
@@ -786,7 +818,10 @@ class TeamBook(Book):
         values.update(
             id=account_id,
             deals=tuple(replace(d, id=self.team_id(m, d.id)) for d in view.deals),
-            tasks=tuple((self.team_id(m, tid), title, due) for tid, title, due in view.tasks),
+            tasks=tuple(t._replace(id=self.team_id(m, t.id)) for t in view.tasks),
+            snoozes=tuple(
+                z._replace(ref=self.team_id(m, z.ref)) if z.ref else z for z in view.snoozes
+            ),
             book=m.label,
             config=m.book.config,
             shared=self._shared_with(self._shared_index().get((m.index, local), ())),

@@ -21,6 +21,13 @@ book upgraded step by step ends with the same schema as a new one (a test checks
 - 6: orders indexed by account, day and amount, instead of by account and day and by day:
   RFM's twelve months, of the whole book or of a range of accounts, are read from it in
   account order, with no sort.
+- 7: the won outcome and a weekly plan a rep can work through. ``deals.won_on``,
+  ``won_amount`` and ``won_forced``: a deal is won when it leaves stage 3 for 4 (its
+  contract signed, SPEC §5); the upgrade marks every deal already past stage 3 won on the
+  day it last entered stage 4 or beyond from below (its stage history), for its amount,
+  forced if that move was. ``plan_ticks``: plan items ticked done, so that a week's plan
+  shows them ticked and a tick can be taken back; ``snoozes``: plan items put off until a
+  day.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Tables every book of schema 1 or later has; opening a book checks them, so that a file
 # marked as a book but holding other tables is refused with a clear message. Kept as names
@@ -55,7 +62,10 @@ def create_schema(conn: Connection) -> None:
 
 # Tables added after version 1, by the version that added them: a book of that version or
 # later must have them.
-ADDED_TABLES: dict[int, frozenset[str]] = {2: frozenset({"changes"})}
+ADDED_TABLES: dict[int, frozenset[str]] = {
+    2: frozenset({"changes"}),
+    7: frozenset({"plan_ticks", "snoozes"}),
+}
 
 
 def required_tables(version: int) -> frozenset[str]:
@@ -253,6 +263,43 @@ _V6_DDL = (
 )
 
 
+_V7_COLUMNS = {
+    "won_on": "ALTER TABLE deals ADD COLUMN won_on DATE",
+    "won_amount": "ALTER TABLE deals ADD COLUMN won_amount FLOAT",
+    "won_forced": "ALTER TABLE deals ADD COLUMN won_forced BOOLEAN DEFAULT 0 NOT NULL",
+}
+_V7_DDL = (
+    """CREATE TABLE IF NOT EXISTS plan_ticks (
+    id INTEGER NOT NULL, account_id INTEGER NOT NULL, week VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL, ref INTEGER DEFAULT 0 NOT NULL, due DATE NOT NULL,
+    reason VARCHAR DEFAULT '' NOT NULL, executive BOOLEAN DEFAULT 0 NOT NULL,
+    done_on DATE NOT NULL, interaction_id INTEGER, touch_before DATE, exec_touch_before DATE,
+    PRIMARY KEY (id), UNIQUE (week, account_id, kind, ref),
+    FOREIGN KEY(account_id) REFERENCES accounts (id) ON DELETE CASCADE,
+    FOREIGN KEY(interaction_id) REFERENCES interactions (id) ON DELETE SET NULL)""",
+    "CREATE INDEX IF NOT EXISTS ix_plan_ticks_account ON plan_ticks (account_id)",
+    "CREATE INDEX IF NOT EXISTS ix_plan_ticks_interaction ON plan_ticks (interaction_id)",
+    """CREATE TABLE IF NOT EXISTS snoozes (
+    id INTEGER NOT NULL, account_id INTEGER NOT NULL, kind VARCHAR NOT NULL,
+    ref INTEGER DEFAULT 0 NOT NULL, snoozed_until DATE NOT NULL,
+    reason VARCHAR DEFAULT '' NOT NULL, basis VARCHAR DEFAULT '' NOT NULL,
+    snoozed_on DATE NOT NULL, PRIMARY KEY (id), UNIQUE (account_id, kind, ref),
+    FOREIGN KEY(account_id) REFERENCES accounts (id) ON DELETE CASCADE)""",
+    "CREATE INDEX IF NOT EXISTS ix_snoozes_until ON snoozes (snoozed_until)",
+)
+# The move that won a deal already past stage 3: its last change from below stage 4 (or
+# from nothing: a deal imported or made past stage 3) to stage 4 or beyond.
+_V7_WINNING_MOVE = (
+    "SELECT c.{column} FROM deal_stage_changes c WHERE c.deal_id = deals.id AND NOT c.lost "
+    "AND c.to_stage >= 4 AND coalesce(c.from_stage, 0) < 4 ORDER BY c.id DESC LIMIT 1"
+)
+_V7_WINS = (
+    f"UPDATE deals SET won_on = coalesce(({_V7_WINNING_MOVE.format(column='changed_on')}), "
+    "stage_entered_on), won_amount = amount, "
+    f"won_forced = coalesce(({_V7_WINNING_MOVE.format(column='forced')}), 0) WHERE stage >= 4"
+)
+
+
 def _run(conn: Connection, ddl: tuple[str, ...]) -> None:
     for statement in ddl:
         conn.exec_driver_sql(statement)
@@ -290,8 +337,17 @@ def _to_6(conn: Connection) -> None:
     _run(conn, _V6_DDL)
 
 
+def _to_7(conn: Connection) -> None:
+    """Won deals; plan items ticked done and put off. Deals already past stage 3 are won."""
+    columns = {r[1] for r in conn.exec_driver_sql("PRAGMA table_info(deals)")}
+    if "won_on" not in columns:  # (a book marked older may have them already)
+        _run(conn, tuple(_V7_COLUMNS.values()))
+        conn.exec_driver_sql(_V7_WINS)
+    _run(conn, _V7_DDL)
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {
-    1: _to_1, 2: _to_2, 3: _to_3, 4: _to_4, 5: _to_5, 6: _to_6,
+    1: _to_1, 2: _to_2, 3: _to_3, 4: _to_4, 5: _to_5, 6: _to_6, 7: _to_7,
 }  # fmt: skip
 
 

@@ -919,15 +919,83 @@ def account_profile(
     return None if row is None else tuple(row)
 
 
-def account_deals(conn: Connection, account_id: int) -> list[tuple[Any, ...]]:
+# ---- the won outcome ------------------------------------------------------------------------
+# A deal is won when it leaves stage 3 for 4 (domain.stages.wins); schema 7 keeps the day,
+# the amount and whether the move was forced on the deal. A book older than schema 7,
+# opened read-only, is not upgraded: its wins are read from its stage history as the
+# upgrade would set them (store.migrations, step 7).
+_WINNING_MOVE = (
+    "(SELECT c.{column} FROM deal_stage_changes c WHERE c.deal_id = {d}.id AND NOT c.lost "
+    "AND c.to_stage >= 4 AND coalesce(c.from_stage, 0) < 4 ORDER BY c.id DESC LIMIT 1)"
+)
+
+
+def won_columns(current: bool, alias: str = "d") -> str:
+    """A deal's won on, won amount and won forced (False when not won), of a book of the
+    current schema or (``current`` False) of an older one; named so."""
+    if current:
+        return (
+            f"{alias}.won_on AS won_on, {alias}.won_amount AS won_amount, "
+            f"{alias}.won_forced AS won_forced"
+        )
+    on = _WINNING_MOVE.format(column="changed_on", d=alias)
+    forced = _WINNING_MOVE.format(column="forced", d=alias)
+    return (
+        f"CASE WHEN {alias}.stage >= 4 THEN coalesce({on}, {alias}.stage_entered_on) END "
+        f"AS won_on, CASE WHEN {alias}.stage >= 4 THEN {alias}.amount END AS won_amount, "
+        f"CASE WHEN {alias}.stage >= 4 THEN coalesce({forced}, 0) ELSE 0 END AS won_forced"
+    )
+
+
+def set_won(conn: Connection, deal_id: int, on: date | None, forced: bool) -> tuple[Any, ...]:
+    """Record a deal won ``on`` (its amount then, forced or not), or (``on`` None) no longer
+    won; returns its won on and won amount before, and its won amount now."""
+    raw = _raw(conn)
+    before = raw.execute(
+        "SELECT won_on, won_amount, CASE WHEN ? THEN amount END FROM deals WHERE id = ?",
+        (on is not None, deal_id),
+    ).fetchone()
+    if on is None:
+        raw.execute(
+            "UPDATE deals SET won_on = NULL, won_amount = NULL, won_forced = 0 WHERE id = ?",
+            (deal_id,),
+        )
+    else:
+        raw.execute(
+            "UPDATE deals SET won_on = ?, won_amount = amount, won_forced = ? WHERE id = ?",
+            (on.isoformat(), forced, deal_id),
+        )
+    return tuple(before)
+
+
+def deal_outcomes(conn: Connection, current: bool) -> list[tuple[Any, ...]]:
+    """What reports of outcomes need, per deal of an account in the book: (deal id, account
+    id, owner, status, created on, the day it entered its first stage, won on, won amount,
+    won forced, closed lost on)."""
+    return (
+        _raw(conn)
+        .execute(
+            "SELECT d.id, a.id, a.owner, d.status, d.created_on, "
+            "(SELECT min(c.changed_on) FROM deal_stage_changes c WHERE c.deal_id = d.id), "
+            f"{won_columns(current)}, "
+            "(SELECT max(c.changed_on) FROM deal_stage_changes c WHERE c.deal_id = d.id "
+            "AND c.lost) FROM deals d JOIN accounts a ON a.id = d.account_id "
+            "WHERE a.deleted_at IS NULL ORDER BY d.id"
+        )
+        .fetchall()
+    )
+
+
+def account_deals(conn: Connection, account_id: int, current: bool) -> list[tuple[Any, ...]]:
     """(id, name, amount, stage, status, stage entered on, next step, expected close,
-    version) of each deal of an account, open ones first, furthest stage first."""
+    version, won on, won amount, won forced) of each deal of an account, open ones first,
+    furthest stage first."""
     return (
         _raw(conn)
         .execute(
             "SELECT id, name, amount, stage, status, stage_entered_on, next_step, "
-            "expected_close, version FROM deals WHERE account_id = ? "
-            "ORDER BY status = 'open' DESC, stage DESC, id",
+            f"expected_close, version, {won_columns(current, 'deals')} FROM deals "
+            "WHERE account_id = ? ORDER BY status = 'open' DESC, stage DESC, id",
             (account_id,),
         )
         .fetchall()
@@ -966,14 +1034,19 @@ _TIMELINE = {
 
 
 def timeline(
-    conn: Connection, account_id: int, limit: int
+    conn: Connection, account_id: int, limit: int, current: bool = True
 ) -> list[tuple[date, str, bool, tuple[Any, ...]]]:
-    """The newest ``limit`` of an account's interactions, orders, invoices, payments, tickets
-    and usage snapshots, newest first: (date, kind, executive, fields), the fields as the
-    query of the kind in ``_TIMELINE`` lists them (an interaction's kind is call, email,
-    meeting or visit)."""
+    """The newest ``limit`` of an account's interactions, orders, invoices, payments, tickets,
+    usage snapshots and deals won, newest first: (date, kind, executive, fields), the fields
+    as the query of the kind in ``_TIMELINE`` lists them (an interaction's kind is call,
+    email, meeting or visit); a win is (deal name, amount, forced)."""
     out: list[tuple[date, str, bool, tuple[Any, ...]]] = []
-    for sql in _TIMELINE.values():
+    won = (
+        f"SELECT won_on, 'won', 0, name, won_amount, won_forced FROM (SELECT name, "
+        f"{won_columns(current, 'deals')} FROM deals WHERE account_id = ?) "
+        "WHERE won_on IS NOT NULL"
+    )
+    for sql in (*_TIMELINE.values(), won):
         for on, kind, executive, *fields in _raw(conn).execute(
             f"{sql} ORDER BY 1 DESC LIMIT {int(limit)}", (account_id,)
         ):
@@ -1407,16 +1480,23 @@ def pipeline_totals(
 
 
 def pipeline_cards(
-    conn: Connection, stage: int, owner: str | None, tier: str | None, limit: int
+    conn: Connection,
+    stage: int,
+    owner: str | None,
+    tier: str | None,
+    limit: int,
+    current: bool = True,
 ) -> list[tuple[Any, ...]]:
     """The largest open deals of one stage: (deal id, account id, account, tier, owner, deal,
-    amount, entered stage on, checked deliverables comma-joined, version)."""
+    amount, entered stage on, checked deliverables comma-joined, version, won on, won
+    amount, won forced)."""
     where, params = _pipeline_where(owner, tier)
     return (
         _raw(conn)
         .execute(
             "SELECT d.id, a.id, a.name, a.tier, a.owner, d.name, d.amount, d.stage_entered_on, "
-            "(SELECT group_concat(c.deliverable) FROM deal_deliverables c WHERE c.deal_id = d.id), d.version "
+            "(SELECT group_concat(c.deliverable) FROM deal_deliverables c WHERE c.deal_id = d.id), d.version, "
+            f"{won_columns(current)} "
             f"FROM deals d JOIN accounts a ON a.id = d.account_id WHERE {where} AND d.stage = ? "
             "ORDER BY d.amount DESC, d.id LIMIT ?",
             (*params, stage, limit),

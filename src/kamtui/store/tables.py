@@ -126,6 +126,10 @@ class Contact(SQLModel, table=True):
 
 
 class Deal(SQLModel, table=True):
+    """A deal (opportunity). It is won when it passes the stage-3 gate (its contract
+    signed, SPEC §5) and goes on through stages 4 and 5; ``won_on``, ``won_amount`` and
+    ``won_forced`` record that move (schema 7), and a move back to stage 3 clears them."""
+
     __tablename__ = "deals"
     __table_args__ = (Index("ix_deals_account", "account_id"), Index("ix_deals_stage", "stage"))
     id: int | None = Field(default=None, primary_key=True)
@@ -140,6 +144,10 @@ class Deal(SQLModel, table=True):
     created_on: date
     stage_entered_on: date
     version: int = 1
+    # the win (schema 7): the day it left stage 3 for 4, the amount then, forced or not
+    won_on: date | None = None
+    won_amount: float | None = None
+    won_forced: bool = False
 
 
 class StageChangeRow(SQLModel, table=True):
@@ -272,6 +280,53 @@ class ChangeRow(SQLModel, table=True):
     version: int | None = None
 
 
+class PlanTick(SQLModel, table=True):
+    """A weekly-plan item ticked done (schema 7): a touch logged from the plan, with the
+    item as it read then (it leaves the derived plan once done) and what ticking it
+    changed, so that the tick can be taken back. ``ref`` is the task or deal id (0: none)."""
+
+    __tablename__ = "plan_ticks"
+    __table_args__ = (
+        UniqueConstraint("week", "account_id", "kind", "ref"),
+        Index("ix_plan_ticks_account", "account_id"),
+        Index("ix_plan_ticks_interaction", "interaction_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="accounts.id", ondelete="CASCADE")
+    week: str  # ISO week, 2026-W48
+    kind: str
+    ref: int = 0
+    due: date
+    reason: str = ""
+    executive: bool = False
+    done_on: date
+    interaction_id: int | None = Field(
+        default=None, foreign_key="interactions.id", ondelete="SET NULL"
+    )
+    touch_before: date | None = None  # the account's last touches before the tick
+    exec_touch_before: date | None = None
+
+
+class Snooze(SQLModel, table=True):
+    """A weekly-plan item put off until a day (schema 7). It holds while ``snoozed_until``
+    is after the plan's first day and the item still rests on ``basis`` (see
+    ``domain.plan.basis``); ``ref`` is the task or deal id (0: none)."""
+
+    __tablename__ = "snoozes"
+    __table_args__ = (
+        UniqueConstraint("account_id", "kind", "ref"),
+        Index("ix_snoozes_until", "snoozed_until"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="accounts.id", ondelete="CASCADE")
+    kind: str
+    ref: int = 0
+    snoozed_until: date
+    reason: str = ""
+    basis: str = ""
+    snoozed_on: date
+
+
 class Setting(SQLModel, table=True):
     __tablename__ = "settings"
     __table_args__ = (UniqueConstraint("key"),)
@@ -296,6 +351,8 @@ TABLES = [
     Task,
     Setting,
     ChangeRow,
+    PlanTick,
+    Snooze,
 ]
 
 

@@ -84,6 +84,20 @@ def value_text(entity: str, field: str, value: str | None, names: Names | None =
     return value
 
 
+def plan_mark(change: Change) -> str:
+    """A tick or a snooze of the weekly plan, in words: the field is ``tick:<kind>`` (old
+    or new: the week) or ``snooze:<kind>`` (the day it lasts until, and the reason)."""
+    mark, _, kind = change.field.partition(":")
+    what = S.plan_kind(kind)
+    if mark == "tick":
+        if change.new:
+            return S.HISTORY_PLAN_TICK.format(week=change.new, kind=what)
+        return S.HISTORY_PLAN_UNTICK.format(week=change.old or "", kind=what)
+    if change.new:
+        return S.HISTORY_PLAN_SNOOZE.format(kind=what, until=change.new)
+    return S.HISTORY_PLAN_UNSNOOZE.format(kind=what, until=change.old or "")
+
+
 def value(v: str | None) -> str:
     """A value with no known field: itself, or a dash for none."""
     return "–" if v in (None, "") else str(v)
@@ -99,6 +113,9 @@ def history_line(
     line.append("  ")
     if change.entity == "account" and change.field == "deleted_at":
         line.append(S.HISTORY_TRASHED if change.new else S.HISTORY_RESTORED)
+        return line
+    if change.entity == "plan":  # a weekly-plan item ticked, or put off (services.book)
+        line.append_text(text(plan_mark(change)))
         return line
     if change.field == "created":
         line.append(f"{S.HISTORY_CREATED} ")

@@ -99,9 +99,9 @@ EN: dict[str, str] = {
     "KEY_PREV_WEEK": "Previous week",
     "KEY_NEXT_WEEK": "Next week",
     "KEY_EXPORT": "Export",
-    "PLAN_TITLE": "Weekly plan {week} ({start} – {end}) · owner: {owner} · {n:item|items}",
+    "PLAN_TITLE": "Weekly plan {week} ({start} – {end}) · owner: {owner} · {n:item|items}, {done} done",
     "PLAN_LOADING": "Working out the plan…",
-    "PLAN_HINT": "Space ticks a touch or task done (a touch is logged as a call today); Enter opens the account.",
+    "PLAN_HINT": "A touch ticked done logs a call today; Enter on a batch lists its accounts.",
     "PLAN_TASK_DONE": "Task done for {account}",
     "PLAN_TOUCH_LOGGED": "Touch logged for {account}",
     "PLAN_EXPORT_TITLE": "Export the plan to (.md Markdown, .ics calendar, .csv, .json)",
@@ -270,7 +270,7 @@ ZH: dict[str, str] = {
     "KEY_PREV_WEEK": "上一周",
     "KEY_NEXT_WEEK": "下一周",
     "KEY_EXPORT": "导出",
-    "PLAN_TITLE": "周计划 {week}（{start} – {end}）· 负责人：{owner} · {n} 项",
+    "PLAN_TITLE": "周计划 {week}（{start} – {end}）· 负责人：{owner} · {n} 项，已完成 {done} 项",
     "PLAN_LOADING": "正在生成周计划…",
     "PLAN_KIND_HEALTH": "健康度跟进",
     "PLAN_KIND_EXEC_TOUCH": "高层触达",
@@ -529,7 +529,7 @@ EN.update(
         "PALETTE_DEAL": "deal · stage {stage} · {amount}",
         "PALETTE_OPEN_DEAL": "Open the account on its Deals tab",
         "PLAN_FILE_TITLE": "Weekly plan {week}",
-        "PLAN_FILE_SPAN": "{monday} to {sunday} · {n:item|items}",
+        "PLAN_FILE_SPAN": "{monday} to {sunday} · {n:item|items}, {done} done",
         "PLAN_FILE_TIER": "Tier {tier}",
     }
 )
@@ -617,7 +617,7 @@ ZH.update(
         "PALETTE_DEAL": "商机 · 第 {stage} 阶段 · {amount}",
         "PALETTE_OPEN_DEAL": "打开客户的商机页",
         "PLAN_FILE_TITLE": "周计划 {week}",
-        "PLAN_FILE_SPAN": "{monday} 至 {sunday} · 共 {n} 项",
+        "PLAN_FILE_SPAN": "{monday} 至 {sunday} · 共 {n} 项，已完成 {done} 项",
         "PLAN_FILE_TIER": "{tier} 级",
     }
 )
@@ -665,7 +665,7 @@ ZH.update(
         "NOT_A_NUMBER": "{value!r} 不是数字。",
         "NOT_WHOLE": "{value!r} 不是整数。",
         "SAVED": "已保存 {name}",
-        "PLAN_HINT": "空格：标记触达或待办完成（触达记为今天的一次电话）；回车：打开客户。",
+        "PLAN_HINT": "标记触达完成即记录今天的一次电话；在批量邮件上按回车列出其客户。",
         "PLAN_TASK_DONE": "{account} 的待办已完成",
         "PLAN_TOUCH_LOGGED": "已记录对 {account} 的触达",
         "PLAN_EXPORT_TITLE": "导出计划到（.md Markdown、.ics 日历、.csv、.json）",
@@ -1148,8 +1148,117 @@ EN.update(
         "CHANGE_TASK_DONE_ON": "Done on",
     }
 )
+
+# ---- the weekly plan worked through (ticks, snoozes, capacity, batches) and the won
+# outcome of a deal (plan) --------------------------------------------------------------------
+EN.update(
+    {
+        "KEY_UNTICK": "Untick",
+        "KEY_SNOOZE": "Put off",
+        "KEY_PLAN_MORE": "More",
+        "PLAN_KIND_BATCH": "e-mail batch",
+        "PLAN_BATCH_ACCOUNTS": "{n:account|accounts}",
+        "PLAN_BATCH_DONE": "{done} of {n} done",
+        "PLAN_FOLDED": "⋯ {n} more beyond the week's capacity of {capacity:item|items}: press m to show them",
+        "PLAN_FOLDED_OPEN": "▾ {n} more beyond the week's capacity of {capacity:item|items} (m hides them):",
+        "PLAN_SNOOZED": "⋯ {n} put off until a later day: press m to show them",
+        "PLAN_SNOOZED_OPEN": "▾ {n} put off until a later day (z on one brings it back; m hides them):",
+        "PLAN_PUT_OFF": "put off until {date}",
+        "PLAN_TICKED_ALREADY": "Done already; u takes the tick back.",
+        "PLAN_NOT_TICKED": "Not ticked: there is no tick to take back.",
+        "PLAN_SNOOZE_DONE": "Done already: nothing to put off.",
+        "PLAN_EMAILS_LOGGED": "Standard e-mail logged for {account}",
+        "PLAN_UNTICKED": "Tick taken back: {account}",
+        "PLAN_SNOOZED_NOTE": "{what}: put off until {date}",
+        "PLAN_UNSNOOZED": "{what}: back in the plan",
+        "SNOOZE_TITLE": "Put off until a day: {what}",
+        "SNOOZE_UNTIL": "Until (YYYY-MM-DD; it comes back that day)",
+        "SNOOZE_REASON": "Why (optional)",
+        "SNOOZE_REASON_PLACEHOLDER": "e.g. the customer is at a trade fair",
+        "SNOOZE_SAVE": "Put off",
+        "BATCH_TITLE": "Send the standard e-mail to {who} (tier C: standard quote, e-mail, self-service)",
+        "BATCH_HINT": "Every account is ticked: space leaves one out (or takes it back in); ctrl+s logs an e-mail today to each ticked account.",
+        "BATCH_SAVE": "Log the e-mails",
+        "BATCH_NONE": "Tick at least one account.",
+        "PLAN_FILE_ACCOUNTS": "{n:account|accounts}",
+        "PLAN_FILE_DONE_ON": "done {date}",
+        "PLAN_FILE_FOLDED": "Beyond the week's capacity ({n:item|items} a rep): {more} more",
+        "PLAN_FILE_SNOOZED": "Put off until a later day: {n}",
+        "PLAN_FILE_UNTIL": "until {date}",
+        "SETTINGS_PLAN": "Weekly plan",
+        "SETTINGS_CAPACITY": "Items a rep can do in a week (empty: no limit); the plan folds the rest, S tier and the most urgent first",
+        "SETTINGS_NO_CAPACITY": "no limit",
+        "TASK_DONE_ON": "done {date}",
+        "TASK_REOPENED": "Task open again: {title}",
+        "TASK_DONE_ALREADY": "Done already; u takes the tick back.",
+        "TASKS_PUT_OFF": "Put off in the weekly plan:",
+        "HEALTH_PUT_OFF": "The health follow-up is put off in the weekly plan until {date}",
+        "DEAL_WON": "won {date} · {amount}",
+        "DEAL_WON_FORCED": "won {date} · {amount} (forced past the stage-3 gate)",
+        "DEAL_WON_NOTE": "{deal}: won — now in stage {stage} {label}",
+        "STAGE_WON": "won: contract signed",
+        "CARD_WON": "✓ won",
+        "TIMELINE_WON": "won",
+        "DEAL_WON_SHORT": "✓ won {date}",
+        "HISTORY_PLAN_TICK": "weekly plan {week}: {kind} ticked done",
+        "HISTORY_PLAN_UNTICK": "weekly plan {week}: {kind} tick taken back",
+        "HISTORY_PLAN_SNOOZE": "weekly plan: {kind} put off until {until}",
+        "HISTORY_PLAN_UNSNOOZE": "weekly plan: {kind} back in the plan (was put off until {until})",
+    }
+)
 ZH.update(
     {
+        "KEY_UNTICK": "撤销完成",
+        "KEY_SNOOZE": "推迟",
+        "KEY_PLAN_MORE": "更多",
+        "PLAN_KIND_BATCH": "批量邮件",
+        "PLAN_BATCH_ACCOUNTS": "{n} 个客户",
+        "PLAN_BATCH_DONE": "已完成 {done}/{n}",
+        "PLAN_FOLDED": "⋯ 另有 {n} 项超出每周 {capacity} 项的工作量：按 m 显示",
+        "PLAN_FOLDED_OPEN": "▾ 另有 {n} 项超出每周 {capacity} 项的工作量（按 m 收起）：",
+        "PLAN_SNOOZED": "⋯ {n} 项已推迟到以后：按 m 显示",
+        "PLAN_SNOOZED_OPEN": "▾ {n} 项已推迟到以后（在某项上按 z 恢复；按 m 收起）：",
+        "PLAN_PUT_OFF": "推迟到 {date}",
+        "PLAN_TICKED_ALREADY": "已完成；按 u 撤销。",
+        "PLAN_NOT_TICKED": "尚未完成：没有可撤销的勾选。",
+        "PLAN_SNOOZE_DONE": "已完成：无需推迟。",
+        "PLAN_EMAILS_LOGGED": "已记录向 {account} 发送标准邮件",
+        "PLAN_UNTICKED": "已撤销完成：{account}",
+        "PLAN_SNOOZED_NOTE": "{what}：已推迟到 {date}",
+        "PLAN_UNSNOOZED": "{what}：已回到计划中",
+        "SNOOZE_TITLE": "推迟到某天：{what}",
+        "SNOOZE_UNTIL": "推迟到（YYYY-MM-DD，当天回到计划中）",
+        "SNOOZE_REASON": "原因（可选）",
+        "SNOOZE_REASON_PLACEHOLDER": "例如：客户在参加展会",
+        "SNOOZE_SAVE": "推迟",
+        "BATCH_TITLE": "向 {who} 发送标准邮件（C 级：标准报价、邮件、自助服务）",
+        "BATCH_HINT": "所有客户均已勾选：按空格排除某个客户（或重新加入）；按 ctrl+s 为每个勾选的客户记录一封今天发送的邮件。",
+        "BATCH_SAVE": "记录邮件",
+        "BATCH_NONE": "请至少勾选一个客户。",
+        "PLAN_FILE_ACCOUNTS": "{n} 个客户",
+        "PLAN_FILE_DONE_ON": "{date} 完成",
+        "PLAN_FILE_FOLDED": "超出每周工作量（每人 {n} 项）：另有 {more} 项",
+        "PLAN_FILE_SNOOZED": "已推迟到以后：{n} 项",
+        "PLAN_FILE_UNTIL": "推迟到 {date}",
+        "SETTINGS_PLAN": "周计划",
+        "SETTINGS_CAPACITY": "每人每周可完成的事项数（留空：不限）；超出部分折叠，S 级和最紧急的优先",
+        "SETTINGS_NO_CAPACITY": "不限",
+        "TASK_DONE_ON": "{date} 完成",
+        "TASK_REOPENED": "待办已重新打开：{title}",
+        "TASK_DONE_ALREADY": "已完成；按 u 撤销。",
+        "TASKS_PUT_OFF": "周计划中已推迟：",
+        "HEALTH_PUT_OFF": "健康度跟进已在周计划中推迟到 {date}",
+        "DEAL_WON": "{date} 赢单 · {amount}",
+        "DEAL_WON_FORCED": "{date} 赢单 · {amount}（强制通过第 3 阶段关卡）",
+        "DEAL_WON_NOTE": "{deal}：赢单，现在处于第 {stage} 阶段 {label}",
+        "STAGE_WON": "赢单：合同已签订",
+        "CARD_WON": "✓ 已赢单",
+        "TIMELINE_WON": "赢单",
+        "DEAL_WON_SHORT": "✓ {date} 赢单",
+        "HISTORY_PLAN_TICK": "周计划 {week}：{kind}已完成",
+        "HISTORY_PLAN_UNTICK": "周计划 {week}：{kind}已撤销完成",
+        "HISTORY_PLAN_SNOOZE": "周计划：{kind}推迟到 {until}",
+        "HISTORY_PLAN_UNSNOOZE": "周计划：{kind}已回到计划中（原推迟到 {until}）",
         "READ_ONLY_REFUSED": "此客户文件以只读方式打开，未做任何修改。",
         "KEY_PALETTE": "命令面板",
         "STAGE_HEAD": "{stage}、{name}",  # one word: the name wraps beside its number
@@ -1263,6 +1372,14 @@ SENTENCES_ZH.update(
         "{path} is busy: another program has it locked (kamtui waited {secs} s). Try again in "
         "a moment.": "{path} 正被另一个程序锁定（kamtui 已等待 {secs} 秒）。请稍后再试。",
         "{path} is open read-only; nothing can be changed.": "{path} 以只读方式打开，无法修改。",
+        "send the standard e-mail to {n} accounts": "给 {n} 个客户发送标准邮件",
+        "deal {name} won: {amount} (forced)": "商机 {name} 赢单：{amount}（强制推进）",
+        "deal {name} won: {amount}": "商机 {name} 赢单：{amount}",
+        "An item is put off until a later day than today.": "推迟的日期必须晚于今天。",
+        "An item is put off for a year at most.": "最多只能推迟一年。",
+        "A snooze's reason is at most 500 characters.": "推迟原因最多 500 个字符。",
+        "A week's capacity is 1 to {max} items, or none for no limit (it is {value}).": "每周工作量为 1 到 {max} 项，留空表示不限（现在是 {value}）。",
+        "A week's capacity must be a whole number, not {value}.": "每周工作量必须是整数，而不是 {value}。",
     }
 )
 
@@ -1503,14 +1620,16 @@ def track_play(track: Track) -> str:
 
 def plan_words() -> PlanWords:
     """How an exported plan (Markdown, iCalendar) is worded in the UI's language."""
-    from kamtui.domain.plan import KINDS
+    from kamtui.domain.plan import BATCH, KINDS
     from kamtui.services.export import ENGLISH, PlanWords
 
     if not in_chinese():
         return ENGLISH
     return PlanWords(
         _current["PLAN_FILE_TITLE"], _current["PLAN_FILE_SPAN"], _current["PLAN_FILE_TIER"],
-        _current["UNSCORED_TIER"], {k: plan_kind(k) for k in KINDS}, say,
+        _current["UNSCORED_TIER"], {k: plan_kind(k) for k in (*KINDS, BATCH)}, say,
+        _current["PLAN_FILE_ACCOUNTS"], _current["PLAN_FILE_DONE_ON"],
+        _current["PLAN_FILE_FOLDED"], _current["PLAN_FILE_SNOOZED"], _current["PLAN_FILE_UNTIL"],
     )  # fmt: skip
 
 

@@ -31,7 +31,7 @@ from kamtui.domain.decision_map import ROLES, Contact, OrgNode, org_chart
 from kamtui.domain.errors import InputError, KamError
 from kamtui.domain.scoring import TIERS
 from kamtui.domain.tracks import TRACKS
-from kamtui.services.book import AccountView, Book, DealView
+from kamtui.services.book import AccountView, Book, DealView, TaskView
 from kamtui.ui import cells
 from kamtui.ui import strings as S
 from kamtui.ui.messages import AccountChanged, AccountLoaded
@@ -79,6 +79,7 @@ TAB_ACTIONS = {  # actions that belong to one tab: keys shown and working only t
     "org_chart": "map",
     "add_task": "tasks",
     "complete_task": "tasks",
+    "reopen_task": "tasks",
 }
 PROFILE_SHOWN = (
     "industry", "segment", "region", "annual_revenue", "employees", "branches", "tech_maturity",
@@ -89,7 +90,7 @@ PROFILE_SHOWN = (
 class AccountScreen(HidesWrites, DealMoves, Screen[None]):
     WRITES = frozenset({
         "move", "close_lost", "add_deal", "add_contact", "move_role", "mark_left", "reports_to",
-        "add_task", "complete_task", "log_interaction", "edit", "pin_tier",
+        "add_task", "complete_task", "reopen_task", "log_interaction", "edit", "pin_tier",
     })  # fmt: skip
     BINDINGS = [
         Binding("escape", "app.pop_screen", S.KEY_BACK, id="account.back"),
@@ -114,6 +115,7 @@ class AccountScreen(HidesWrites, DealMoves, Screen[None]):
         Binding("a", "add_task", S.KEY_ADD_TASK, id="task.add"),
         Binding("space", "complete_task", S.KEY_TICK, id="task.done"),
         Binding("space", "tick_deliverable", S.KEY_TICK_DELIVERABLE, id="deal.tick"),
+        Binding("u", "reopen_task", S.KEY_UNTICK, id="task.undone"),
         Binding("l", "log_interaction", S.KEY_LOG, id="account.log"),
         Binding("e", "edit", S.KEY_EDIT, id="account.edit"),
         Binding("t", "pin_tier", S.KEY_PIN, id="account.pin"),
@@ -138,6 +140,7 @@ class AccountScreen(HidesWrites, DealMoves, Screen[None]):
         self._map: list[tuple[int, Text, int | None]] = []
         self._tasks: list[Text] = []
         self._checklist_of: tuple[int, int] | None = None  # the deal and stage it shows
+        self._tasks_note = Text()  # the weekly plan's items of the account put off
 
     def compose(self) -> ComposeResult:
         yield Static(id="title")
@@ -366,6 +369,11 @@ class AccountScreen(HidesWrites, DealMoves, Screen[None]):
             out.append("\n")
         if not h.flags:
             out.append(f"  {S.NO_FLAGS}\n", style="dim")
+        put_off = v.snoozed("health")
+        if put_off is not None:
+            out.append(f"  ↷ {S.HEALTH_PUT_OFF.format(date=put_off.until.isoformat())}", "italic")
+            out.append_text(text(f": {put_off.reason}" if put_off.reason else "", "italic"))
+            out.append("\n")
         out.append(f"\n{S.MEASURES}\n", style="bold")
         width = cells.widest([S.word("MEASURE", m.key) for m in h.measures])
         for m in h.measures:
@@ -388,8 +396,8 @@ class AccountScreen(HidesWrites, DealMoves, Screen[None]):
             out.append(head, style="dim")
             if e.executive:
                 out.append("★ ", style="bold")
-            if e.kind not in KINDS:  # the book's own words
-                out.append_text(text(S.say(e.text)))
+            if e.kind not in KINDS:  # the book's own words (a won deal in bold)
+                out.append_text(text(S.say(e.text), "bold" if e.kind == "won" else ""))
                 out.append("\n")
                 continue
             # an interaction's summary is the rep's own text, of one line or several
@@ -648,7 +656,10 @@ class AccountScreen(HidesWrites, DealMoves, Screen[None]):
             if deal.status != "open":
                 out.append("  ✗ ", style="dim")
                 out.append_text(text(deal.name, "dim"))
-                out.append("  " + S.DEAL_LOST_AT.format(stage=deal.stage) + "\n", style="dim")
+                out.append("  " + S.DEAL_LOST_AT.format(stage=deal.stage), style="dim")
+                if deal.won_on is not None:
+                    out.append("  · " + self._won(deal), style="dim")
+                out.append("\n")
             else:
                 out.append("  ")
                 out.append(
@@ -662,6 +673,8 @@ class AccountScreen(HidesWrites, DealMoves, Screen[None]):
                         days=deal.days_in_stage,
                     ) + "\n"
                 )  # fmt: skip
+                if deal.won_on is not None:
+                    out.append(f"      ✓ {self._won(deal)}\n", style=f"bold {self._color('green')}")
                 for dl in st.deliverables:
                     done = dl.key in deal.checked
                     out.append(
@@ -679,6 +692,14 @@ class AccountScreen(HidesWrites, DealMoves, Screen[None]):
         return out
 
     @staticmethod
+    def _won(deal: DealView) -> str:
+        said = S.DEAL_WON_FORCED if deal.won_forced else S.DEAL_WON
+        amount = deal.won_amount if deal.won_amount is not None else deal.amount
+        return said.format(
+            date=deal.won_on.isoformat() if deal.won_on else "", amount=f"{amount:,.0f}"
+        )
+
+    @staticmethod
     def _stage_change(change: sop.StageChange) -> str:
         on = change.on.isoformat()
         if change.lost:
@@ -687,6 +708,8 @@ class AccountScreen(HidesWrites, DealMoves, Screen[None]):
             line = S.STAGE_CHANGE_CREATED.format(on=on, to=change.to_stage)
         else:
             line = S.STAGE_CHANGE.format(on=on, frm=change.from_stage, to=change.to_stage)
+        if sop.wins(change):
+            line += f"  {S.STAGE_WON}"
         if change.forced:
             line += f"  ({S.STAGE_FORCED})"
         if change.reason:
@@ -717,6 +740,8 @@ class AccountScreen(HidesWrites, DealMoves, Screen[None]):
                 steps=steps, name=plain(d.name), amount=f"{d.amount:,.0f}", stage=d.stage,
                 label=S.stage_name(d.stage), days=d.days_in_stage,
             )  # fmt: skip
+            if d.won_on is not None:
+                label += "  " + S.DEAL_WON_SHORT.format(date=d.won_on.isoformat())
             deal_list.add_option(Option(Text(label), id=f"deal-{d.id}"))
         if self.open_deals:
             deal_list.highlighted = min(keep or 0, len(self.open_deals) - 1)
@@ -835,28 +860,54 @@ class AccountScreen(HidesWrites, DealMoves, Screen[None]):
 
     # ---- tasks --------------------------------------------------------------------------------
     def _tasks_text(self, v: AccountView) -> None:
+        """Open tasks (overdue ones marked, those put off in the weekly plan with their
+        day), then those done lately, which ``u`` ticks open again."""
         self._tasks = []
-        for _tid, title_, due in v.tasks:
-            line = Text(f"☐ {due.isoformat()}  ", style="bold" if due < self.today else "")
-            line.append_text(text(title_))
-            if due < self.today:
+        for t in v.tasks:
+            late = t.done_on is None and t.due < self.today
+            box = "☐" if t.done_on is None else "☑"
+            line = Text(f"{box} {t.due.isoformat()}  ", style="bold" if late else "")
+            line.append_text(text(t.title, "dim strike" if t.done_on else ""))
+            if t.done_on is not None:
+                line.append(f"  {S.TASK_DONE_ON.format(date=t.done_on.isoformat())}", style="dim")
+            elif late:
                 line.append(f"  {S.TASK_OVERDUE}", style=self._color("red"))
+            if t.snoozed_until is not None:
+                line.append(f"  ↷ {S.PLAN_PUT_OFF.format(date=t.snoozed_until.isoformat())}",
+                            style="italic")  # fmt: skip
+                line.append_text(text(f": {t.snooze_reason}" if t.snooze_reason else "", "italic"))
             self._tasks.append(line)
+        others = Text()
+        for z in v.snoozes:
+            if z.kind == "task":
+                continue
+            others.append(f"  ↷ {S.plan_kind(z.kind)}  ", style="italic")
+            if z.about:
+                others.append_text(text(z.about, "italic"))
+                others.append("  ")
+            others.append(S.PLAN_PUT_OFF.format(date=z.until.isoformat()), style="italic")
+            others.append_text(text(f": {z.reason}" if z.reason else "", "italic"))
+            others.append("\n")
+        if others:
+            others = Text(S.TASKS_PUT_OFF + "\n", style="dim").append_text(others)
+        self._tasks_note = others
         body = "\n".join(line.plain for line in self._tasks)
-        self._plain["tasks"] = S.SECTION_TASKS + "\n" + (body or S.TASKS_EMPTY)
+        self._plain["tasks"] = (
+            S.SECTION_TASKS + "\n" + (body or S.TASKS_EMPTY) + "\n" + others.plain
+        ).rstrip("\n")
 
     def _show_tasks(self, v: AccountView) -> None:
         tasks = self.query_one("#task-list", OptionList)
         keep = tasks.highlighted
         tasks.clear_options()
-        for (tid, _, _), line in zip(v.tasks, self._tasks, strict=True):
-            tasks.add_option(Option(line, id=f"task-{tid}"))
+        for t, line in zip(v.tasks, self._tasks, strict=True):
+            tasks.add_option(Option(line, id=f"task-{t.id}"))
         if v.tasks:
             tasks.highlighted = min(keep or 0, len(v.tasks) - 1)
         tasks.display = bool(v.tasks)
-        self.query_one("#tasks-note", Static).update(
-            Text(S.TASKS_EMPTY if not v.tasks else "", style="dim")
-        )
+        none_open = all(t.done_on is not None for t in v.tasks)
+        note = Text(S.TASKS_EMPTY + "\n" if none_open else "", style="dim")
+        self.query_one("#tasks-note", Static).update(note.append_text(self._tasks_note))
 
     def action_add_task(self) -> None:
         if self.view is None or not self._writable():
@@ -879,16 +930,25 @@ class AccountScreen(HidesWrites, DealMoves, Screen[None]):
             return
         self.post_message(AccountChanged(S.TASK_ADDED.format(due=task.due.isoformat())))
 
-    def action_complete_task(self) -> None:
+    def _chosen_task(self) -> TaskView | None:
         if self.view is None or not self._writable():
-            return
+            return None
         index = (
             self.query_one("#task-list", OptionList).highlighted if "tasks" in self._built else 0
         )
         if not self.view.tasks or index is None:
             self.notify(S.NO_TASK, markup=False)
+            return None
+        return self.view.tasks[index]
+
+    def action_complete_task(self) -> None:
+        task = self._chosen_task()
+        if task is None:
             return
-        self.write_task_done(*self.view.tasks[index][:2])
+        if task.done_on is not None:
+            self.notify(S.TASK_DONE_ALREADY, markup=False)
+            return
+        self.write_task_done(task.id, task.title)
 
     @work(thread=True, group="account-write", exit_on_error=False)
     def write_task_done(self, task_id: int, title: str) -> None:
@@ -898,6 +958,25 @@ class AccountScreen(HidesWrites, DealMoves, Screen[None]):
             self.post_message(AccountChanged(str(e), error=True))
             return
         self.post_message(AccountChanged(S.TASK_DONE.format(title=title)))
+
+    def action_reopen_task(self) -> None:
+        """Take back the tick of a task done by mistake."""
+        task = self._chosen_task()
+        if task is None:
+            return
+        if task.done_on is None:
+            self.notify(S.PLAN_NOT_TICKED, markup=False)
+            return
+        self.write_task_open(task.id, task.title)
+
+    @work(thread=True, group="account-write", exit_on_error=False)
+    def write_task_open(self, task_id: int, title: str) -> None:
+        try:
+            self.book.reopen_task(task_id, self.today)
+        except KamError as e:
+            self.post_message(AccountChanged(str(e), error=True))
+            return
+        self.post_message(AccountChanged(S.TASK_REOPENED.format(title=title)))
 
     # ---- logging a touch ----------------------------------------------------------------------
     def action_log_interaction(self) -> None:

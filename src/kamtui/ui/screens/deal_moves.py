@@ -78,9 +78,10 @@ class DealMoves(ShowsFailure):
             return
         brief = self.deal_brief(deal_id)
         name = brief.name if brief else ""
+        moved = S.DEAL_WON_NOTE if sop.wins(change) else S.DEAL_MOVED
         note = (
             S.DEAL_LOST.format(deal=name) if change.lost
-            else S.DEAL_MOVED.format(deal=name, stage=change.to_stage, label=S.stage_name(change.to_stage))
+            else moved.format(deal=name, stage=change.to_stage, label=S.stage_name(change.to_stage))
         )  # fmt: skip
         post(DealMoved(note))
 

@@ -50,6 +50,8 @@ def card_prompt(card: DealCard) -> Text:
     prompt.append_text(text(card.name))
     prompt.append(f"  {card.amount:,.0f}\n", style="dim")
     prompt.append(S.CARD_DAYS.format(days=card.days_in_stage), style="dim")
+    if card.won_on is not None:
+        prompt.append("  " + S.CARD_WON, style="bold")  # (its day: on the Deals tab)
     if card.missing:
         prompt.append("  " + S.CARD_MISSING.format(n=len(card.missing)), style="bold")
     return prompt

@@ -37,7 +37,7 @@ from kamtui.ui.screens.dialogs import (
 )
 from kamtui.ui.widgets.footer import KeyFooter
 
-SECTIONS = ("weights", "thresholds", "cadences", "health")  # checked in this order
+SECTIONS = ("weights", "thresholds", "cadences", "plan", "health")  # checked in this order
 
 
 class Refused(Exception):
@@ -86,6 +86,13 @@ class SettingsScreen(ShowsFailure, Screen[None]):
                     yield Input(str(cad["touch_days"]), id=f"c-{tier}-touch", classes="cadences")
                     yield Input("" if cad["exec_days"] is None else str(cad["exec_days"]), id=f"c-{tier}-exec",
                                 placeholder=S.SETTINGS_NO_EXEC, classes="cadences")  # fmt: skip
+            yield Label(S.SETTINGS_PLAN, classes="dialog-title")
+            yield Label(S.SETTINGS_CAPACITY)
+            capacity = self.data["plan_capacity"]
+            yield Input(
+                "" if capacity is None else str(capacity), id="plan-capacity",
+                placeholder=S.SETTINGS_NO_CAPACITY, classes="plan",
+            )  # fmt: skip
             yield Label(S.SETTINGS_HEALTH, classes="dialog-title")
             for key in MEASURES:
                 yield Label(S.word("MEASURE", key))
@@ -122,6 +129,8 @@ class SettingsScreen(ShowsFailure, Screen[None]):
                 for tier in TIERS:
                     data["cadences"][tier]["touch_days"] = self._value(f"c-{tier}-touch")
                     data["cadences"][tier]["exec_days"] = self._value(f"c-{tier}-exec") or None
+            elif section == "plan":
+                data["plan_capacity"] = self._value("plan-capacity") or None
             else:
                 data["health"]["weights"] = {k: self._value(f"h-{k}") for k in MEASURES}
             try:
