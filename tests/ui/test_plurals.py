@@ -103,7 +103,7 @@ def test_a_books_sentences_on_days_with_counts_of_one(tmp_path: Path) -> None:
     book = Book.open(tmp_path / "b.db")
     from kamtui.domain.plan import IsoWeek
 
-    reasons = [i.reason for i in book.plan(IsoWeek.of(TODAY), TODAY)]
+    reasons = [i.reason for i in book.plan(IsoWeek.of(TODAY), TODAY).items]
     view = book.account_view(aid, TODAY)
     book.close()
     said = reasons + [m.value for m in view.derived.health.measures]

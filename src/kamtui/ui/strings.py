@@ -1372,7 +1372,7 @@ SENTENCES_ZH.update(
         "{path} is busy: another program has it locked (kamtui waited {secs} s). Try again in "
         "a moment.": "{path} 正被另一个程序锁定（kamtui 已等待 {secs} 秒）。请稍后再试。",
         "{path} is open read-only; nothing can be changed.": "{path} 以只读方式打开，无法修改。",
-        "send the standard e-mail to {n} accounts": "给 {n} 个客户发送标准邮件",
+        "send the standard e-mail to {n:account|accounts}": "给 {n} 个客户发送标准邮件",
         "deal {name} won: {amount} (forced)": "商机 {name} 赢单：{amount}（强制推进）",
         "deal {name} won: {amount}": "商机 {name} 赢单：{amount}",
         "An item is put off until a later day than today.": "推迟的日期必须晚于今天。",
