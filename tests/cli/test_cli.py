@@ -10,39 +10,19 @@ import os
 import sqlite3
 import subprocess
 import sys
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pytest
+from cli_run import Result, kamtui
 
 from kamtui import __version__
-from kamtui.cli import main
 from kamtui.services.book import Book
 from kamtui.services.demo import make_demo
 
 TODAY = date(2026, 11, 23)
 DAY = TODAY.isoformat()
 COMMANDS = ["demo", "init", "export", "plan"]
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-def kamtui(capsys: pytest.CaptureFixture[str], *args: object) -> Result:
-    """Run the CLI in-process; whatever happens, no traceback reaches the user."""
-    try:
-        code = main([str(a) for a in args])
-    except SystemExit as e:  # argparse: --help, --version, usage errors
-        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-    captured = capsys.readouterr()
-    assert "Traceback" not in captured.out
-    assert "Traceback" not in captured.err
-    return Result(code, captured.out, captured.err)
 
 
 def one_line_error(r: Result, *phrases: str) -> None:

@@ -16,12 +16,11 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from cli_run import kamtui
 
-from kamtui.cli import main
 from kamtui.config import BookConfig
 from kamtui.services.book import Book
 
@@ -29,23 +28,6 @@ pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SI
 
 DAY = "2026-11-23"
 DEMO_ACCOUNTS = 2000
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-def kamtui(capsys: pytest.CaptureFixture[str], *args: object) -> Result:
-    try:
-        code = main([str(a) for a in args])
-    except SystemExit as e:
-        code = e.code if isinstance(e.code, int) else 1
-    captured = capsys.readouterr()
-    assert "Traceback" not in captured.out + captured.err
-    return Result(code, captured.out, captured.err)
 
 
 def start(args: list[str]) -> subprocess.Popen[bytes]:

@@ -9,27 +9,19 @@ import signal
 import socket
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_run import kamtui
 
 from kamtui import paths
-from kamtui.cli import main
 
 pytestmark = pytest.mark.skipif(
     sys.platform == "win32", reason="FIFOs, sockets and devices as files are POSIX"
 )
 
 DAY = "2026-11-23"
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
 
 
 class Hung(Exception):
@@ -68,15 +60,6 @@ def app(monkeypatch: pytest.MonkeyPatch) -> list[object]:
 
     monkeypatch.setattr(kamtui.ui.app, "KamApp", FakeApp)
     return runs
-
-
-def kamtui(capsys: pytest.CaptureFixture[str], *args: object) -> Result:
-    try:
-        code = main([str(a) for a in args])
-    except SystemExit as e:
-        code = e.code if isinstance(e.code, int) else 1
-    captured = capsys.readouterr()
-    return Result(code, captured.out, captured.err)
 
 
 def _fifo(p: Path) -> Path:

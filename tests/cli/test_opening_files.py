@@ -21,30 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_run import Result, kamtui
 
-from kamtui.cli import main
 from kamtui.services.book import Book
 from kamtui.store import db as store_db
 from kamtui.store import migrations
 
 DAY = "2026-11-23"
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-def kamtui(capsys: pytest.CaptureFixture[str], *args: object) -> Result:
-    try:
-        code = main([str(a) for a in args])
-    except SystemExit as e:
-        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-    captured = capsys.readouterr()
-    assert "Traceback" not in captured.out + captured.err
-    return Result(code, captured.out, captured.err)
 
 
 def one_line_error(r: Result, *phrases: str) -> None:
