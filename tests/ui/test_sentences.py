@@ -188,3 +188,30 @@ async def test_the_account_timeline_in_chinese(demo_book: Book, chinese: None) -
         timeline = screen.section_text("timeline")
     assert "活跃用户" in timeline and "到期" in timeline
     assert "active users" not in timeline and " due " not in timeline
+
+
+def test_refusals_of_numbers_are_known_in_chinese(chinese: None) -> None:
+    from kamtui.domain import parsing as p
+    from kamtui.domain.account import check_profile
+    from kamtui.domain.errors import KamError
+    from kamtui.domain.stages import check_deal
+
+    refusals = []
+    for refuse in (
+        lambda: p.parse_amount("1" + "0" * 30),
+        lambda: p.parse_amount("about a million"),
+        lambda: p.parse_count("99999999999999999999999", "number of employees"),
+        lambda: p.parse_count("1.5", "number of branches"),
+        lambda: check_profile({"annual_revenue": 1e20}),
+        lambda: check_profile({"employees": 10**20}),
+        lambda: check_profile({"branches": 10**20}),
+        lambda: check_deal({"amount": 1e20}),
+    ):
+        with pytest.raises(KamError) as e:
+            refuse()
+        refusals.append(e.value.message)
+    assert [s for s in refusals if S.say(s) == s] == []
+    assert (
+        S.say(refusals[2])
+        == "'99999999999999999999999' 超出员工数的上限（最多 999,999,999,999,999）。"
+    )

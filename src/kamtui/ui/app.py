@@ -28,6 +28,11 @@ from kamtui.ui.screens.book import BookScreen
 
 LOGGER = logs.LOGGER.getChild("app")
 
+# A worker tells only the screen or widget that runs it how it is doing: Textual's
+# Worker.StateChanged does not bubble. Made to bubble, the state of every worker reaches
+# the app's one handler (``KamApp.on_worker_state_changed``), wherever the worker runs.
+Worker.StateChanged.bubble = True
+
 
 class KamApp(App[None]):
     CSS_PATH = "app.tcss"
@@ -163,7 +168,7 @@ def failure_sentence(worker: Worker[object]) -> str:
     error = worker.error
     if isinstance(error, KamError):
         LOGGER.info("%s refused: %s", worker.name, error.message)
-        return error.message
+        return S.say(error.message)
     LOGGER.error("%s (%s) failed", worker.name, worker.group, exc_info=error)
     what = S.work_what(worker.group)
     log = logs.log_path()

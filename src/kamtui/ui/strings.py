@@ -68,8 +68,6 @@ EN: dict[str, str] = {
     "FORM_EDIT": "Edit {name}",
     "FORM_RATINGS": "Ratings (1–5)",
     "UNRATED": "unrated",
-    "NOT_A_NUMBER": "{value!r} is not a number.",
-    "NOT_WHOLE": "{value!r} is not a whole number.",
     "SAVED": "Saved {name}",
     "FIELD_NAME": "Name",
     "FIELD_INDUSTRY": "Industry",
@@ -658,8 +656,6 @@ ZH.update(
         "SETTINGS_CADENCE": "{tier} 级",
         "SETTINGS_NO_EXEC": "无高层拜访节奏",
         "SETTINGS_RECOMPUTING": "正在保存并重新计算所有分级和健康度…",
-        "NOT_A_NUMBER": "{value!r} 不是数字。",
-        "NOT_WHOLE": "{value!r} 不是整数。",
         "SAVED": "已保存 {name}",
         "PLAN_HINT": "空格：标记触达或待办完成（触达记为今天的一次电话）；回车：打开客户。",
         "PLAN_TASK_DONE": "{account} 的待办已完成",
@@ -831,6 +827,16 @@ SENTENCES_ZH: dict[str, str] = {
     "Stage 5 is the last stage; the deal cannot advance.": "第 5 阶段已是最后阶段，商机不能再推进。",
     "{what} was changed elsewhere since you opened it: {changes}. "
     "Reload to see the new values, or re-apply yours over them.": "{what} 在你打开后已被修改：{changes}。请重新载入查看最新值，或用你的值覆盖。",
+    # numbers typed or imported (domain/parsing.py, domain/limits.py): imports and forms
+    "{value} is not an amount (write it like 1,200,000 or 120万).": "{value} 不是金额（请写成 1,200,000 或 120万）。",
+    "{value} is not a whole {quantity}.": "{value} 不是整数（{quantity}）。",
+    "{value} is too large for {quantity} (at most {limit}).": "{value} 超出{quantity}的上限（最多 {limit}）。",
+    "Annual revenue is too large (at most {limit}).": "年营业额超出上限（最多 {limit}）。",
+    "Employees is too large (at most {limit}).": "员工数超出上限（最多 {limit}）。",
+    "Branches is too large (at most {limit}).": "分支机构数超出上限（最多 {limit}）。",
+    "A deal's amount is too large (at most {limit}).": "商机金额超出上限（最多 {limit}）。",
+    "Tier {tier}: a touch cadence is at most {n} days.": "{tier} 级：触达节奏最多 {n} 天。",
+    "Tier {tier}: an executive cadence is at most {n} days.": "{tier} 级：高层触达节奏最多 {n} 天。",
     # the account's timeline: what the book says of invoices, tickets and usage
     "{number}  {amount}  due {due}  unpaid": "{number}  {amount}  {due} 到期  未付",
     "{number}  {amount}  due {due}": "{number}  {amount}  {due} 到期",
@@ -850,6 +856,11 @@ MONTHS = (
     "October", "November", "December",
 )  # fmt: skip
 WORDS_ZH: dict[str, str] = {  # what the word placeholders hold
+    # what a number is (parsing's "{quantity}")
+    "number": "数字", "an amount": "金额", "a whole number": "整数",
+    "number of employees": "员工数", "a whole number of employees": "员工数",
+    "number of branches": "分支机构数", "a whole number of branches": "分支机构数",
+    "rating": "评分", "a whole rating": "评分",
     "logins": "登录次数", "active users": "活跃用户", "economic buyer": "最终决策者",
     "champion": "内线", "touch": "触达", "executive touch": "高层触达", "red": "红",
     "yellow": "黄", "green": "绿", "unscored": "未评分",
@@ -993,7 +1004,6 @@ EN.update(
         "DEAL_CLOSE": "Expected close (YYYY-MM-DD, may stay empty)",
         "DEAL_NEXT_STEP": "Next step",
         "DEAL_NAME_REQUIRED": "A deal needs a name.",
-        "BAD_AMOUNT": "{value!r} is not an amount (write it like 1,200,000 or 120万).",
         "NEGATIVE_AMOUNT": "A deal's amount cannot be negative.",
         "DEAL_ADDED": "{deal}: added in stage 1",
         "DEAL_EDIT": "Deal {deal}",
@@ -1013,7 +1023,6 @@ ZH.update(
         "DEAL_CLOSE": "预计成交日期（YYYY-MM-DD，可留空）",
         "DEAL_NEXT_STEP": "下一步",
         "DEAL_NAME_REQUIRED": "商机需要名称。",
-        "BAD_AMOUNT": "{value!r} 不是金额（请写成 1,200,000 或 120万）。",
         "NEGATIVE_AMOUNT": "商机金额不能为负数。",
         "DEAL_ADDED": "{deal}：已添加，处于第 1 阶段",
         "DEAL_EDIT": "商机 {deal}",

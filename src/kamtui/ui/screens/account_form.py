@@ -20,9 +20,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static
+from textual.worker import Worker
 
 from kamtui.domain.account import STATUSES, FieldError
 from kamtui.domain.errors import KamError
+from kamtui.domain.parsing import ParseError, parse_amount, parse_count
 from kamtui.domain.scoring import ScoringModel
 from kamtui.domain.tracks import TRACKS
 from kamtui.services.book import StaleEditError
@@ -34,7 +36,11 @@ from kamtui.ui.safe import content, text
 from kamtui.ui.screens.dialogs import KeepsTyped
 
 TEXT = ("name", "industry", "segment", "region", "owner", "pain_points")
-NUMBERS = ("annual_revenue", "employees", "branches")
+NUMBERS: dict[str, Callable[[str], int | float | None]] = {  # read as the importer reads them
+    "annual_revenue": lambda raw: None if (d := parse_amount(raw)) is None else float(d),
+    "employees": lambda raw: parse_count(raw, "number of employees"),
+    "branches": lambda raw: parse_count(raw, "number of branches"),
+}
 SCALES = ("tech_maturity", "financial_health")
 CHOICES = ("status", "track", "renewal_intent", "reference_willing")
 YES_NO: list[tuple[str, Any]] = [("yes", True), ("no", False)]
@@ -96,11 +102,14 @@ class SavingForm(KeepsTyped[bool]):
                 error.update("")
 
     def _show_error(self, field: str | None, message: str) -> None:
+        """The message beside its field (focused), else at the end of the form; scrolled
+        into view either way."""
         target = self.query(f"#e-{field}") if field else None
         where = target.first(Static) if target else self.query_one("#form-error", Static)
         where.update(content(S.say(message)))
         if field and self.query(f"#f-{field}"):
             self.query_one(f"#f-{field}").focus()
+        self.call_after_refresh(where.scroll_visible, animate=False)
 
     def _read(self) -> Any:
         """What is on the form, typed; raises FieldError for a value it cannot read."""
@@ -139,6 +148,12 @@ class SavingForm(KeepsTyped[bool]):
 
     def save_refused(self, error: KamError) -> None:
         """What a form shows beyond the message when a save is refused."""
+
+    def work_failed(self, worker: Worker[object], message: str) -> None:
+        """A save that failed for another reason (the app has said so and logged it): the
+        form stays, with what was typed, and can be saved again."""
+        self.query_one("#save", Button).disabled = False
+        self._show_error(None, message)
 
     def on_save_done(self, _message: SaveDone) -> None:
         self.dismiss(True)
@@ -222,7 +237,7 @@ class AccountForm(SavingForm):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog form"):
             yield Label(content(self.title_text), classes="dialog-title")
-            for key in TEXT + NUMBERS:
+            for key in (*TEXT, *NUMBERS):
                 yield Label(S.field_label(key))
                 yield Input(_shown(key, self.values.get(key)), id=f"f-{key}")
                 yield Static(id=f"e-{key}", classes="field-error")
@@ -265,21 +280,11 @@ class AccountForm(SavingForm):
         fields: dict[str, Any] = {}
         for key in TEXT:
             fields[key] = self.query_one(f"#f-{key}", Input).value
-        for key in NUMBERS:
-            raw = self.query_one(f"#f-{key}", Input).value.replace(",", "").replace(" ", "").strip()
-            if not raw:
-                fields[key] = None
-                continue
+        for key, parse in NUMBERS.items():
             try:
-                number = float(raw)
-            except ValueError:
-                raise FieldError(key, S.NOT_A_NUMBER.format(value=raw)) from None
-            if key != "annual_revenue":
-                if not number.is_integer():
-                    raise FieldError(key, S.NOT_WHOLE.format(value=raw))
-                fields[key] = int(number)
-            else:
-                fields[key] = number
+                fields[key] = parse(self.query_one(f"#f-{key}", Input).value)
+            except ParseError as e:
+                raise FieldError(key, e.message) from None
         for key in SCALES + CHOICES:
             value = self.query_one(f"#f-{key}", Select).value
             fields[key] = None if value is Select.NULL else value
@@ -368,7 +373,7 @@ class AccountForm(SavingForm):
             dict(data.ratings),
             data.version,
         )
-        for key in TEXT + NUMBERS:
+        for key in (*TEXT, *NUMBERS):
             self.query_one(f"#f-{key}", Input).value = _shown(key, self.values.get(key))
         for key in SCALES:
             self.query_one(f"#f-{key}", Select).value = self.values.get(key) or Select.NULL

@@ -64,8 +64,8 @@ class DealForm(ReapplyForm):
             raise FieldError("name", S.DEAL_NAME_REQUIRED)
         try:
             amount = parse_amount(raw["amount"])
-        except KamError:
-            raise FieldError("amount", S.BAD_AMOUNT.format(value=raw["amount"])) from None
+        except KamError as e:
+            raise FieldError("amount", e.message) from None
         try:
             close = parse_date(raw["expected_close"])
         except KamError:
