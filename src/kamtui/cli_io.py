@@ -1,8 +1,8 @@
 """The `kamtui import` and `kamtui export` commands: files in and out of a book.
 
-Row errors go to standard error, one line each (``FILE line N, column C: reason``); what
-was (or would be) created and updated goes to standard output. User text is printed as
-data, with control characters shown as visible placeholders.
+Row errors go to standard error, one line each (``FILE line N, column C: reason``; ``row
+N`` in a sheet); what was (or would be) created and updated goes to standard output. User
+text is printed as data, with control characters shown as visible placeholders.
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ class ProgressLine:
     """Progress on stderr: a redrawn bar on a terminal; on anything else, a line per quarter,
     and only for large imports."""
 
-    def __init__(self, stream: TextIO = sys.stderr) -> None:
-        self.stream = stream
-        self.tty = stream.isatty()
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = sys.stderr if stream is None else stream  # as it is now, not at import
+        self.tty = self.stream.isatty()
         self.shown: dict[str, int] = {}
         self.last = 0.0
 
@@ -96,8 +96,9 @@ def run_import(args: argparse.Namespace, today: date, open_book: Callable[..., A
 
 def _report(checked: importer.ImportCheck, name: str, report: str | None) -> None:
     """Every bad row on stderr (and in the --report file), then notes on stdout."""
+    line = "row" if checked.table.sheet is not None else "line"  # of a sheet, or of a CSV file
     for e in checked.errors:
-        where = f"{name} line {e.line}" + (f", column {visible(e.column)}" if e.column else "")
+        where = f"{name} {line} {e.line}" + (f", column {visible(e.column)}" if e.column else "")
         print(f"{where}: {visible(e.reason)}", file=sys.stderr)
     if report:
         export.write_atomic(report, importer.report_csv(checked.errors))

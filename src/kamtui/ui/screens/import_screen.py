@@ -36,7 +36,7 @@ from textual.widgets import (
 )
 
 from kamtui.domain.errors import KamError
-from kamtui.services import importer
+from kamtui.services import importer, reading
 from kamtui.services.book import Book
 from kamtui.ui import strings as S
 from kamtui.ui.safe import content, plain, text
@@ -57,7 +57,7 @@ class Layout:
     """A readable file's columns and first rows, for when the check itself failed (say, a
     required column is missing): the rep can still map the columns."""
 
-    table: importer.Table
+    table: reading.Table
     mapping: list[tuple[str, str | None]]
 
 
@@ -171,7 +171,7 @@ class ImportScreen(Screen[None]):
             yield Input(placeholder=S.IMPORT_PATH_PLACEHOLDER, id="import-path")
             yield Select(
                 [(getattr(S, f"IMPORT_ENCODING_{e.replace('-', '').upper()}"), e)
-                 for e in importer.ENCODINGS],
+                 for e in reading.ENCODINGS],
                 value="auto",
                 allow_blank=False,
                 id="import-encoding",
@@ -298,7 +298,7 @@ class ImportScreen(Screen[None]):
     def _layout(self, request: Request) -> Layout | None:
         """The file's columns as the check would map them, if the file can be read at all."""
         try:
-            table = importer.read_table(request.path, request.encoding, request.sheet)
+            table = reading.read_table(request.path, request.encoding, request.sheet)
             fields = importer.fields_for(request.kind, self.book.config.model)
             columns, _ = importer.map_columns(table.headers, fields, request.mapping or None)
         except KamError:
@@ -384,7 +384,7 @@ class ImportScreen(Screen[None]):
         await panel.mount_all(rows)
 
     def _show_preview(
-        self, table: importer.Table | None, mapping: list[tuple[str, str | None]]
+        self, table: reading.Table | None, mapping: list[tuple[str, str | None]]
     ) -> None:
         preview = self.query_one("#import-preview", DataTable)
         preview.clear(columns=True)
@@ -400,17 +400,17 @@ class ImportScreen(Screen[None]):
             key = fields.get(header)
             label.append(f"→ {key}" if key else S.IMPORT_NOT_IMPORTED, style="dim")
             preview.add_column(label, key=str(i))
-        for line, cells in table.rows[:PREVIEW_ROWS]:
+        for line, cells in table.first[:PREVIEW_ROWS]:
             preview.add_row(
                 *(text(_cell(cells[i]) if i < len(cells) else "") for i in shown),
                 label=Text(str(line), style="dim"),
             )
         preview.show_row_labels = True
         preview.border_title = S.IMPORT_PREVIEW.format(
-            n=min(PREVIEW_ROWS, len(table.rows)), total=f"{len(table.rows):,}"
+            n=min(PREVIEW_ROWS, len(table.first)), total=f"{table.total:,}"
         )
 
-    def _show_errors(self, errors: list[importer.RowError], bad: int) -> None:
+    def _show_errors(self, errors: list[reading.RowError], bad: int) -> None:
         problems = self.query_one("#import-errors", DataTable)
         problems.clear()
         for e in errors[:ERRORS_SHOWN]:
