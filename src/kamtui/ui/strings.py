@@ -837,6 +837,27 @@ SENTENCES_ZH: dict[str, str] = {
     "A deal's amount is too large (at most {limit}).": "商机金额超出上限（最多 {limit}）。",
     "Tier {tier}: a touch cadence is at most {n} days.": "{tier} 级：触达节奏最多 {n} 天。",
     "Tier {tier}: an executive cadence is at most {n} days.": "{tier} 级：高层触达节奏最多 {n} 天。",
+    # imports (services/reading.py, services/importer.py): files refused, rows that do not fit
+    "No file at {path}.": "找不到文件 {path}。",
+    "{file} is empty: it has no header row.": "{file} 是空的：没有表头行。",
+    "{file} has a header row but no rows below it: nothing to import.": "{file} 只有表头，没有数据行：没有可导入的内容。",
+    "{file} is {size}; kamtui imports files of up to {limit} MB: split it into smaller files and import them one after another.": "{file} 大小为 {size}；kamtui 只导入不超过 {limit} MB 的文件：请拆分成较小的文件后依次导入。",
+    "{file} has more than {n} rows, more than kamtui imports from one file: split it into smaller files and import them one after another.": "{file} 超过 {n} 行，超出 kamtui 单个文件的导入上限：请拆分成较小的文件后依次导入。",
+    "{file} cannot be read as {encoding} (bad bytes on line {n}); save it as UTF-8 CSV, or try --encoding {other}.": "{file} 无法按 {encoding} 读取（第 {n} 行有无法识别的字节）；请另存为 UTF-8 CSV，或换用编码 {other}。",
+    "{file} is damaged: it cannot be read to the end ({why}).": "{file} 已损坏，无法读完（{why}）。",
+    "{file} has no sheet {sheet}; its sheets are {sheets}.": "{file} 没有工作表 {sheet}；其工作表为：{sheets}。",
+    "{file} has no column for {field} (headed {names}); its columns are: {columns}. Add one, or map one of them to {key} (--map COLUMN={key2}).": "{file} 没有 {field} 列（表头可为 {names}）；文件中的列：{columns}。请添加该列，或在左侧把其中一列对应到 {key}（命令行：--map 列名={key2}）。",
+    "{file} has no column naming the account (headed 'account' or '客户名称'); its columns are: {columns}. Add one, or map one of them to account (--map COLUMN=account).": "{file} 没有客户列（表头可为 'account' 或 '客户名称'）；文件中的列：{columns}。请添加该列，或在左侧把其中一列对应到 account（命令行：--map 列名=account）。",
+    "{file} has two columns headed {header} (columns {a} and {b}), both for {field}: rename or remove one of them.": "{file} 有两列表头都是 {header}（第 {a} 列和第 {b} 列），都对应 {field}：请重命名或删除其中一列。",
+    "Columns {a} and {b} of {file} both hold {field}: keep one, or map the other to another field (--map COLUMN=FIELD; COLUMN= leaves it out).": "{file} 的 {a} 列和 {b} 列都对应 {field}：请只保留一列，或把另一列对应到其他字段（命令行：--map 列名=字段；列名= 表示不导入）。",
+    '{cells} cells where the header has {width}: the values would land in the wrong columns (a value with a {sep} in it must be in quotes: "Acme, Inc")': '本行有 {cells} 个单元格，表头只有 {width} 个：数据会错位（含{sep}的值须加引号："Acme, Inc"）',
+    "{cells} cells where the header has {width}: a cell is missing, so the values would land in the wrong columns": "本行只有 {cells} 个单元格，表头有 {width} 个：缺少单元格，数据会错位",
+    'a quote (") opens a cell on this line that never closes: lines {start}–{end}, the rest of the file, were read as one cell; close the quote or remove it': '本行的引号（"）没有闭合：第 {start}–{end} 行（文件其余部分）被读成了一个单元格；请补上或删除这个引号',
+    'a cell from this line runs past {limit} characters (line {end}): a quote (") that never closes? The rest of the file was not read': '从本行开始的单元格超过 {limit} 个字符（到第 {end} 行）：是否有未闭合的引号（"）？文件其余部分未读取',
+    'a quoted cell goes on after its closing quote; inside quotes, write a quote as two ("")': '加引号的单元格在结束引号之后还有内容；引号内的引号要写成两个（""）',
+    "a formula with no computed value ({formula}): open the file in Excel or LibreOffice, save it, and import it again": "公式没有计算结果（{formula}）：请用 Excel 或 LibreOffice 打开并保存文件，再重新导入",
+    "the file has no stage column: new deals start in stage 1, deals already in the book keep theirs": "文件没有阶段列：新商机从第 1 阶段开始，已有商机保持原阶段",
+    "column {letter} has no header: its values were not imported (give it a header to import them)": "第 {letter} 列没有表头：其中的值未导入（加上表头即可导入）",
     # the account's timeline: what the book says of invoices, tickets and usage
     "{number}  {amount}  due {due}  unpaid": "{number}  {amount}  {due} 到期  未付",
     "{number}  {amount}  due {due}": "{number}  {amount}  {due} 到期",
@@ -856,6 +877,8 @@ MONTHS = (
     "October", "November", "December",
 )  # fmt: skip
 WORDS_ZH: dict[str, str] = {  # what the word placeholders hold
+    # a CSV file's delimiter (reading's "{sep}")
+    "comma": "逗号", "semicolon": "分号", "tab": "制表符",
     # what a number is (parsing's "{quantity}")
     "number": "数字", "an amount": "金额", "a whole number": "整数",
     "number of employees": "员工数", "a whole number of employees": "员工数",
@@ -1159,6 +1182,8 @@ def _say_part(name: str, value: str) -> str:
         return f"{_RECORDS_ZH.get(kind, kind)} {rest}" if rest else value
     if name == "criterion":
         return _criterion_zh(value)
+    if name == "names":  # headers a column may have: 'name' or '姓名'
+        return value.replace("' or '", "' 或 '")
     if name == "missing":
         return "、".join(_deliverable_zh(x) for x in value.split(", "))
     return WORDS_ZH.get(value, value)

@@ -34,6 +34,7 @@ from textual.widgets import (
     Select,
     Static,
 )
+from textual.worker import Worker
 
 from kamtui.domain.errors import KamError
 from kamtui.services import importer, reading
@@ -69,8 +70,10 @@ class CheckDone(Message):
 
 @dataclass
 class CheckFailed(Message):
+    """A check refused the file (the refusal itself reaches ``work_failed``): its columns,
+    if it can be read at all, so that the rep can map them."""
+
     generation: int
-    error: str
     layout: Layout | None
 
 
@@ -87,9 +90,11 @@ class ImportDone(Message):
 
 
 @dataclass
-class ImportFailed(Message):
-    error: str
-    checked: importer.ImportCheck | None = None
+class ImportRefusedRows(Message):
+    """An import refused for rows found bad when it matched them again (the book changed
+    since the check); the refusal itself reaches ``work_failed``."""
+
+    checked: importer.ImportCheck
 
 
 @dataclass(frozen=True)
@@ -151,6 +156,7 @@ class ImportScreen(Screen[None]):
         self.today = today
         self.checked: importer.ImportCheck | None = None
         self.generation = 0
+        self.check_worker: Worker[None] | None = None  # the check whose answer is awaited
         self.busy = False  # an import is being written
         self.overrides: dict[str, str | None] = {}  # header → field the rep chose
         self.shown: dict[str, str] = {}  # header → the field its Select shows
@@ -241,7 +247,7 @@ class ImportScreen(Screen[None]):
         self.checked = None
         self._summary(S.IMPORT_CHECKING.format(name=Path(request.path).name))
         self._progress(S.IMPORT_PHASE_READING, 0, 0)
-        self.run_check(self.generation, request)
+        self.check_worker = self.run_check(self.generation, request)
 
     @on(Select.Changed, "#import-kind")
     @on(Select.Changed, "#import-encoding")
@@ -287,12 +293,9 @@ class ImportScreen(Screen[None]):
                 mapping=request.mapping or None,
                 progress=Reporter(self),
             )
-        except KamError as e:
-            self.post_message(CheckFailed(generation, e.message, self._layout(request)))
-            return
-        except Exception:
-            self.post_message(CheckFailed(generation, "", None))  # the app names the error
-            raise
+        except KamError:
+            self.post_message(CheckFailed(generation, self._layout(request)))
+            raise  # the app says why; ``work_failed`` shows it here
         self.post_message(CheckDone(generation, checked))
 
     def _layout(self, request: Request) -> Layout | None:
@@ -320,13 +323,6 @@ class ImportScreen(Screen[None]):
     async def on_check_failed(self, message: CheckFailed) -> None:
         if message.generation != self.generation:
             return
-        self.checked = None
-        self._hide_progress()
-        if not message.error:
-            return
-        self._summary(message.error, error=True)
-        self._show_errors([], 0)
-        self.query_one("#import-report", Static).update("")
         layout = message.layout
         if layout is not None:
             kind = str(self.query_one("#import-kind", Select).value)
@@ -336,16 +332,35 @@ class ImportScreen(Screen[None]):
             await self._show_mapping("", [])
             self._show_preview(None, [])
 
+    def work_failed(self, worker: Worker[object], message: str) -> None:
+        """A check or an import that failed (refused, or a bug): the app has said so; the
+        screen leaves "Checking…" or "Importing…" and says it too, where the rep looks."""
+        if worker.group == "import-check":
+            if worker is not self.check_worker:
+                return  # a check the rep has already replaced
+            self.checked = None
+            self._hide_progress()
+            self._summary(message, error=True)
+            self._show_errors([], 0)
+            self.query_one("#import-report", Static).update("")
+        elif worker.group == "import-write":
+            self.busy = False
+            self._hide_progress()
+            self._result(message, error=True)
+
     # ---- showing a check -----------------------------------------------------------------
     def _summary(self, message: str, *, error: bool = False) -> None:
         summary = self.query_one("#import-summary", Static)
         summary.update(content(message))
         summary.set_class(error, "-error")
+        summary.scroll_home(animate=False)
 
     def _result(self, message: str, *, error: bool = False) -> None:
         result = self.query_one("#import-result", Static)
         result.update(content(message))
         result.set_class(error, "-error")
+        if message:
+            self.call_after_refresh(result.scroll_visible, animate=False)
 
     async def _show_mapping(self, kind: str, mapping: list[tuple[str, str | None]]) -> None:
         panel = self.query_one("#import-mapping", VerticalScroll)
@@ -415,7 +430,7 @@ class ImportScreen(Screen[None]):
         problems.clear()
         for e in errors[:ERRORS_SHOWN]:
             problems.add_row(
-                Text(str(e.line)), text(e.column), text(_cell(e.value)), text(e.reason)
+                Text(str(e.line)), text(e.column), text(_cell(e.value)), text(S.say(e.reason))
             )
         problems.border_title = (
             S.IMPORT_PROBLEMS.format(bad=f"{bad:,}", errors=f"{len(errors):,}")
@@ -434,7 +449,7 @@ class ImportScreen(Screen[None]):
         lines: list[str] = []
         if checked.ignored:
             lines.append(S.IMPORT_IGNORED.format(columns=", ".join(checked.ignored)))
-        lines += [S.IMPORT_NOTE.format(note=n) for n in checked.notes]
+        lines += [S.IMPORT_NOTE.format(note=S.say(n)) for n in checked.notes]
         dupes = checked.duplicates
         lines += [S.IMPORT_DUPLICATE.format(group=g) for g in dupes[:10]]
         if len(dupes) > 10:
@@ -519,14 +534,8 @@ class ImportScreen(Screen[None]):
                 self.book, checked, self.today, skip_invalid=skip_invalid, progress=Reporter(self)
             )
         except importer.ImportRefused as e:
-            self.post_message(ImportFailed(e.message, e.checked))
-            return
-        except KamError as e:
-            self.post_message(ImportFailed(e.message))
-            return
-        except Exception:
-            self.post_message(ImportFailed(""))  # the app's worker handler names the error
-            raise
+            self.post_message(ImportRefusedRows(e.checked))
+            raise  # the app says why; ``work_failed`` shows it here
         self.post_message(ImportDone(result))
 
     def on_import_done(self, message: ImportDone) -> None:
@@ -548,12 +557,5 @@ class ImportScreen(Screen[None]):
         self._summary(S.IMPORT_AGAIN)
         self.notify(plain(note), markup=False)
 
-    def on_import_failed(self, message: ImportFailed) -> None:
-        self.busy = False
-        self._hide_progress()
-        if not message.error:
-            return
-        if message.checked is not None:
-            self._show_errors(message.checked.errors, message.checked.bad_rows)
-        self._result(message.error, error=True)
-        self.notify(plain(message.error), severity="error", markup=False)
+    def on_import_refused_rows(self, message: ImportRefusedRows) -> None:
+        self._show_errors(message.checked.errors, message.checked.bad_rows)
