@@ -122,7 +122,11 @@ async def test_rows_that_do_not_fit_the_header_are_listed_by_line(book: Book) ->
         assert [r[0] for r in rows] == ["5", "6", "8"]
         assert rows[0][2] == "Acme, Inc,Manufacturing,Shanghai"
         assert rows[0][3].startswith("4 cells where the header has 3")
-        assert "Rows with errors: 3" in shown(screen, "#import-summary")
+        summary = shown(screen, "#import-summary")
+        assert "Rows with errors: 3" in summary
+        # the first bad row, whole, where the rep looks (the table is narrow at 80×24)
+        assert "First: line 5: 4 cells where the header has 3" in summary
+        assert summary.endswith('must be in quotes: "Acme, Inc").')
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         result = shown(screen, "#import-result")
@@ -143,6 +147,7 @@ async def test_a_formula_without_a_value_is_a_problem_in_its_cell(book: Book) ->
     async with app.run_test(size=(160, 50)) as pilot:
         screen = await open_screen(app, pilot, "orders")
         await check(app, pilot, screen, DATA / "orders_formulas.xlsx")
+        assert "First: row 7, column 金额: a formula" in shown(screen, "#import-summary")
         assert problems(screen) == [
             [
                 "7", "金额", "=D7*E7",
@@ -162,6 +167,7 @@ async def test_refusals_are_said_in_chinese(book: Book, chinese: None) -> None:
         assert any("没有 name 列" in n for n in notified(app))
         screen.query_one("#import-kind", Select).value = "accounts"
         await check(app, pilot, screen, DATA / "accounts_ragged.csv")
+        assert "第一处：第 5 行：本行有 4 个单元格" in shown(screen, "#import-summary")
         reasons = [r[3] for r in problems(screen)]
         assert reasons[0].startswith("本行有 4 个单元格，表头只有 3 个：数据会错位（含逗号的值")
         assert reasons[1].startswith("本行只有 2 个单元格")

@@ -938,6 +938,11 @@ EN.update(
         "IMPORT_READY": "ctrl+s imports all {n} row(s).",
         "IMPORT_READY_SKIP": "ctrl+s imports the {good} valid row(s) and skips {bad} with errors.",
         "IMPORT_BLOCKED": "Rows with errors: {bad}. Nothing will be imported; fix the file, or tick “Skip invalid rows” to import the {good} valid row(s).",
+        # imports: a refusal where the rep looks (the first bad row, in the summary line)
+        "IMPORT_FIRST_ERROR": "First: {where}, column {column}: {reason}.",
+        "IMPORT_FIRST_ERROR_ROW": "First: {where}: {reason}.",
+        "IMPORT_WHERE_LINE": "line {n}",
+        "IMPORT_WHERE_ROW": "row {n}",
         "IMPORT_READ_ONLY": "This book is open read-only: the file can be checked, not imported.",
         "IMPORT_CHECK_FIRST": "Check a file first: type its path and press Enter.",
         "IMPORT_BUSY": "The import is still running…",
@@ -1001,6 +1006,11 @@ ZH.update(
         "IMPORT_READY": "按 ctrl+s 导入全部 {n} 行。",
         "IMPORT_READY_SKIP": "按 ctrl+s 导入 {good} 行有效数据，跳过 {bad} 行错误数据。",
         "IMPORT_BLOCKED": "{bad} 行有错误：不会导入任何数据。请修正文件，或勾选“跳过有错误的行”以导入 {good} 行有效数据。",
+        # imports: a refusal where the rep looks (the first bad row, in the summary line)
+        "IMPORT_FIRST_ERROR": "第一处：{where}，{column} 列：{reason}。",
+        "IMPORT_FIRST_ERROR_ROW": "第一处：{where}：{reason}。",
+        "IMPORT_WHERE_LINE": "第 {n} 行",
+        "IMPORT_WHERE_ROW": "第 {n} 行",
         "IMPORT_READ_ONLY": "此客户文件以只读方式打开：可以检查文件，但不能导入。",
         "IMPORT_CHECK_FIRST": "请先检查文件：输入路径后按回车。",
         "IMPORT_BUSY": "正在导入…",

@@ -245,6 +245,7 @@ class ImportScreen(Screen[None]):
             return
         self.generation += 1
         self.checked = None
+        self._result("")  # (what an import of the file before said)
         self._summary(S.IMPORT_CHECKING.format(name=Path(request.path).name))
         self._progress(S.IMPORT_PHASE_READING, 0, 0)
         self.check_worker = self.run_check(self.generation, request)
@@ -484,6 +485,17 @@ class ImportScreen(Screen[None]):
             line += " " + S.IMPORT_READY_SKIP.format(good=f"{good:,}", bad=f"{bad:,}")
         else:
             line += " " + S.IMPORT_BLOCKED.format(good=f"{good:,}", bad=f"{bad:,}")
+        if bad:  # the first bad row, in view at any size (the table may be narrow)
+            first = checked.errors[0]
+            said = S.say(first.reason).rstrip(".。")
+            where = (S.IMPORT_WHERE_ROW if table.sheet is not None else S.IMPORT_WHERE_LINE).format(
+                n=first.line
+            )
+            line += " " + (
+                S.IMPORT_FIRST_ERROR.format(where=where, column=first.column, reason=said)
+                if first.column
+                else S.IMPORT_FIRST_ERROR_ROW.format(where=where, reason=said)
+            )
         self._summary(line, error=bool(bad) and not skip)
 
     # ---- progress ------------------------------------------------------------------------
