@@ -232,7 +232,7 @@ def test_cells_are_parsed_a_column_at_a_time_as_one_by_one(
     """Chunks of rows parsed by column give what parsing each cell gives: short rows have
     blank cells, repeated texts parse alike, numbers and texts that are equal as keys (1,
     1.0, True, "1") are each parsed as what they are, errors come by line then column."""
-    monkeypatch.setattr(importer, "CHUNK", 2)
+    monkeypatch.setattr(importer, "PARSE_CHUNK", 2)
     fields = importer.fields_for("accounts", empty.config.model)
     headers = ["客户名称", "员工数", "续约意向", "战略匹配度"]
     cells: list[list[Any]] = [

@@ -46,6 +46,7 @@ def _show(value: object) -> str:
 # ---- how large a number may be --------------------------------------------------------------
 
 _MAX_DIGITS = len(str(MAX_NUMBER))
+_ABOVE, _BELOW = Decimal(MAX_NUMBER + 1), Decimal(-MAX_NUMBER - 1)  # the first numbers refused
 
 
 def _too_large(value: object, what: str) -> ParseError:
@@ -80,7 +81,7 @@ def parse_amount(value: object) -> Decimal | None:
         if _GROUPED.fullmatch(value):
             return Decimal(value.replace(",", ""))
     d = _amount(value)
-    if d is not None and not -MAX_NUMBER - 1 < d < MAX_NUMBER + 1:
+    if d is not None and (d >= _ABOVE or d <= _BELOW):
         raise _too_large(value, "an amount")
     return d
 
@@ -152,7 +153,7 @@ def parse_count(value: object, what: str = "number") -> int | None:
         raise ParseError(f"{_show(raw)} is not a whole {what}.") from None
     if d is None:
         return None
-    if not -MAX_NUMBER - 1 < d < MAX_NUMBER + 1:
+    if d >= _ABOVE or d <= _BELOW:
         raise _too_large(raw, f"a whole {what}")
     if d != d.to_integral_value():
         raise ParseError(f"{_show(raw)} is not a whole {what}.")

@@ -2,11 +2,12 @@
 
 Two steps, so that a screen can show a preview before anything is written:
 
-- ``check(book, kind, path, ...)`` reads the file, maps its columns to fields (English or
-  Chinese headers, or ``mapping``), parses every cell, matches rows to what the book holds,
-  and returns an ``ImportCheck``: the column mapping, a preview of the first rows, every bad
-  row with its line, column and reason, and what would be created and updated. It writes
-  nothing.
+- ``check(book, kind, path, ...)`` reads the file in a stream (``services/reading.py``),
+  maps its columns to fields (English or Chinese headers, or ``mapping``; a file without
+  a column its kind needs is refused), parses every cell, matches rows to what the book
+  holds, and returns an ``ImportCheck``: the column mapping, a preview of the first rows,
+  every bad row with its line, column and reason, and what would be created and updated.
+  It writes nothing.
 - ``commit(book, check, today, skip_invalid=...)`` writes it in one ``BEGIN IMMEDIATE``
   transaction (bulk ``executemany``) and recomputes the derived values of the accounts it
   touched in the same transaction. Nothing is written unless every row is valid, unless
@@ -44,7 +45,6 @@ from kamtui.services.derive import DeriveCache, derive, rfm_text
 from kamtui.services.export import FORMULA_START
 from kamtui.services.reading import (
     FORMULA_REASON,
-    PREVIEW_ROWS,
     Formula,
     ImportFileError,
     RowError,
@@ -60,6 +60,9 @@ KINDS: tuple[str, ...] = (
 )  # fmt: skip
 Progress = Callable[[str, int, int], None]  # phase, done, total
 CHUNK = 5000
+# rows parsed together as they are read: few enough that their cells, read just before,
+# are still in the CPU's cache (500 rows parse ~15% faster than 5,000)
+PARSE_CHUNK = 500
 FULL_RECOMPUTE_AT = 2000  # accounts touched: beyond this, recompute the whole book with RFM
 NO_ORDERS = OrderStats(None, 0, Decimal(0))  # RFM inputs of an account without orders
 FIRST_VERSION = 1  # of a record just inserted (the tables' default)
@@ -543,9 +546,8 @@ def _read(
                 "the book keep theirs"
             )
         ignored = [h for h in ignored if _header_key(h)[0] not in DERIVED_COLUMNS]
-        first: list[tuple[int, list[Any]]] = []
-        rows, errors = parse_rows(_keeping(source, first), columns, progress, source.expected)
-        table = source.table(first)
+        rows, errors = parse_rows(source, columns, progress, source.expected)
+        table = source.table()
         if not table.total:
             where = (
                 source.name if source.sheet is None else f"Sheet {source.sheet!r} of {source.name}"
@@ -563,17 +565,6 @@ def _read(
         kind, Path(path), table, columns, ignored, rows, list(errors), table.total,
         0, 0, 0, [], notes, errors,
     )  # fmt: skip
-
-
-def _keeping(
-    rows: Iterable[tuple[int, list[Any]]], first: list[tuple[int, list[Any]]]
-) -> Iterable[tuple[int, list[Any]]]:
-    """``rows``, the first ``PREVIEW_ROWS`` of them also kept in ``first``."""
-    it = iter(rows)
-    for row in islice(it, PREVIEW_ROWS):
-        first.append(row)
-        yield row
-    yield from it
 
 
 def _check_in(
@@ -636,7 +627,7 @@ def parse_rows(
     pick = itemgetter(*(c.index for c in columns)) if len(columns) > 1 else None
     source = iter(lines)
     done = 0
-    while chunk := list(islice(source, CHUNK)):
+    while chunk := list(islice(source, PARSE_CHUNK)):
         # the chunk's cells by column (a row shorter than the header has blank cells)
         lists = [c if len(c) >= width else [*c, *[None] * (width - len(c))] for _, c in chunk]
         if pick is not None:

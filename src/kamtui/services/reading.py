@@ -79,9 +79,9 @@ class Table:
 @dataclass
 class Rows:
     """An open file: its header row, then its rows as they are read (``__iter__``: the line
-    or sheet row each starts on, and its cells; blank rows are left out). Rows that could
-    not be read as cells are in ``problems``; ``unheaded``: columns without a header that
-    hold something."""
+    or sheet row each starts on, and its cells; blank rows are left out), the first
+    ``PREVIEW_ROWS`` of them kept in ``first``. Rows that could not be read as cells are in
+    ``problems``; ``unheaded``: columns without a header that hold something."""
 
     headers: list[str]
     records: Iterator[tuple[int, list[Any]]]
@@ -93,13 +93,19 @@ class Rows:
     problems: list[RowError] = field(default_factory=list)
     unheaded: set[int] = field(default_factory=set)
     count: int = 0  # rows read so far, problems included
+    first: list[tuple[int, list[Any]]] = field(default_factory=list)
 
     def __iter__(self) -> Iterator[tuple[int, list[Any]]]:
-        for row in self.records:
-            self.count += 1
-            if self.count > MAX_ROWS:
-                raise _too_many_rows(self.name)
-            yield row
+        return self.records
+
+    def took(self, row: tuple[int, list[Any]]) -> tuple[int, list[Any]]:
+        """Count a row read (the first ones are kept); a file of too many is refused."""
+        self.count += 1
+        if self.count > MAX_ROWS:
+            raise _too_many_rows(self.name)
+        if self.count <= PREVIEW_ROWS:
+            self.first.append(row)
+        return row
 
     def problem(self, line: int, value: str, reason: str) -> None:
         self.count += 1
@@ -107,8 +113,10 @@ class Rows:
             raise _too_many_rows(self.name)
         self.problems.append(RowError(line, "", value, reason))
 
-    def table(self, first: list[tuple[int, list[Any]]]) -> Table:
-        return Table(self.headers, first, self.count, self.encoding, self.delimiter, self.sheet)
+    def table(self) -> Table:
+        return Table(
+            self.headers, self.first, self.count, self.encoding, self.delimiter, self.sheet
+        )
 
 
 def _too_many_rows(name: str) -> ImportFileError:
@@ -121,11 +129,9 @@ def _too_many_rows(name: str) -> ImportFileError:
 def read_table(path: str | Path, encoding: str = "auto", sheet: str | None = None) -> Table:
     """A file's header, first rows and number of rows (it is read through, in a stream)."""
     with open_rows(path, encoding, sheet) as rows:
-        first: list[tuple[int, list[Any]]] = []
-        for row in rows:
-            if len(first) < PREVIEW_ROWS:
-                first.append(row)
-        return rows.table(first)
+        for _ in rows:
+            pass
+        return rows.table()
 
 
 @contextmanager
@@ -272,6 +278,7 @@ def _csv_lines(reader: Any, rows: Rows, before: int) -> Iterator[tuple[int, list
     width = len(rows.headers)
     unheaded = [i for i, h in enumerate(rows.headers) if not h.strip()]
     sep = DELIMITER_NAMES[rows.delimiter or ","]
+    took = rows.took
     start = before + reader.line_num + 1
     while True:
         try:
@@ -280,7 +287,7 @@ def _csv_lines(reader: Any, rows: Rows, before: int) -> Iterator[tuple[int, list
                     if (record[0].strip() if record else False) or any(c.strip() for c in record):
                         if unheaded:
                             rows.unheaded.update(i for i in unheaded if record[i].strip())
-                        yield start, record
+                        yield took((start, record))
                 elif not _blank(record):
                     rows.problem(
                         start, _joined(record, rows.delimiter), _shape(len(record), width, sep)
@@ -470,7 +477,7 @@ def _xlsx_lines(
                 rows.unheaded.update(
                     i for i in range(width, len(cells)) if not p.is_blank(cells[i])
                 )
-            yield n, cells
+            yield rows.took((n, cells))
 
 
 def _with_formulas(pair: tuple[Any, Any]) -> list[Any]:
