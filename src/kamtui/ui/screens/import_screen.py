@@ -241,6 +241,7 @@ class ImportScreen(Screen[None]):
         request = self._request()
         if request is None:
             self._summary(S.IMPORT_NO_PATH, error=True)
+            self.notify(S.IMPORT_NO_PATH, severity="warning", markup=False)
             self.query_one("#import-path", Input).focus()
             return
         self.generation += 1
