@@ -107,6 +107,15 @@ def test_the_largest_numbers_the_book_holds_are_read() -> None:
         p.parse_count("1000000000000000")
 
 
+@given(st.one_of(st.floats(-1e15, 1e15), st.decimals(-(10**15) + 1, 10**15 - 1, places=4)))
+def test_an_amount_shown_for_editing_reads_back_exactly(value: float | Decimal) -> None:
+    if isinstance(value, float) and abs(value) >= 1e15:
+        return  # (the strategy's bounds are inclusive)
+    text = p.amount_text(value)
+    assert p.parse_amount(text) == Decimal(repr(value) if isinstance(value, float) else value)
+    assert p.amount_text(1_200_000.0) == "1,200,000" and p.amount_text(3e6 + 0.55) == "3,000,000.55"
+
+
 @given(st.integers())
 def test_any_whole_number_is_read_exactly_or_refused_as_too_large(n: int) -> None:
     for form in (str(n), f"{n:,}", n):

@@ -203,3 +203,25 @@ async def test_a_save_that_fails_unexpectedly_leaves_the_form_usable(
         box = form.query_one(".form").region
         assert box.contains_region(form.query_one("#form-error").region)
     book.close()
+
+
+async def test_an_amount_with_cents_is_shown_and_saved_as_it_is(tmp_path: Path) -> None:
+    """The form shows revenue as the book holds it: a save that leaves the field as it was
+    does not round 3,000,000.55 to 3,000,001."""
+    book = Book.create(tmp_path / "b.db")
+    aid = book.add_account(TODAY, name="云翔集团", annual_revenue=3_000_000.55)
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("e")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, AccountForm)
+        assert form.query_one("#f-annual_revenue", Input).value == "3,000,000.55"
+        form.query_one("#f-region", Input).value = "苏州"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, AccountForm)
+    profile = book.account_view(aid, TODAY).profile
+    assert (profile["region"], profile["annual_revenue"]) == ("苏州", 3_000_000.55)
+    book.close()

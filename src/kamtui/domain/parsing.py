@@ -105,6 +105,16 @@ def _amount(value: object) -> Decimal | None:
     return d
 
 
+def amount_text(value: float | Decimal) -> str:
+    """An amount as a form shows it for editing, with thousands separators and every
+    decimal it has (3,000,000.55; 1,200,000), so that ``parse_amount`` reads it back
+    exactly: a form saved unchanged never rounds it."""
+    d = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if d == d.to_integral_value():
+        return f"{int(d):,}"
+    return f"{d.normalize():,f}"
+
+
 def _not_an_amount(raw: str) -> ParseError:
     return ParseError(f"{_show(raw)} is not an amount (write it like 1,200,000 or 120万).")
 

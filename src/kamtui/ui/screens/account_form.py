@@ -24,7 +24,7 @@ from textual.worker import Worker
 
 from kamtui.domain.account import STATUSES, FieldError
 from kamtui.domain.errors import KamError
-from kamtui.domain.parsing import ParseError, parse_amount, parse_count
+from kamtui.domain.parsing import ParseError, amount_text, parse_amount, parse_count
 from kamtui.domain.scoring import ScoringModel
 from kamtui.domain.tracks import TRACKS
 from kamtui.services.book import StaleEditError
@@ -396,4 +396,4 @@ def _shown(key: str, value: Any) -> str:
     """A text or number field's value as the form shows it."""
     if value is None:
         return ""
-    return f"{value:,.0f}" if key == "annual_revenue" else str(value)
+    return amount_text(value) if key == "annual_revenue" else str(value)

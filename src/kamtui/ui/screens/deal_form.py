@@ -16,7 +16,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Input, Label, Static
 
 from kamtui.domain.errors import FieldError, KamError
-from kamtui.domain.parsing import parse_amount, parse_date
+from kamtui.domain.parsing import amount_text, parse_amount, parse_date
 from kamtui.ui import strings as S
 from kamtui.ui.safe import content
 from kamtui.ui.screens.account_form import EditValues, ReapplyForm, SaveEdit
@@ -46,7 +46,7 @@ class DealForm(ReapplyForm):
             yield Label(content(self.title_text), classes="dialog-title")
             for field, label, value, hint in (
                 ("name", S.DEAL_NAME, self.values.get("name", ""), ""),
-                ("amount", S.DEAL_AMOUNT, "" if amount is None else f"{amount:,.0f}",
+                ("amount", S.DEAL_AMOUNT, "" if amount is None else amount_text(amount),
                  "1,200,000 / 120万"),
                 ("expected_close", S.DEAL_CLOSE, close.isoformat() if close else "",
                  "YYYY-MM-DD"),
