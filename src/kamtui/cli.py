@@ -226,7 +226,8 @@ def _map(text: str) -> tuple[str, str]:
 
 
 def _import_parser(sub: Any) -> None:
-    from kamtui.services.importer import ENCODINGS, KINDS
+    from kamtui.services.importer import KINDS
+    from kamtui.services.reading import ENCODINGS
 
     im = sub.add_parser(
         "import",

@@ -1,8 +1,9 @@
 """The `kamtui import` and `kamtui export` commands: files in and out of a book.
 
-Row errors go to standard error, one line each (``FILE line N, column C: reason``); what
-was (or would be) created and updated goes to standard output. User text is printed as
-data: stdout and stderr show control characters as placeholders (``cli_text``).
+Row errors go to standard error, one line each (``FILE line N, column C: reason``; ``row
+N`` in a sheet); what was (or would be) created and updated goes to standard output. User
+text is printed as data: stdout and stderr show control characters as placeholders
+(``cli_text``).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class ProgressLine:
     under the stream that shows control characters (``cli_text.raw``)."""
 
     def __init__(self, stream: TextIO | None = None) -> None:
-        self.stream = raw(stream or sys.stderr)
+        self.stream = raw(sys.stderr if stream is None else stream)  # as it is now
         self.tty = self.stream.isatty()
         self.shown: dict[str, int] = {}
         self.last = 0.0
@@ -98,9 +99,10 @@ def run_import(args: argparse.Namespace, today: date, open_book: Callable[..., A
 
 def _report(checked: importer.ImportCheck, name: str, report: str | None) -> None:
     """Every bad row on stderr (and in the --report file), then notes on stdout."""
+    line = "row" if checked.table.sheet is not None else "line"  # of a sheet, or of a CSV file
     for e in checked.errors:
-        where = f"{name} line {e.line}" + (f", column {e.column}" if e.column else "")
-        print(f"{where}: {e.reason}", file=sys.stderr)
+        where = f"{name} {line} {e.line}" + (f", column {e.column}" if e.column else "")
+        print(f"{where}: {e.reason}", file=sys.stderr)  # shown as text by cli_text
     if report:
         export.write_atomic(report, importer.report_csv(checked.errors))
     _notes(checked)

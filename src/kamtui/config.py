@@ -53,7 +53,8 @@ def _int(value: Any, what: str) -> int:
     try:
         return int(str(value).strip())
     except ValueError:
-        raise ModelError(f"{what} must be a whole number, not {value!r}.") from None
+        shown = value if len(str(value)) <= 40 else f"{str(value)[:39]}…"
+        raise ModelError(f"{what} must be a whole number, not {shown!r}.") from None
 
 
 def _dec(value: Any, what: str) -> Decimal:

@@ -14,6 +14,12 @@ same every time; the workbook differs only in the time stamps inside its zip).
 - book.xlsx              an Excel workbook made by openpyxl: sheets 商机 (deals: date cells,
                          serial dates, ¥ amounts, Chinese stage names) and 互动 (interactions)
 - history_utf8.csv ...   orders, invoices, tickets and usage for the same accounts
+- accounts_ragged.csv    UTF-8 accounts whose rows do not fit the header: an unquoted
+                         comma (more cells), a cell missing (fewer), and a quote that
+                         never closes, after a quoted cell with a line break
+- contacts_no_name_gb18030.csv  GB18030 contacts with Chinese headers and no name column
+- orders_formulas.xlsx   orders saved by openpyxl, which computes no formulas: the 金额 of
+                         row 7 is a formula with no value (so is a column not imported)
 """
 
 from __future__ import annotations
@@ -129,6 +135,51 @@ USAGE = [
 ]  # fmt: skip
 
 
+# written as bytes: a CSV writer would quote what makes these rows bad
+ACCOUNTS_RAGGED = (
+    "客户名称,行业,地区\r\n"
+    "云翔集团有限公司,制造业,上海\r\n"
+    '华信医疗股份有限公司,医疗健康,"北京\r\n朝阳区"\r\n'
+    "Acme, Inc,Manufacturing,Shanghai\r\n"
+    "Beta Co,Retail\r\n"
+    "恒泰物流,物流,深圳\r\n"
+    '"Gamma Co,Retail,Beijing\r\n'
+    "Delta Co,Retail,Chengdu\r\n"
+    "Epsilon Co,Retail,Xi'an\r\n"
+)
+
+CONTACTS_NO_NAME = [
+    ["客户名称", "职位", "角色", "立场", "影响力"],
+    ["云翔集团有限公司", "总经理", "最终决策者", "支持者", "高"],
+    ["华信医疗股份有限公司", "CFO", "财务把关者", "中立", "高"],
+]  # fmt: skip
+
+ORDERS_FORMULAS = [
+    ["客户名称", "订单号", "日期", "单价", "数量", "金额", "备注"],
+    ["云翔集团有限公司", "SO-1001", "2026-10-01", 100, 3, 300, "=A2&B2"],
+    ["云翔集团有限公司", "SO-1002", "2026-10-08", 200, 2, 400, ""],
+    ["华信医疗股份有限公司", "SO-1003", "2026-10-15", 50, 10, 500, ""],
+    ["华信医疗股份有限公司", "SO-1004", "2026-10-22", 80, 5, 400, ""],
+    ["中科智能科技有限公司", "SO-1005", "2026-10-29", 10, 10, 100, ""],
+    ["中科智能科技有限公司", "SO-1006", "2026-11-05", 70, 3, "=D7*E7", ""],
+]  # fmt: skip
+
+
+def make_formulas_xlsx() -> None:
+    """Formulas as a program that does not compute them saves them: no cached values."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "订单"
+    for row in ORDERS_FORMULAS:
+        ws.append(row)
+    wb.properties.created = FIXED
+    wb.properties.modified = FIXED
+    wb.save(HERE / "orders_formulas.xlsx")
+
+
 def make_xlsx() -> None:
     from openpyxl import Workbook
 
@@ -156,7 +207,10 @@ def main() -> None:
     write_csv("invoices.csv", INVOICES, "utf-8-sig")
     write_csv("tickets.csv", TICKETS, "utf-8")
     write_csv("usage.csv", USAGE, "utf-8")
+    (HERE / "accounts_ragged.csv").write_bytes(ACCOUNTS_RAGGED.encode("utf-8"))
+    write_csv("contacts_no_name_gb18030.csv", CONTACTS_NO_NAME, "gb18030")
     make_xlsx()
+    make_formulas_xlsx()
 
 
 if __name__ == "__main__":

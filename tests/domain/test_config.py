@@ -189,6 +189,9 @@ def test_explicit_null_removes_the_executive_cadence():
     [
         ({"touch_days": 0}, "Tier C: a touch cadence must be at least 1 day"),
         ({"exec_days": 0}, "Tier C: an executive cadence must be at least 1 day"),
+        ({"touch_days": "99999999999"}, "Tier C: a touch cadence is at most 3650 days"),
+        ({"exec_days": 10**30}, "Tier C: an executive cadence is at most 3650 days"),
+        ({"touch_days": "9" * 5000}, "Tier C: the touch cadence must be a whole number"),
         (
             {"touch_days": "often"},
             "Tier C: the touch cadence must be a whole number, not 'often'.",

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -80,6 +81,68 @@ def test_counts_ratings_percentages_and_yes_no() -> None:
     ]  # fmt: skip
     with pytest.raises(ParseError, match="yes or no"):
         p.parse_bool("maybe")
+
+
+# ---- how large a number may be --------------------------------------------------------------
+
+TOO_LARGE = ["99999999999999999999999", "1" + "0" * 400, "9" * 5000, "1,000,000,000,000,000",
+             "100000000亿", 1e300, 10**30, Decimal("1e15"), "-1" + "0" * 20]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", TOO_LARGE)
+def test_numbers_beyond_what_the_book_holds_are_refused_by_name(value: object) -> None:
+    with pytest.raises(ParseError, match="too large for an amount") as e:
+        p.parse_amount(value)
+    assert "999,999,999,999,999" in e.value.message
+    with pytest.raises(ParseError, match="too large for a whole number of employees"):
+        p.parse_count(value, "number of employees")
+
+
+def test_the_largest_numbers_the_book_holds_are_read() -> None:
+    assert p.parse_amount("999,999,999,999,999") == p.MAX_NUMBER
+    assert p.parse_amount("-999,999,999,999,999.99") == Decimal("-999999999999999.99")
+    assert p.parse_count("999999999999999") == p.MAX_NUMBER
+    assert p.parse_count("99999999999.9999万") == 999_999_999_999_999
+    with pytest.raises(ParseError, match="too large"):
+        p.parse_count("1000000000000000")
+
+
+@given(st.one_of(st.floats(-1e15, 1e15), st.decimals(-(10**15) + 1, 10**15 - 1, places=4)))
+def test_an_amount_shown_for_editing_reads_back_exactly(value: float | Decimal) -> None:
+    if isinstance(value, float) and abs(value) >= 1e15:
+        return  # (the strategy's bounds are inclusive)
+    text = p.amount_text(value)
+    assert p.parse_amount(text) == Decimal(repr(value) if isinstance(value, float) else value)
+    assert p.amount_text(1_200_000.0) == "1,200,000" and p.amount_text(3e6 + 0.55) == "3,000,000.55"
+
+
+@given(st.integers())
+def test_any_whole_number_is_read_exactly_or_refused_as_too_large(n: int) -> None:
+    for form in (str(n), f"{n:,}", n):
+        if abs(n) <= p.MAX_NUMBER:
+            assert p.parse_count(form) == n
+            assert p.parse_amount(form) == n
+            assert float(n) == n  # SQLite keeps amounts as doubles: exactly
+        else:
+            with pytest.raises(ParseError, match="too large"):
+                p.parse_count(form)
+            with pytest.raises(ParseError, match="too large"):
+                p.parse_amount(form)
+
+
+@given(st.one_of(st.text(max_size=40), st.floats(), st.decimals(), st.integers()))
+def test_every_number_read_fits_the_book(value: object) -> None:
+    """Whatever a cell holds, a number read from it fits a SQLite integer and a finite
+    double; anything else is a ParseError with a reason."""
+    for parse in (p.parse_amount, p.parse_count, p.parse_percent, p.parse_rating):
+        try:
+            n = parse(value)
+        except ParseError as e:
+            assert e.message
+            continue
+        if n is not None:
+            assert abs(n) <= p.MAX_NUMBER < 2**63
+            assert math.isfinite(float(n))
 
 
 # ---- dates ----------------------------------------------------------------------------------
@@ -210,7 +273,7 @@ def test_amounts_written_any_usual_way_read_back_exactly(d: Decimal) -> None:
         assert p.parse_amount(text) == expect, text
 
 
-@given(st.integers(min_value=0, max_value=10**9))
+@given(st.integers(min_value=0, max_value=10**6))  # 10⁶亿 = 10¹⁴: within MAX_NUMBER
 def test_wan_and_yi_multiply(n: int) -> None:
     assert p.parse_amount(f"{n}万") == n * 10_000
     assert p.parse_amount(f"{n}亿") == n * 100_000_000

@@ -321,6 +321,8 @@ def test_a_deal_is_checked_and_cleaned() -> None:
         ({"name": "x", "amount": -1}, "amount", "A deal's amount cannot be negative."),
         ({"name": "x", "amount": "120万"}, "amount", "must be a number"),
         ({"name": "x", "amount": float("nan")}, "amount", "must be a number"),
+        ({"name": "x", "amount": 1e15}, "amount", "too large"),
+        ({"name": "x", "amount": 10**40}, "amount", "too large"),
         ({"name": "x", "amount": True}, "amount", "must be a number"),
         ({"name": "x", "expected_close": "2027-01-15"}, "expected_close", "must be a date"),
         ({"name": "x" * 501}, "name", "at most 500 characters"),

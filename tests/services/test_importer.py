@@ -232,7 +232,7 @@ def test_cells_are_parsed_a_column_at_a_time_as_one_by_one(
     """Chunks of rows parsed by column give what parsing each cell gives: short rows have
     blank cells, repeated texts parse alike, numbers and texts that are equal as keys (1,
     1.0, True, "1") are each parsed as what they are, errors come by line then column."""
-    monkeypatch.setattr(importer, "CHUNK", 2)
+    monkeypatch.setattr(importer, "PARSE_CHUNK", 2)
     fields = importer.fields_for("accounts", empty.config.model)
     headers = ["客户名称", "员工数", "续约意向", "战略匹配度"]
     cells: list[list[Any]] = [
@@ -243,9 +243,8 @@ def test_cells_are_parsed_a_column_at_a_time_as_one_by_one(
         ["东方", "1,200", 1, "5"],
         ["  ", None, None, None],
     ]
-    table = importer.Table(headers, [(n + 2, c) for n, c in enumerate(cells)])
     columns, _ = importer.map_columns(headers, fields)
-    rows, errors = importer.parse_rows(table, columns)
+    rows, errors = importer.parse_rows(((n + 2, c) for n, c in enumerate(cells)), columns)
     assert [r.values for r in rows] == [
         {"name": "云翔", "employees": 1200, "renewal_intent": True, "rating_strategic_fit": 5},
         {"name": "华信", "employees": 1, "renewal_intent": True, "rating_strategic_fit": 1},
@@ -258,7 +257,6 @@ def test_cells_are_parsed_a_column_at_a_time_as_one_by_one(
         (5, "客户名称", ""), (5, "员工数", "x"), (5, "续约意向", "也许"), (5, "战略匹配度", "9"),
         (7, "客户名称", ""),
     ]  # fmt: skip
-    assert rows[2].cells == ["恒泰"]
 
 
 def test_nothing_is_written_unless_every_row_is_valid(demo: Book) -> None:
@@ -462,6 +460,35 @@ def test_a_deal_stage_change_by_import_is_recorded(filled: Book, tmp_path: Path)
     assert forced == [(1, 3, 1, "imported from d.csv")]
     reopen = write(tmp_path / "r.csv", "客户名称,商机名称,状态\n中科智能科技,二期扩容,open\n")
     assert "does not reopen" in importer.check(filled, "deals", reopen, TODAY).errors[0].reason
+
+
+def test_deals_without_a_stage_column_start_in_stage_1_and_say_so(
+    filled: Book, tmp_path: Path
+) -> None:
+    """A blank stage is stage 1 for a new deal; so is a file with no stage column at all
+    (it used to fail with KeyError: 'stage'), and the check says so."""
+    run(filled, "deals", "book.xlsx")
+    f = write(
+        tmp_path / "d.csv",
+        "客户名称,商机名称,金额,状态\n恒泰物流,Pilot,5万,\n恒泰物流,新仓库,10万,\n"
+        "华信医疗,旧项目,1万,输单\n",
+    )
+    checked = importer.check(filled, "deals", f, TODAY)
+    assert checked.ok and (checked.created, checked.updated) == (2, 1)
+    assert any("no stage column: new deals start in stage 1" in n for n in checked.notes)
+    importer.commit(filled, checked, TODAY)
+    deals = {d["name"]: d for d in export.records(filled, "deals", TODAY)}
+    assert (deals["新仓库"]["stage"], deals["新仓库"]["amount"]) == (1, 100_000)
+    assert (deals["旧项目"]["stage"], deals["旧项目"]["status"]) == (1, "lost")
+    assert deals["Pilot"]["stage"] == 1 and deals["Pilot"]["amount"] == 50_000  # kept its stage
+    with filled.store.reading() as conn:
+        assert (
+            conn.exec_driver_sql(
+                "SELECT count(*) FROM deal_stage_changes c JOIN deals d ON d.id = c.deal_id "
+                "WHERE d.name IN ('新仓库', '旧项目') AND c.to_stage = 1"
+            ).scalar_one()
+            == 3
+        )  # created in stage 1 (both), lost in stage 1
 
 
 def test_derived_values_agree_with_their_inputs_after_an_import(demo: Book) -> None:

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from pilot_helpers import settle, shown_after
 from textual.widget import Widget
-from textual.widgets import Input, Select
+from textual.widgets import Button, Input, Select, Static
 
 from kamtui.services.book import Book, BookQuery
 from kamtui.ui import strings as S
@@ -22,8 +23,8 @@ ALL_FOUR = ("strategic_fit", "profit_potential", "stability", "market_influence"
 
 
 def error_text(form: AccountForm, field: str) -> str:
-    widget = form.query_one(f"#e-{field}")
-    return widget.render_line(0).text.strip() if widget.size.height else ""
+    widget = form.query_one(f"#e-{field}" if field != "form-error" else "#form-error")
+    return " ".join(widget.render_line(y).text.strip() for y in range(widget.size.height))
 
 
 async def test_n_creates_an_account_with_ratings_and_a_tier(tmp_path: Path) -> None:
@@ -45,7 +46,7 @@ async def test_n_creates_an_account_with_ratings_and_a_tier(tmp_path: Path) -> N
         form.query_one("#f-employees", Input).value = "three hundred"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert "not a number" in error_text(form, "employees")
+        assert "not a whole number of employees" in error_text(form, "employees")
         assert book.count(BookQuery()) == 0
         form.query_one("#f-employees", Input).value = "300"
         for key in ALL_FOUR:
@@ -179,4 +180,101 @@ async def test_a_read_only_refusal_is_said_in_view_and_as_a_notification(demo_pa
         assert "read-only" in " ".join(error.render_line(y).text for y in range(error.size.height))
         assert in_view(form, error)
         assert sum("read-only" in str(n.message) for n in app._notifications) == 2
+    book.close()
+
+
+async def test_a_number_too_large_for_the_book_is_refused_beside_its_field(
+    tmp_path: Path,
+) -> None:
+    """At 80×24 the employees field lies below the fold: a value beyond what the book holds
+    is refused beside it, scrolled into view, with what was typed kept and nothing saved."""
+    book = Book.create(tmp_path / "b.db")
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("n")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, AccountForm)
+        await pilot.press(*"云翔集团")
+        for field, typed, words in (
+            ("employees", "99999999999999999999999", "too large"),
+            ("annual_revenue", "1" + "0" * 400, "too large for an amount"),
+            ("branches", "1e5", "not a whole number of branches"),
+        ):
+            form.query_one(f"#f-{field}", Input).focus()
+            await pilot.press(*typed)
+            await pilot.press("ctrl+s")
+            await settle(app, pilot)
+            assert isinstance(app.screen, AccountForm)
+            assert words in error_text(form, field), field
+            assert "999,999,999,999,999" in error_text(form, field) or field == "branches"
+            box = form.query_one("#form-body").region
+            assert box.contains_region(form.query_one(f"#e-{field}").region), field
+            assert form.query_one(f"#f-{field}", Input).value == typed
+            assert book.count(BookQuery()) == 0
+            form.query_one(f"#f-{field}", Input).value = "12"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, AccountForm)
+        row = book.page(BookQuery(), 0, 10)[0]
+        profile = book.account_view(row.id, TODAY).profile
+        assert (profile["employees"], profile["annual_revenue"], profile["branches"]) == (
+            12,
+            12,
+            12,
+        )
+    book.close()
+
+
+async def test_a_save_that_fails_unexpectedly_leaves_the_form_usable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not a refusal but a failure (a bug, a full disk): the app says so, and the form keeps
+    what was typed, says it too and can be saved again."""
+    book = Book.create(tmp_path / "b.db")
+
+    def broken(*args: object, **kwargs: object) -> int:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(book, "add_account", broken)
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("n")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, AccountForm)
+        await pilot.press(*"云翔集团", "ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form
+        said = str(form.query_one("#form-error", Static).render())
+        assert "OSError" in said
+        assert any("OSError" in str(n.message) for n in app._notifications)
+        assert not form.query_one("#save", Button).disabled
+        assert form.query_one("#f-name", Input).value == "云翔集团"
+        box = form.query_one("#form-body").region
+        assert box.contains_region(form.query_one("#form-error").region)
+    book.close()
+
+
+async def test_an_amount_with_cents_is_shown_and_saved_as_it_is(tmp_path: Path) -> None:
+    """The form shows revenue as the book holds it: a save that leaves the field as it was
+    does not round 3,000,000.55 to 3,000,001."""
+    book = Book.create(tmp_path / "b.db")
+    aid = book.add_account(TODAY, name="云翔集团", annual_revenue=3_000_000.55)
+    app = KamApp(book, today=TODAY)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("e")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, AccountForm)
+        assert form.query_one("#f-annual_revenue", Input).value == "3,000,000.55"
+        form.query_one("#f-region", Input).value = "苏州"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, AccountForm)
+    profile = book.account_view(aid, TODAY).profile
+    assert (profile["region"], profile["annual_revenue"]) == ("苏州", 3_000_000.55)
     book.close()

@@ -4,6 +4,7 @@ next actions) has its Chinese: the demo book on several days, and each rare bran
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -188,3 +189,80 @@ async def test_the_account_timeline_in_chinese(demo_book: Book, chinese: None) -
         timeline = screen.section_text("timeline")
     assert "活跃用户" in timeline and "到期" in timeline
     assert "active users" not in timeline and " due " not in timeline
+
+
+def test_refusals_of_numbers_are_known_in_chinese(chinese: None) -> None:
+    from kamtui.domain import parsing as p
+    from kamtui.domain.account import check_profile
+    from kamtui.domain.errors import KamError
+    from kamtui.domain.stages import check_deal
+
+    refusals = []
+    for refuse in (
+        lambda: p.parse_amount("1" + "0" * 30),
+        lambda: p.parse_amount("about a million"),
+        lambda: p.parse_count("99999999999999999999999", "number of employees"),
+        lambda: p.parse_count("1.5", "number of branches"),
+        lambda: check_profile({"annual_revenue": 1e20}),
+        lambda: check_profile({"employees": 10**20}),
+        lambda: check_profile({"branches": 10**20}),
+        lambda: check_deal({"amount": 1e20}),
+    ):
+        with pytest.raises(KamError) as e:
+            refuse()
+        refusals.append(e.value.message)
+    assert [s for s in refusals if S.say(s) == s] == []
+    assert (
+        S.say(refusals[2])
+        == "'99999999999999999999999' 超出员工数的上限（最多 999,999,999,999,999）。"
+    )
+
+
+def test_the_refusals_of_an_import_are_known_in_chinese(
+    chinese: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the import screen shows of a refused file or row, each made for real."""
+    from kamtui.domain.errors import KamError
+    from kamtui.services import importer, reading
+
+    data = Path(__file__).resolve().parents[1] / "data"
+    book = Book.create(tmp_path / "book.db")
+    said: list[str] = []
+
+    def refusal(kind: str, text: str | Path, **kw: object) -> None:
+        path = text if isinstance(text, Path) else tmp_path / "f.csv"
+        if isinstance(text, str):
+            path.write_bytes(text.encode("utf-8"))
+        with pytest.raises(KamError) as e:
+            importer.check(book, kind, path, TODAY, **kw)  # type: ignore[arg-type]
+        said.append(e.value.message)
+
+    refusal("accounts", tmp_path / "nowhere.csv")
+    refusal("accounts", "")
+    refusal("accounts", "name\r\n")
+    refusal("accounts", "行业\r\nx\r\n")
+    refusal("contacts", "姓名\r\nx\r\n")
+    refusal("accounts", "name,Name\r\nx,y\r\n")
+    refusal("accounts", "客户名称,公司名称\r\nx,y\r\n")
+    refusal("accounts", data / "accounts_gb18030.csv", encoding="utf-8")
+    refusal("deals", data / "book.xlsx", sheet="nope")
+    monkeypatch.setattr(reading, "MAX_ROWS", 1)
+    refusal("accounts", "name\r\na\r\nb\r\n")
+    monkeypatch.setattr(reading, "MAX_FILE_BYTES", 3)
+    refusal("accounts", "name\r\na\r\n")
+    monkeypatch.undo()
+    importer.import_file(book, "accounts", data / "accounts_gb18030.csv", TODAY)
+    for kind, path in (
+        ("accounts", data / "accounts_ragged.csv"),
+        ("orders", data / "orders_formulas.xlsx"),
+    ):
+        said += [e.reason for e in importer.check(book, kind, path, TODAY).errors]
+    (tmp_path / "q.csv").write_text('name,region\r\n"A" B,C\r\n', encoding="utf-8")
+    said += [e.reason for e in importer.check(book, "accounts", tmp_path / "q.csv", TODAY).errors]
+    (tmp_path / "d.csv").write_text("客户名称,商机名称,\r\n恒泰物流,x,y\r\n", encoding="utf-8")
+    said += importer.check(book, "deals", tmp_path / "d.csv", TODAY).notes
+    book.close()
+    assert len(said) == 18
+    assert [s for s in said if S.say(s) == s] == []
+    for s in said:
+        assert "{" not in S.say(s)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
 from kamtui.domain.errors import FieldError
+from kamtui.domain.limits import MAX_NUMBER
 from kamtui.domain.tracks import TRACKS
 
 STATUSES: tuple[str, ...] = ("prospect", "customer", "former")
@@ -21,9 +23,10 @@ def _whole(field: str, value: Any, low: int, high: int | None, what: str) -> int
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise FieldError(field, f"{what} must be a whole number, not {value!r}.")
-    if value < low or (high is not None and value > high):
-        span = f"{low}–{high}" if high is not None else f"{low} or more"
-        raise FieldError(field, f"{what} must be {span}, not {value}.")
+    if high is None and value < low:
+        raise FieldError(field, f"{what} must be {low} or more, not {value}.")
+    if high is not None and not low <= value <= high:
+        raise FieldError(field, f"{what} must be {low}–{high}, not {value}.")
     return value
 
 
@@ -45,13 +48,21 @@ def check_profile(fields: Mapping[str, Any], *, creating: bool = False) -> dict[
                 raise FieldError("name", "An account needs a name.")
         elif key == "annual_revenue":
             if value is not None:
-                if isinstance(value, bool) or not isinstance(value, int | float):
+                if (
+                    isinstance(value, bool)
+                    or not isinstance(value, int | float)
+                    or not math.isfinite(value)
+                ):
                     raise FieldError(key, f"Annual revenue must be a number, not {value!r}.")
                 if value < 0:
                     raise FieldError(key, "Annual revenue cannot be negative.")
+                if value > MAX_NUMBER:
+                    raise FieldError(key, f"Annual revenue is too large (at most {MAX_NUMBER:,}).")
                 value = float(value)
         elif key in ("employees", "branches"):
             value = _whole(key, value, 0, None, key.capitalize())
+            if value is not None and value > MAX_NUMBER:
+                raise FieldError(key, f"{key.capitalize()} is too large (at most {MAX_NUMBER:,}).")
         elif key in ("tech_maturity", "financial_health"):
             value = _whole(key, value, 1, 5, key.replace("_", " ").capitalize())
         elif key == "status":

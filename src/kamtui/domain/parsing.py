@@ -3,6 +3,8 @@ and company names normalised for matching. Pure: no I/O, no clock.
 
 Every parser takes what a CSV or Excel cell holds (text, a number, a date) and returns a
 clean value, ``None`` for a blank cell, or raises ``ParseError`` with a reason a rep can read.
+Every number read here lies within ±``MAX_NUMBER`` (see ``domain/limits.py``); a larger one
+is refused by name.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from functools import lru_cache
 
 from kamtui.domain.decision_map import INFLUENCES, ROLES, STANCES
 from kamtui.domain.errors import InputError
+from kamtui.domain.limits import MAX_NUMBER
 from kamtui.domain.stages import STAGES
 from kamtui.domain.tracks import TRACKS
 
@@ -40,6 +43,16 @@ def _show(value: object) -> str:
     return repr(text if len(text) <= 40 else text[:39] + "…")
 
 
+# ---- how large a number may be --------------------------------------------------------------
+
+_MAX_DIGITS = len(str(MAX_NUMBER))
+_ABOVE, _BELOW = Decimal(MAX_NUMBER + 1), Decimal(-MAX_NUMBER - 1)  # the first numbers refused
+
+
+def _too_large(value: object, what: str) -> ParseError:
+    return ParseError(f"{_show(value)} is too large for {what} (at most {MAX_NUMBER:,}).")
+
+
 # ---- amounts --------------------------------------------------------------------------------
 
 _MULTIPLIERS: dict[str, int] = {
@@ -60,12 +73,21 @@ _GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", re.ASCII)
 
 
 def parse_amount(value: object) -> Decimal | None:
-    """``1,200,000``, ``120万``, ``1.2亿``, ``¥5,000``, ``$3,000.50``, ``(500)``; numbers as is."""
-    if type(value) is str:  # the common cases, fast: 1200000, 1,200,000
+    """``1,200,000``, ``120万``, ``1.2亿``, ``¥5,000``, ``$3,000.50``, ``(500)``; numbers as is.
+    At most ``MAX_NUMBER`` either way."""
+    if type(value) is str and len(value) <= _MAX_DIGITS:  # the common cases, fast: 1200000
         if _PLAIN.fullmatch(value):
             return Decimal(value)
         if _GROUPED.fullmatch(value):
             return Decimal(value.replace(",", ""))
+    d = _amount(value)
+    if d is not None and (d >= _ABOVE or d <= _BELOW):
+        raise _too_large(value, "an amount")
+    return d
+
+
+def _amount(value: object) -> Decimal | None:
+    """``parse_amount`` without the limit."""
     if is_blank(value):
         return None
     if isinstance(value, bool):
@@ -81,6 +103,16 @@ def parse_amount(value: object) -> Decimal | None:
     if not d.is_finite():
         raise ParseError(f"{_show(value)} is not an amount.")
     return d
+
+
+def amount_text(value: float | Decimal) -> str:
+    """An amount as a form shows it for editing, with thousands separators and every
+    decimal it has (3,000,000.55; 1,200,000), so that ``parse_amount`` reads it back
+    exactly: a form saved unchanged never rounds it."""
+    d = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if d == d.to_integral_value():
+        return f"{int(d):,}"
+    return f"{d.normalize():,f}"
 
 
 def _not_an_amount(raw: str) -> ParseError:
@@ -115,22 +147,26 @@ def _amount_text(raw: str) -> Decimal:
 
 
 def parse_count(value: object, what: str = "number") -> int | None:
-    """A whole number: ``1,200``, ``1.2万``, ``300人``; ``12.5`` is refused."""
-    if type(value) is str and value.isascii():  # the common cases, fast: 1200, 1,200
+    """A whole number: ``1,200``, ``1.2万``, ``300人``; ``12.5`` is refused, and so is a
+    number beyond ``MAX_NUMBER`` (``what`` names it: "a whole {what}")."""
+    if type(value) is str and value.isascii() and len(value) <= _MAX_DIGITS:  # fast: 1,200
         if value.isdigit():
             return int(value)
         if _GROUPED.fullmatch(value) and "." not in value:
             return int(value.replace(",", ""))
+    raw = value
     if isinstance(value, str):
         value = re.sub(r"\s*[人个家次位名]$", "", _text(value))
     try:
-        d = parse_amount(value)
+        d = _amount(value)
     except ParseError:
-        raise ParseError(f"{_show(value)} is not a whole {what}.") from None
+        raise ParseError(f"{_show(raw)} is not a whole {what}.") from None
     if d is None:
         return None
+    if d >= _ABOVE or d <= _BELOW:
+        raise _too_large(raw, f"a whole {what}")
     if d != d.to_integral_value():
-        raise ParseError(f"{_show(value)} is not a whole {what}.")
+        raise ParseError(f"{_show(raw)} is not a whole {what}.")
     return int(d)
 
 
@@ -146,8 +182,7 @@ def parse_percent(value: object) -> int | None:
         pct = parse_amount(value)
         if pct is not None and 0 < pct < 1:
             pct *= 100  # a fraction, as an Excel cell formatted as a percentage holds it
-    assert pct is not None
-    if not 0 <= pct <= 100:
+    if pct is None or not 0 <= pct <= 100:  # (None: a "%" alone)
         raise ParseError(f"{_show(value)} is not a percentage from 0 to 100.")
     return int(pct.quantize(Decimal(1)))
 

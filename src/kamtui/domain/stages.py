@@ -11,6 +11,7 @@ from typing import Any
 
 from kamtui.domain.counts import count
 from kamtui.domain.errors import FieldError, InputError, StageGateError, check_text
+from kamtui.domain.limits import MAX_NUMBER
 
 
 @dataclass(frozen=True)
@@ -260,6 +261,8 @@ def check_deal(fields: Mapping[str, Any], *, creating: bool = False) -> dict[str
                 raise FieldError(key, f"A deal's amount must be a number, not {value!r}.")
             if value < 0:
                 raise FieldError(key, "A deal's amount cannot be negative.")
+            if value > MAX_NUMBER:
+                raise FieldError(key, f"A deal's amount is too large (at most {MAX_NUMBER:,}).")
             value = float(value)
         elif key == "expected_close":
             if value is not None and (isinstance(value, datetime) or not isinstance(value, date)):

@@ -76,8 +76,6 @@ EN: dict[str, str] = {
     "FORM_EDIT": "Edit {name}",
     "FORM_RATINGS": "Ratings (1–5)",
     "UNRATED": "unrated",
-    "NOT_A_NUMBER": "{value!r} is not a number.",
-    "NOT_WHOLE": "{value!r} is not a whole number.",
     "SAVED": "Saved {name}",
     "FIELD_NAME": "Name",
     "FIELD_INDUSTRY": "Industry",
@@ -662,8 +660,6 @@ ZH.update(
         "SETTINGS_CADENCE": "{tier} 级",
         "SETTINGS_NO_EXEC": "无高层拜访节奏",
         "SETTINGS_RECOMPUTING": "正在保存并重新计算所有分级和健康度…",
-        "NOT_A_NUMBER": "{value!r} 不是数字。",
-        "NOT_WHOLE": "{value!r} 不是整数。",
         "SAVED": "已保存 {name}",
         "PLAN_HINT": "标记触达完成即记录今天的一次电话；在批量邮件上按回车列出其客户。",
         "PLAN_TASK_DONE": "{account} 的待办已完成",
@@ -834,6 +830,37 @@ SENTENCES_ZH: dict[str, str] = {
     "Stage 5 is the last stage; the deal cannot advance.": "第 5 阶段已是最后阶段，商机不能再推进。",
     "{what} was changed elsewhere since you opened it: {changes}. "
     "Reload to see the new values, or re-apply yours over them.": "{what} 在你打开后已被修改：{changes}。请重新载入查看最新值，或用你的值覆盖。",
+    # numbers typed or imported (domain/parsing.py, domain/limits.py): imports and forms
+    "{value} is not an amount (write it like 1,200,000 or 120万).": "{value} 不是金额（请写成 1,200,000 或 120万）。",
+    "{value} is not a whole {quantity}.": "{value} 不是整数（{quantity}）。",
+    "{value} is too large for {quantity} (at most {limit}).": "{value} 超出{quantity}的上限（最多 {limit}）。",
+    "Annual revenue is too large (at most {limit}).": "年营业额超出上限（最多 {limit}）。",
+    "Employees is too large (at most {limit}).": "员工数超出上限（最多 {limit}）。",
+    "Branches is too large (at most {limit}).": "分支机构数超出上限（最多 {limit}）。",
+    "A deal's amount is too large (at most {limit}).": "商机金额超出上限（最多 {limit}）。",
+    "Tier {tier}: a touch cadence is at most {n} days.": "{tier} 级：触达节奏最多 {n} 天。",
+    "Tier {tier}: an executive cadence is at most {n} days.": "{tier} 级：高层触达节奏最多 {n} 天。",
+    # imports (services/reading.py, services/importer.py): files refused, rows that do not fit
+    "No file at {path}.": "找不到文件 {path}。",
+    "{file} is empty: it has no header row.": "{file} 是空的：没有表头行。",
+    "{file} has a header row but no rows below it: nothing to import.": "{file} 只有表头，没有数据行：没有可导入的内容。",
+    "{file} is {size}; kamtui imports files of up to {limit} MB: split it into smaller files and import them one after another.": "{file} 大小为 {size}；kamtui 只导入不超过 {limit} MB 的文件：请拆分成较小的文件后依次导入。",
+    "{file} has more than {n} rows, more than kamtui imports from one file: split it into smaller files and import them one after another.": "{file} 超过 {n} 行，超出 kamtui 单个文件的导入上限：请拆分成较小的文件后依次导入。",
+    "{file} cannot be read as {encoding} (bad bytes on line {n}); save it as UTF-8 CSV, or try --encoding {other}.": "{file} 无法按 {encoding} 读取（第 {n} 行有无法识别的字节）；请另存为 UTF-8 CSV，或换用编码 {other}。",
+    "{file} is damaged: it cannot be read to the end ({why}).": "{file} 已损坏，无法读完（{why}）。",
+    "{file} has no sheet {sheet}; its sheets are {sheets}.": "{file} 没有工作表 {sheet}；其工作表为：{sheets}。",
+    "{file} has no column for {field} (headed {names}); its columns are: {columns}. Add one, or map one of them to {key} (--map COLUMN={key2}).": "{file} 没有 {field} 列（表头可为 {names}）；文件中的列：{columns}。请添加该列，或在左侧把其中一列对应到 {key}（命令行：--map 列名={key2}）。",
+    "{file} has no column naming the account (headed 'account' or '客户名称'); its columns are: {columns}. Add one, or map one of them to account (--map COLUMN=account).": "{file} 没有客户列（表头可为 'account' 或 '客户名称'）；文件中的列：{columns}。请添加该列，或在左侧把其中一列对应到 account（命令行：--map 列名=account）。",
+    "{file} has two columns headed {header} (columns {a} and {b}), both for {field}: rename or remove one of them.": "{file} 有两列表头都是 {header}（第 {a} 列和第 {b} 列），都对应 {field}：请重命名或删除其中一列。",
+    "Columns {a} and {b} of {file} both hold {field}: keep one, or map the other to another field (--map COLUMN=FIELD; COLUMN= leaves it out).": "{file} 的 {a} 列和 {b} 列都对应 {field}：请只保留一列，或把另一列对应到其他字段（命令行：--map 列名=字段；列名= 表示不导入）。",
+    '{cells} cells where the header has {width}: the values would land in the wrong columns (a value with a {sep} in it must be in quotes: "Acme, Inc")': '本行有 {cells} 个单元格，表头只有 {width} 个：数据会错位（含{sep}的值须加引号："Acme, Inc"）',
+    "{cells} cells where the header has {width}: a cell is missing, so the values would land in the wrong columns": "本行只有 {cells} 个单元格，表头有 {width} 个：缺少单元格，数据会错位",
+    'a quote (") opens a cell on this line that never closes: lines {start}–{end}, the rest of the file, were read as one cell; close the quote or remove it': '本行的引号（"）没有闭合：第 {start}–{end} 行（文件其余部分）被读成了一个单元格；请补上或删除这个引号',
+    'a cell from this line runs past {limit} characters (line {end}): a quote (") that never closes? The rest of the file was not read': '从本行开始的单元格超过 {limit} 个字符（到第 {end} 行）：是否有未闭合的引号（"）？文件其余部分未读取',
+    'a quoted cell goes on after its closing quote; inside quotes, write a quote as two ("")': '加引号的单元格在结束引号之后还有内容；引号内的引号要写成两个（""）',
+    "a formula with no computed value ({formula}): open the file in Excel or LibreOffice, save it, and import it again": "公式没有计算结果（{formula}）：请用 Excel 或 LibreOffice 打开并保存文件，再重新导入",
+    "the file has no stage column: new deals start in stage 1, deals already in the book keep theirs": "文件没有阶段列：新商机从第 1 阶段开始，已有商机保持原阶段",
+    "column {letter} has no header: its values were not imported (give it a header to import them)": "第 {letter} 列没有表头：其中的值未导入（加上表头即可导入）",
     # the account's timeline: what the book says of invoices, tickets and usage
     "{number}  {amount}  due {due}  unpaid": "{number}  {amount}  {due} 到期  未付",
     "{number}  {amount}  due {due}": "{number}  {amount}  {due} 到期",
@@ -895,6 +922,13 @@ MONTHS = (
     "October", "November", "December",
 )  # fmt: skip
 WORDS_ZH: dict[str, str] = {  # what the word placeholders hold
+    # a CSV file's delimiter (reading's "{sep}")
+    "comma": "逗号", "semicolon": "分号", "tab": "制表符",
+    # what a number is (parsing's "{quantity}")
+    "number": "数字", "an amount": "金额", "a whole number": "整数",
+    "number of employees": "员工数", "a whole number of employees": "员工数",
+    "number of branches": "分支机构数", "a whole number of branches": "分支机构数",
+    "rating": "评分", "a whole rating": "评分",
     "logins": "登录次数", "active users": "活跃用户", "economic buyer": "最终决策者",
     "champion": "内线", "touch": "触达", "executive touch": "高层触达", "red": "红",
     "yellow": "黄", "green": "绿", "unscored": "未评分",
@@ -949,6 +983,11 @@ EN.update(
         "IMPORT_READY": "ctrl+s imports {n:row|rows}.",
         "IMPORT_READY_SKIP": "ctrl+s imports {good:valid row|valid rows} and skips {bad} with errors.",
         "IMPORT_BLOCKED": "Rows with errors: {bad}. Nothing will be imported; fix the file, or tick “Skip invalid rows” to import {good:valid row|valid rows}.",
+        # imports: a refusal where the rep looks (the first bad row, in the summary line)
+        "IMPORT_FIRST_ERROR": "First: {where}, column {column}: {reason}.",
+        "IMPORT_FIRST_ERROR_ROW": "First: {where}: {reason}.",
+        "IMPORT_WHERE_LINE": "line {n}",
+        "IMPORT_WHERE_ROW": "row {n}",
         "IMPORT_READ_ONLY": "This book is open read-only: the file can be checked, not imported.",
         "IMPORT_CHECK_FIRST": "Check a file first: type its path and press Enter.",
         "IMPORT_BUSY": "The import is still running…",
@@ -1012,6 +1051,11 @@ ZH.update(
         "IMPORT_READY": "按 ctrl+s 导入全部 {n} 行。",
         "IMPORT_READY_SKIP": "按 ctrl+s 导入 {good} 行有效数据，跳过 {bad} 行错误数据。",
         "IMPORT_BLOCKED": "{bad} 行有错误：不会导入任何数据。请修正文件，或勾选“跳过有错误的行”以导入 {good} 行有效数据。",
+        # imports: a refusal where the rep looks (the first bad row, in the summary line)
+        "IMPORT_FIRST_ERROR": "第一处：{where}，{column} 列：{reason}。",
+        "IMPORT_FIRST_ERROR_ROW": "第一处：{where}：{reason}。",
+        "IMPORT_WHERE_LINE": "第 {n} 行",
+        "IMPORT_WHERE_ROW": "第 {n} 行",
         "IMPORT_READ_ONLY": "此客户文件以只读方式打开：可以检查文件，但不能导入。",
         "IMPORT_CHECK_FIRST": "请先检查文件：输入路径后按回车。",
         "IMPORT_BUSY": "正在导入…",
@@ -1038,7 +1082,6 @@ EN.update(
         "DEAL_CLOSE": "Expected close (YYYY-MM-DD, may stay empty)",
         "DEAL_NEXT_STEP": "Next step",
         "DEAL_NAME_REQUIRED": "A deal needs a name.",
-        "BAD_AMOUNT": "{value!r} is not an amount (write it like 1,200,000 or 120万).",
         "NEGATIVE_AMOUNT": "A deal's amount cannot be negative.",
         "DEAL_ADDED": "{deal}: added in stage 1",
         "DEAL_EDIT": "Deal {deal}",
@@ -1058,7 +1101,6 @@ ZH.update(
         "DEAL_CLOSE": "预计成交日期（YYYY-MM-DD，可留空）",
         "DEAL_NEXT_STEP": "下一步",
         "DEAL_NAME_REQUIRED": "商机需要名称。",
-        "BAD_AMOUNT": "{value!r} 不是金额（请写成 1,200,000 或 120万）。",
         "NEGATIVE_AMOUNT": "商机金额不能为负数。",
         "DEAL_ADDED": "{deal}：已添加，处于第 1 阶段",
         "DEAL_EDIT": "商机 {deal}",
@@ -1549,6 +1591,8 @@ def _say_part(name: str, value: str) -> str:
         return f"{_RECORDS_ZH.get(kind, kind)} {rest}" if rest else value
     if name == "criterion":
         return _criterion_zh(value)
+    if name == "names":  # headers a column may have: 'name' or '姓名'
+        return value.replace("' or '", "' 或 '")
     if name == "missing":
         return "、".join(_deliverable_zh(x) for x in value.split(", "))
     return WORDS_ZH.get(value, value)

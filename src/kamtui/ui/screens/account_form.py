@@ -5,13 +5,14 @@ It saves, refuses and resolves a stale save as every form does (``form.SavingFor
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from textual.app import ComposeResult
 from textual.widgets import Input, Label, Select
 
 from kamtui.domain.account import STATUSES, FieldError
+from kamtui.domain.parsing import ParseError, amount_text, parse_amount, parse_count
 from kamtui.domain.scoring import ScoringModel
 from kamtui.domain.tracks import TRACKS
 from kamtui.ui import strings as S
@@ -20,7 +21,11 @@ from kamtui.ui.screens.dialogs import field_row, yes_no
 from kamtui.ui.screens.form import FormData, FormValues, Reload, Save, SavingForm
 
 TEXT = ("name", "industry", "segment", "region", "owner", "pain_points")
-NUMBERS = ("annual_revenue", "employees", "branches")
+NUMBERS: dict[str, Callable[[str], int | float | None]] = {  # read as the importer reads them
+    "annual_revenue": lambda raw: None if (d := parse_amount(raw)) is None else float(d),
+    "employees": lambda raw: parse_count(raw, "number of employees"),
+    "branches": lambda raw: parse_count(raw, "number of branches"),
+}
 SCALES = ("tech_maturity", "financial_health")
 CHOICES = ("status", "track", "renewal_intent", "reference_willing")
 
@@ -48,7 +53,7 @@ class AccountForm(SavingForm):
 
     def fields(self) -> ComposeResult:
         v = self.values
-        for key in TEXT + NUMBERS:
+        for key in (*TEXT, *NUMBERS):
             yield from field_row(S.field_label(key), Input(_shown(key, v.get(key)), id=f"f-{key}",
                                                             compact=True), key)  # fmt: skip
         scale = [(str(n), n) for n in range(1, 6)]
@@ -76,21 +81,11 @@ class AccountForm(SavingForm):
         for key in TEXT:
             typed = self.query_one(f"#f-{key}", Input).value
             fields[key] = typed_or_stored(typed, self.values.get(key))
-        for key in NUMBERS:
-            raw = self.query_one(f"#f-{key}", Input).value.replace(",", "").replace(" ", "").strip()
-            if not raw:
-                fields[key] = None
-                continue
+        for key, parse in NUMBERS.items():
             try:
-                number = float(raw)
-            except ValueError:
-                raise FieldError(key, S.NOT_A_NUMBER.format(value=raw)) from None
-            if key != "annual_revenue":
-                if not number.is_integer():
-                    raise FieldError(key, S.NOT_WHOLE.format(value=raw))
-                fields[key] = int(number)
-            else:
-                fields[key] = number
+                fields[key] = parse(self.query_one(f"#f-{key}", Input).value)
+            except ParseError as e:
+                raise FieldError(key, e.message) from None
         for key in SCALES + CHOICES:
             value = self.query_one(f"#f-{key}", Select).value
             fields[key] = None if value is Select.NULL else value
@@ -103,7 +98,7 @@ class AccountForm(SavingForm):
     def fill(self, data: FormData) -> None:
         self.values, self.ratings = dict(data.values), dict(data.ratings)
         v = self.values
-        for key in TEXT + NUMBERS:
+        for key in (*TEXT, *NUMBERS):
             self.query_one(f"#f-{key}", Input).value = _shown(key, v.get(key))
         for key in SCALES:
             self.query_one(f"#f-{key}", Select).value = _choice(v.get(key))
@@ -119,7 +114,7 @@ def _shown(key: str, value: Any) -> str:
     """A text or number field's value as the form shows it (text as the app shows it)."""
     if value is None:
         return ""
-    return f"{value:,.0f}" if key == "annual_revenue" else plain(value)
+    return amount_text(value) if key == "annual_revenue" else plain(value)
 
 
 def _choice(value: Any) -> Any:

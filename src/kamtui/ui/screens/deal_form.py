@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input
 
 from kamtui.domain.errors import FieldError, KamError
-from kamtui.domain.parsing import parse_amount, parse_date
+from kamtui.domain.parsing import amount_text, parse_amount, parse_date
 from kamtui.ui import strings as S
 from kamtui.ui.safe import plain, typed_or_stored
 from kamtui.ui.screens.dialogs import field_row
@@ -62,8 +62,8 @@ class DealForm(SavingForm):
             raise FieldError("name", S.DEAL_NAME_REQUIRED)
         try:
             amount = parse_amount(raw["amount"])
-        except KamError:
-            raise FieldError("amount", S.BAD_AMOUNT.format(value=raw["amount"])) from None
+        except KamError as e:
+            raise FieldError("amount", e.message) from None
         try:
             close = parse_date(raw["expected_close"])
         except KamError:
@@ -89,7 +89,7 @@ def _shown(values: Mapping[str, Any]) -> dict[str, str]:
     amount, close = values.get("amount"), values.get("expected_close")
     return {
         "name": plain(values.get("name")),
-        "amount": "" if amount is None else f"{amount:,.0f}",
+        "amount": "" if amount is None else amount_text(amount),
         "expected_close": close.isoformat() if close else "",
         "next_step": plain(values.get("next_step")),
     }

@@ -28,6 +28,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Label, Static
+from textual.worker import Worker
 
 from kamtui.domain.errors import FieldError, KamError
 from kamtui.domain.scoring import ScoringModel
@@ -201,6 +202,14 @@ class SavingForm(ShowsFailure, KeepsTyped[bool]):
 
     def on_save_done(self, _message: SaveDone) -> None:
         self.dismiss(True)
+
+    def work_failed(self, worker: Worker[object], message: str) -> None:
+        """A save that failed for a reason the rep did not cause (the app has said so and
+        logged it): the form stays, with what was typed, and can be saved again."""
+        self.query_one("#save", Button).disabled = False
+        where = self.query_one("#form-error", Static)
+        where.update(content(message))  # type: ignore[attr-defined]
+        self._reveal(where)
 
     # ---- refusals, where the rep is looking --------------------------------------------------
     def _clear_errors(self) -> None:

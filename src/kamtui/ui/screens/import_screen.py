@@ -34,9 +34,10 @@ from textual.widgets import (
     Select,
     Static,
 )
+from textual.worker import Worker
 
 from kamtui.domain.errors import KamError
-from kamtui.services import importer
+from kamtui.services import importer, reading
 from kamtui.services.book import Book
 from kamtui.ui import strings as S
 from kamtui.ui.messages import ShowsFailure
@@ -59,7 +60,7 @@ class Layout:
     """A readable file's columns and first rows, for when the check itself failed (say, a
     required column is missing): the rep can still map the columns."""
 
-    table: importer.Table
+    table: reading.Table
     mapping: list[tuple[str, str | None]]
 
 
@@ -71,8 +72,10 @@ class CheckDone(Message):
 
 @dataclass
 class CheckFailed(Message):
+    """A check refused the file (the refusal itself reaches ``work_failed``): its columns,
+    if it can be read at all, so that the rep can map them."""
+
     generation: int
-    error: str
     layout: Layout | None
 
 
@@ -89,9 +92,11 @@ class ImportDone(Message):
 
 
 @dataclass
-class ImportFailed(Message):
-    error: str
-    checked: importer.ImportCheck | None = None
+class ImportRefusedRows(Message):
+    """An import refused for rows found bad when it matched them again (the book changed
+    since the check); the refusal itself reaches ``work_failed``."""
+
+    checked: importer.ImportCheck
 
 
 @dataclass(frozen=True)
@@ -154,6 +159,7 @@ class ImportScreen(ShowsFailure, HidesWrites, Screen[None]):
         self.today = today
         self.checked: importer.ImportCheck | None = None
         self.generation = 0
+        self.check_worker: Worker[None] | None = None  # the check whose answer is awaited
         self.busy = False  # an import is being written
         self.overrides: dict[str, str | None] = {}  # header → field the rep chose
         self.shown: dict[str, str] = {}  # header → the field its Select shows
@@ -174,7 +180,7 @@ class ImportScreen(ShowsFailure, HidesWrites, Screen[None]):
             yield Input(placeholder=S.IMPORT_PATH_PLACEHOLDER, id="import-path")
             yield Select(
                 [(getattr(S, f"IMPORT_ENCODING_{e.replace('-', '').upper()}"), e)
-                 for e in importer.ENCODINGS],
+                 for e in reading.ENCODINGS],
                 value="auto",
                 allow_blank=False,
                 id="import-encoding",
@@ -238,13 +244,15 @@ class ImportScreen(ShowsFailure, HidesWrites, Screen[None]):
         request = self._request()
         if request is None:
             self._summary(S.IMPORT_NO_PATH, error=True)
+            self.notify(S.IMPORT_NO_PATH, severity="warning", markup=False)
             self.query_one("#import-path", Input).focus()
             return
         self.generation += 1
         self.checked = None
+        self._result("")  # (what an import of the file before said)
         self._summary(S.IMPORT_CHECKING.format(name=Path(request.path).name))
         self._progress(S.IMPORT_PHASE_READING, 0, 0)
-        self.run_check(self.generation, request)
+        self.check_worker = self.run_check(self.generation, request)
 
     @on(Select.Changed, "#import-kind")
     @on(Select.Changed, "#import-encoding")
@@ -290,18 +298,15 @@ class ImportScreen(ShowsFailure, HidesWrites, Screen[None]):
                 mapping=request.mapping or None,
                 progress=Reporter(self),
             )
-        except KamError as e:
-            self.post_message(CheckFailed(generation, e.message, self._layout(request)))
-            return
-        except Exception:
-            self.post_message(CheckFailed(generation, "", None))  # the app names the error
-            raise
+        except KamError:
+            self.post_message(CheckFailed(generation, self._layout(request)))
+            raise  # the app says why; ``work_failed`` shows it here
         self.post_message(CheckDone(generation, checked))
 
     def _layout(self, request: Request) -> Layout | None:
         """The file's columns as the check would map them, if the file can be read at all."""
         try:
-            table = importer.read_table(request.path, request.encoding, request.sheet)
+            table = reading.read_table(request.path, request.encoding, request.sheet)
             fields = importer.fields_for(request.kind, self.book.config.model)
             columns, _ = importer.map_columns(table.headers, fields, request.mapping or None)
         except KamError:
@@ -323,13 +328,6 @@ class ImportScreen(ShowsFailure, HidesWrites, Screen[None]):
     async def on_check_failed(self, message: CheckFailed) -> None:
         if message.generation != self.generation:
             return
-        self.checked = None
-        self._hide_progress()
-        if not message.error:
-            return
-        self._summary(message.error, error=True)
-        self._show_errors([], 0)
-        self.query_one("#import-report", Static).update("")
         layout = message.layout
         if layout is not None:
             kind = str(self.query_one("#import-kind", Select).value)
@@ -339,16 +337,35 @@ class ImportScreen(ShowsFailure, HidesWrites, Screen[None]):
             await self._show_mapping("", [])
             self._show_preview(None, [])
 
+    def work_failed(self, worker: Worker[object], message: str) -> None:
+        """A check or an import that failed (refused, or a bug): the app has said so; the
+        screen leaves "Checking…" or "Importing…" and says it too, where the rep looks."""
+        if worker.group == "import-check":
+            if worker is not self.check_worker:
+                return  # a check the rep has already replaced
+            self.checked = None
+            self._hide_progress()
+            self._summary(message, error=True)
+            self._show_errors([], 0)
+            self.query_one("#import-report", Static).update("")
+        elif worker.group == "import-write":
+            self.busy = False
+            self._hide_progress()
+            self._result(message, error=True)
+
     # ---- showing a check -----------------------------------------------------------------
     def _summary(self, message: str, *, error: bool = False) -> None:
         summary = self.query_one("#import-summary", Static)
         summary.update(content(message))
         summary.set_class(error, "-error")
+        summary.scroll_home(animate=False)
 
     def _result(self, message: str, *, error: bool = False) -> None:
         result = self.query_one("#import-result", Static)
         result.update(content(message))
         result.set_class(error, "-error")
+        if message:
+            self.call_after_refresh(result.scroll_visible, animate=False)
 
     async def _show_mapping(self, kind: str, mapping: list[tuple[str, str | None]]) -> None:
         panel = self.query_one("#import-mapping", VerticalScroll)
@@ -387,7 +404,7 @@ class ImportScreen(ShowsFailure, HidesWrites, Screen[None]):
         await panel.mount_all(rows)
 
     def _show_preview(
-        self, table: importer.Table | None, mapping: list[tuple[str, str | None]]
+        self, table: reading.Table | None, mapping: list[tuple[str, str | None]]
     ) -> None:
         preview = self.query_one("#import-preview", DataTable)
         preview.clear(columns=True)
@@ -403,22 +420,22 @@ class ImportScreen(ShowsFailure, HidesWrites, Screen[None]):
             key = fields.get(header)
             label.append(f"→ {key}" if key else S.IMPORT_NOT_IMPORTED, style="dim")
             preview.add_column(label, key=str(i))
-        for line, cells in table.rows[:PREVIEW_ROWS]:
+        for line, cells in table.first[:PREVIEW_ROWS]:
             preview.add_row(
                 *(text(_cell(cells[i]) if i < len(cells) else "") for i in shown),
                 label=Text(str(line), style="dim"),
             )
         preview.show_row_labels = True
         preview.border_title = S.IMPORT_PREVIEW.format(
-            n=min(PREVIEW_ROWS, len(table.rows)), total=f"{len(table.rows):,}"
+            n=min(PREVIEW_ROWS, len(table.first)), total=f"{table.total:,}"
         )
 
-    def _show_errors(self, errors: list[importer.RowError], bad: int) -> None:
+    def _show_errors(self, errors: list[reading.RowError], bad: int) -> None:
         problems = self.query_one("#import-errors", DataTable)
         problems.clear()
         for e in errors[:ERRORS_SHOWN]:
             problems.add_row(
-                Text(str(e.line)), text(e.column), text(_cell(e.value)), text(e.reason)
+                Text(str(e.line)), text(e.column), text(_cell(e.value)), text(S.say(e.reason))
             )
         problems.border_title = (
             S.IMPORT_PROBLEMS.format(bad=f"{bad:,}", errors=f"{len(errors):,}")
@@ -437,7 +454,7 @@ class ImportScreen(ShowsFailure, HidesWrites, Screen[None]):
         lines: list[str] = []
         if checked.ignored:
             lines.append(S.IMPORT_IGNORED.format(columns=", ".join(checked.ignored)))
-        lines += [S.IMPORT_NOTE.format(note=n) for n in checked.notes]
+        lines += [S.IMPORT_NOTE.format(note=S.say(n)) for n in checked.notes]
         dupes = checked.duplicates
         lines += [S.IMPORT_DUPLICATE.format(group=g) for g in dupes[:10]]
         if len(dupes) > 10:
@@ -472,6 +489,17 @@ class ImportScreen(ShowsFailure, HidesWrites, Screen[None]):
             line += " " + S.IMPORT_READY_SKIP.format(good=f"{good:,}", bad=f"{bad:,}")
         else:
             line += " " + S.IMPORT_BLOCKED.format(good=f"{good:,}", bad=f"{bad:,}")
+        if bad:  # the first bad row, in view at any size (the table may be narrow)
+            first = checked.errors[0]
+            said = S.say(first.reason).rstrip(".。")
+            where = (S.IMPORT_WHERE_ROW if table.sheet is not None else S.IMPORT_WHERE_LINE).format(
+                n=first.line
+            )
+            line += " " + (
+                S.IMPORT_FIRST_ERROR.format(where=where, column=first.column, reason=said)
+                if first.column
+                else S.IMPORT_FIRST_ERROR_ROW.format(where=where, reason=said)
+            )
         self._summary(line, error=bool(bad) and not skip)
 
     # ---- progress ------------------------------------------------------------------------
@@ -522,14 +550,8 @@ class ImportScreen(ShowsFailure, HidesWrites, Screen[None]):
                 self.book, checked, self.today, skip_invalid=skip_invalid, progress=Reporter(self)
             )
         except importer.ImportRefused as e:
-            self.post_message(ImportFailed(e.message, e.checked))
-            return
-        except KamError as e:
-            self.post_message(ImportFailed(e.message))
-            return
-        except Exception:
-            self.post_message(ImportFailed(""))  # the app's worker handler names the error
-            raise
+            self.post_message(ImportRefusedRows(e.checked))
+            raise  # the app says why; ``work_failed`` shows it here
         self.post_message(ImportDone(result))
 
     def on_import_done(self, message: ImportDone) -> None:
@@ -551,12 +573,5 @@ class ImportScreen(ShowsFailure, HidesWrites, Screen[None]):
         self._summary(S.IMPORT_AGAIN)
         self.notify(plain(note), markup=False)
 
-    def on_import_failed(self, message: ImportFailed) -> None:
-        self.busy = False
-        self._hide_progress()
-        if not message.error:
-            return
-        if message.checked is not None:
-            self._show_errors(message.checked.errors, message.checked.bad_rows)
-        self._result(message.error, error=True)
-        self.notify(plain(message.error), severity="error", markup=False)
+    def on_import_refused_rows(self, message: ImportRefusedRows) -> None:
+        self._show_errors(message.checked.errors, message.checked.bad_rows)
