@@ -149,7 +149,7 @@ async def test_a_refusal_at_the_end_of_a_long_form_is_shown_in_view_at_80x24(
         assert not in_view(form, form.query_one("#e-branches"))
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert "not a number" in error_text(form, "branches")
+        assert "not a whole number of branches" in error_text(form, "branches")
         assert in_view(form, form.query_one("#e-branches")) and in_view(form, branches)
         assert app.focused is branches
         assert book.count(BookQuery()) == 0

@@ -254,7 +254,7 @@ async def test_add_a_deal_from_the_deals_tab(book: Book) -> None:
         assert form.query_one("#f-name", Input).value == "续约 [bold]2027[/]"  # kept
         assert len(book.account_view(1, TODAY).deals) == 1  # nothing saved
         form.query_one("#f-amount", Input).value = "1" + "0" * 400  # beyond what the book holds
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert app.screen is form
         assert "too large for an amount" in str(form.query_one("#e-amount", Static).render())

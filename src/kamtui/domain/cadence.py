@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import NamedTuple
 
+from kamtui.domain.counts import count
 from kamtui.domain.errors import ModelError
 from kamtui.domain.limits import MAX_CADENCE_DAYS
 from kamtui.domain.scoring import TIERS
@@ -38,7 +39,8 @@ def validate_cadences(cadences: dict[str, Cadence]) -> None:
             raise ModelError(f"Tier {t}: an executive cadence must be at least 1 day or none.")
         for what, days in (("a touch", c.touch_days), ("an executive", c.exec_days)):
             if days is not None and days > MAX_CADENCE_DAYS:
-                raise ModelError(f"Tier {t}: {what} cadence is at most {MAX_CADENCE_DAYS} days.")
+                most = count(MAX_CADENCE_DAYS, "day", "days")
+                raise ModelError(f"Tier {t}: {what} cadence is at most {most}.")
 
 
 class CadenceStatus(NamedTuple):

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from kamtui.domain import parsing as p
+from kamtui.domain.counts import count
 from kamtui.domain.errors import KamError
 
 ENCODINGS: tuple[str, ...] = ("auto", "utf-8", "gb18030")
@@ -121,7 +122,8 @@ class Rows:
 
 def _too_many_rows(name: str) -> ImportFileError:
     return ImportFileError(
-        f"{name} has more than {MAX_ROWS:,} rows, more than kamtui imports from one file: "
+        f"{name} has more than {count(f'{MAX_ROWS:,}', 'row', 'rows')}, more than kamtui imports from "
+        "one file: "
         "split it into smaller files and import them one after another."
     )
 
