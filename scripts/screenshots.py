@@ -273,6 +273,22 @@ async def _export_plan(pilot: Pilot[None]) -> None:
     await _settle(pilot)
 
 
+async def _snooze(pilot: Pilot[None]) -> None:
+    await _plan(pilot)
+    await pilot.press("z")  # put the first item off
+    await _settle(pilot)
+
+
+async def _batch(pilot: Pilot[None]) -> None:
+    from kamtui.ui.screens.plan import PlanList
+
+    await _plan(pilot)
+    plan = pilot.app.screen.query_one(PlanList)
+    plan.cursor = next(n for n, i in enumerate(plan.items) if i.kind == "batch")
+    await pilot.press("space")  # the tier-C batch: whom the standard e-mail goes to
+    await _settle(pilot)
+
+
 async def _team_files(pilot: Pilot[None]) -> None:
     await _settle(pilot)
     pilot.app.ask_team_files()  # type: ignore[attr-defined]  # ctrl+p → Open team files
@@ -318,6 +334,8 @@ DIALOGS: dict[str, Steps] = {  # each at every snapshot size
     "lost-reason": _lost_reason,
     "force-reason": _force_reason,
     "export-plan": _export_plan,
+    "snooze": _snooze,
+    "batch": _batch,
     "team-files": _team_files,
     "help": _help,
     "palette": _palette,
