@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from pilot_helpers import settle, shown_after
 from textual.screen import Screen
 from textual.widget import Widget
@@ -138,3 +139,27 @@ async def test_the_weekly_capacity_is_set_and_the_plan_folds_the_rest(demo_book:
         await settle(app, pilot)
         assert plan.rows > len(plan.items) + len(plan.plan.folded)
     assert Book.open(demo_book.path, read_only=True).config.plan_capacity == 12
+
+
+async def test_a_save_says_how_far_its_recompute_has_come(
+    demo_book: Book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kamtui.ui.screens.settings import SettingsProgress
+
+    seen: list[tuple[int, int, str]] = []
+    shown = SettingsScreen.on_settings_progress
+
+    def spy(self: SettingsScreen, message: SettingsProgress) -> None:
+        shown(self, message)
+        seen.append((message.done, message.total, str(self.query_one("#status").render())))
+
+    monkeypatch.setattr(SettingsScreen, "on_settings_progress", spy)
+    app = KamApp(demo_book, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await shown_after(app, pilot, "comma", screen=SettingsScreen)
+        screen.query_one("#t-S", Input).value = "4.8"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+    accounts = demo_book.summary().accounts
+    assert seen and seen[-1][:2] == (accounts, accounts)
+    assert seen[-1][2].endswith(f"{accounts:,} of {accounts:,} accounts")

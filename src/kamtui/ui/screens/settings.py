@@ -54,6 +54,14 @@ class SettingsSaved(Message):
         self.error = error
 
 
+class SettingsProgress(Message):
+    """How far the recompute of a save has come: ``done`` of ``total`` accounts."""
+
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__()
+        self.done, self.total = done, total
+
+
 class SettingsScreen(ShowsFailure, Screen[None]):
     BINDINGS = [
         Binding("escape", "back", S.KEY_BACK, id="settings.back"),
@@ -198,8 +206,11 @@ class SettingsScreen(ShowsFailure, Screen[None]):
 
     @work(thread=True, exclusive=True, group="settings", exit_on_error=False)
     def save(self, config: BookConfig) -> None:
+        def progress(done: int, total: int) -> None:
+            self.post_message(SettingsProgress(done, total))
+
         try:
-            self.book.save_config(config, self.today)
+            self.book.save_config(config, self.today, progress)
         except KamError as e:
             self.post_message(SettingsSaved(S.say(e.message)))
             return
@@ -209,6 +220,12 @@ class SettingsScreen(ShowsFailure, Screen[None]):
         if worker.group == "settings":
             self.query_one("#save", Button).disabled = False
             self.query_one("#status", Static).update(content(S.SETTINGS_FAILED))
+
+    def on_settings_progress(self, message: SettingsProgress) -> None:
+        said = S.SETTINGS_RECOMPUTING_DONE.format(
+            done=f"{message.done:,}", total=f"{message.total:,}"
+        )
+        self.query_one("#status", Static).update(content(said))
 
     def on_settings_saved(self, message: SettingsSaved) -> None:
         self.query_one("#save", Button).disabled = False
