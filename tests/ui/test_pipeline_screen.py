@@ -152,3 +152,35 @@ async def test_the_gate_and_lost_dialogs_name_the_account_of_a_deal_named_like_o
         await shown_after(app, pilot, "escape", screen=PipelineScreen)
         assert app.screen is screen
     book.close()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 50)])
+async def test_every_card_shows_its_three_lines_when_a_column_scrolls(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """A column with more cards than fit gets a scrollbar, which narrows the cards: a card
+    must still show its account, its deal and amount, and its days in the stage, each on
+    one line (a long line is cut with an ellipsis, never wrapped into the next card's row)."""
+    from kamtui.services.demo import make_demo
+
+    make_demo(tmp_path / "demo.db", accounts=200, seed=1, today=TODAY).close()
+    book = Book.open(tmp_path / "demo.db")
+    try:
+        app = KamApp(book, today=TODAY)
+        async with app.run_test(size=size) as pilot:
+            screen = await shown_after(app, pilot, "b", screen=PipelineScreen)
+            await settle(app, pilot)
+            for column in screen.columns:
+                cards = screen.query_one(f"#stage-{column.stage}", OptionList)
+                inside = [
+                    cards.render_line(y).text.strip()
+                    for y in range(cards.scrollable_content_region.height)
+                ]
+                shown = min(len(column.cards), len(inside) // 3)
+                assert shown > 0
+                for n, card in enumerate(column.cards[:shown]):
+                    first, _, third = inside[3 * n : 3 * n + 3]
+                    assert first.startswith(f"{card.tier or '–'} "), (column.stage, n, inside)
+                    assert "day" in third, (column.stage, n, inside)
+    finally:
+        book.close()

@@ -43,12 +43,14 @@ class PipelineLoaded(Message):
 
 
 def card_prompt(card: DealCard) -> Text:
-    prompt = Text(no_wrap=True, overflow="ellipsis")
+    """A card's three lines (the board's CSS keeps each on one row, cut with an ellipsis)."""
+    prompt = Text()
     prompt.append(f"{card.tier or '–'} ", style="bold")
     prompt.append_text(text(card.account, "bold"))
     prompt.append("\n")
+    prompt.append(f"{card.amount:,.0f}  ", style="dim")  # first: a narrow column keeps it
     prompt.append_text(text(card.name))
-    prompt.append(f"  {card.amount:,.0f}\n", style="dim")
+    prompt.append("\n")
     prompt.append(S.CARD_DAYS.format(days=card.days_in_stage), style="dim")
     if card.won_on is not None:
         prompt.append("  " + S.CARD_WON, style="bold")  # (its day: on the Deals tab)
