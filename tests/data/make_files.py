@@ -28,12 +28,13 @@ import csv
 import io
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 FIXED = datetime(2026, 11, 1, 9, 0, 0)
 
 
-def write_csv(name: str, rows: list[list[object]], encoding: str, delimiter: str = ",") -> None:
+def write_csv(name: str, rows: list[Any], encoding: str, delimiter: str = ",") -> None:
     buf = io.StringIO()
     csv.writer(buf, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
     (HERE / name).write_bytes(buf.getvalue().encode(encoding))

@@ -141,7 +141,8 @@ def test_every_number_read_fits_the_book(value: object) -> None:
             assert e.message
             continue
         if n is not None:
-            assert abs(n) <= p.MAX_NUMBER < 2**63
+            assert isinstance(n, int | float | Decimal)
+            assert -p.MAX_NUMBER <= n <= p.MAX_NUMBER < 2**63
             assert math.isfinite(float(n))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -69,7 +70,7 @@ def test_ten_accounts_two_per_quintile():
 
 
 def test_best_buyer_gets_5_on_every_axis():
-    book = {i: stats(90 + i, 3, 1000 + i) for i in range(7)}
+    book: dict[int | str, Any] = {i: stats(90 + i, 3, 1000 + i) for i in range(7)}
     book["best"] = stats(1, 40, 9_000_000)
     assert rfm_scores(book)["best"] == RFM(5, 5, 5)
 
@@ -107,7 +108,7 @@ def test_accounts_without_orders_score_1():
 
 
 def test_no_order_account_scores_1_even_among_very_old_buyers():
-    book = {i: stats(360 + i, 1, 10) for i in range(4)}
+    book: dict[int | str, Any] = {i: stats(360 + i, 1, 10) for i in range(4)}
     book["never"] = NO_ORDERS
     assert rfm_scores(book)["never"].r == 1
     assert rfm_scores(book)[3].r == 2  # the oldest buyer ranks just above

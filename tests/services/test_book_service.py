@@ -39,7 +39,7 @@ def dump(book: Book) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, for 'nothing changed' checks."""
     with book.store.reading() as conn:
         return {
-            t.__tablename__: sorted(
+            str(t.__tablename__): sorted(
                 (tuple(r) for r in conn.exec_driver_sql(f"SELECT * FROM {t.__tablename__}")),
                 key=repr,
             )
@@ -650,7 +650,9 @@ def test_plan_reads_the_accounts_that_may_have_an_item_and_misses_none(
         accounts, tasks, deals = demo._plan_inputs(conn, week, TODAY, owner, None)
         reasons = repo.plan_reasons(conn, owner)
         every = [
-            PlanAccount(*row[:5], *(date.fromisoformat(d) if d else None for d in row[5:7]),
+            PlanAccount(row[0], row[1], row[2], row[3], row[4],
+                        date.fromisoformat(row[5]) if row[5] else None,
+                        date.fromisoformat(row[6]) if row[6] else None,
                         row[7], reasons.get(row[0], ""))
             for row in repo.plan_accounts(conn, owner)
         ]  # fmt: skip

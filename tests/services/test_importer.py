@@ -430,7 +430,9 @@ def test_history_imports_feed_health_and_rfm(filled: Book) -> None:
     assert "30%" in reasons or "down" in reasons  # usage 1,000 → 700 active users
     assert "INV-0002" in reasons  # unpaid and overdue
     with filled.store.reading() as conn:
-        order_of = dict(conn.exec_driver_sql("SELECT number, order_id FROM invoices").all())
+        order_of: dict[str, int] = dict(
+            conn.exec_driver_sql("SELECT number, order_id FROM invoices").all()
+        )
         adoption = (
             conn.exec_driver_sql(
                 "SELECT adoption_pct FROM usage_snapshots ORDER BY account_id, month"

@@ -26,7 +26,7 @@ ALL_FIVE = {k: 5 for k in DEFAULT_MODEL.keys}
 def dump(book: Book) -> dict[str, list[tuple[Any, ...]]]:
     with book.store.reading() as conn:
         return {
-            t.__tablename__: sorted(
+            str(t.__tablename__): sorted(
                 (tuple(r) for r in conn.exec_driver_sql(f"SELECT * FROM {t.__tablename__}")),
                 key=repr,
             )

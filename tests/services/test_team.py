@@ -324,13 +324,15 @@ def test_every_write_is_refused_and_no_file_changes(files: list[Path]) -> None:
         row = team.page(BookQuery(), 0, 1)[0]
         deal = next(c for col in team.pipeline(TODAY) for c in col.cards)
         item = next(i for i in team.plan(IsoWeek.of(TODAY), TODAY).items if i.kind == "task")
+        task = item.ref
+        assert task is not None
         writes: list[Any] = [
             lambda: team.add_account(TODAY, name="New"),
             lambda: team.update_account(row.id, TODAY, fields={"industry": "x"}),
             lambda: team.log_interaction(row.id, TODAY, kind="call", on=TODAY),
             lambda: team.move_deal(deal.id, TODAY),
             lambda: team.check_deliverable(deal.id, "initial_assessment", True, TODAY),
-            lambda: team.complete_task(item.ref, TODAY),
+            lambda: team.complete_task(task, TODAY),
             lambda: team.save_config(team.config, TODAY),
             lambda: team.add_deal(row.id, TODAY, name="Deal"),
         ]

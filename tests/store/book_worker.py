@@ -50,7 +50,9 @@ def write_loop(path: str, account: int) -> None:
                 "DELETE FROM interactions WHERE account_id = ? AND summary LIKE 'bulk %'",
                 (account,),
             )
-            conn.connection.driver_connection.executemany(
+            raw = conn.connection.driver_connection
+            assert raw is not None
+            raw.executemany(
                 "INSERT INTO interactions (account_id, kind, happened_on, executive, summary, "
                 "version) VALUES (?, 'email', ?, 0, ?, 1)",
                 [
@@ -99,7 +101,7 @@ def edit(path: str) -> None:
                 version = conn.exec_driver_sql(
                     "SELECT version FROM accounts WHERE id = ?", (int(args[0]),)
                 ).scalar_one()
-                ratings = dict(
+                ratings: dict[str, int] = dict(
                     conn.exec_driver_sql(
                         "SELECT criterion, rating FROM ratings WHERE account_id = ?",
                         (int(args[0]),),

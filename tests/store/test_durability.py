@@ -246,7 +246,9 @@ def test_a_full_disk_leaves_the_book_as_it_was_and_says_so(
         assert "\n" not in str(caught.value) and "book.db" in str(caught.value)
         with pytest.raises(BookError, match="is full"):
             with book.store.writing() as conn:  # a bulk save in one transaction
-                conn.connection.driver_connection.executemany(
+                raw = conn.connection.driver_connection
+                assert raw is not None
+                raw.executemany(
                     "INSERT INTO settings (key, value) VALUES (?, ?)",
                     [(f"k{i}", "v" * 500) for i in range(5000)],
                 )

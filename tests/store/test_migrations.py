@@ -7,6 +7,7 @@ import hashlib
 import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine
@@ -270,7 +271,7 @@ def test_a_version_2_book_is_upgraded_after_a_backup_copy(tmp_path: Path) -> Non
 
 # deals made by hand in a schema-6 book, with their stage history, and the win the upgrade
 # gives each: (stage, status, entered stage on, history, expected (won on, forced) or None)
-HAND_MADE = {
+HAND_MADE: dict[str, tuple[Any, ...]] = {
     "back and forth": (4, "open", "2026-07-01", [
         (None, 1, "2026-01-05", 0, 0), (1, 2, "2026-02-01", 0, 0), (2, 3, "2026-03-01", 0, 0),
         (3, 4, "2026-05-01", 1, 0), (4, 3, "2026-06-01", 0, 0), (3, 4, "2026-07-01", 0, 0),

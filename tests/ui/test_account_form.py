@@ -79,7 +79,7 @@ async def test_edit_from_the_account_and_a_bad_rating_range_never_saves(demo_boo
         form.query_one("#r-strategic_fit", Select).value = 1
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert app.screen is screen
+        assert screen.is_current
         after = demo_book.account_view(account_id, TODAY)
         assert after.profile["region"] == "深圳"
         assert after.version == before.version + 1
@@ -151,7 +151,7 @@ async def test_a_refusal_at_the_end_of_a_long_form_is_shown_in_view_at_80x24(
         await settle(app, pilot)
         assert "not a whole number of branches" in error_text(form, "branches")
         assert in_view(form, form.query_one("#e-branches")) and in_view(form, branches)
-        assert app.focused is branches
+        assert branches.has_focus
         assert book.count(BookQuery()) == 0
     book.close()
 
@@ -175,7 +175,7 @@ async def test_a_read_only_refusal_is_said_in_view_and_as_a_notification(demo_pa
         await pilot.press(*"（已核对）")  # typed into the name, at the top of the form
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert app.screen is form
+        assert form.is_current
         error = form.query_one("#form-error")
         assert "read-only" in " ".join(error.render_line(y).text for y in range(error.size.height))
         assert in_view(form, error)
@@ -247,7 +247,7 @@ async def test_a_save_that_fails_unexpectedly_leaves_the_form_usable(
         assert isinstance(form, AccountForm)
         await pilot.press(*"云翔集团", "ctrl+s")
         await settle(app, pilot)
-        assert app.screen is form
+        assert form.is_current
         said = str(form.query_one("#form-error", Static).render())
         assert "OSError" in said
         assert any("OSError" in str(n.message) for n in app._notifications)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pilot_helpers import settle, shown_after
@@ -189,7 +190,7 @@ async def test_a_summary_typed_is_seen_kept_through_enter_and_saved(
         screen = await open_account(app, pilot, tab="4")
         dialog = await shown_after(app, pilot, "l", screen=InteractionDialog)
         summary = dialog.query_one("#log-summary", TextArea)
-        assert app.focused is summary
+        assert summary.has_focus
         await pilot.press(*"季度业务回顾", "enter", *"CFO wants ROI")  # Enter: a new line
         await settle(app, pilot)
         assert app.screen is dialog  # nothing saved by Enter
@@ -201,12 +202,12 @@ async def test_a_summary_typed_is_seen_kept_through_enter_and_saved(
         dialog.query_one("#log-on", Input).value = "2026-11-30"  # the future: refused
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert app.screen is dialog
+        assert dialog.is_current
         assert "future" in widget_lines(dialog.query_one("#e-log-on"))
         dialog.query_one("#log-on", Input).value = "2026-11-20"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert app.screen is screen
+        assert screen.is_current
         timeline = screen.section_text("timeline")
         assert "2026-11-20" in timeline and "季度业务回顾" in timeline
         assert "CFO wants ROI" in timeline
@@ -232,7 +233,7 @@ async def test_a_call_without_a_summary_is_saved_knowingly_from_any_tab(book: Bo
         assert "call on 2026-11-25" in preview and "no summary" in preview
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert app.screen is screen
+        assert screen.is_current
         assert book.account_view(1, date(2026, 11, 25)).profile["last_touch"] == date(2026, 11, 25)
         with book.store.reading() as conn:
             assert conn.exec_driver_sql(
@@ -249,21 +250,21 @@ async def test_add_a_deal_from_the_deals_tab(book: Book) -> None:
         await pilot.press("enter", *"12o万")  # Enter: on to the amount
         await pilot.press("ctrl+s")  # not an amount: refused at the field
         await settle(app, pilot)
-        assert app.screen is form
+        assert form.is_current
         assert "12o万" in str(form.query_one("#e-amount", Static).render())
         assert form.query_one("#f-name", Input).value == "续约 [bold]2027[/]"  # kept
         assert len(book.account_view(1, TODAY).deals) == 1  # nothing saved
         form.query_one("#f-amount", Input).value = "1" + "0" * 400  # beyond what the book holds
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert app.screen is form
+        assert form.is_current
         assert "too large for an amount" in str(form.query_one("#e-amount", Static).render())
         assert len(book.account_view(1, TODAY).deals) == 1
         form.query_one("#f-amount", Input).value = "120万"
         form.query_one("#f-expected_close", Input).value = "2027/1/15"
         await pilot.click("#save")
         await settle(app, pilot)
-        assert app.screen is screen
+        assert screen.is_current
         assert "续约 [bold]2027[/]" in screen.section_text("deals")
     deals = {d.name: d for d in book.account_view(1, TODAY).deals}
     new = deals["续约 [bold]2027[/]"]
@@ -295,7 +296,7 @@ async def test_enter_on_a_deal_edits_it_and_a_stale_edit_keeps_what_was_typed(
         form.query_one("#f-amount", Input).value = "150万"
         await pilot.click("#save")
         await settle(app, pilot)
-        assert app.screen is screen
+        assert screen.is_current
         assert "约见财务总监" in screen.section_text("deals")
         deal = book.account_view(1, TODAY).deals[0]
         assert (deal.amount, deal.next_step, deal.version) == (1_500_000, "约见财务总监", 2)
@@ -305,13 +306,13 @@ async def test_enter_on_a_deal_edits_it_and_a_stale_edit_keeps_what_was_typed(
         form.query_one("#f-next_step", Input).value = "签合同"
         await pilot.click("#save")
         await settle(app, pilot)
-        assert app.screen is form
+        assert form.is_current
         assert "Changed elsewhere" in str(form.query_one("#stale-changes", Static).render())
         assert form.query_one("#f-next_step", Input).value == "签合同"
         assert book.account_view(1, TODAY).deals[0].next_step == "约见财务总监"  # unchanged
         await pilot.click("#reapply")  # what I changed, over the newer values
         await settle(app, pilot)
-        assert app.screen is screen
+        assert screen.is_current
     deal = book.account_view(1, TODAY).deals[0]
     assert (deal.amount, deal.next_step) == (900_000, "签合同")  # their amount is kept
     kept = {(c.field, c.old, c.new) for c in book.history(1) if c.entity == "deal"}
@@ -332,7 +333,7 @@ async def test_a_click_picks_a_deal_and_a_second_click_edits_it(book: Book) -> N
         assert screen.current_deal is not None and screen.current_deal.name == "数据中台项目"
         await pilot.click("#deal-list", offset=(5, 2))  # the second deal: picked
         await settle(app, pilot)
-        assert app.screen is screen
+        assert screen.is_current
         assert screen.current_deal is not None and screen.current_deal.name == "小项目"
         await pilot.click("#deal-list", offset=(5, 2))  # again: its form
         await settle(app, pilot)
@@ -352,7 +353,12 @@ async def test_a_deal_won_at_the_stage_3_gate_shows_as_won_and_moving_back_unwin
     app = KamApp(book, today=TODAY)
     seen: list[str] = []
     show = app.notify
-    app.notify = lambda m, *a, **k: (seen.append(str(m)), show(m, *a, **k))[1]  # type: ignore[method-assign]
+
+    def notify(message: str, *args: Any, **kwargs: Any) -> None:
+        seen.append(str(message))
+        show(message, *args, **kwargs)
+
+    app.notify = notify  # type: ignore[method-assign]
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_account(app, pilot)
         assert "won" not in screen.section_text("deals")
@@ -377,9 +383,9 @@ async def test_a_deal_won_at_the_stage_3_gate_shows_as_won_and_moving_back_unwin
         assert card.won_on == TODAY
         await pilot.press("escape", "enter", "3", "left_square_bracket")  # back to stage 3
         await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, AccountScreen)
-        assert "✓ won" not in screen.section_text("deals")
+        back = app.screen
+        assert isinstance(back, AccountScreen)
+        assert "✓ won" not in back.section_text("deals")
     (deal,) = book.account_view(1, TODAY).deals
     assert deal.won_on is None
     won = [(c.old, c.new) for c in book.history(1) if c.field == "won_on"]

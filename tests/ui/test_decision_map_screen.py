@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from pilot_helpers import settle
+from textual.screen import Screen
 from textual.widgets import Input, OptionList, Select, Static, TextArea, Tree
 
 from kamtui.services.book import Book
@@ -87,13 +88,13 @@ async def test_add_contacts_and_the_warnings_go(book: Book) -> None:
         assert isinstance(form, ContactForm)
         await pilot.press("ctrl+s")  # no name: refused at the field, nothing saved
         await settle(app, pilot)
-        assert app.screen is form
+        assert form.is_current
         assert "needs a name" in str(form.query_one("#e-name", Static).render())
         form.query_one("#f-left_on", Input).value = "2099-01-01"
         await pilot.press(*"王总")
         await pilot.press("ctrl+s")  # left in the future: refused, what was typed is kept
         await settle(app, pilot)
-        assert app.screen is form
+        assert form.is_current
         assert "in the future" in str(form.query_one("#e-left_on", Static).render())
         assert form.query_one("#f-name", Input).value == "王总"
         assert contacts(book) == []
@@ -101,7 +102,7 @@ async def test_add_contacts_and_the_warnings_go(book: Book) -> None:
         form.query_one("#f-role", Select).value = "economic_buyer"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert app.screen is screen
+        assert screen.is_current
         assert contacts(book) == [("王总", "economic_buyer", "neutral", None, None, 1)]
         assert "no economic buyer" not in screen.section_text("coverage")
         assert "single-threaded" in screen.section_text("coverage")
@@ -222,7 +223,7 @@ async def test_pin_and_unpin_a_tier(book: Book) -> None:
         await pilot.press(*"战略客户降级观察")
         await pilot.press("enter")
         await settle(app, pilot)
-        assert app.screen is screen
+        assert screen.is_current
         view = book.account_view(1, TODAY)
         assert (view.pinned_tier, view.pin_reason, view.derived.tier) == (
             "A",
@@ -258,7 +259,7 @@ async def test_add_and_complete_a_task(book: Book) -> None:
         dialog.query_one("#task-due", Input).value = "2026年11月25日"
         await pilot.press("enter")  # in the last field: saves
         await settle(app, pilot)
-        assert app.screen is screen
+        assert screen.is_current
         (task,) = book.account_view(1, TODAY).tasks
         assert (task.title, task.due, task.done_on) == ("准备 ROI 分析", date(2026, 11, 25), None)
         assert "☐ 2026-11-25  准备 ROI 分析" in screen.section_text("tasks")
@@ -301,7 +302,7 @@ async def test_a_click_on_a_tab_title_shows_that_tab(book: Book) -> None:
         assert screen.tab == "tasks"
 
 
-async def open_dialog(app: KamApp, pilot, which: str):  # type: ignore[no-untyped-def]
+async def open_dialog(app: KamApp, pilot, which: str) -> Screen[Any]:  # type: ignore[no-untyped-def]
     """The dialog ``which`` (task, interaction, pin reason) on the open account."""
     if which == "task":
         await pilot.press("6", "a")
@@ -333,7 +334,7 @@ async def test_leaving_a_dialog_with_typed_text_asks_first(
         assert isinstance(dialog, kind)
         await pilot.press("escape")  # nothing typed: gone at once
         await settle(app, pilot)
-        assert app.screen is screen
+        assert screen.is_current
 
         dialog = await open_dialog(app, pilot, which)
         assert isinstance(dialog, kind)
@@ -343,14 +344,15 @@ async def test_leaving_a_dialog_with_typed_text_asks_first(
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("escape")  # no: back, with the text
         await settle(app, pilot)
-        assert app.screen is dialog
+        assert dialog.is_current
         typed = dialog.query_one(field)
+        assert isinstance(typed, TextArea | Input)
         assert (typed.text if isinstance(typed, TextArea) else typed.value) == "准备季度回顾"
         await pilot.click("#cancel")  # the Cancel button asks too
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("y")  # discard
         await settle(app, pilot)
-        assert app.screen is screen
+        assert screen.is_current
     view = book.account_view(1, TODAY)
     assert (view.tasks, view.pinned_tier, view.profile["last_touch"]) == ((), None, None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pilot_helpers import settle, shown_after
@@ -49,7 +50,7 @@ def book(tmp_path: Path) -> Iterator[Book]:
     b.close()
 
 
-def keys(screen: Screen[object]) -> dict[str, str]:
+def keys(screen: Screen[Any]) -> dict[str, str]:
     """The keys the screen's footer shows, with what they do."""
     return {e.key: e.description for e in screen.query_one(KeyFooter).entries}
 
@@ -76,14 +77,14 @@ async def test_the_account_s_forms_and_dialogs_save_with_ctrl_s(book: Book) -> N
         await check_keys(app, pilot)
         await pilot.press(*"王芳", "ctrl+s")
         await settle(app, pilot)
-        assert app.screen is screen and book.account_view(1, TODAY).contacts[0].name == "王芳"
+        assert screen.is_current and book.account_view(1, TODAY).contacts[0].name == "王芳"
 
         await pilot.press("3")
         await shown_after(app, pilot, "a", screen=DealForm)
         await check_keys(app, pilot)
         await pilot.press(*"续约", "ctrl+s")
         await settle(app, pilot)
-        assert app.screen is screen and len(book.account_view(1, TODAY).deals) == 2
+        assert screen.is_current and len(book.account_view(1, TODAY).deals) == 2
 
         await shown_after(app, pilot, "right_square_bracket", screen=GateDialog)
         await check_keys(app, pilot)
@@ -92,13 +93,13 @@ async def test_the_account_s_forms_and_dialogs_save_with_ctrl_s(book: Book) -> N
         }
         await pilot.press("space", "down", "space", "ctrl+s")
         await settle(app, pilot)
-        assert app.screen is screen and book.account_view(1, TODAY).deals[0].stage == 2
+        assert screen.is_current and book.account_view(1, TODAY).deals[0].stage == 2
 
         await shown_after(app, pilot, "x", screen=ReasonDialog)
         await check_keys(app, pilot)
         await pilot.press(*"预算冻结", "ctrl+s")
         await settle(app, pilot)
-        assert app.screen is screen
+        assert screen.is_current
         assert sorted(d.status for d in book.account_view(1, TODAY).deals) == ["lost", "open"]
 
         await pilot.press("6")
@@ -106,13 +107,13 @@ async def test_the_account_s_forms_and_dialogs_save_with_ctrl_s(book: Book) -> N
         await check_keys(app, pilot)
         await pilot.press(*"准备报价", "ctrl+s")
         await settle(app, pilot)
-        assert app.screen is screen and book.account_view(1, TODAY).tasks[0][1] == "准备报价"
+        assert screen.is_current and book.account_view(1, TODAY).tasks[0][1] == "准备报价"
 
         await shown_after(app, pilot, "l", screen=InteractionDialog)
         await check_keys(app, pilot)
         await pilot.press(*"电话确认需求", "ctrl+s")
         await settle(app, pilot)
-        assert app.screen is screen and "电话确认需求" in screen.section_text("timeline")
+        assert screen.is_current and "电话确认需求" in screen.section_text("timeline")
 
         await shown_after(app, pilot, "t", screen=PickDialog)
         await check_keys(app, pilot)
@@ -121,13 +122,13 @@ async def test_the_account_s_forms_and_dialogs_save_with_ctrl_s(book: Book) -> N
         assert isinstance(app.screen, ReasonDialog)
         await pilot.press(*"战略客户", "ctrl+s")
         await settle(app, pilot)
-        assert app.screen is screen and book.account_view(1, TODAY).pinned_tier == "S"
+        assert screen.is_current and book.account_view(1, TODAY).pinned_tier == "S"
 
         await shown_after(app, pilot, "e", screen=AccountForm)
         await check_keys(app, pilot)
         await pilot.press("end", *" Group", "ctrl+s")
         await settle(app, pilot)
-        assert app.screen is screen
+        assert screen.is_current
         assert book.account_view(1, TODAY).profile["name"] == "云翔集团 Group"
 
 
@@ -140,7 +141,7 @@ async def test_the_book_s_forms_and_screens_save_with_ctrl_s(book: Book, tmp_pat
         await check_keys(app, pilot)
         await pilot.press(*"星河科技", "ctrl+s")
         await settle(app, pilot)
-        assert app.screen is start and book.count(BookQuery()) == 2
+        assert start.is_current and book.count(BookQuery()) == 2
 
         settings = await shown_after(app, pilot, "comma", screen=SettingsScreen)
         await check_keys(app, pilot)
@@ -161,7 +162,7 @@ async def test_the_book_s_forms_and_screens_save_with_ctrl_s(book: Book, tmp_pat
         app.screen.query_one("#reason").value = str(target)  # type: ignore[attr-defined]
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert app.screen is plan and target.is_file()
+        assert plan.is_current and target.is_file()
 
         app.ask_team_files()
         await settle(app, pilot)
@@ -184,6 +185,6 @@ async def test_a_yes_no_question_shows_its_keys_and_takes_no_ctrl_s(book: Book) 
         assert {"y", "n", "escape"} <= set(keys(question)) and "ctrl+s" not in keys(question)
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert app.screen is question
+        assert question.is_current
         await shown_after(app, pilot, "n", screen=AccountForm)
     assert book.count(BookQuery()) == 1

@@ -25,7 +25,7 @@ async def test_flagged_accounts_red_first_and_open_one(demo_book: Book) -> None:
         flags = app.screen.query_one(FlagList)
         assert [a.id for a in flags.accounts] == [a.id for a in expected]
         colours = [a.color for a in flags.accounts]
-        assert colours == sorted(colours, key=["red", "yellow", "green"].index)
+        assert colours == sorted(colours, key=lambda c: ["red", "yellow", "green"].index(c or ""))
         assert colours[0] == "red"
         first = flags.accounts[0]
         screen_text = "\n".join(flags.render_line(y).text for y in range(1 + len(first.flags)))

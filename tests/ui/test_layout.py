@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import date
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pilot_helpers import settle
@@ -16,7 +17,7 @@ from rich.console import Console
 from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, Static
+from textual.widgets import Checkbox, Input, OptionList, Static
 
 from kamtui.services.book import Book
 from kamtui.services.demo import make_demo
@@ -62,10 +63,11 @@ def inside(app: KamApp, widget: Widget) -> bool:
     )
 
 
-def every_key_is_shown(app: KamApp, screen: Screen[None] | None = None) -> set[str]:
+def every_key_is_shown(app: KamApp, screen: Screen[Any] | None = None) -> set[str]:
     """Check the footer of the screen shown: it is inside the terminal, and every key the
     screen offers (the descriptions of its shown bindings) is drawn whole in it."""
-    screen = screen or app.screen
+    if screen is None:
+        screen = app.screen
     footer = screen.query_one(KeyFooter)
     assert inside(app, footer), (type(screen).__name__, footer.region, app.size)
     offered = {b.description for _, b, _, _ in screen.active_bindings.values() if b.show}
@@ -173,16 +175,16 @@ async def test_every_screen_shows_every_key(
         palette = app.screen
         assert isinstance(palette, CommandPalette)
         assert palette.query_one(Input).placeholder == S.PALETTE_PLACEHOLDER
-        assert inside(app, palette.query_one("CommandList"))
+        assert inside(app, palette.query_one("CommandList", OptionList))
         await pilot.press(*"zz")  # a search, then what was typed taken back: every command
         await pilot.press("backspace", "backspace")
         for _ in range(20):
             await pilot.pause(0.05)
-            if palette.query_one("CommandList").option_count >= 5:
+            if palette.query_one("CommandList", OptionList).option_count >= 5:
                 break
         listed = "\n".join(
-            str(palette.query_one("CommandList").get_option_at_index(i).prompt)
-            for i in range(palette.query_one("CommandList").option_count)
+            str(palette.query_one("CommandList", OptionList).get_option_at_index(i).prompt)
+            for i in range(palette.query_one("CommandList", OptionList).option_count)
         )
         for command in (S.KEY_PLAN, S.KEY_PIPELINE, S.PALETTE_THEME, S.PALETTE_HELP, S.KEY_QUIT):
             assert command in listed, (command, listed)
@@ -240,7 +242,7 @@ async def test_the_team_view_shows_every_key_that_works(
 
 def palette_commands(app: KamApp) -> list[str]:
     """What the command palette offers before anything is typed."""
-    commands = app.screen.query_one("CommandList")
+    commands = app.screen.query_one("CommandList", OptionList)
     prompts = (str(commands.get_option_at_index(i).prompt) for i in range(commands.option_count))
     return [prompt.splitlines()[0] for prompt in prompts]  # the name, less its help
 

@@ -6,6 +6,7 @@ from datetime import date
 
 from pilot_helpers import settle
 from textual.command import CommandPalette
+from textual.widgets import OptionList
 
 from kamtui.services.book import Book, BookQuery
 from kamtui.ui.app import KamApp
@@ -29,7 +30,7 @@ async def test_palette_finds_an_account_by_a_chinese_substring_and_opens_it(
             await pilot.pause(0.05)
             if (
                 app.screen.query("CommandList Option")
-                or app.screen.query_one("CommandList").option_count
+                or app.screen.query_one("CommandList", OptionList).option_count
             ):
                 break
         await pilot.press("enter")
@@ -51,7 +52,7 @@ async def test_question_mark_toggles_the_key_help(demo_book: Book) -> None:
 
 
 def listed(app: KamApp) -> list[str]:
-    commands = app.screen.query_one("CommandList")
+    commands = app.screen.query_one("CommandList", OptionList)
     return [str(commands.get_option_at_index(i).prompt) for i in range(commands.option_count)]
 
 

@@ -150,7 +150,7 @@ async def test_the_gate_and_lost_dialogs_name_the_account_of_a_deal_named_like_o
         lost = await shown_after(app, pilot, "x", screen=ReasonDialog)
         assert "星河科技 · 二期扩容" in lost.query_one(".dialog-title").render_line(0).text
         await shown_after(app, pilot, "escape", screen=PipelineScreen)
-        assert app.screen is screen
+        assert screen.is_current
     book.close()
 
 

@@ -273,7 +273,7 @@ async def test_z_puts_an_item_off_until_a_day_and_z_again_brings_it_back(
         until.value = "2026-11-23"  # today: refused at the field
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert app.screen is dialog
+        assert dialog.is_current
         assert "later day than today" in str(dialog.query_one("#e-until").render())
         until.value = "2026-12-02"
         dialog.query_one("#f-reason", Input).value = "CFO on leave"

@@ -4,6 +4,7 @@ next actions) has its Chinese: the demo book on several days, and each rare bran
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -50,7 +51,7 @@ def test_the_demo_books_sentences_are_all_known_in_chinese(demo_book: Book, chin
 
 
 def test_rare_sentences_are_known_in_chinese(chinese: None) -> None:
-    stats = OrderStats(recency_days=None, frequency=0, monetary=0.0)
+    stats = OrderStats(recency_days=None, frequency=0, monetary=Decimal(0))
     rare = [
         rfm_tier_mismatch("S", RFM(1, 1, 1), stats),
         rfm_tier_mismatch("A", RFM(1, 1, 1), stats._replace(recency_days=400)),

@@ -61,7 +61,7 @@ async def test_a_refused_setting_is_explained_in_chinese_and_nothing_changes(
         error = screen.query_one("#settings-refusal").render_line(0).text
         assert "A 级：触达节奏必须是整数天，而不是 '两周'。" in error
         assert cadence.value == "两周"  # what was typed stays
-        assert app.focused is cadence
+        assert cadence.has_focus
     reopened = Book.open(demo_book.path)
     assert reopened.config == before
     reopened.close()
@@ -87,7 +87,7 @@ async def test_a_refusal_at_80x24_is_shown_beside_its_fields_and_in_view(demo_bo
         error = screen.query_one("#settings-refusal")
         assert "Health weights must sum to 100%" in error.render_line(0).text
         assert in_view(screen, "#settings-body", error)
-        assert in_view(screen, "#settings-body", weight) and app.focused is weight
+        assert in_view(screen, "#settings-body", weight) and weight.has_focus
         assert any("must sum to 100%" in str(n.message) for n in app._notifications)
         screen.query_one("#settings-body").scroll_home(animate=False)
         screen.query_one("#w-strategic_fit", Input).focus()
@@ -103,7 +103,7 @@ async def test_a_refusal_at_80x24_is_shown_beside_its_fields_and_in_view(demo_bo
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("n")
         await settle(app, pilot)
-        assert app.screen is screen
+        assert screen.is_current
 
 
 async def test_the_weekly_capacity_is_set_and_the_plan_folds_the_rest(demo_book: Book) -> None:

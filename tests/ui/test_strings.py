@@ -60,6 +60,7 @@ async def test_keys_are_said_in_the_language_chosen_after_the_screens_were_impor
 ) -> None:  # type: ignore[no-untyped-def]
     from kamtui.ui.screens.book import BookScreen  # imported (above) while the UI was English
 
+    assert BookScreen._merged_bindings is not None
     described = {b.id: b.description for _, b in BookScreen._merged_bindings if b.id}
     assert described["book.health"] == "健康度"
     assert described["book.health_screen"] == "健康度预警"
@@ -74,5 +75,6 @@ async def test_keys_are_said_in_the_language_chosen_after_the_screens_were_impor
         assert not shown & {"Filter", "Quit"}
     book.close()
     S.set_language("en")
+    assert BookScreen._merged_bindings is not None
     described = {b.id: b.description for _, b in BookScreen._merged_bindings if b.id}
     assert described["book.health_screen"] == "Health alerts"

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from pilot_helpers import settle
 from textual.command import CommandPalette
-from textual.widgets import Static, TextArea
+from textual.widgets import OptionList, Static, TextArea
 
 from kamtui.config import BookConfig
 from kamtui.domain.parsing import match_key
@@ -261,7 +261,7 @@ async def test_open_team_files_from_the_command_palette(demo_book: Book, files: 
         await pilot.press(*"team")
         for _ in range(20):
             await pilot.pause(0.05)
-            if app.screen.query_one("CommandList").option_count:
+            if app.screen.query_one("CommandList", OptionList).option_count:
                 break
         await pilot.press("enter")
         await settle(app, pilot)

@@ -65,7 +65,7 @@ async def test_a_pasted_name_keeps_its_words_in_the_new_account_form(tmp_path: P
     async with app.run_test(size=(80, 24)) as pilot:
         form = await shown_after(app, pilot, "n", screen=AccountForm)
         name = form.query_one("#f-name", Input)
-        assert app.focused is name
+        assert name.has_focus
         await paste(app, pilot, "Acme\x1b[31m Co\x1b[0m\x07")
         assert name.value == "Acme Co"
         await pilot.press("space", "!")  # typing goes on where the paste ended
@@ -88,7 +88,7 @@ async def test_a_pasted_summary_keeps_its_words_in_the_log_dialog(tmp_path: Path
         assert isinstance(app.screen, AccountScreen)
         dialog = await shown_after(app, pilot, "l", screen=InteractionDialog)
         summary = dialog.query_one("#log-summary", TextArea)
-        assert app.focused is summary
+        assert summary.has_focus
         await paste(app, pilot, "Called\x1b]52;c;SGk=\x07 about\r\nthe \x1b[1mrenewal\x1b[0m\x9b2J")
         assert summary.text == "Called about\nthe renewal"  # a summary keeps its lines
         await pilot.press("ctrl+s")
@@ -134,7 +134,7 @@ async def test_stored_control_characters_are_shown_in_forms_and_kept_unless_chan
         form.query_one("#f-region", Input).value = "上海"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert app.screen is account
+        assert account.is_current
         profile = book.account_view(aid, TODAY).profile
         assert (profile["name"], profile["pain_points"], profile["region"]) == (
             "Reset\x1bc Co", "one\ntwo\x07", "上海"

@@ -335,7 +335,7 @@ class Setting(SQLModel, table=True):
 
 
 # keep an explicit, ordered list: migrations and tests iterate it
-TABLES = [
+TABLES: list[type[SQLModel]] = [
     Account,
     Rating,
     Contact,
