@@ -14,7 +14,8 @@ from typing import Any
 
 from kamtui.domain.stages import STAGES
 from kamtui.services.book import Book
-from kamtui.store.repo import search_text
+from kamtui.store import bulk
+from kamtui.store.repo import REFRESH_COLS, search_text
 
 Progress = Callable[[str], None]
 
@@ -259,7 +260,7 @@ class _Gen:
     def __init__(self, seed: int, today: date) -> None:
         self.rng = random.Random(seed)
         self.today = today
-        self.rows: dict[str, list[tuple[Any, ...]]] = {k: [] for k in SQL}
+        self.rows: dict[str, list[tuple[Any, ...]]] = {k: [] for k in WRITES}
         self.names: set[str] = set()
         self.contact_id = self.deal_id = self.order_id = self.invoice_id = 0
         self.touch: dict[int, tuple[date | None, date | None]] = {}
@@ -581,30 +582,25 @@ EN_INDUSTRY = [
     "Capital",
 ]
 
-SQL = {
-    "accounts": "INSERT INTO accounts (id, name, industry, segment, region, annual_revenue, employees, branches, "
-    "tech_maturity, financial_health, owner, status, track, pain_points, pinned_tier, pin_reason, renewal_intent, "
-    "reference_willing, created_on, search) VALUES (" + ", ".join("?" * 20) + ")",
-    "ratings": "INSERT INTO ratings (account_id, criterion, rating) VALUES (?, ?, ?)",
-    "contacts": "INSERT INTO contacts (id, account_id, name, title, role, stance, influence, reports_to, left_on, "
-    "planned_action, email, phone, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
-    "interactions": "INSERT INTO interactions (account_id, contact_id, kind, happened_on, executive, summary, "
-    "version) VALUES (?, ?, ?, ?, ?, ?, 1)",
-    "orders": "INSERT INTO orders (id, account_id, number, ordered_on, amount) VALUES (?, ?, ?, ?, ?)",
-    "invoices": "INSERT INTO invoices (id, account_id, order_id, number, issued_on, due_on, amount, paid_on) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    "payments": "INSERT INTO payments (invoice_id, paid_on, amount) VALUES (?, ?, ?)",
-    "tickets": "INSERT INTO tickets (account_id, subject, severity, opened_on, closed_on, satisfaction) "
-    "VALUES (?, ?, ?, ?, ?, ?)",
-    "usage": "INSERT INTO usage_snapshots (account_id, month, active_users, logins, adoption_pct) VALUES (?, ?, ?, ?, ?)",
-    "deals": "INSERT INTO deals (id, account_id, name, amount, expected_close, next_step, stage, status, "
-    "lost_reason, created_on, stage_entered_on, won_on, won_amount, won_forced, version) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
-    "stage_changes": "INSERT INTO deal_stage_changes (deal_id, from_stage, to_stage, changed_on, forced, lost, "
-    "reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
-    "deliverables": "INSERT INTO deal_deliverables (deal_id, deliverable, checked_on) VALUES (?, ?, ?)",
-    "tasks": "INSERT INTO tasks (account_id, deal_id, title, due_on, done_on, source, version) "
-    "VALUES (?, ?, ?, ?, ?, ?, 1)",
+# what the demo writes of each table (store.bulk: the values of its columns in the order
+# store.tables gives them), without what it leaves to SQLite: ids it numbers, the derived
+# values (``book.refresh`` computes them), the last touches (``bulk.set_touches``)
+WRITES = {
+    "accounts": bulk.insert_of(
+        "accounts", leave=("deleted_at", *REFRESH_COLS, "last_touch", "last_exec_touch")
+    ),
+    "ratings": bulk.insert_of("ratings"),
+    "contacts": bulk.insert_of("contacts"),
+    "interactions": bulk.insert_of("interactions", leave=("id",)),
+    "orders": bulk.insert_of("orders"),
+    "invoices": bulk.insert_of("invoices"),
+    "payments": bulk.insert_of("payments", leave=("id",)),
+    "tickets": bulk.insert_of("tickets", leave=("id",)),
+    "usage": bulk.insert_of("usage_snapshots"),
+    "deals": bulk.insert_of("deals"),
+    "stage_changes": bulk.insert_of("deal_stage_changes", leave=("id",)),
+    "deliverables": bulk.insert_of("deal_deliverables"),
+    "tasks": bulk.insert_of("tasks", leave=("id",)),
 }
 
 
@@ -630,20 +626,15 @@ def make_demo(
             for start in range(0, accounts, batch):
                 for aid in range(start + 1, min(accounts, start + batch) + 1):
                     gen.account(aid)
-                for table, sql in SQL.items():
-                    if gen.rows[table]:
-                        conn.exec_driver_sql(sql, gen.rows[table])
-                        gen.rows[table].clear()
+                for table, into in WRITES.items():
+                    bulk.insert(conn, into, gen.rows[table])
+                    gen.rows[table].clear()
                 say(f"{min(accounts, start + batch)} of {accounts} accounts written")
-            conn.exec_driver_sql(
-                "UPDATE accounts SET last_touch = ?, last_exec_touch = ? WHERE id = ?",
-                [
-                    (lt.isoformat() if lt else None, le.isoformat() if le else None, aid)
-                    for aid, (lt, le) in gen.touch.items()
-                ],
+            bulk.set_touches(
+                conn, [bulk.Touches(aid, lt, le) for aid, (lt, le) in gen.touch.items()]
             )
         say("computing tiers and health")
         book.refresh(today)
         with book.store.writing() as conn:
-            conn.exec_driver_sql("ANALYZE")
+            bulk.analyze(conn)
     return Book.open(path)

@@ -11,9 +11,12 @@ import getpass
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kamtui.domain import stages as sop
+
+if TYPE_CHECKING:
+    from kamtui.store.history import StoredChange
 
 USER_SETTING = "user_name"
 DELIVERABLE = "deliverable:"  # field of a deliverable ticked or unticked: deliverable:<key>
@@ -89,9 +92,20 @@ class Change:
     subject: str = ""
 
     @classmethod
-    def from_row(cls, r: Sequence[Any]) -> Change:
-        """From (entity, entity id, account id, field, old, new, at, by, version, subject)."""
-        return cls(r[0], r[1], r[2], r[3], r[4], r[5], parse_stamp(r[6]), r[7], r[8], r[9] or "")
+    def from_row(cls, r: StoredChange) -> Change:
+        """A change as the book keeps it (``store.history``)."""
+        return cls(
+            r.entity,
+            r.entity_id,
+            r.account_id,
+            r.field,
+            r.old_value,
+            r.new_value,
+            parse_stamp(r.changed_at),
+            r.changed_by,
+            r.version,
+            r.subject or "",
+        )
 
     @property
     def what(self) -> str:

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from kamtui.domain.counts import count
-from kamtui.store import damage, migrations
+from kamtui.store import checks, damage, migrations
 from kamtui.store.db import (
     APPLICATION_ID,
     BookBusy,
@@ -44,12 +44,12 @@ def backup_book(book: str | os.PathLike[str], output: str | None, now: datetime)
     store = open_store(source, read_only=True)  # refuses anything that is not a book
     try:
         with store.reading() as conn:
-            accounts = conn.exec_driver_sql("SELECT count(*) FROM accounts").scalar_one()
+            accounts = checks.accounts_held(conn)
     finally:
         store.close()
     target = Path(output).expanduser() if output else backup_name(source, "backup", now)
     online_backup(source, target)
-    return BackupResult(target, target.stat().st_size, int(accounts))
+    return BackupResult(target, target.stat().st_size, accounts)
 
 
 @dataclass(frozen=True)
@@ -140,11 +140,6 @@ def _said(e: BookError) -> str:
 
 def _stopped(e: BookError) -> str:
     return f"SQLite stops before the end: {_said(e)}"
-
-
-def _read(store: Store, sql: str) -> object:
-    with store.reading() as conn:
-        return conn.exec_driver_sql(sql).scalar()
 
 
 def _file(path: Path, head: damage.Header) -> Finding:
@@ -256,9 +251,7 @@ def _tables(store: Store, version: int) -> tuple[Finding, dict[int, str] | None]
     accounts", "index ix_…" (None if SQLite cannot read the list)."""
     try:
         with store.reading() as conn:
-            rows = conn.exec_driver_sql(
-                "SELECT type, name, rootpage FROM sqlite_master WHERE rootpage > 0"
-            ).all()
+            objects = checks.schema_objects(conn)
     except BookError as e:
         return Finding(
             "tables",
@@ -266,11 +259,11 @@ def _tables(store: Store, version: int) -> tuple[Finding, dict[int, str] | None]
             + _said(e),
             "problem",
         ), None
-    roots = {int(root): f"{kind} {name}" for kind, name, root in rows}
-    names = {name for kind, name, _ in rows if kind == "table"}
+    roots = {o.root_page: f"{o.kind} {o.name}" for o in objects}
+    names = {o.name for o in objects if o.kind == "table"}
     missing = sorted(migrations.required_tables(version) - names) if version >= 1 else []
     n_tables = len(names)
-    n_indexes = sum(1 for kind, _, _ in rows if kind == "index")
+    n_indexes = sum(1 for o in objects if o.kind == "index")
     if missing:
         return Finding(
             "tables",
@@ -293,15 +286,13 @@ def _integrity(
         return [pages] if pages.status == "problem" else []
     try:
         with store.reading() as conn:
-            rows = [
-                r[0] for r in conn.exec_driver_sql(f"PRAGMA integrity_check({INTEGRITY_LIMIT})")
-            ]
+            rows = checks.integrity_problems(conn, INTEGRITY_LIMIT)
     except BookError as e:
         return [Finding("integrity", _stopped(e), "problem"), _pages(path, head, roots)]
     if rows == ["ok"]:
         return [Finding("integrity", "PRAGMA integrity_check finds nothing wrong")]
     # a row may hold several lines, under a "*** in database main ***" heading
-    lines = [x.strip() for r in rows for x in str(r).splitlines()]
+    lines = [x.strip() for r in rows for x in r.splitlines()]
     lines = [x for x in lines if x and not x.startswith("***")] or ["(no details)"]
 
     def named(line: str) -> str:  # a b-tree's root page by the table or index it holds
@@ -341,16 +332,16 @@ def _pages(path: Path, head: damage.Header, roots: dict[int, str]) -> Finding:
 def _foreign_keys(store: Store) -> Finding:
     try:
         with store.reading() as conn:
-            rows = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            broken = checks.broken_references(conn)
     except BookError as e:
         return Finding("foreign keys", _stopped(e), "problem")
-    if not rows:
+    if not broken:
         return Finding("foreign keys", "every reference points to an existing row")
-    table, rowid, parent, _ = rows[0]
+    first = broken[0]
     return Finding(
         "foreign keys",
-        f"{count(len(rows), 'row points', 'rows point')} to missing rows, first: {table} row"
-        f" {rowid} → {parent}",
+        f"{count(len(broken), 'row points', 'rows point')} to missing rows, first: "
+        f"{first.table} row {first.row_id} → {first.parent}",
         "problem",
     )
 
@@ -379,21 +370,14 @@ def _derived(store: Store, today: date) -> Finding:
 def _rows(store: Store) -> list[Finding]:
     try:
         with store.reading() as conn:
-            names = [
-                r[0]
-                for r in conn.exec_driver_sql(
-                    "SELECT name FROM sqlite_master WHERE type = 'table' "
-                    "AND name NOT LIKE 'sqlite_%' ORDER BY name"
-                )
-            ]
+            names = checks.table_names(conn)
     except BookError as e:
         return [Finding("rows", _stopped(e), "problem")]
     out: list[Finding] = []
     for name in names:
         try:
             with store.reading() as conn:
-                quoted = '"' + name.replace('"', '""') + '"'
-                n = conn.exec_driver_sql(f"SELECT count(*) FROM {quoted}").scalar_one()
+                n = checks.rows_in(conn, name)
             out.append(Finding(f"rows {name}", f"{n:,}"))
         except BookError as e:
             out.append(Finding(f"rows {name}", _stopped(e), "problem"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -22,6 +22,24 @@ ChangeTuple = tuple[str, int, int, str, str | None, str | None, str, str, int | 
 _COLS = (
     "entity, entity_id, account_id, field, old_value, new_value, changed_at, changed_by, version"
 )
+
+
+class StoredChange(NamedTuple):
+    """A change as the book keeps it, with what it is about (``subject``: the deal's or
+    contact's name, the task's title; "" for the account itself or a record now gone)."""
+
+    entity: str
+    entity_id: int
+    account_id: int
+    field: str
+    old_value: str | None
+    new_value: str | None
+    changed_at: str  # UTC, as ``services.history.STAMP`` writes it
+    changed_by: str
+    version: int | None
+    subject: str
+
+
 # what a change is about, when it is not the account itself: the deal's or contact's
 # name, the task's title ("" once that record is gone)
 _SUBJECT = (
@@ -70,21 +88,17 @@ def insert_changes_at_version(
         )
 
 
-def account_history(conn: Connection, account_id: int, limit: int) -> list[tuple[Any, ...]]:
-    """The newest ``limit`` changes to an account and everything in it, newest first:
-    (entity, entity id, account id, field, old, new, at, by, version, subject).
+def account_history(conn: Connection, account_id: int, limit: int) -> list[StoredChange]:
+    """The newest ``limit`` changes to an account and everything in it, newest first.
 
     Newest means last written (writes to one book are serialised, so ids follow them),
     which the clocks of two computers sharing a book may disagree about."""
-    return (
-        _raw(conn)
-        .execute(
-            f"SELECT {_COLS}, coalesce({_SUBJECT}, '') FROM changes c WHERE account_id = ? "
-            "ORDER BY id DESC LIMIT ?",
-            (account_id, limit),
-        )
-        .fetchall()
+    rows = _raw(conn).execute(
+        f"SELECT {_COLS}, coalesce({_SUBJECT}, '') FROM changes c WHERE account_id = ? "
+        "ORDER BY id DESC LIMIT ?",
+        (account_id, limit),
     )
+    return [StoredChange._make(r) for r in rows]
 
 
 def changes_since(
@@ -93,20 +107,17 @@ def changes_since(
     entities: Sequence[str],
     entity_id: int,
     version: int,
-) -> list[tuple[Any, ...]]:
+) -> list[StoredChange]:
     """Changes to one record (of ``entities``) that made its version greater than
-    ``version``, oldest first, in the same columns as ``account_history``."""
+    ``version``, oldest first."""
     marks = ", ".join("?" * len(entities))
-    return (
-        _raw(conn)
-        .execute(
-            f"SELECT {_COLS}, coalesce({_SUBJECT}, '') FROM changes c WHERE account_id = ? "
-            f"AND entity IN ({marks}) AND entity_id = ? AND version > ? "
-            "ORDER BY id",
-            (account_id, *entities, entity_id, version),
-        )
-        .fetchall()
+    rows = _raw(conn).execute(
+        f"SELECT {_COLS}, coalesce({_SUBJECT}, '') FROM changes c WHERE account_id = ? "
+        f"AND entity IN ({marks}) AND entity_id = ? AND version > ? "
+        "ORDER BY id",
+        (account_id, *entities, entity_id, version),
     )
+    return [StoredChange._make(r) for r in rows]
 
 
 def trashed_accounts(conn: Connection, with_history: bool) -> list[tuple[Any, ...]]:
