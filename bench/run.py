@@ -515,6 +515,14 @@ def measure_services(
             )
         )
 
+        say("  weekly plan for a day after the last refresh (in memory, and kamtui plan)")
+        from plan_later_day import measure_later_day_plan  # beside this file
+
+        later, raw["plan_later_day"] = measure_later_day_plan(
+            book, db, week, TODAY, runs, plan, Figure
+        )
+        figures += later
+
         say("  compute and refresh for new dates")
         compute = []
         for k in range(1, runs + 1):
@@ -630,6 +638,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--keep", metavar="PATH", help="generate the book here and keep it, or reuse it if there"
     )
+    p.add_argument(
+        "--services-only",
+        action="store_true",
+        help="measure the service calls alone (no start-up or key-press processes)",
+    )
     args = p.parse_args(argv)
     if args.accounts < 1 or args.runs < 1:
         p.error("--accounts and --runs must be at least 1")
@@ -659,10 +672,12 @@ def main(argv: list[str] | None = None) -> int:
             fresh_seconds, fresh_changed = timed(lambda: book.refresh(TODAY))
         say(f"Book made fresh for {TODAY}: {fresh_seconds:.2f} s, {fresh_changed} changed")
 
-        say(f"Measuring start-up in fresh processes, {args.runs} runs …")
-        startup, raw_startup = measure_startup(db, args.runs)
-        say(f"Measuring key presses in fresh processes, {args.runs} runs …")
-        interaction, raw_interaction = measure_interaction(db, args.runs)
+        startup, raw_startup, interaction, raw_interaction = [], {}, [], {}
+        if not args.services_only:
+            say(f"Measuring start-up in fresh processes, {args.runs} runs …")
+            startup, raw_startup = measure_startup(db, args.runs)
+            say(f"Measuring key presses in fresh processes, {args.runs} runs …")
+            interaction, raw_interaction = measure_interaction(db, args.runs)
         say(f"Measuring services in this process, {args.runs} runs …")
         services, raw_services = measure_services(db, args.runs, fresh_seconds, fresh_changed)
 

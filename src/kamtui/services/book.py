@@ -447,11 +447,18 @@ class Book:
         repo.write_derived(conn, [(*dv.columns(), aid) for aid, (_, dv) in results.items()])
 
     def _overlay(self, conn: Connection, today: date) -> dict[int, Derived] | None:
-        """Derived values for ``today`` computed in memory when the stored ones are older or
-        were made by other rules (``is_fresh``)."""
+        """Derived values for ``today`` computed in memory, nothing written, when the stored
+        ones are not ``today``'s (``is_fresh``); None when they are. Only the accounts whose
+        values differ from the stored ones: an account missing from it has ``today``'s
+        values stored (see ``recompute.stale_values``). After a refresh for an earlier day
+        with the same rules, only the accounts that a refresh would derive again are
+        derived; otherwise (values of a later day, other rules, another program's) every
+        account is."""
         if self._fresh(conn, today):
             return None
-        return {aid: dv for aid, (_, dv) in self.compute(conn, today).items()}
+        since = self._refreshed_on(conn, self._rules()) if self.current_schema else None
+        every = since is None or since > today
+        return recompute.stale_values(conn, self.config, today, every=every)
 
     # ---- the Book ------------------------------------------------------------------------
     # The Book's own reads (count, page, owners, summary) go through sqlite3 alone: the first
@@ -627,8 +634,13 @@ class Book:
         ):
             item = PlanItem(aid, name, own, tier, "task", repo.d(due), task_reason(title), ref=tid)  # type: ignore[arg-type]
             done.append(DoneItem(item, date.fromisoformat(on)))
-        if overlay is not None:
-            done = [DoneItem(i._replace(tier=overlay[i.account_id].tier), on) for i, on in done]
+        if overlay:
+            done = [
+                DoneItem(i._replace(tier=overlay[i.account_id].tier), on)
+                if i.account_id in overlay
+                else DoneItem(i, on)
+                for i, on in done
+            ]
         snoozes = [
             Snooze(s.account_id, s.kind, s.ref, s.until, s.reason, s.basis)
             for s in plan_marks.snoozes_after(conn, plan_start(week, today), owner)
@@ -644,9 +656,9 @@ class Book:
         overlay: Mapping[int, Derived] | None,
     ) -> tuple[list[PlanAccount], list[PlanTask], list[PlanDeal]]:
         """What ``build_plan`` needs: the accounts that may have a health or touch item
-        (all of them when the stored values are older than ``today``, whose tiers and health
-        are derived afresh: ``overlay``, see ``_overlay``), the open tasks due and the open
-        deals."""
+        (and, when the stored values are not ``today``'s, every account whose tier and
+        health the ``overlay`` derived afresh: see ``_overlay``), the open tasks due and the
+        open deals."""
         day = _day_parser()
         new = tuple.__new__
         if overlay is None:  # (the usual case: one pass without a branch per account)
@@ -660,11 +672,19 @@ class Book:
                 for aid, name, own, tier, status, lt, let, color in rows
             ]
         else:
-            accounts = []  # every account: the overlay holds each one's values
-            for aid, name, own, _, status, lt, let, _ in repo.plan_accounts(conn, owner):
-                dv = overlay[aid]
-                tier, color = dv.tier, dv.health.color
-                why = dv.health.flags[0].reason if dv.health.flags else ""
+            # those that may have an item by their stored values (today's, but for the
+            # overlay's accounts), and the overlay's, whatever their stored values say
+            rows = repo.plan_accounts(conn, owner, due_by(week, self.config.cadences), overlay)
+            reason = repo.plan_reasons(conn, owner).get
+            values = overlay.get
+            accounts = []
+            for aid, name, own, tier, status, lt, let, color in rows:
+                dv = values(aid)
+                if dv is None:
+                    why = reason(aid, "")
+                else:
+                    tier, color = dv.tier, dv.health.color
+                    why = dv.health.flags[0].reason if dv.health.flags else ""
                 accounts.append(
                     new(PlanAccount, (aid, name, own, tier, status, day(lt), day(let), color, why))
                 )
@@ -688,9 +708,15 @@ class Book:
             )
             for did, aid, name, own, tier, deal, stage, at, checked in repo.plan_deals(conn, owner)
         ]
-        if overlay is not None:  # tasks and deals go under their account's tier as derived
-            tasks = [t._replace(tier=overlay[t.account_id].tier) for t in tasks]
-            deals = [d._replace(tier=overlay[d.account_id].tier) for d in deals]
+        if overlay:  # tasks and deals go under their account's tier as derived
+            tasks = [
+                t._replace(tier=overlay[t.account_id].tier) if t.account_id in overlay else t
+                for t in tasks
+            ]
+            deals = [
+                d._replace(tier=overlay[d.account_id].tier) if d.account_id in overlay else d
+                for d in deals
+            ]
         return accounts, tasks, deals
 
     # ---- changes -------------------------------------------------------------------------

@@ -58,7 +58,14 @@ from kamtui import logs
 from kamtui.config import BookConfig
 from kamtui.domain.health import Flag, rfm_mismatch_flag
 from kamtui.domain.rfm import RFM, OrderStats, rfm_mismatch_since, rfm_scores, rfm_tier_mismatch
-from kamtui.services.derive import DeriveCache, derive, parse_rfm, records_json, rfm_text
+from kamtui.services.derive import (
+    DeriveCache,
+    Derived,
+    derive,
+    parse_rfm,
+    records_json,
+    rfm_text,
+)
 from kamtui.store import repo
 from kamtui.store.repo import DeriveInputs
 
@@ -459,6 +466,44 @@ def _load(
     return repo.load_derive_inputs(
         conn, today, ids, id_range=id_range, every_contact=False, until=True, rated=changed
     )
+
+
+STALE_PAGE = 5_000  # accounts read at a time by ``stale_values``
+
+
+def stale_values(
+    conn: Connection, cfg: BookConfig, today: date, *, every: bool, page: int = STALE_PAGE
+) -> dict[int, Derived]:
+    """The derived values for ``today`` that differ from the stored ones, computed in
+    memory and written nowhere (the plan of a read-only book for a later day, say): an
+    account missing from the result has ``today``'s values stored.
+
+    Unless ``every``, the stored values and their ``valid_until`` are those of a refresh
+    for an earlier day with ``cfg`` (see ``Book._refreshed_on``), and only the accounts
+    that a refresh for ``today`` would derive again are derived (see the module's notes).
+    The book is read a page of account ids at a time: what is held at once is the RFM
+    ranking of the book, one page's inputs and the values that differ."""
+    ids = repo.account_ids(conn)
+    out: dict[int, Derived] = {}
+    with paused_gc():
+        stats = repo.order_stats(conn, today, ids=ids, last_order=False)
+        rfms = rfm_scores(stats)  # quintiles need the whole book
+        cache = DeriveCache()
+        for start in range(0, len(ids), page):
+            id_range = (ids[start], ids[min(start + page, len(ids)) - 1])
+            repo.add_last_orders(stats, repo.last_orders(conn, today, id_range))
+            if every:
+                inputs = repo.load_derive_inputs(conn, today, id_range=id_range)
+            else:
+                state = repo.refresh_state(conn, id_range)
+                todo = _due(state, today) + _moved(state, today, rfms, stats)
+                inputs = _load(conn, today, sorted(todo), id_range, _changed(state))
+            for aid, a in inputs.items():
+                dv = derive(a, cfg, today, rfms.get(aid), stats.get(aid), cache)
+                if dv.columns() != a.stored:
+                    out[aid] = dv
+            del inputs
+    return out
 
 
 def _merge(into: Changes, part: Changes) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -655,14 +655,18 @@ PLAN_INDEX = "ix_accounts_plan"
 
 
 def plan_accounts(
-    conn: Connection, owner: str | None, due: Mapping[str, DueBy] | None = None
+    conn: Connection,
+    owner: str | None,
+    due: Mapping[str, DueBy] | None = None,
+    also: Collection[int] = (),
 ) -> Iterator[tuple[Any, ...]]:
     """(id, name, owner, tier, status, last_touch, last_exec_touch, health_color), in name
     order for the whole book, read as they are iterated (inside the caller's transaction).
 
     Given ``due`` (each tier's ``plan.due_by`` days), only the accounts that may have a
     health or touch item in the plan: not former customers, and red or yellow, or last
-    touched (or touched by an executive) on or before their tier's day, or never."""
+    touched (or touched by an executive) on or before their tier's day, or never, or one of
+    ``also`` (accounts whose stored values the caller does not go by)."""
     raw = _raw(conn)
     where, params = ["a.deleted_at IS NULL"], list[Any]()
     if owner is not None:
@@ -678,6 +682,9 @@ def plan_accounts(
                 whens = " ".join("WHEN ? THEN ?" for _ in days)
                 may.append(f"coalesce(a.{column}, '') <= CASE a.tier {whens} END")
                 params += [x for t, day in days.items() for x in (t, day.isoformat())]
+        if also:
+            may.append("a.id IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(list(also)))
         where.append(f"a.status != 'former' AND ({' OR '.join(may)})")
     # whole book: the plan's covering index, in name order; one owner's: the table
     table = _accounts_by(conn, PLAN_INDEX, "a") if owner is None else "accounts a"
