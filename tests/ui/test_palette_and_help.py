@@ -66,9 +66,15 @@ async def palette(app: KamApp, pilot, typed: str) -> None:  # type: ignore[no-un
             break
     offered = listed(app)
     await pilot.press(*typed)
-    for _ in range(40):  # the palette searches in the background: wait for its answer
+    # The palette searches in the background as each character arrives, and the answers to
+    # the first characters come first: wait until its list is new and has stopped changing.
+    seen, same = offered, 0
+    for _ in range(100):
         await pilot.pause(0.05)
-        if listed(app) and listed(app) != offered:
+        now = listed(app)
+        same = same + 1 if now == seen else 0
+        seen = now
+        if now and now != offered and same >= 4:
             break
 
 
