@@ -1,6 +1,11 @@
 """Writing exports: JSON, CSV and Excel files that Excel opens safely, Markdown and
 iCalendar plans; always atomically (a temporary file renamed into place).
 
+The book's records come in a stream (``each_record``: the store reads them a page at a
+time) and the file is written as they come (``json_chunks``, ``csv_chunks``; Excel rows
+one by one), so an export's memory stays flat however big the book; the text is the very
+text the whole-text functions (``to_json``, ``to_csv``) write.
+
 Text from the book is data in every format, whether it goes to a file or to a terminal
 (the same bytes either way): JSON keeps it exactly, its control characters escaped the JSON
 way (``\u001b``); CSV, Markdown, iCalendar and Excel have no escape for a control character,
