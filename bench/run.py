@@ -639,9 +639,10 @@ def main(argv: list[str] | None = None) -> int:
         "--keep", metavar="PATH", help="generate the book here and keep it, or reuse it if there"
     )
     p.add_argument(
-        "--services-only",
-        action="store_true",
-        help="measure the service calls alone (no start-up or key-press processes)",
+        "--only",
+        choices=["services", "exports"],
+        help="measure only these figures: the service calls in this process (no start-up or "
+        "key-press processes), or the exports",
     )
     args = p.parse_args(argv)
     if args.accounts < 1 or args.runs < 1:
@@ -672,16 +673,23 @@ def main(argv: list[str] | None = None) -> int:
             fresh_seconds, fresh_changed = timed(lambda: book.refresh(TODAY))
         say(f"Book made fresh for {TODAY}: {fresh_seconds:.2f} s, {fresh_changed} changed")
 
-        startup, raw_startup, interaction, raw_interaction = [], {}, [], {}
-        if not args.services_only:
+        startup, interaction, services, exported = [], [], [], []
+        raw_startup, raw_interaction, raw_services, raw_exports = {}, {}, {}, {}
+        if args.only is None:
             say(f"Measuring start-up in fresh processes, {args.runs} runs …")
             startup, raw_startup = measure_startup(db, args.runs)
             say(f"Measuring key presses in fresh processes, {args.runs} runs …")
             interaction, raw_interaction = measure_interaction(db, args.runs)
-        say(f"Measuring services in this process, {args.runs} runs …")
-        services, raw_services = measure_services(db, args.runs, fresh_seconds, fresh_changed)
+        if args.only in (None, "services"):
+            say(f"Measuring services in this process, {args.runs} runs …")
+            services, raw_services = measure_services(db, args.runs, fresh_seconds, fresh_changed)
+        if args.only in (None, "exports"):
+            from exports import measure_exports  # bench/exports.py
 
-    figures = startup + interaction + services
+            say(f"Measuring exports in fresh processes beside the sqlite3 shell, {args.runs} runs …")
+            exported, raw_exports = measure_exports(db, args.runs, TODAY.isoformat())
+
+    figures = startup + interaction + services + [Figure(**f) for f in exported]
     say("")
     say(
         f"kamtui benchmark · {args.accounts:,} accounts · {args.runs} runs (median) · "
@@ -727,7 +735,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         "generation": generation | {"rows": counts},
         "figures": [f.as_dict() for f in figures],
-        "raw": raw_startup | raw_interaction | {"services": raw_services},
+        "raw": raw_startup | raw_interaction | {"services": raw_services, "exports": raw_exports},
     }
     (OUT / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
     say(f"Written to {OUT / 'results.json'}")

@@ -152,20 +152,22 @@ def run_export(args: argparse.Namespace, today: date, open_book: Callable[..., A
         )
         return 2
     with open_book(args.db, read_only=True) as book:
-        records = export.records(book, args.what, today)
+        records = export.each_record(book, args.what, today)
         if args.what == "accounts":
             header, rows = export.accounts_table(records, book.config.model.keys)
         else:
-            header, rows = export.flat_table(args.what, records)
+            header, rows = export.flat_rows(args.what, records)
         if args.format == "xlsx":
             export.write_xlsx(args.output, header, rows, args.what)
             return 0
         if args.format == "json":
-            text = export.records_json(records)
+            chunks = export.json_chunks(records)
         else:
-            text = export.to_csv(header, rows)
-    if args.output:
-        export.write_atomic(args.output, text)
-    else:
-        sys.stdout.write(text)
+            chunks = export.csv_chunks(header, rows)
+        if args.output:
+            export.write_atomic_with(
+                args.output, lambda f: f.writelines(c.encode("utf-8") for c in chunks)
+            )
+        else:
+            sys.stdout.writelines(chunks)
     return 0

@@ -433,7 +433,7 @@ def test_a_bug_shows_a_short_message_and_logs_the_traceback(
     def broken(self: Book, today: date) -> list[object]:
         raise RuntimeError("deliberate")
 
-    monkeypatch.setattr(Book, "account_records", broken)
+    monkeypatch.setattr(Book, "each_account_record", broken)  # what the export streams
     r = kamtui(capsys, "export", "accounts", "--db", book, "--today", DAY)
     one_line_error(r, "unexpected error", "RuntimeError", "deliberate")
     logs = list(isolated_home.rglob("kamtui.log"))

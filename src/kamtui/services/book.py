@@ -43,8 +43,8 @@ from kamtui.services import history as hist
 from kamtui.services import recompute
 from kamtui.services.derive import RULES_VERSION, DeriveCache, Derived, derive, parse_rfm
 from kamtui.services.history import Change, TrashedAccount
+from kamtui.store import exports, migrations, plan_marks, repo
 from kamtui.store import history as history_repo
-from kamtui.store import migrations, plan_marks, repo
 from kamtui.store.db import BookBusy, BookDamaged, Store, new_store, newest_backup, open_store
 from kamtui.store.repo import AccountRow, BookQuery
 
@@ -499,77 +499,16 @@ class Book:
     # ---- export --------------------------------------------------------------------------
     def account_records(self, today: date) -> list[dict[str, Any]]:
         """One record per account: the agreed export fields (see README, CLI)."""
+        return list(self.each_account_record(today))
+
+    def each_account_record(self, today: date) -> Iterator[dict[str, Any]]:
+        """``account_records`` in a stream: the book is read a page of accounts at a time
+        (``store.exports``), in one read transaction that lasts as long as the stream."""
         with self.store.reading() as conn:
             overlay = self._overlay(conn, today)
             keys = self.config.model.keys
-            ratings = repo.all_ratings(conn)
-            checked = repo.deliverables_checked(conn)
-            deals: dict[int, list[dict[str, Any]]] = {}
-            for did, aid, name, amount, stage, close, step, entered in repo.open_deals(conn):
-                deals.setdefault(aid, []).append(
-                    {
-                        "id": did,
-                        "name": name,
-                        "amount": amount,
-                        "stage": stage,
-                        "stage_name": sop.stage(stage).label,
-                        "expected_close": close,
-                        "next_step": step,
-                        "days_in_stage": (today - date.fromisoformat(entered)).days,
-                        "missing_deliverables": [
-                            x.key for x in sop.missing_deliverables(stage, checked.get(did, ()))
-                        ],
-                    }
-                )
-            out = []
-            for r in repo.export_rows(conn):
-                aid = r[0]
-                if overlay is not None and aid in overlay:
-                    cols = overlay[aid].columns()
-                    score, computed, tier, missing, rfm, hs, hc, hf, cov, nxt = (
-                        cols[0],
-                        cols[1],
-                        cols[2],
-                        cols[4],
-                        cols[5],
-                        cols[6],
-                        cols[7],
-                        cols[8],
-                        cols[9],
-                        cols[11],
-                    )
-                else:
-                    score, computed, tier, missing, rfm, hs, hc, hf, cov, nxt = r[14:24]
-                rf = parse_rfm(rfm)
-                out.append(
-                    {
-                        "id": aid,
-                        "name": r[1],
-                        "owner": r[2],
-                        "track": r[3],
-                        "status": r[4],
-                        "industry": r[5],
-                        "segment": r[6],
-                        "region": r[7],
-                        "annual_revenue": r[8],
-                        "employees": r[9],
-                        "ratings": {k: ratings.get(aid, {}).get(k) for k in keys},
-                        "score": None if score is None else round(score, 2),
-                        "computed_tier": computed,
-                        "tier": tier or "unscored",
-                        "tier_pinned": r[10] is not None,
-                        "pin_reason": r[11] or None,
-                        "missing_criteria": [m for m in missing.split(",") if m],
-                        "rfm": {"r": rf.r, "f": rf.f, "m": rf.m} if rf else None,
-                        "health": {"score": hs, "color": hc, "flags": json.loads(hf)},
-                        "coverage_warnings": json.loads(cov),
-                        "last_touch": r[12],
-                        "last_exec_touch": r[13],
-                        "next_action": nxt,
-                        "open_deals": deals.get(aid, []),
-                    }
-                )
-        return out
+            for a in exports.accounts(conn):
+                yield _account_record(a, overlay, keys, today)
 
     # ---- the weekly plan -----------------------------------------------------------------
     def plan(self, week: IsoWeek, today: date, owner: str | None = None) -> WeekPlan:
@@ -1690,3 +1629,82 @@ def _stale_message(
         f"{what} was changed elsewhere since you opened it: {hist.describe(changes)}. "
         "Reload to see the new values, or re-apply yours over them."
     )
+
+
+def _account_record(
+    a: exports.AccountRecord,
+    overlay: Mapping[int, Derived] | None,
+    keys: Sequence[str],
+    today: date,
+) -> dict[str, Any]:
+    """An account as its export says it: its derived values for ``today`` (the overlay's
+    when it has them, else the stored ones)."""
+    if overlay is not None and a.id in overlay:
+        cols = overlay[a.id].columns()
+        score, computed, tier, missing, rfm, hs, hc, hf, cov, nxt = (
+            cols[0],
+            cols[1],
+            cols[2],
+            cols[4],
+            cols[5],
+            cols[6],
+            cols[7],
+            cols[8],
+            cols[9],
+            cols[11],
+        )
+    else:
+        score, computed, tier, missing, rfm, hs, hc, hf, cov, nxt = (
+            a.score,
+            a.computed_tier,
+            a.tier,
+            a.missing_criteria,
+            a.rfm,
+            a.health_score,
+            a.health_color,
+            a.health_flags,
+            a.coverage,
+            a.next_action,
+        )
+    rf = parse_rfm(rfm)
+    return {
+        "id": a.id,
+        "name": a.name,
+        "owner": a.owner,
+        "track": a.track,
+        "status": a.status,
+        "industry": a.industry,
+        "segment": a.segment,
+        "region": a.region,
+        "annual_revenue": a.annual_revenue,
+        "employees": a.employees,
+        "ratings": {k: a.ratings.get(k) for k in keys},
+        "score": None if score is None else round(score, 2),
+        "computed_tier": computed,
+        "tier": tier or "unscored",
+        "tier_pinned": a.pinned_tier is not None,
+        "pin_reason": a.pin_reason or None,
+        "missing_criteria": [m for m in missing.split(",") if m],
+        "rfm": {"r": rf.r, "f": rf.f, "m": rf.m} if rf else None,
+        "health": {"score": hs, "color": hc, "flags": json.loads(hf)},
+        "coverage_warnings": json.loads(cov),
+        "last_touch": a.last_touch,
+        "last_exec_touch": a.last_exec_touch,
+        "next_action": nxt,
+        "open_deals": [
+            {
+                "id": x.id,
+                "name": x.name,
+                "amount": x.amount,
+                "stage": x.stage,
+                "stage_name": sop.stage(x.stage).label,
+                "expected_close": x.expected_close,
+                "next_step": x.next_step,
+                "days_in_stage": (today - x.stage_entered_on).days,
+                "missing_deliverables": [
+                    d.key for d in sop.missing_deliverables(x.stage, x.checked)
+                ],
+            }
+            for x in a.open_deals
+        ],
+    }

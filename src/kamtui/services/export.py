@@ -1,6 +1,11 @@
 """Writing exports: JSON, CSV and Excel files that Excel opens safely, Markdown and
 iCalendar plans; always atomically (a temporary file renamed into place).
 
+The book's records come in a stream (``each_record``: the store reads them a page at a
+time) and the file is written as they come (``json_chunks``, ``csv_chunks``; Excel rows
+one by one), so an export's memory stays flat however big the book; the text is the very
+text the whole-text functions (``to_json``, ``to_csv``) write.
+
 Text from the book is data in every format, whether it goes to a file or to a terminal
 (the same bytes either way): JSON keeps it exactly, its control characters escaped the JSON
 way (``\u001b``); CSV, Markdown, iCalendar and Excel have no escape for a control character,
@@ -16,7 +21,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
@@ -25,10 +30,12 @@ from kamtui.domain import stages as sop
 from kamtui.domain.counts import counted
 from kamtui.domain.errors import InputError
 from kamtui.domain.plan import BATCH, IsoWeek, PlanItem, WeekPlan
+from kamtui.services.indented_json import indented
+from kamtui.store import exports
 from kamtui.visible import visible
 
 if TYPE_CHECKING:
-    from kamtui.services.book import Book, DealOutcome
+    from kamtui.services.book import Book
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -43,13 +50,31 @@ def safe_cell(value: Any) -> Any:
 
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     """UTF-8 with a BOM (Excel then reads Chinese correctly), CR LF rows, formula-safe cells,
-    control characters shown (over the whole text at once: cell by cell costs half again)."""
+    control characters shown: ``csv_chunks`` in one text."""
+    return "".join(csv_chunks(header, rows))
+
+
+def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+    """``to_csv`` in pieces of ``CHUNK`` rows, for writing as the rows come. Control
+    characters are shown over a piece at once (cell by cell costs half again); a piece
+    ends a row, so a CR LF is never split between two."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(header)
+    yield "\ufeff"
+    n = 0
     for row in rows:
         w.writerow(["" if v is None else safe_cell(v) for v in row])
-    return "\ufeff" + visible(buf.getvalue())
+        n += 1
+        if n == CHUNK:
+            yield visible(buf.getvalue())
+            buf.seek(0)
+            buf.truncate()
+            n = 0
+    yield visible(buf.getvalue())
+
+
+CHUNK = 1000  # rows (or records) turned into text at a time
 
 
 def write_atomic(path: str | Path, text: str) -> None:
@@ -93,12 +118,40 @@ def to_json(data: Any) -> str:
     return _JSON_UNESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def accounts_csv(records: list[dict[str, Any]], criteria: Sequence[str]) -> str:
+def json_chunks(records: Iterable[Any]) -> Iterator[str]:
+    """``to_json`` of the list of ``records``, in pieces of ``CHUNK`` records, for writing
+    as they come: each record indented as it would be inside the list."""
+    pieces: list[str] = []
+    first = True
+    for r in records:
+        pieces.append(("[\n  " if first else ",\n  ") + indented(r, "  "))
+        first = False
+        if len(pieces) == CHUNK:
+            yield _escape_c1("".join(pieces))
+            pieces.clear()
+    if first:
+        yield "[]\n"
+        return
+    pieces.append("\n]\n")
+    yield _escape_c1("".join(pieces))
+
+
+def _escape_c1(text: str) -> str:
+    """``text`` with DEL and the C1 characters escaped, as ``to_json`` does. They are rare:
+    looking for their UTF-8 bytes first (DEL, and the lead byte C2 of U+0080–U+00BF) is
+    several times faster than the regular expression over the text."""
+    raw = text.encode("utf-8", "surrogatepass")
+    if b"\x7f" not in raw and b"\xc2" not in raw:
+        return text
+    return _JSON_UNESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def accounts_csv(records: Iterable[dict[str, Any]], criteria: Sequence[str]) -> str:
     return to_csv(*accounts_table(records, criteria))
 
 
 def accounts_table(
-    records: list[dict[str, Any]], criteria: Sequence[str]
+    records: Iterable[dict[str, Any]], criteria: Sequence[str]
 ) -> tuple[list[str], Iterable[list[Any]]]:
     """The flat account table of CSV and Excel exports: header and rows."""
     header = [
@@ -346,89 +399,67 @@ TABLES = ("accounts", "contacts", "deals", "interactions")
 
 
 def records(book: Book, what: str, today: date) -> list[dict[str, Any]]:
-    """One record per contact, deal or interaction (accounts: ``Book.account_records``)."""
-    if what == "accounts":
-        return book.account_records(today)
-    with book.store.reading() as conn:
-        sql = conn.exec_driver_sql
-        if what == "contacts":
-            names = {cid: name for cid, name in sql("SELECT id, name FROM contacts")}
-            return [
-                {
-                    "id": r[0],
-                    "account_id": r[1],
-                    "account": r[2],
-                    "name": r[3],
-                    "title": r[4],
-                    "role": r[5],
-                    "stance": r[6],
-                    "influence": r[7],
-                    "reports_to": names.get(r[8]) if r[8] is not None else None,
-                    "left_on": r[9],
-                    "planned_action": r[10],
-                    "email": r[11],
-                    "phone": r[12],
-                }  # fmt: skip
-                for r in sql(
-                    "SELECT c.id, a.id, a.name, c.name, c.title, c.role, c.stance, c.influence, "
-                    "c.reports_to, c.left_on, c.planned_action, c.email, c.phone FROM contacts c "
-                    "JOIN accounts a ON a.id = c.account_id WHERE a.deleted_at IS NULL "
-                    "ORDER BY a.id, c.id"
-                )
-            ]
-        if what == "deals":
-            from kamtui.store.repo import deliverables_checked
+    """One record per account, contact, deal or interaction (``each_record`` in a list)."""
+    return list(each_record(book, what, today))
 
-            checked = deliverables_checked(conn)
-            outcomes = {o.id: o for o in book.deal_outcomes()}
-            return [
-                {
-                    "id": r[0],
-                    "account_id": r[1],
-                    "account": r[2],
-                    "name": r[3],
-                    "amount": r[4],
-                    "stage": r[5],
-                    "stage_name": sop.stage(r[5]).label,
-                    "status": r[6],
-                    "expected_close": r[7],
-                    "next_step": r[8],
-                    "days_in_stage": max(0, (today - date.fromisoformat(r[9])).days),
+
+def each_record(book: Book, what: str, today: date) -> Iterator[dict[str, Any]]:
+    """One record per account, contact, deal or interaction, in a stream (the book is read
+    as the records are used: ``store.exports``)."""
+    if what not in TABLES:
+        raise InputError(f"{what!r} is not something kamtui exports ({', '.join(TABLES)}).")
+    return _each_record(book, what, today)
+
+
+def _each_record(book: Book, what: str, today: date) -> Iterator[dict[str, Any]]:
+    if what == "accounts":
+        yield from book.each_account_record(today)
+        return
+    with book.store.reading() as conn:
+        if what == "contacts":
+            for c in exports.contacts(conn):
+                yield c._asdict()
+        elif what == "deals":
+            for d in exports.deals(conn, book.current_schema):
+                yield {
+                    "id": d.id,
+                    "account_id": d.account_id,
+                    "account": d.account,
+                    "name": d.name,
+                    "amount": d.amount,
+                    "stage": d.stage,
+                    "stage_name": sop.stage(d.stage).label,
+                    "status": d.status,
+                    "expected_close": d.expected_close,
+                    "next_step": d.next_step,
+                    "days_in_stage": max(0, (today - d.stage_entered_on).days),
                     "missing_deliverables": [
-                        d.key for d in sop.missing_deliverables(r[5], checked.get(r[0], ()))
+                        x.key for x in sop.missing_deliverables(d.stage, d.checked)
                     ]
-                    if r[6] == "open"
+                    if d.status == "open"
                     else [],
-                    "lost_reason": r[10],
-                    **_won(outcomes[r[0]]),
+                    "lost_reason": d.lost_reason,
+                    "outcome": sop.outcome(d.status, d.won_on),
+                    "started_on": d.started_on.isoformat(),
+                    "won_on": None if d.won_on is None else d.won_on.isoformat(),
+                    "won_amount": d.won_amount,
+                    "won_forced": d.won_forced,
+                    "cycle_days": None
+                    if d.won_on is None
+                    else sop.cycle_days(d.started_on, d.won_on),
                 }  # fmt: skip
-                for r in sql(
-                    "SELECT d.id, a.id, a.name, d.name, d.amount, d.stage, d.status, "
-                    "d.expected_close, d.next_step, d.stage_entered_on, d.lost_reason FROM deals d "
-                    "JOIN accounts a ON a.id = d.account_id WHERE a.deleted_at IS NULL "
-                    "ORDER BY a.id, d.id"
-                )
-            ]
-        if what == "interactions":
-            return [
-                {
-                    "id": r[0],
-                    "account_id": r[1],
-                    "account": r[2],
-                    "date": r[3],
-                    "kind": r[4],
-                    "executive": bool(r[5]),
-                    "contact": r[6],
-                    "summary": r[7],
-                }  # fmt: skip
-                for r in sql(
-                    "SELECT i.id, a.id, a.name, i.happened_on, i.kind, i.executive, c.name, "
-                    "i.summary FROM interactions i JOIN accounts a ON a.id = i.account_id "
-                    "LEFT JOIN contacts c ON c.id = i.contact_id WHERE a.deleted_at IS NULL "
-                    "ORDER BY a.id, i.happened_on, i.id"
-                )
-            ]
-    raise InputError(f"{what!r} is not something kamtui exports ({', '.join(TABLES)}).")
+        else:
+            for i in exports.interactions(conn):
+                yield {
+                    "id": i.id,
+                    "account_id": i.account_id,
+                    "account": i.account,
+                    "date": i.happened_on,
+                    "kind": i.kind,
+                    "executive": i.executive,
+                    "contact": i.contact,
+                    "summary": i.summary,
+                }
 
 
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -443,22 +474,16 @@ FIELDS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
-def _won(o: DealOutcome) -> dict[str, Any]:
-    """A deal's outcome as its export says it (SPEC §5: won when it passed the stage-3
-    gate): won, lost or open; the day it entered its first stage; the win's day, amount,
-    whether it was forced, and the days from the first stage to the win."""
-    return {
-        "outcome": o.outcome,
-        "started_on": o.started_on.isoformat(),
-        "won_on": None if o.won_on is None else o.won_on.isoformat(),
-        "won_amount": o.won_amount,
-        "won_forced": o.won_forced,
-        "cycle_days": o.cycle_days,
-    }
-
-
-def flat_table(what: str, records: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+def flat_table(what: str, records: Iterable[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
     """Records as a header and rows: lists joined with spaces, booleans as yes/no."""
+    header, rows = flat_rows(what, records)
+    return header, list(rows)
+
+
+def flat_rows(
+    what: str, records: Iterable[dict[str, Any]]
+) -> tuple[list[str], Iterator[list[Any]]]:
+    """``flat_table`` in a stream: the rows are made as the records come."""
     header = list(FIELDS[what])
 
     def cell(v: Any) -> Any:
@@ -468,11 +493,11 @@ def flat_table(what: str, records: list[dict[str, Any]]) -> tuple[list[str], lis
             return " ".join(str(x) for x in v)
         return v
 
-    return header, [[cell(r[h]) for h in header] for r in records]
+    return header, ([cell(r[h]) for h in header] for r in records)
 
 
-def records_json(records: list[dict[str, Any]]) -> str:
-    return to_json(records)
+def records_json(records: Iterable[dict[str, Any]]) -> str:
+    return "".join(json_chunks(records))
 
 
 def write_xlsx(

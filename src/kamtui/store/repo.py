@@ -1373,44 +1373,6 @@ def account_fields(
     return None if row is None else tuple(row)
 
 
-def all_ratings(conn: Connection) -> dict[int, dict[str, int]]:
-    """Every account's ratings: account id → criterion → 1–5."""
-    ratings: dict[int, dict[str, int]] = {}
-    for aid, criterion, rating in _raw(conn).execute(
-        "SELECT account_id, criterion, rating FROM ratings"
-    ):
-        ratings.setdefault(aid, {})[criterion] = rating
-    return ratings
-
-
-def open_deals(conn: Connection) -> list[tuple[Any, ...]]:
-    """(id, account id, name, amount, stage, expected close, next step, stage entered on) of
-    every open deal, by account."""
-    return (
-        _raw(conn)
-        .execute(
-            "SELECT id, account_id, name, amount, stage, expected_close, next_step, "
-            "stage_entered_on FROM deals WHERE status = 'open' ORDER BY account_id, id"
-        )
-        .fetchall()
-    )
-
-
-EXPORT_COLUMNS = (
-    "id", "name", "owner", "track", "status", "industry", "segment", "region", "annual_revenue",
-    "employees", "pinned_tier", "pin_reason", "last_touch", "last_exec_touch", "score",
-    "computed_tier", "tier", "missing_criteria", "rfm", "health_score", "health_color",
-    "health_flags", "coverage", "next_action",
-)  # fmt: skip
-
-
-def export_rows(conn: Connection) -> Iterator[tuple[Any, ...]]:
-    """The ``EXPORT_COLUMNS`` of every account in the book, by id."""
-    yield from _raw(conn).execute(
-        f"SELECT {', '.join(EXPORT_COLUMNS)} FROM accounts WHERE deleted_at IS NULL ORDER BY id"
-    )
-
-
 def account_ratings(conn: Connection, account_id: int) -> dict[str, int]:
     return dict(
         _raw(conn).execute(
