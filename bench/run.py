@@ -686,7 +686,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.only in (None, "exports"):
             from exports import measure_exports  # bench/exports.py
 
-            say(f"Measuring exports in fresh processes beside the sqlite3 shell, {args.runs} runs …")
+            say(
+                f"Measuring exports in fresh processes beside the sqlite3 shell, {args.runs} runs …"
+            )
             exported, raw_exports = measure_exports(db, args.runs, TODAY.isoformat())
 
     figures = startup + interaction + services + [Figure(**f) for f in exported]
