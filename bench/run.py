@@ -678,6 +678,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.only is None:
             say(f"Measuring start-up in fresh processes, {args.runs} runs …")
             startup, raw_startup = measure_startup(db, args.runs)
+            import startup_pty  # beside this file: the installed command in a pseudo-terminal
+
+            terminal, raw_startup["terminal"] = startup_pty.measure(db, args.runs, say)
+            startup += [Figure(**f) for f in terminal]
             say(f"Measuring key presses in fresh processes, {args.runs} runs …")
             interaction, raw_interaction = measure_interaction(db, args.runs)
         if args.only in (None, "services"):

@@ -9,8 +9,10 @@ Everything written to stdout and stderr shows control characters as placeholders
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing, contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -226,8 +228,7 @@ def _map(text: str) -> tuple[str, str]:
 
 
 def _import_parser(sub: Any) -> None:
-    from kamtui.services.importer import KINDS
-    from kamtui.services.reading import ENCODINGS
+    from kamtui.services.import_choices import ENCODINGS, KINDS
 
     im = sub.add_parser(
         "import",
@@ -348,7 +349,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.command == "team":
         from kamtui.services.team import TeamBook
 
-        return _show(TeamBook.open_files(args.files, today=today), args, today)
+        return _show(lambda: TeamBook.open_files(args.files, today=today), args, today, team=True)
     return _run_app(args, today)
 
 
@@ -416,25 +417,32 @@ def _maintain(args: argparse.Namespace, today: date) -> int:
 
 def _run_app(args: argparse.Namespace, today: date) -> int:
     from kamtui import paths
-    from kamtui.services.book import Book
 
+    path: str | Path
     if args.demo:
         path = paths.demo_book()
         if not path.exists() and not path.is_symlink():
             from kamtui.services.demo import make_demo
 
             _first_run(path, lambda: make_demo(path, today=today).close())
-        book = Book.open(path, read_only=args.read_only)
     elif args.db:
-        book = Book.open(args.db, read_only=args.read_only)
+        path = args.db
     else:
         path = paths.default_book()
         if not path.exists() and not path.is_symlink():
+            from kamtui.services.book import Book
+
             _first_run(path, lambda: Book.create(path).close())
+
+    def open_book() -> Book:
+        from kamtui.services.book import Book
+
         book = Book.open(path, read_only=args.read_only)
-    if book.read_only_reason:  # the title says read-only; this says why, once the app closes
-        print(f"kamtui: {book.read_only_reason}", file=sys.stderr)
-    return _show(book, args, today)
+        if book.read_only_reason:  # the title says read-only; this says why, once the app closes
+            print(f"kamtui: {book.read_only_reason}", file=sys.stderr)
+        return book
+
+    return _show(open_book, args, today)
 
 
 def _first_run(path: Path, make: Callable[[], None]) -> None:
@@ -448,19 +456,48 @@ def _first_run(path: Path, make: Callable[[], None]) -> None:
             raise
 
 
-def _show(book: Book, args: argparse.Namespace, today: date) -> int:
-    """Run the app on an open book (or team view), and close it afterwards."""
-    from kamtui.ui import strings
+def _show(
+    open_book: Callable[[], Book], args: argparse.Namespace, today: date, team: bool = False
+) -> int:
+    """Open the book (or ``team`` view), run the app on it, and close it afterwards."""
+    with _start_up() as started, closing(open_book()) as book:
+        from kamtui.ui.first_rows import FirstRows
 
-    strings.set_language(args.lang or strings.detect_language())  # before the screens load
-    from kamtui.prefs import prefs_file
-    from kamtui.ui.app import KamApp
+        first_rows = None if team else FirstRows(book)  # read while the UI is imported
+        from kamtui.ui import strings
+
+        strings.set_language(args.lang or strings.detect_language())  # before the screens load
+        from kamtui.prefs import prefs_file
+        from kamtui.ui.app import KamApp
+
+        app = KamApp(book, today=today, prefs=prefs_file(), first_rows=first_rows)
+        started()
+        app.run()
+    return 0
+
+
+@contextmanager
+def _start_up() -> Iterator[Callable[[], None]]:
+    """Python's cyclic garbage collector waits while the app starts; ``started()`` resumes it.
+
+    Opening the book and importing the UI make some 40,000 objects the collector tracks
+    (modules, classes, functions, tables) that live as long as the app, and it would walk
+    them again and again while they are made, finding next to nothing to free: about 0.1 s
+    of a 0.6 s first paint in a terminal (bench/startup_pty.py). So it is paused until the
+    app is made, and what start-up made is then frozen (``gc.freeze``: left out of later
+    collections) until the app has ended.
+    """
+    gc.disable()
+
+    def started() -> None:
+        gc.freeze()
+        gc.enable()
 
     try:
-        KamApp(book, today=today, prefs=prefs_file()).run()
+        yield started
     finally:
-        book.close()
-    return 0
+        gc.unfreeze()
+        gc.enable()
 
 
 def _log_bug() -> Path | None:

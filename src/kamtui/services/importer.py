@@ -44,6 +44,7 @@ from kamtui.services import recompute
 from kamtui.services.book import Book
 from kamtui.services.derive import DeriveCache, derive, rfm_text
 from kamtui.services.export import FORMULA_START
+from kamtui.services.import_choices import KINDS
 from kamtui.services.reading import (
     FORMULA_REASON,
     Formula,
@@ -56,9 +57,6 @@ from kamtui.services.reading import (
 from kamtui.store import history as history_repo
 from kamtui.store import repo
 
-KINDS: tuple[str, ...] = (
-    "accounts", "contacts", "deals", "interactions", "orders", "invoices", "tickets", "usage",
-)  # fmt: skip
 Progress = Callable[[str, int, int], None]  # phase, done, total
 CHUNK = 5000
 # rows parsed together as they are read: few enough that their cells, read just before,

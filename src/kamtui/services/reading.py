@@ -32,8 +32,8 @@ from typing import IO, Any
 from kamtui.domain import parsing as p
 from kamtui.domain.counts import count
 from kamtui.domain.errors import KamError
+from kamtui.services.import_choices import ENCODINGS
 
-ENCODINGS: tuple[str, ...] = ("auto", "utf-8", "gb18030")
 MAX_FILE_MB = 50  # a file larger than this is refused before it is read
 MAX_FILE_BYTES = MAX_FILE_MB * 1024 * 1024
 MAX_ROWS = 500_000  # rows of one file: beyond them, memory and time stop being reasonable

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeGuard
 
 from textual import events, work
 from textual.app import App, SystemCommand
@@ -18,7 +20,6 @@ from kamtui import logs
 from kamtui.domain.errors import KamError
 from kamtui.prefs import load_prefs, save_pref
 from kamtui.services.book import Book, BookDamaged
-from kamtui.services.team import TeamBook
 from kamtui.ui import strings as S
 from kamtui.ui.commands import (
     AccountCommands,
@@ -30,6 +31,10 @@ from kamtui.ui.messages import ShowsFailure, TeamOpened
 from kamtui.ui.safe import pasted, plain
 from kamtui.ui.screens.book import BookScreen
 
+if TYPE_CHECKING:
+    from kamtui.services.team import TeamBook
+    from kamtui.ui.first_rows import FirstRows
+
 LOGGER = logs.LOGGER.getChild("app")
 # Textual's widgets the screens show: imported before the app's keys are said in Chinese, so
 # that their own keys (scrolling, editing) are listed by ? in Chinese too
@@ -38,6 +43,13 @@ WIDGETS = (
     "Select", "SelectionList", "TextArea", "Tree",
 )  # fmt: skip
 STAYS = 24 * 3600.0  # seconds: a notification that stays until it is clicked away
+
+
+def is_team(book: Book) -> TypeGuard[TeamBook]:
+    """Whether ``book`` is a team view. The team module is loaded by what opens one (the
+    ``team`` command, the team dialog), not at start-up: until it is, no book is one."""
+    team = sys.modules.get("kamtui.services.team")
+    return team is not None and isinstance(book, team.TeamBook)
 
 
 class KamApp(App[None]):
@@ -58,9 +70,18 @@ class KamApp(App[None]):
         AccountCommands, DealCommands, ScreenCommands, TeamCommands,
     }  # fmt: skip
 
-    def __init__(self, book: Book, *, today: date, prefs: Path | None = None) -> None:
-        """``prefs``: where the rep's choices (the theme) are remembered; None: nowhere."""
+    def __init__(
+        self,
+        book: Book,
+        *,
+        today: date,
+        prefs: Path | None = None,
+        first_rows: FirstRows | None = None,
+    ) -> None:
+        """``prefs``: where the rep's choices (the theme) are remembered; None: nowhere.
+        ``first_rows``: the Book's first rows, being read while the UI loads (the CLI's)."""
         super().__init__()
+        self.first_rows = first_rows
         if S.in_chinese():
             import textual.widgets
 
@@ -92,17 +113,17 @@ class KamApp(App[None]):
         await super().on_event(event)
 
     def get_default_screen(self) -> BookScreen:
-        if isinstance(self.book, TeamBook):
+        if is_team(self.book):
             from kamtui.ui.screens.team import TeamBookScreen
 
             return TeamBookScreen(self.book, self.today)
-        return BookScreen(self.book, self.today)
+        return BookScreen(self.book, self.today, self.first_rows)
 
     def open_account(self, account_id: int, tab: str = "profile") -> None:
         """Show one account, on one of its tabs (profile, map, deals, …)."""
         from kamtui.ui.screens.account import AccountScreen
 
-        if isinstance(self.book, TeamBook):
+        if is_team(self.book):
             from kamtui.ui.screens.team import TeamAccountScreen
 
             self.push_screen(TeamAccountScreen(self.book, self.today, account_id, tab))
@@ -123,7 +144,7 @@ class KamApp(App[None]):
         """The import screen: check a CSV or Excel file, then import it into the book."""
         from kamtui.ui.screens.import_screen import ImportScreen
 
-        if isinstance(self.book, TeamBook):
+        if is_team(self.book):
             self.notify(S.TEAM_READ_ONLY, severity="warning", markup=False)
         elif not isinstance(self.screen, ImportScreen):
             self.push_screen(ImportScreen(self.book, self.today))
@@ -133,7 +154,7 @@ class KamApp(App[None]):
         """Ask for reps' files and show them as one read-only team view."""
         from kamtui.ui.screens.team_dialog import TeamFilesDialog
 
-        current = self.book.paths if isinstance(self.book, TeamBook) else []
+        current = self.book.paths if is_team(self.book) else []
 
         def done(paths: list[str] | None) -> None:
             if paths:
@@ -144,6 +165,8 @@ class KamApp(App[None]):
 
     @work(thread=True, exclusive=True, group="team-open", exit_on_error=False)
     def open_team(self, paths: list[str]) -> None:
+        from kamtui.services.team import TeamBook
+
         self.post_message(TeamOpened(TeamBook.open_files(paths, today=self.today)))
 
     async def on_team_opened(self, message: TeamOpened) -> None:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.worker import Worker, WorkerState
 
 from kamtui.services.book import AccountRow, AccountView, Summary
-from kamtui.services.team import TeamBook
+
+if TYPE_CHECKING:
+    from kamtui.services.team import TeamBook
 
 
 class ShowsFailure(MessagePump):

@@ -1564,7 +1564,11 @@ def _pattern(template: str) -> re.Pattern[str]:
     return re.compile("".join(out))
 
 
-_SENTENCES = [(_pattern(en), zh) for en, zh in SENTENCES_ZH.items()]
+@lru_cache(maxsize=1)
+def _sentences() -> list[tuple[re.Pattern[str], str]]:
+    """The domain's sentences as patterns, with their Chinese: compiled when first said in
+    Chinese, not at import (a hundred patterns; an English start-up never needs them)."""
+    return [(_pattern(en), zh) for en, zh in SENTENCES_ZH.items()]
 
 
 @lru_cache(maxsize=8192)
@@ -1572,7 +1576,7 @@ def say(sentence: str) -> str:
     """One of the domain's sentences in the UI's language (itself when none is known)."""
     if not in_chinese() or not sentence:
         return sentence
-    for pattern, zh in _SENTENCES:
+    for pattern, zh in _sentences():
         m = pattern.fullmatch(sentence)
         if m is not None:
             return zh.format(**{k: _say_part(k, v) for k, v in m.groupdict().items()})

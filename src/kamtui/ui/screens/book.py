@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, on, work
@@ -39,11 +40,12 @@ from kamtui.ui.messages import (
 )
 from kamtui.ui.read_only import HidesWrites
 from kamtui.ui.safe import content, plain, text
-from kamtui.ui.screens.account_form import AccountForm
-from kamtui.ui.screens.dialogs import ConfirmDialog
-from kamtui.ui.screens.form import FormValues
 from kamtui.ui.widgets.account_table import COLUMNS, PAGE, AccountTable
 from kamtui.ui.widgets.footer import KeyFooter
+
+if TYPE_CHECKING:
+    from kamtui.ui.first_rows import FirstRows
+    from kamtui.ui.screens.form import FormValues
 
 TIER_KEYS = {"1": "S", "2": "A", "3": "B", "4": "C", "5": "unscored"}
 SORTS = [c.key for c in COLUMNS]
@@ -89,10 +91,12 @@ class BookScreen(ShowsFailure, HidesWrites, Screen[None]):
         ),
     ]
 
-    def __init__(self, book: Book, today: date) -> None:
+    def __init__(self, book: Book, today: date, first_rows: FirstRows | None = None) -> None:
+        """``first_rows``: the opening query's rows, read while the UI loaded, if any."""
         super().__init__()
         self.book = book
         self.today = today
+        self.first_rows = first_rows
         self.query_state = BookQuery()
         self.generation = 0
         self.total: int | None = None
@@ -114,7 +118,14 @@ class BookScreen(ShowsFailure, HidesWrites, Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(AccountTable).focus()
-        self.reload()  # the rows first; the summary and recompute start once they are shown
+        # the rows first; the summary and recompute start once they are shown
+        read = self.first_rows.take(self.query_state) if self.first_rows else None
+        if read is None:
+            self.reload()
+        else:  # read while the UI loaded (ui/first_rows.py): shown in the first frame
+            self.generation += 1
+            total, rows = read
+            self.on_rows_loaded(RowsLoaded(self.generation, total, 0, rows))
 
     def on_screen_resume(self) -> None:
         """Back from an account: show what changed there."""
@@ -432,6 +443,8 @@ class BookScreen(ShowsFailure, HidesWrites, Screen[None]):
         self.app.push_screen(PlanScreen(self.book, self.today, self.owners))
 
     def action_new_account(self) -> None:
+        from kamtui.ui.screens.account_form import AccountForm
+
         book, today = self.book, self.today
 
         def save(form: FormValues) -> None:
@@ -486,6 +499,8 @@ class BookScreen(ShowsFailure, HidesWrites, Screen[None]):
         def done(yes: bool | None) -> None:
             if yes:
                 self.trash_account(row.id, row.name)
+
+        from kamtui.ui.screens.dialogs import ConfirmDialog
 
         question = S.CONFIRM_DELETE.format(name=plain(row.name))
         self.app.push_screen(ConfirmDialog(question, S.MOVE_TO_TRASH), done)

@@ -29,9 +29,9 @@ from textual.strip import Strip
 
 from kamtui.services.book import AccountRow
 from kamtui.ui import strings as S
+from kamtui.ui.first_rows import PAGE
 from kamtui.ui.safe import text
 
-PAGE = 100
 MAX_PAGES = 60
 MAX_CACHED_LINES = 400
 
