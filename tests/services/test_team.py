@@ -400,7 +400,7 @@ def app_runs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[TeamBook, date]]:
     runs: list[tuple[TeamBook, date]] = []
 
     class FakeApp:
-        def __init__(self, book: TeamBook, today: date, prefs: Path | None = None) -> None:
+        def __init__(self, book: TeamBook, today: date, **_: object) -> None:
             self.book, self.today = book, today
 
         def run(self) -> None:
