@@ -213,7 +213,6 @@ STILL_TO_MOVE = {
     "services/book.py",  # still to move (issue 12): reads, the plan, sqlite3 for typing
     "services/importer.py",  # still to move (issue 12): writes through repo._raw
     "services/recompute.py",  # still to move (issue 12): its workers' own connections
-    "services/team.py",  # still to move (issue 12): sqlalchemy's Connection for typing
 }
 
 

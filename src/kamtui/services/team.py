@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
+    from kamtui.store.db import Connection  # a transaction on a book, as the store gives it
 
 from kamtui.config import BookConfig
 from kamtui.domain import stages as sop
