@@ -52,7 +52,7 @@ async def test_rows_read_ahead_are_on_the_book_when_it_mounts(
 
 
 async def test_without_rows_read_ahead_the_book_reads_them(
-    demo_book: Book, monkeypatch: pytest.MonkeyPatch
+    demo_book: Book, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     tried = threading.Event()
 
@@ -64,6 +64,10 @@ async def test_without_rows_read_ahead_the_book_reads_them(
         m.setattr(demo_book, "count", fails)
         first = FirstRows(demo_book)
         assert tried.wait(30)  # the thread's read failed; the screen must not mind
+    deadline = time.monotonic() + 30  # and the failure is in the log, with its traceback
+    while not any(r.exc_info for r in caplog.records if "first rows" in r.getMessage()):
+        assert time.monotonic() < deadline, caplog.records
+        time.sleep(0.01)
     assert not first.ready
     app = KamApp(demo_book, today=TODAY, first_rows=first)
     async with app.run_test(size=SIZE) as pilot:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 
+from kamtui import logs
 from kamtui.services.book import AccountRow, Book, BookQuery
 
 PAGE = 100  # rows of the Book read at a time (the first page, and every page after it)
@@ -35,8 +36,8 @@ class FirstRows:
         try:
             total = book.count(self.query)
             self._read = (total, book.page(self.query, 0, PAGE, matching=total))
-        except Exception:  # the screen's worker reads them again and says why
-            pass
+        except Exception:  # the screen's worker reads them again and says why, if it fails too
+            logs.LOGGER.exception("reading the Book's first rows ahead failed")
 
     @property
     def ready(self) -> bool:
